@@ -1,0 +1,20 @@
+using LiveInsight.Api.Apis;
+using LiveInsight.Api.Extensions;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddApplicationServices();
+
+var app = builder.Build();
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+
+app.MapDefaultEndpoints();
+app.MapSitesApi();
+
+app.Run();
+
+/// <summary>Marker for WebApplicationFactory in the functional tests.</summary>
+public partial class Program;

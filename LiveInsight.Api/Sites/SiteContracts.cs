@@ -1,0 +1,23 @@
+namespace LiveInsight.Api.Sites;
+
+public sealed record CreateSiteRequest(string? Name, IReadOnlyList<string>? Domains, string? TimeZone, bool? HonorDnt);
+
+/// <summary>The only response that ever contains the secret key: it is shown once and stored as a hash.</summary>
+public sealed record CreatedSite(
+    string SiteId,
+    string Name,
+    IReadOnlyList<string> Domains,
+    string TimeZone,
+    string PublicKey,
+    string SecretKey);
+
+public sealed record SiteSummary(
+    string SiteId,
+    string Name,
+    IReadOnlyList<string> Domains,
+    string TimeZone,
+    bool HonorDnt,
+    string PublicKey,
+    DateTimeOffset CreatedAt);
+
+public sealed record SiteList(IReadOnlyList<SiteSummary> Sites);

@@ -1,0 +1,52 @@
+namespace LiveInsight.Api.Sites;
+
+/// <summary>Checks and normalises a site as an administrator submits it; every problem is reported, not just the first.</summary>
+public static class SiteValidation
+{
+    public const int MaxNameLength = 100;
+    public const int MaxDomains = 50;
+    public const int MaxDomainLength = 253;
+
+    public static Dictionary<string, string[]> Validate(CreateSiteRequest request, out IReadOnlyList<string> domains)
+    {
+        var errors = new Dictionary<string, string[]>();
+        var name = request.Name?.Trim();
+        if (string.IsNullOrEmpty(name) || name.Length > MaxNameLength)
+        {
+            errors["name"] = [$"A name of 1 to {MaxNameLength} characters is required."];
+        }
+
+        var normalised = (request.Domains ?? []).Select(NormaliseDomain).Distinct().ToList();
+        domains = normalised;
+        if (normalised.Count is 0 or > MaxDomains)
+        {
+            errors["domains"] = [$"Between 1 and {MaxDomains} domains are required, e.g. [\"example.com\"]."];
+        }
+        else
+        {
+            var invalid = normalised.Where(d => !IsValidDomain(d)).ToArray();
+            if (invalid.Length > 0)
+            {
+                errors["domains"] = invalid
+                    .Select(d => $"'{Truncate(d)}' is not a host name: give the bare host (example.com), without scheme, port or path.")
+                    .ToArray();
+            }
+        }
+
+        if (request.TimeZone is { } zone && !TimeZoneInfo.TryFindSystemTimeZoneById(zone, out _))
+        {
+            errors["time_zone"] = [$"'{Truncate(zone)}' is not a known IANA time zone (e.g. Europe/Berlin)."];
+        }
+
+        return errors;
+    }
+
+    public static bool IsValidDomain(string domain) =>
+        domain.Length is > 0 and <= MaxDomainLength
+        && Uri.CheckHostName(domain) is UriHostNameType.Dns or UriHostNameType.IPv4
+        && !domain.StartsWith('.') && !domain.EndsWith('.');
+
+    private static string NormaliseDomain(string? domain) => (domain ?? "").Trim().ToLowerInvariant();
+
+    private static string Truncate(string value) => value.Length <= 80 ? value : value[..80] + "…";
+}

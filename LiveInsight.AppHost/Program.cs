@@ -1,0 +1,23 @@
+using LiveInsight.AppHost.Infrastructure;
+
+var builder = DistributedApplication.CreateBuilder(args);
+
+// Infrastructure: Redis (hot path) and DynamoDB (store), as containers or local executables.
+var infrastructure = builder.AddLiveInsightInfrastructure();
+var adminToken = builder.AddParameter("admin-token", secret: true);
+
+var api = builder.AddProject<Projects.LiveInsight_Api>("api")
+    .WithInfrastructure(infrastructure)
+    .WithEnvironment("LiveInsight__AdminToken", adminToken)
+    .WithHttpHealthCheck("/health");
+
+builder.AddProject<Projects.LiveInsight_Aggregator>("aggregator")
+    .WithInfrastructure(infrastructure)
+    .WithHttpHealthCheck("/health");
+
+builder.AddProject<Projects.LiveInsight_Dashboard>("dashboard")
+    .WithReference(api)
+    .WaitFor(api)
+    .WithHttpHealthCheck("/health");
+
+builder.Build().Run();

@@ -1,0 +1,84 @@
+using System.Globalization;
+using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
+using LiveInsight.Core.Storage;
+using Microsoft.Extensions.Options;
+
+namespace LiveInsight.Core.Sites;
+
+public sealed class SiteRepository(IAmazonDynamoDB dynamo, IOptions<StorageOptions> options)
+{
+    private string TableName => options.Value.TableName(Tables.Sites);
+
+    public async Task CreateAsync(Site site, CancellationToken cancellationToken)
+    {
+        await dynamo.PutItemAsync(new PutItemRequest
+        {
+            TableName = TableName,
+            Item = ToItem(site),
+            // Ids are random; the condition turns an astronomically unlikely collision into an error, not an overwrite.
+            ConditionExpression = "attribute_not_exists(site_id)",
+        }, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<Site>> ListAsync(CancellationToken cancellationToken)
+    {
+        var sites = new List<Site>();
+        Dictionary<string, AttributeValue>? startKey = null;
+        do
+        {
+            var page = await dynamo.ScanAsync(new ScanRequest { TableName = TableName, ExclusiveStartKey = startKey }, cancellationToken);
+            if (page.Items is { Count: > 0 })
+            {
+                sites.AddRange(page.Items.Select(FromItem));
+            }
+
+            startKey = page.LastEvaluatedKey is { Count: > 0 } ? page.LastEvaluatedKey : null;
+        }
+        while (startKey is not null);
+
+        return sites.OrderBy(site => site.CreatedAt).ToList();
+    }
+
+    public Task<Site?> FindByPublicKeyAsync(string publicKey, CancellationToken cancellationToken) =>
+        FindByIndexAsync("public_key-index", "public_key", publicKey, cancellationToken);
+
+    public Task<Site?> FindBySecretKeyAsync(string secretKey, CancellationToken cancellationToken) =>
+        FindByIndexAsync("secret_key_hash-index", "secret_key_hash", SiteKeys.HashSecret(secretKey), cancellationToken);
+
+    private async Task<Site?> FindByIndexAsync(string index, string attribute, string value, CancellationToken cancellationToken)
+    {
+        var response = await dynamo.QueryAsync(new QueryRequest
+        {
+            TableName = TableName,
+            IndexName = index,
+            KeyConditionExpression = "#k = :v",
+            ExpressionAttributeNames = new() { ["#k"] = attribute },
+            ExpressionAttributeValues = new() { [":v"] = new AttributeValue { S = value } },
+            Limit = 1,
+        }, cancellationToken);
+        return response.Items is { Count: > 0 } ? FromItem(response.Items[0]) : null;
+    }
+
+    private static Dictionary<string, AttributeValue> ToItem(Site site) => new()
+    {
+        ["site_id"] = new AttributeValue { S = site.SiteId },
+        ["name"] = new AttributeValue { S = site.Name },
+        ["domains"] = new AttributeValue { L = site.Domains.Select(d => new AttributeValue { S = d }).ToList() },
+        ["public_key"] = new AttributeValue { S = site.PublicKey },
+        ["secret_key_hash"] = new AttributeValue { S = site.SecretKeyHash },
+        ["time_zone"] = new AttributeValue { S = site.TimeZone },
+        ["honor_dnt"] = new AttributeValue { BOOL = site.HonorDoNotTrack },
+        ["created_at"] = new AttributeValue { S = site.CreatedAt.ToString("O", CultureInfo.InvariantCulture) },
+    };
+
+    private static Site FromItem(Dictionary<string, AttributeValue> item) => new(
+        item["site_id"].S,
+        item["name"].S,
+        item.TryGetValue("domains", out var domains) && domains.L is { Count: > 0 } ? domains.L.Select(d => d.S).ToList() : [],
+        item["public_key"].S,
+        item["secret_key_hash"].S,
+        item.TryGetValue("time_zone", out var tz) ? tz.S : "UTC",
+        !item.TryGetValue("honor_dnt", out var dnt) || dnt.BOOL != false,
+        DateTimeOffset.Parse(item["created_at"].S, CultureInfo.InvariantCulture));
+}

@@ -1,0 +1,46 @@
+using System.Security.Cryptography;
+using System.Text;
+using LiveInsight.Core.Sites;
+
+namespace LiveInsight.Core.Tests.Sites;
+
+public sealed class SiteKeysTests
+{
+    [Fact]
+    public void Keys_are_prefixed_url_safe_and_never_repeat()
+    {
+        var publicKeys = Enumerable.Range(0, 1000).Select(_ => SiteKeys.NewPublicKey()).ToList();
+        var secretKeys = Enumerable.Range(0, 1000).Select(_ => SiteKeys.NewSecretKey()).ToList();
+
+        Assert.All(publicKeys, k => Assert.Matches("^pk_[A-Za-z0-9_-]{24}$", k));
+        Assert.All(secretKeys, k => Assert.Matches("^sk_[A-Za-z0-9_-]{43}$", k));
+        Assert.Equal(publicKeys.Count, publicKeys.Distinct().Count());
+        Assert.Equal(secretKeys.Count, secretKeys.Distinct().Count());
+    }
+
+    [Fact]
+    public void Site_ids_are_short_lowercase_and_unambiguous()
+    {
+        Assert.All(Enumerable.Range(0, 200).Select(_ => SiteKeys.NewSiteId()), id => Assert.Matches("^[a-km-np-z2-9]{12}$", id));
+    }
+
+    [Fact]
+    public void The_stored_hash_is_sha256_of_the_secret_and_does_not_contain_it()
+    {
+        var secret = SiteKeys.NewSecretKey();
+        var hash = SiteKeys.HashSecret(secret);
+
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret))), hash);
+        Assert.DoesNotContain(secret[3..], hash);
+    }
+
+    [Theory]
+    [InlineData("correct-token-1234", "correct-token-1234", true)]
+    [InlineData("correct-token-123", "correct-token-1234", false)]
+    [InlineData("", "correct-token-1234", false)]
+    [InlineData(null, "correct-token-1234", false)]
+    public void Secret_comparison(string? presented, string expected, bool equal)
+    {
+        Assert.Equal(equal, SiteKeys.SecretEquals(presented, expected));
+    }
+}
