@@ -45,7 +45,7 @@ internal sealed class BotPatterns
         return bots;
     }
 
-    /// <summary>The text the first (leftmost) pattern matched, e.g. "Googlebot/", or null for no bot.</summary>
+    /// <summary>What the first matching alternation matched (leftmost), trimmed, e.g. "Googlebot"; null for no bot.</summary>
     public string? Match(string userAgent)
     {
         var match = _parts.Select(r => r.Match(userAgent)).FirstOrDefault(m => m.Success);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json;
 using LiveInsight.Api.Ingestion.Enrichment;
 
 namespace LiveInsight.Api.Tests.Ingestion.Enrichment;
@@ -106,5 +107,18 @@ public sealed class UserAgentParserTests
 
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(1), $"took {watch.Elapsed}");
         Assert.Equal("Chrome", ua.Browser);
+    }
+
+    [Fact]
+    public void Every_example_in_crawler_user_agents_is_a_bot()
+    {
+        // The list's own examples: proves the split alternations together still cover every pattern.
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "data", "crawler-user-agents.json")));
+        var missed = json.RootElement.EnumerateArray()
+            .SelectMany(e => e.TryGetProperty("instances", out var i) ? i.EnumerateArray().Select(x => x.GetString() ?? "") : [])
+            .Where(ua => ua.Length > 0 && !Parser.Parse(ua).IsBot)
+            .ToList();
+
+        Assert.Empty(missed);
     }
 }
