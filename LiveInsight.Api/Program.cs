@@ -12,7 +12,9 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 
 app.MapDefaultEndpoints();
+app.MapIngestApi();
 app.MapSitesApi();
+app.MapBenchApi(app.Configuration);
 
 app.Run();
 

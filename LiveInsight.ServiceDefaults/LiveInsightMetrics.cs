@@ -19,9 +19,21 @@ public sealed class LiveInsightMetrics
         Meter = meterFactory.Create(MeterName);
         SchemaBootstrapDuration = Meter.CreateHistogram<double>(
             "liveinsight.schema.bootstrap.duration", "ms", "Time to ensure every DynamoDB table exists");
+        IngestDuration = Meter.CreateHistogram<double>(
+            "liveinsight.ingest.duration", "ms", "Time to handle one POST /api/events, Redis round trip included");
+        EventsAccepted = Meter.CreateCounter<long>(
+            "liveinsight.ingest.events.accepted", "{event}", "Events written to the events stream");
+        EventsDropped = Meter.CreateCounter<long>(
+            "liveinsight.ingest.events.dropped", "{event}", "Events not kept, tagged with the drop reason");
     }
 
     public Meter Meter { get; }
 
     public Histogram<double> SchemaBootstrapDuration { get; }
+
+    public Histogram<double> IngestDuration { get; }
+
+    public Counter<long> EventsAccepted { get; }
+
+    public Counter<long> EventsDropped { get; }
 }

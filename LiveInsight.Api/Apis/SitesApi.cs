@@ -1,4 +1,5 @@
 using LiveInsight.Api.Extensions;
+using LiveInsight.Api.Ingestion;
 using LiveInsight.Api.Sites;
 using LiveInsight.Core.Sites;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -25,6 +26,7 @@ public static class SitesApi
     public static async Task<Results<Created<CreatedSite>, ValidationProblem>> CreateSite(
         CreateSiteRequest request,
         SiteRepository repository,
+        SiteResolver resolver,
         TimeProvider time,
         CancellationToken cancellationToken)
     {
@@ -43,8 +45,13 @@ public static class SitesApi
             SiteKeys.HashSecret(secretKey),
             request.TimeZone ?? "UTC",
             request.HonorDnt ?? true,
-            time.GetUtcNow());
+            time.GetUtcNow())
+        {
+            ExcludedPaths = request.ExcludedPaths ?? [],
+            ExcludedIpRanges = request.ExcludedIpRanges ?? [],
+        };
         await repository.CreateAsync(site, cancellationToken);
+        await resolver.InvalidateAsync(cancellationToken);
 
         return TypedResults.Created(
             $"/api/sites/{site.SiteId}",
@@ -55,7 +62,8 @@ public static class SitesApi
     {
         var sites = await repository.ListAsync(cancellationToken);
         return TypedResults.Ok(new SiteList(sites
-            .Select(s => new SiteSummary(s.SiteId, s.Name, s.Domains, s.TimeZone, s.HonorDoNotTrack, s.PublicKey, s.CreatedAt))
+            .Select(s => new SiteSummary(
+                s.SiteId, s.Name, s.Domains, s.TimeZone, s.HonorDoNotTrack, s.PublicKey, s.CreatedAt, s.ExcludedPaths, s.ExcludedIpRanges))
             .ToList()));
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using LiveInsight.Api.Ingestion;
 using LiveInsight.Core.Sites;
 using LiveInsight.Core.Storage;
 
@@ -25,9 +26,15 @@ internal static class Extensions
             o.SerializerOptions.DictionaryKeyPolicy = null;
         });
 
-        // Never abort on a failed first connect: the Api must come up (and answer 503s) while Redis is away.
-        builder.AddRedisClient(RedisConnectionName, configureOptions: o => o.AbortOnConnectFail = false);
+        // Never abort on a failed first connect, and fail fast while disconnected instead of queueing: the Api must
+        // come up and answer 503 at once while Redis is away, then recover on its own.
+        builder.AddRedisClient(RedisConnectionName, configureOptions: o =>
+        {
+            o.AbortOnConnectFail = false;
+            o.BacklogPolicy = StackExchange.Redis.BacklogPolicy.FailFast;
+        });
         builder.AddLiveInsightStorage();
         builder.Services.AddSingleton<SiteRepository>();
+        builder.AddIngestion();
     }
 }

@@ -1,6 +1,12 @@
 namespace LiveInsight.Api.Sites;
 
-public sealed record CreateSiteRequest(string? Name, IReadOnlyList<string>? Domains, string? TimeZone, bool? HonorDnt);
+public sealed record CreateSiteRequest(
+    string? Name,
+    IReadOnlyList<string>? Domains,
+    string? TimeZone,
+    bool? HonorDnt,
+    IReadOnlyList<string>? ExcludedPaths = null,
+    IReadOnlyList<string>? ExcludedIpRanges = null);
 
 /// <summary>The only response that ever contains the secret key: it is shown once and stored as a hash.</summary>
 public sealed record CreatedSite(
@@ -18,6 +24,8 @@ public sealed record SiteSummary(
     string TimeZone,
     bool HonorDnt,
     string PublicKey,
-    DateTimeOffset CreatedAt);
+    DateTimeOffset CreatedAt,
+    IReadOnlyList<string> ExcludedPaths,
+    IReadOnlyList<string> ExcludedIpRanges);
 
 public sealed record SiteList(IReadOnlyList<SiteSummary> Sites);

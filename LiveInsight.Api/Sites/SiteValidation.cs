@@ -1,3 +1,6 @@
+using System.Net;
+using LiveInsight.Core.Sites;
+
 namespace LiveInsight.Api.Sites;
 
 /// <summary>Checks and normalises a site as an administrator submits it; every problem is reported, not just the first.</summary>
@@ -6,6 +9,7 @@ public static class SiteValidation
     public const int MaxNameLength = 100;
     public const int MaxDomains = 50;
     public const int MaxDomainLength = 253;
+    public const int MaxExclusions = 50;
 
     public static Dictionary<string, string[]> Validate(CreateSiteRequest request, out IReadOnlyList<string> domains)
     {
@@ -36,6 +40,18 @@ public static class SiteValidation
         if (request.TimeZone is { } zone && !TimeZoneInfo.TryFindSystemTimeZoneById(zone, out _))
         {
             errors["time_zone"] = [$"'{Truncate(zone)}' is not a known IANA time zone (e.g. Europe/Berlin)."];
+        }
+
+        var badPaths = (request.ExcludedPaths ?? []).Where(p => !PathPattern.IsValid(p)).ToArray();
+        if (badPaths.Length > 0 || request.ExcludedPaths?.Count > MaxExclusions)
+        {
+            errors["excluded_paths"] = [$"Up to {MaxExclusions} patterns starting with '/', e.g. /admin/** (invalid: {string.Join(", ", badPaths.Select(Truncate))})."];
+        }
+
+        var badRanges = (request.ExcludedIpRanges ?? []).Where(r => !IPNetwork.TryParse(r, out _)).ToArray();
+        if (badRanges.Length > 0 || request.ExcludedIpRanges?.Count > MaxExclusions)
+        {
+            errors["excluded_ip_ranges"] = [$"Up to {MaxExclusions} CIDR ranges, e.g. 203.0.113.0/24 (invalid: {string.Join(", ", badRanges.Select(Truncate))})."];
         }
 
         return errors;

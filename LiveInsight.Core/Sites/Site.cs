@@ -1,6 +1,12 @@
+using System.ComponentModel;
+
 namespace LiveInsight.Core.Sites;
 
-/// <summary>A tracked website. The secret key itself is never kept: only its SHA-256 hash.</summary>
+/// <summary>
+/// A tracked website. The secret key itself is never kept: only its SHA-256 hash. Immutable, so caches
+/// (HybridCache) can hand out one shared instance instead of a copy per request.
+/// </summary>
+[ImmutableObject(true)]
 public sealed record Site(
     string SiteId,
     string Name,
@@ -9,4 +15,11 @@ public sealed record Site(
     string SecretKeyHash,
     string TimeZone,
     bool HonorDoNotTrack,
-    DateTimeOffset CreatedAt);
+    DateTimeOffset CreatedAt)
+{
+    /// <summary>Path patterns not to count: <c>*</c> matches within one segment, <c>**</c> across segments.</summary>
+    public IReadOnlyList<string> ExcludedPaths { get; init; } = [];
+
+    /// <summary>Client IP ranges (CIDR) not to count, e.g. the owner's office.</summary>
+    public IReadOnlyList<string> ExcludedIpRanges { get; init; } = [];
+}

@@ -64,21 +64,33 @@ public sealed class SiteRepository(IAmazonDynamoDB dynamo, IOptions<StorageOptio
     {
         ["site_id"] = new AttributeValue { S = site.SiteId },
         ["name"] = new AttributeValue { S = site.Name },
-        ["domains"] = new AttributeValue { L = site.Domains.Select(d => new AttributeValue { S = d }).ToList() },
+        ["domains"] = StringList(site.Domains),
         ["public_key"] = new AttributeValue { S = site.PublicKey },
         ["secret_key_hash"] = new AttributeValue { S = site.SecretKeyHash },
         ["time_zone"] = new AttributeValue { S = site.TimeZone },
         ["honor_dnt"] = new AttributeValue { BOOL = site.HonorDoNotTrack },
         ["created_at"] = new AttributeValue { S = site.CreatedAt.ToString("O", CultureInfo.InvariantCulture) },
+        ["excluded_paths"] = StringList(site.ExcludedPaths),
+        ["excluded_ip_ranges"] = StringList(site.ExcludedIpRanges),
     };
+
+    private static AttributeValue StringList(IEnumerable<string> values) =>
+        new() { L = values.Select(v => new AttributeValue { S = v }).ToList() };
+
+    private static IReadOnlyList<string> ReadStringList(Dictionary<string, AttributeValue> item, string name) =>
+        item.TryGetValue(name, out var value) && value.L is { Count: > 0 } ? value.L.Select(v => v.S).ToList() : [];
 
     private static Site FromItem(Dictionary<string, AttributeValue> item) => new(
         item["site_id"].S,
         item["name"].S,
-        item.TryGetValue("domains", out var domains) && domains.L is { Count: > 0 } ? domains.L.Select(d => d.S).ToList() : [],
+        ReadStringList(item, "domains"),
         item["public_key"].S,
         item["secret_key_hash"].S,
         item.TryGetValue("time_zone", out var tz) ? tz.S : "UTC",
         !item.TryGetValue("honor_dnt", out var dnt) || dnt.BOOL != false,
-        DateTimeOffset.Parse(item["created_at"].S, CultureInfo.InvariantCulture));
+        DateTimeOffset.Parse(item["created_at"].S, CultureInfo.InvariantCulture))
+    {
+        ExcludedPaths = ReadStringList(item, "excluded_paths"),
+        ExcludedIpRanges = ReadStringList(item, "excluded_ip_ranges"),
+    };
 }

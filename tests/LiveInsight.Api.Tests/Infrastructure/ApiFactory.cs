@@ -1,5 +1,6 @@
 using Amazon.DynamoDBv2;
 using LiveInsight.Testing;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -25,6 +26,9 @@ public sealed class ApiFixture : IAsyncLifetime
 
     public IAmazonDynamoDB Dynamo => Factory.Services.GetRequiredService<IAmazonDynamoDB>();
 
+    /// <summary>The Api's own Redis connection (the same server the tests inspect).</summary>
+    public StackExchange.Redis.IConnectionMultiplexer Redis => Factory.Services.GetRequiredService<StackExchange.Redis.IConnectionMultiplexer>();
+
     public HttpClient CreateClient() => Factory.CreateClient();
 
     public HttpClient CreateAdminClient()
@@ -42,7 +46,8 @@ public sealed class ApiFixture : IAsyncLifetime
             .UseSetting("ConnectionStrings:redis", Infrastructure.RedisConnectionString)
             .UseSetting("ConnectionStrings:dynamodb", Infrastructure.DynamoConnectionString)
             .UseSetting("LiveInsight:AdminToken", AdminToken)
-            .UseSetting("LiveInsight:Storage:TablePrefix", TablePrefix));
+            .UseSetting("LiveInsight:Storage:TablePrefix", TablePrefix)
+            .ConfigureServices(services => services.AddSingleton<IStartupFilter, TestClientIpStartupFilter>()));
         _ = Factory.Server; // start now: the schema bootstrap runs before the first request
     }
 
@@ -51,4 +56,27 @@ public sealed class ApiFixture : IAsyncLifetime
         await Factory.DisposeAsync();
         await Infrastructure.DisposeAsync();
     }
+}
+
+/// <summary>
+/// TestServer has no network connection, so no client address. Tests choose one with <c>X-Test-Client-Ip</c>, which this
+/// test-only filter turns into the connection's remote address before the Api sees the request.
+/// </summary>
+internal sealed class TestClientIpStartupFilter : IStartupFilter
+{
+    public const string Header = "X-Test-Client-Ip";
+
+    public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+    {
+        app.Use((context, nextMiddleware) =>
+        {
+            if (context.Request.Headers.TryGetValue(Header, out var ip))
+            {
+                context.Connection.RemoteIpAddress = System.Net.IPAddress.Parse(ip.ToString());
+            }
+
+            return nextMiddleware(context);
+        });
+        next(app);
+    };
 }

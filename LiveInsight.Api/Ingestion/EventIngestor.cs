@@ -1,0 +1,170 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using LiveInsight.Api.Apis;
+using LiveInsight.Api.Ingestion.Enrichment;
+using LiveInsight.Api.Ingestion.Pipeline;
+using LiveInsight.Core.Events;
+using StackExchange.Redis;
+
+namespace LiveInsight.Api.Ingestion;
+
+public sealed record IngestFailure(int Status, string Title, string Detail, int? RetryAfterSeconds = null);
+
+public sealed record IngestOutcome(int Accepted, int Dropped, IReadOnlyDictionary<DropReason, int> DroppedByReason, IngestFailure? Error = null)
+{
+    public static IngestOutcome Failed(IngestFailure error) => new(0, 0, new Dictionary<DropReason, int>(), error);
+}
+
+/// <summary>
+/// <c>POST /api/events</c> end to end: parse → site and origin → pipeline → one Redis round trip. A 202 is only
+/// answered once Redis has taken the events; when it cannot, the answer is 503 with Retry-After, never 202.
+/// </summary>
+public sealed partial class EventIngestor(
+    SiteResolver sites,
+    DailySalts salts,
+    IngestPipeline pipeline,
+    EventWriter writer,
+    ClientIpResolver clientIps,
+    LiveInsightMetrics metrics,
+    TimeProvider time,
+    ILogger<EventIngestor> logger)
+{
+    private const int RetryAfterSeconds = 5;
+    private static readonly ConcurrentDictionary<string, TimeZoneInfo> Zones = new();
+
+    public async Task<IngestOutcome> IngestAsync(HttpContext context, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            var outcome = await IngestCoreAsync(context, cancellationToken);
+            Record(outcome);
+            return outcome;
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException or Amazon.Runtime.AmazonServiceException or System.Net.Http.HttpRequestException)
+        {
+            LogStoreUnavailable(e.GetType().Name, e.Message);
+            return IngestOutcome.Failed(new IngestFailure(StatusCodes.Status503ServiceUnavailable, "Temporarily unavailable",
+                "The event store cannot take events right now; nothing from this batch was kept. Retry later.", RetryAfterSeconds));
+        }
+        finally
+        {
+            metrics.IngestDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        }
+    }
+
+    private async Task<IngestOutcome> IngestCoreAsync(HttpContext context, CancellationToken cancellationToken)
+    {
+        var request = context.Request;
+        var (batch, parseError) = await EventBatchReader.ReadAsync(request, cancellationToken);
+        if (parseError is not null)
+        {
+            return IngestOutcome.Failed(new IngestFailure(parseError.Status, parseError.Title, parseError.Detail));
+        }
+
+        var key = batch!.Key ?? request.Headers[IngestApi.KeyHeader].ToString();
+        if (string.IsNullOrEmpty(key))
+        {
+            return IngestOutcome.Failed(new IngestFailure(StatusCodes.Status401Unauthorized, "Missing key",
+                $"Send the site's public key as \"key\" in the body or in the {IngestApi.KeyHeader} header."));
+        }
+
+        var site = key.StartsWith(Core.Sites.SiteKeys.PublicPrefix, StringComparison.Ordinal)
+            ? await sites.FindByPublicKeyAsync(key, cancellationToken)
+            : null;
+        if (site is null)
+        {
+            return IngestOutcome.Failed(new IngestFailure(StatusCodes.Status401Unauthorized, "Unknown key",
+                "This key does not belong to any site (or was revoked)."));
+        }
+
+        var origin = request.Headers.Origin.ToString();
+        if (origin.Length > 0 && origin != "null")
+        {
+            var host = OriginRules.OriginHost(origin);
+            if (host is null || !site.Domains.Any(d => OriginRules.HostMatches(host, d)))
+            {
+                return IngestOutcome.Failed(new IngestFailure(StatusCodes.Status403Forbidden, "Origin not allowed",
+                    "The page's origin is not one of this site's domains; add it to the site's domains."));
+            }
+
+            context.Response.Headers.AccessControlAllowOrigin = origin;
+            context.Response.Headers.AccessControlExposeHeaders = IngestApi.DroppedHeader;
+            context.Response.Headers.Vary = "Origin";
+        }
+
+        var ingest = new IngestRequest(
+            site,
+            time.GetUtcNow(),
+            clientIps.Resolve(context.Connection.RemoteIpAddress, request.Headers["X-Forwarded-For"].ToString()),
+            request.Headers.UserAgent.ToString(),
+            request.Headers["DNT"] == "1" || request.Headers["Sec-GPC"] == "1",
+            batch.HashRouting,
+            await salts.CurrentAsync());
+        var events = batch.Events!.Select(raw => new IngestEvent(raw)).ToList();
+        pipeline.Run(ingest, events);
+
+        var kept = events.Where(e => e.Dropped is null).ToList();
+        if (kept.Count > 0)
+        {
+            var zone = Zones.GetOrAdd(site.TimeZone, TimeZoneInfo.FindSystemTimeZoneById);
+            var duplicates = await writer.WriteAsync(site.SiteId, zone, kept.Select(e => ToStreamEvent(ingest, e)).ToList());
+            foreach (var index in duplicates)
+            {
+                kept[index].Drop(DropReason.Duplicate);
+            }
+        }
+
+        var dropped = events.Where(e => e.Dropped is not null).GroupBy(e => e.Dropped!.Value).ToDictionary(g => g.Key, g => g.Count());
+        var droppedCount = dropped.Values.Sum();
+        return new IngestOutcome(events.Count - droppedCount, droppedCount, dropped);
+    }
+
+    private static StreamEvent ToStreamEvent(IngestRequest request, IngestEvent e) => new()
+    {
+        SiteId = request.Site.SiteId,
+        EventId = e.EventId,
+        EventType = e.EventType,
+        Name = e.Name,
+        Ts = e.Timestamp.ToUnixTimeMilliseconds(),
+        SessionId = e.SessionId,
+        VisitorId = e.VisitorId,
+        Host = e.Page?.Host,
+        Path = e.Page?.Path,
+        Title = e.Title,
+        ReferrerHost = e.Source?.ReferrerHost,
+        Source = e.Source?.Source,
+        Medium = e.Source?.Medium,
+        UtmSource = e.Page?.Utm.Source,
+        UtmMedium = e.Page?.Utm.Medium,
+        UtmCampaign = e.Page?.Utm.Campaign,
+        UtmTerm = e.Page?.Utm.Term,
+        UtmContent = e.Page?.Utm.Content,
+        Browser = request.UserAgentInfo?.Browser,
+        BrowserVersion = request.UserAgentInfo?.BrowserVersion,
+        Os = request.UserAgentInfo?.Os,
+        OsVersion = request.UserAgentInfo?.OsVersion,
+        Device = e.Device,
+        Country = request.Country,
+        ScreenWidth = e.Raw.ScreenWidth is { } w ? Math.Clamp(w, 0, IngestionLimits.MaxScreenWidth) : null,
+        Props = e.Props,
+        EngagedMs = e.Raw.EngagedMs is { } ms ? Math.Clamp(ms, 0, IngestionLimits.MaxEngagedMs) : null,
+        ScrollDepth = e.Raw.ScrollDepth is { } depth ? Math.Clamp(depth, 0, 100) : null,
+    };
+
+    private void Record(IngestOutcome outcome)
+    {
+        if (outcome.Accepted > 0)
+        {
+            metrics.EventsAccepted.Add(outcome.Accepted);
+        }
+
+        foreach (var (reason, count) in outcome.DroppedByReason)
+        {
+            metrics.EventsDropped.Add(count, new KeyValuePair<string, object?>("reason", reason.WireName()));
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Ingestion refused with 503: {ErrorType}: {Error}")]
+    private partial void LogStoreUnavailable(string errorType, string error);
+}

@@ -1,0 +1,34 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace LiveInsight.Api.Ingestion;
+
+/// <summary>The body of <c>POST /api/events</c> as the contract (ARCHITECTURE.md) fixes it.</summary>
+public sealed class IncomingBatch
+{
+    public string? Key { get; set; }
+    public List<IncomingEvent>? Events { get; set; }
+
+    /// <summary>Set by the tracker when the site routes with the URL fragment (<c>data-hash</c>).</summary>
+    public bool HashRouting { get; set; }
+}
+
+public sealed class IncomingEvent
+{
+    public string? Id { get; set; }
+    public string? EventType { get; set; }
+    public string? Name { get; set; }
+    public string? PageUrl { get; set; }
+    public string? Referrer { get; set; }
+    public string? Title { get; set; }
+    public string? SessionId { get; set; }
+    public long? Timestamp { get; set; }
+    public int? ScreenWidth { get; set; }
+    public Dictionary<string, JsonElement>? Props { get; set; }
+    public long? EngagedMs { get; set; }
+    public int? ScrollDepth { get; set; }
+}
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
+[JsonSerializable(typeof(IncomingBatch))]
+internal sealed partial class IncomingJsonContext : JsonSerializerContext;

@@ -1,0 +1,16 @@
+using LiveInsight.Api.Ingestion.Enrichment;
+
+namespace LiveInsight.Api.Ingestion.Pipeline;
+
+/// <summary>Country from the client IP (CC0 mmdb), looked up once per request; the IP itself goes no further.</summary>
+public sealed class PutCountry(CountryLookup countries) : IIngestStep
+{
+    public void Run(IngestRequest request, IngestEvent e)
+    {
+        if (!request.CountryResolved)
+        {
+            request.Country = request.ClientIp is null ? null : countries.Country(request.ClientIp);
+            request.CountryResolved = true;
+        }
+    }
+}

@@ -1,0 +1,112 @@
+using System.Text;
+using System.Text.Json;
+
+namespace LiveInsight.Api.Ingestion.Pipeline;
+
+/// <summary>
+/// The event's own fields, checked and capped: known type, an id (generated when a server-side sender gives none),
+/// a name for custom events, titles and props cut to their limits and stripped of control characters.
+/// Strings are kept as data, HTML included: escaping is the job of whoever renders them.
+/// </summary>
+public sealed class PutEventFields : IIngestStep
+{
+    private static readonly HashSet<string> KnownTypes =
+        ["page_view", "session_start", "session_end", "custom", "engagement"];
+
+    public void Run(IngestRequest request, IngestEvent e)
+    {
+        var raw = e.Raw;
+        if (raw.EventType is null || !KnownTypes.Contains(raw.EventType))
+        {
+            e.Drop(DropReason.UnknownEventType);
+            return;
+        }
+
+        e.EventType = raw.EventType;
+        if (raw.Id is null)
+        {
+            e.EventId = Guid.CreateVersion7().ToString();
+        }
+        else if (raw.Id.Length is 0 or > IngestionLimits.MaxIdLength || !raw.Id.All(IsIdChar))
+        {
+            e.Drop(DropReason.InvalidEvent);
+            return;
+        }
+        else
+        {
+            e.EventId = raw.Id;
+        }
+
+        e.Name = Clean(raw.Name, IngestionLimits.MaxNameLength);
+        if (e.EventType == "custom" && string.IsNullOrWhiteSpace(e.Name))
+        {
+            e.Drop(DropReason.InvalidEvent);
+            return;
+        }
+
+        e.Title = Clean(raw.Title, IngestionLimits.MaxTitleLength);
+        e.SessionId = raw.SessionId is { Length: > 0 } sid && sid.Length <= IngestionLimits.MaxIdLength && sid.All(IsIdChar) ? sid : null;
+        e.Props = CapProps(raw.Props);
+    }
+
+    public static string? Clean(string? value, int maxLength)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            return null;
+        }
+
+        var builder = new StringBuilder(Math.Min(value.Length, maxLength));
+        foreach (var rune in value.EnumerateRunes())
+        {
+            if (Rune.IsControl(rune))
+            {
+                continue;
+            }
+
+            if (builder.Length + rune.Utf16SequenceLength > maxLength)
+            {
+                break;
+            }
+
+            builder.Append(rune.ToString());
+        }
+
+        var cleaned = builder.ToString().Trim();
+        return cleaned.Length == 0 ? null : cleaned;
+    }
+
+    private static Dictionary<string, string>? CapProps(Dictionary<string, JsonElement>? props)
+    {
+        if (props is not { Count: > 0 })
+        {
+            return null;
+        }
+
+        var capped = new Dictionary<string, string>(Math.Min(props.Count, IngestionLimits.MaxProps));
+        foreach (var (key, value) in props)
+        {
+            if (capped.Count == IngestionLimits.MaxProps)
+            {
+                break;
+            }
+
+            var cleanKey = Clean(key, IngestionLimits.MaxPropKeyLength);
+            var text = value.ValueKind switch
+            {
+                JsonValueKind.String => value.GetString(),
+                JsonValueKind.Null or JsonValueKind.Undefined => null,
+                _ => value.GetRawText(),
+            };
+            var cleanValue = Clean(text, IngestionLimits.MaxPropValueLength);
+            if (cleanKey is not null && cleanValue is not null)
+            {
+                capped.TryAdd(cleanKey, cleanValue);
+            }
+        }
+
+        return capped.Count == 0 ? null : capped;
+    }
+
+    private static bool IsIdChar(char c) => char.IsAsciiLetterOrDigit(c) || c is '-' or '_';
+}

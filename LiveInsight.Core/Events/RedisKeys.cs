@@ -1,0 +1,37 @@
+using System.Globalization;
+
+namespace LiveInsight.Core.Events;
+
+/// <summary>
+/// Every Redis key LiveInsight uses. Per-site keys carry the site id as a hash tag (<c>li:{site}:…</c>), so a site's
+/// keys stay together should Redis ever be sharded; the events stream and the salts are global.
+/// </summary>
+public static class RedisKeys
+{
+    public const string EventsStream = "li:events";
+    public const string StreamField = "e";
+
+    public static string Salt(DateOnly utcDay) => $"li:salt:{utcDay:yyyy-MM-dd}";
+
+    /// <summary>Visitors (HyperLogLog) of one UTC hour.</summary>
+    public static string HourVisitors(string siteId, DateTimeOffset utcHour) =>
+        $"li:{{{siteId}}}:hll:h:{utcHour.UtcDateTime.ToString("yyyyMMddHH", CultureInfo.InvariantCulture)}";
+
+    /// <summary>Visitors (HyperLogLog) of one day in the site's time zone.</summary>
+    public static string DayVisitors(string siteId, DateOnly siteDay) =>
+        $"li:{{{siteId}}}:hll:d:{siteDay.ToString("yyyyMMdd", CultureInfo.InvariantCulture)}";
+
+    /// <summary>Sorted set: visitor id → last seen (Unix ms).</summary>
+    public static string RealtimeVisitors(string siteId) => $"li:{{{siteId}}}:rt:visitors";
+
+    /// <summary>Sorted set: session id → last seen (Unix ms).</summary>
+    public static string RealtimeSessions(string siteId) => $"li:{{{siteId}}}:rt:sessions";
+
+    /// <summary>Hash: session id → current path.</summary>
+    public static string RealtimePages(string siteId) => $"li:{{{siteId}}}:rt:pages";
+
+    /// <summary>Hash of event ids already taken, bucketed by the hour of the event's own timestamp, so a retried
+    /// event (same id, same timestamp) always meets its first copy.</summary>
+    public static string SeenEvents(string siteId, DateTimeOffset eventHour) =>
+        $"li:{{{siteId}}}:seen:{eventHour.UtcDateTime.ToString("yyyyMMddHH", CultureInfo.InvariantCulture)}";
+}

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Ingestion benchmark: POST /api/events against its own ceiling, in one run, on this machine.
+# Starts its own redis-server (AOF everysec, as in production), dynalite and a Release build of the Api on
+# 127.0.0.1, loads them with wrk for a bounded time, writes the results into BENCHMARKS.md, stops everything.
+# Usage: bench/ingest.sh [seconds-per-run, default 15]   (called by ./liveinsight bench ingest)
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+DURATION="${1:-15}"
+CONNECTIONS=64
+THREADS=2
+WORK="$(mktemp -d /tmp/liveinsight-bench.XXXXXX)"
+PIDS=()
+
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+free_port() { node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
+wait_port() { for _ in $(seq 1 200); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done; echo "port $1 never opened" >&2; return 1; }
+
+echo "==> building the Api (Release)" >&2
+dotnet build LiveInsight.Api -c Release --nologo -v quiet -clp:ErrorsOnly >&2
+
+REDIS_PORT=$(free_port); DYNAMO_PORT=$(free_port); API_PORT=$(free_port)
+redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$WORK" --appendonly yes --appendfsync everysec --save "" \
+  --logfile "$WORK/redis.log" & PIDS+=($!)
+node node_modules/dynalite/cli.js --host 127.0.0.1 --port "$DYNAMO_PORT" --createTableMs 0 >/dev/null 2>&1 & PIDS+=($!)
+wait_port "$REDIS_PORT"; wait_port "$DYNAMO_PORT"
+
+TOKEN="bench-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+ASPNETCORE_ENVIRONMENT=Production \
+ConnectionStrings__redis="127.0.0.1:$REDIS_PORT" \
+ConnectionStrings__dynamodb="http://127.0.0.1:$DYNAMO_PORT" \
+LiveInsight__AdminToken="$TOKEN" \
+LiveInsight__Bench__ParseOnlyEndpoint=true \
+LiveInsight__Ingestion__TrustedProxies__0="127.0.0.1/32" \
+Logging__LogLevel__Default=Warning \
+  dotnet LiveInsight.Api/bin/Release/net10.0/LiveInsight.Api.dll --urls "http://127.0.0.1:$API_PORT" \
+  >"$WORK/api.log" 2>&1 & API_PID=$!; PIDS+=($API_PID)
+for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$API_PORT/health" >/dev/null && break; sleep 0.5; done
+curl -sf "http://127.0.0.1:$API_PORT/health" >/dev/null || { cat "$WORK/api.log" >&2; exit 1; }
+
+KEY=$(curl -sf -X POST "http://127.0.0.1:$API_PORT/api/sites" -H "Authorization: Bearer $TOKEN" \
+  -H 'Content-Type: application/json' -d '{"name":"Bench","domains":["example.com"]}' | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).public_key))')
+
+run() { # name path batch
+  LI_KEY="$KEY" LI_BATCH="$3" wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" -s bench/ingest.lua \
+    "http://127.0.0.1:$API_PORT$2" 2>&1 | grep '^RESULT' | sed "s/^RESULT/$1 batch=$3/"
+}
+
+echo "==> warming up" >&2
+LI_KEY="$KEY" LI_BATCH=1 wrk -t2 -c16 -d3s -s bench/ingest.lua "http://127.0.0.1:$API_PORT/api/events" >/dev/null 2>&1
+LI_KEY="$KEY" LI_BATCH=1 wrk -t2 -c16 -d3s -s bench/ingest.lua "http://127.0.0.1:$API_PORT/bench/parse" >/dev/null 2>&1
+
+RESULTS="$WORK/results.txt"
+for batch in 1 20; do
+  echo "==> ${DURATION}s x ${CONNECTIONS} connections, $batch event(s) per request" >&2
+  run ceiling /bench/parse "$batch" | tee -a "$RESULTS" >&2
+  run ingest /api/events "$batch" | tee -a "$RESULTS" >&2
+done
+
+STREAM_LEN=$(redis-cli -p "$REDIS_PORT" XLEN li:events)
+API_RSS_KB=$(awk '/VmHWM/ {print $2}' "/proc/$API_PID/status")
+node bench/write-results.mjs ingest "$RESULTS" "$DURATION" "$CONNECTIONS" "$STREAM_LEN" "$API_RSS_KB"

@@ -1,0 +1,36 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace LiveInsight.Api.Tests.Infrastructure;
+
+public sealed record TestSite(string SiteId, string PublicKey, string SecretKey);
+
+public static class TestSites
+{
+    /// <summary>A fresh site per test, so tests never see each other's data.</summary>
+    public static async Task<TestSite> CreateAsync(
+        this ApiFixture fixture,
+        string[]? domains = null,
+        string[]? excludedPaths = null,
+        string[]? excludedIpRanges = null,
+        bool honorDnt = true,
+        string timeZone = "UTC")
+    {
+        using var admin = fixture.CreateAdminClient();
+        var response = await admin.PostAsJsonAsync("/api/sites", new
+        {
+            name = "Test site",
+            domains = domains ?? ["example.com"],
+            excluded_paths = excludedPaths,
+            excluded_ip_ranges = excludedIpRanges,
+            honor_dnt = honorDnt,
+            time_zone = timeZone,
+        });
+        response.EnsureSuccessStatusCode();
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        return new TestSite(
+            body.GetProperty("site_id").GetString()!,
+            body.GetProperty("public_key").GetString()!,
+            body.GetProperty("secret_key").GetString()!);
+    }
+}

@@ -1,0 +1,223 @@
+using System.Net;
+using System.Text.Json;
+using LiveInsight.Api.Ingestion;
+using LiveInsight.Api.Ingestion.Enrichment;
+using LiveInsight.Api.Ingestion.Pipeline;
+using LiveInsight.Core.Sites;
+
+namespace LiveInsight.Api.Tests.Ingestion;
+
+/// <summary>The ingestion pipeline without HTTP or Redis: one case per drop reason and per enrichment.</summary>
+public sealed class PipelineTests
+{
+    private const string Chrome = EventPosting.ChromeOnWindows;
+    private const string IPhone =
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1";
+    private static readonly DateTimeOffset Now = new(2026, 11, 26, 12, 0, 0, TimeSpan.Zero);
+    private static readonly UserAgentParser Parser = new();
+    private static readonly CountryLookup Countries = new();
+
+    private static readonly IngestPipeline Pipeline = new(
+    [
+        new DropDoNotTrack(), new PutUserAgent(Parser), new DropExcludedIp(), new PutEventFields(), new PutTimestamp(),
+        new PutPage(), new DropExcludedPath(), new PutSource(), new PutCountry(Countries), new PutVisitorId(),
+    ]);
+
+    private static readonly Site TestSite = new("site1", "Test", ["example.com"], "pk_x", "hash", "UTC", true, Now)
+    {
+        ExcludedPaths = ["/admin/**", "/preview/*"],
+        ExcludedIpRanges = ["203.0.113.0/24", "2001:db8::/32"],
+    };
+
+    private static (IngestRequest Request, IngestEvent Event) Run(
+        Action<IncomingEvent>? edit = null, string userAgent = Chrome, string ip = "8.8.8.8", bool dnt = false,
+        bool hashRouting = false, Site? site = null)
+    {
+        var raw = new IncomingEvent
+        {
+            Id = "0b4e7c8e-5a7e-4f55-9d2c-3f1f0f6b2a11",
+            EventType = "page_view",
+            PageUrl = "https://example.com/docs/",
+            SessionId = "sess1",
+            Timestamp = Now.ToUnixTimeMilliseconds(),
+        };
+        edit?.Invoke(raw);
+        var salts = new Dictionary<DateOnly, byte[]>
+        {
+            [DateOnly.FromDateTime(Now.UtcDateTime)] = new byte[16],
+            [DateOnly.FromDateTime(Now.UtcDateTime).AddDays(-1)] = Enumerable.Repeat((byte)1, 16).ToArray(),
+        };
+        var request = new IngestRequest(site ?? TestSite, Now, IPAddress.Parse(ip), userAgent, dnt, hashRouting, salts);
+        var e = new IngestEvent(raw);
+        Pipeline.Run(request, [e]);
+        return (request, e);
+    }
+
+    public static TheoryData<string, DropReason> Drops => new()
+    {
+        { "googlebot", DropReason.Bot },
+        { "headless", DropReason.Bot },
+        { "curl", DropReason.Bot },
+        { "no user agent", DropReason.Bot },
+        { "dnt", DropReason.DoNotTrack },
+        { "excluded ipv4", DropReason.ExcludedIp },
+        { "excluded ipv6", DropReason.ExcludedIp },
+        { "unknown type", DropReason.UnknownEventType },
+        { "missing type", DropReason.UnknownEventType },
+        { "custom without name", DropReason.InvalidEvent },
+        { "bad id", DropReason.InvalidEvent },
+        { "stale", DropReason.StaleTimestamp },
+        { "javascript url", DropReason.InvalidUrl },
+        { "relative url", DropReason.InvalidUrl },
+        { "missing url", DropReason.InvalidUrl },
+        { "excluded deep path", DropReason.ExcludedPath },
+        { "excluded one segment", DropReason.ExcludedPath },
+    };
+
+    [Theory]
+    [MemberData(nameof(Drops))]
+    public void Each_drop_reason(string scenario, DropReason expected)
+    {
+        var (_, e) = scenario switch
+        {
+            "googlebot" => Run(userAgent: "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"),
+            "headless" => Run(userAgent: "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/120.0.0.0 Safari/537.36"),
+            "curl" => Run(userAgent: "curl/8.5.0"),
+            "no user agent" => Run(userAgent: ""),
+            "dnt" => Run(dnt: true),
+            "excluded ipv4" => Run(ip: "203.0.113.9"),
+            "excluded ipv6" => Run(ip: "2001:db8::1"),
+            "unknown type" => Run(r => r.EventType = "purchase"),
+            "missing type" => Run(r => r.EventType = null),
+            "custom without name" => Run(r => r.EventType = "custom"),
+            "bad id" => Run(r => r.Id = "<script>"),
+            "stale" => Run(r => r.Timestamp = Now.AddHours(-25).ToUnixTimeMilliseconds()),
+            "javascript url" => Run(r => r.PageUrl = "javascript:alert(1)"),
+            "relative url" => Run(r => r.PageUrl = "/docs"),
+            "missing url" => Run(r => r.PageUrl = null),
+            "excluded deep path" => Run(r => r.PageUrl = "https://example.com/admin/users/7/edit"),
+            "excluded one segment" => Run(r => r.PageUrl = "https://example.com/preview/draft-1"),
+            _ => throw new ArgumentOutOfRangeException(nameof(scenario)),
+        };
+
+        Assert.Equal(expected, e.Dropped);
+    }
+
+    [Fact]
+    public void A_site_that_does_not_honour_dnt_keeps_the_event()
+    {
+        var (_, e) = Run(dnt: true, site: TestSite with { HonorDoNotTrack = false });
+
+        Assert.Null(e.Dropped);
+    }
+
+    [Fact]
+    public void A_deeper_path_below_a_one_segment_pattern_is_not_excluded()
+    {
+        var (_, e) = Run(r => r.PageUrl = "https://example.com/preview/draft-1/comments");
+
+        Assert.Null(e.Dropped);
+    }
+
+    [Fact]
+    public void User_agent_enrichment()
+    {
+        var (desktop, desktopEvent) = Run();
+        var (phone, phoneEvent) = Run(userAgent: IPhone, edit: r => r.ScreenWidth = 390);
+
+        Assert.Equal(("Chrome", "Windows", "desktop"), (desktop.UserAgentInfo!.Browser, desktop.UserAgentInfo.Os, desktopEvent.Device));
+        Assert.Equal(("Mobile Safari", "iOS", "mobile"), (phone.UserAgentInfo!.Browser, phone.UserAgentInfo.Os, phoneEvent.Device));
+    }
+
+    [Theory]
+    [InlineData("https://www.google.com/search?q=x", "Google", "search")]
+    [InlineData("https://t.co/abc", "X", "social")]
+    [InlineData("", "Direct", "direct")]
+    [InlineData("https://blog.other.org/post", "blog.other.org", "referral")]
+    public void Referrer_source_enrichment(string referrer, string source, string medium)
+    {
+        var (_, e) = Run(r => r.Referrer = referrer);
+
+        Assert.Equal((source, medium), (e.Source!.Source, e.Source.Medium));
+    }
+
+    [Fact]
+    public void Utm_parameters_are_kept_and_win_over_the_referrer()
+    {
+        var (_, e) = Run(r =>
+        {
+            r.PageUrl = "https://example.com/landing?utm_source=newsletter&utm_medium=email&utm_campaign=spring&id=42";
+            r.Referrer = "https://www.google.com/";
+        });
+
+        Assert.Equal("/landing", e.Page!.Path);
+        Assert.Equal(("newsletter", "email", "spring"), (e.Page.Utm.Source, e.Page.Utm.Medium, e.Page.Utm.Campaign));
+        Assert.Equal("newsletter", e.Source!.Source);
+    }
+
+    [Theory]
+    [InlineData("https://example.com/docs/?page=2", false, "/docs")]
+    [InlineData("https://example.com/", false, "/")]
+    [InlineData("https://example.com/app/#/users/7", false, "/app")]
+    [InlineData("https://example.com/app/#/users/7", true, "/app/#/users/7")]
+    public void Path_normalisation(string url, bool hashRouting, string path)
+    {
+        var (_, e) = Run(r => r.PageUrl = url, hashRouting: hashRouting);
+
+        Assert.Equal(path, e.Page!.Path);
+    }
+
+    [Theory]
+    [InlineData("8.8.8.8", "US")]
+    [InlineData("127.0.0.1", null)]
+    public void Country_enrichment(string ip, string? country)
+    {
+        var (request, _) = Run(ip: ip);
+
+        Assert.Equal(country, request.Country);
+    }
+
+    [Fact]
+    public void A_timestamp_far_in_the_future_is_replaced_by_the_receive_time_and_a_recent_one_is_kept()
+    {
+        var (_, future) = Run(r => r.Timestamp = Now.AddHours(3).ToUnixTimeMilliseconds());
+        var (_, offline) = Run(r => r.Timestamp = Now.AddHours(-20).ToUnixTimeMilliseconds());
+        var (_, missing) = Run(r => r.Timestamp = null);
+
+        Assert.Equal(Now, future.Timestamp);
+        Assert.Equal(Now.AddHours(-20), offline.Timestamp);
+        Assert.Equal(Now, missing.Timestamp);
+    }
+
+    [Fact]
+    public void The_visitor_id_is_stable_within_a_day_and_differs_across_midnight_ip_and_user_agent()
+    {
+        var (_, first) = Run();
+        var (_, again) = Run(r => r.Id = Guid.NewGuid().ToString());
+        var (_, yesterday) = Run(r => r.Timestamp = Now.AddHours(-13).ToUnixTimeMilliseconds());
+        var (_, otherIp) = Run(ip: "1.1.1.1");
+        var (_, otherAgent) = Run(userAgent: IPhone);
+
+        Assert.Equal(first.VisitorId, again.VisitorId);
+        Assert.NotEqual(first.VisitorId, yesterday.VisitorId);
+        Assert.NotEqual(first.VisitorId, otherIp.VisitorId);
+        Assert.NotEqual(first.VisitorId, otherAgent.VisitorId);
+    }
+
+    [Fact]
+    public void Props_are_capped_in_count_and_length()
+    {
+        var (_, e) = Run(r =>
+        {
+            r.EventType = "custom";
+            r.Name = "Signup";
+            r.Props = Enumerable.Range(0, 40).ToDictionary(
+                i => $"key{i}" + new string('k', 60),
+                i => JsonSerializer.SerializeToElement(new string('v', 600)));
+        });
+
+        Assert.Null(e.Dropped);
+        Assert.Equal(30, e.Props!.Count);
+        Assert.All(e.Props, p => Assert.True(p.Key.Length <= 50 && p.Value.Length <= 500));
+    }
+}
