@@ -1,10 +1,11 @@
+using LiveInsight.Core.Redis;
 using LiveInsight.Core.Storage;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.Services.AddSingleton(TimeProvider.System);
-builder.AddRedisClient("redis", configureOptions: o => o.AbortOnConnectFail = false);
+builder.AddLiveInsightRedis();
 builder.AddLiveInsightStorage();
 
 var app = builder.Build();

@@ -43,7 +43,8 @@ public static class Extensions
         });
 
         builder.Services.AddSingleton<LiveInsightMetrics>();
-        builder.Services.AddOpenTelemetry()
+        var exportTelemetry = !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+        var telemetry = builder.Services.AddOpenTelemetry()
             .WithMetrics(metrics => metrics
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
@@ -51,16 +52,18 @@ public static class Extensions
                 .AddMeter(LiveInsightMetrics.MeterName)
                 .AddView(instrument => instrument.Unit == "ms"
                     ? new ExplicitBucketHistogramConfiguration { Boundaries = LiveInsightMetrics.MillisecondBuckets }
-                    : null))
-            .WithTracing(tracing => tracing
-                .AddSource(builder.Environment.ApplicationName)
-                .AddAspNetCoreInstrumentation(o => o.Filter = context => !IsHealthPath(context.Request.Path))
-                .AddHttpClientInstrumentation());
+                    : null));
 
-        // The exporter is only wired when an endpoint is configured (the AppHost sets one in development).
-        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        // Traces and the exporter only when an endpoint is configured (the AppHost sets one; so does ECS when a
+        // collector runs): recording spans nobody receives costs the hot path for nothing.
+        if (exportTelemetry)
         {
-            builder.Services.AddOpenTelemetry().UseOtlpExporter();
+            telemetry
+                .WithTracing(tracing => tracing
+                    .AddSource(builder.Environment.ApplicationName)
+                    .AddAspNetCoreInstrumentation(o => o.Filter = context => !IsHealthPath(context.Request.Path))
+                    .AddHttpClientInstrumentation())
+                .UseOtlpExporter();
         }
 
         return builder;

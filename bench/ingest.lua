@@ -16,15 +16,25 @@ local agents = {
 }
 local counter = 0
 local thread_id = 0
+local run_id = "00000000"
 
 function setup(thread)
   thread:set("thread_id", thread_id)
   thread_id = thread_id + 1
 end
 
+-- Event ids must be unique across runs and threads, or the Api (rightly) drops repeats as duplicates.
+function init(args)
+  local f = io.open("/dev/urandom", "rb")
+  local bytes = f:read(4)
+  f:close()
+  run_id = string.format("%02x%02x%02x%02x", bytes:byte(1, 4))
+  math.randomseed(bytes:byte(1) * 16777216 + bytes:byte(2) * 65536 + bytes:byte(3) * 256 + bytes:byte(4))
+end
+
 local function uuid()
   counter = counter + 1
-  return string.format("%08x-0000-4000-8000-%012x", thread_id, counter)
+  return string.format("%s-%04x-4000-8000-%012x", run_id, thread_id, counter)
 end
 
 local function event(now)

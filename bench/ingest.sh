@@ -47,14 +47,22 @@ curl -sf "http://127.0.0.1:$API_PORT/health" >/dev/null || { cat "$WORK/api.log"
 KEY=$(curl -sf -X POST "http://127.0.0.1:$API_PORT/api/sites" -H "Authorization: Bearer $TOKEN" \
   -H 'Content-Type: application/json' -d '{"name":"Bench","domains":["example.com"]}' | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).public_key))')
 
-run() { # name path batch
+run() { # name path batch; appends how many entries the run added to the events stream
+  local before after
+  before=$(redis-cli -p "$REDIS_PORT" XLEN li:events)
   LI_KEY="$KEY" LI_BATCH="$3" wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" -s bench/ingest.lua \
-    "http://127.0.0.1:$API_PORT$2" 2>&1 | grep '^RESULT' | sed "s/^RESULT/$1 batch=$3/"
+    "http://127.0.0.1:$API_PORT$2" 2>&1 | grep '^RESULT' | sed "s/^RESULT/$1 batch=$3/" | tr -d '\n'
+  after=$(redis-cli -p "$REDIS_PORT" XLEN li:events)
+  echo " added=$((after - before))"
 }
 
-echo "==> warming up" >&2
-LI_KEY="$KEY" LI_BATCH=1 wrk -t2 -c16 -d3s -s bench/ingest.lua "http://127.0.0.1:$API_PORT/api/events" >/dev/null 2>&1
-LI_KEY="$KEY" LI_BATCH=1 wrk -t2 -c16 -d3s -s bench/ingest.lua "http://127.0.0.1:$API_PORT/bench/parse" >/dev/null 2>&1
+# Long enough for tiered JIT to reach optimised code on both paths; its events are not counted.
+echo "==> warming up (10 s)" >&2
+for path in /api/events /bench/parse; do
+  for batch in 1 20; do
+    LI_KEY="$KEY" LI_BATCH=$batch wrk -t2 -c64 -d3s -s bench/ingest.lua "http://127.0.0.1:$API_PORT$path" >/dev/null 2>&1
+  done
+done
 
 RESULTS="$WORK/results.txt"
 for batch in 1 20; do

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using LiveInsight.Api.Ingestion;
+using LiveInsight.Core.Redis;
 using LiveInsight.Core.Sites;
 using LiveInsight.Core.Storage;
 
@@ -7,8 +8,6 @@ namespace LiveInsight.Api.Extensions;
 
 internal static class Extensions
 {
-    public const string RedisConnectionName = "redis";
-
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<ApiOptions>()
@@ -26,13 +25,7 @@ internal static class Extensions
             o.SerializerOptions.DictionaryKeyPolicy = null;
         });
 
-        // Never abort on a failed first connect, and fail fast while disconnected instead of queueing: the Api must
-        // come up and answer 503 at once while Redis is away, then recover on its own.
-        builder.AddRedisClient(RedisConnectionName, configureOptions: o =>
-        {
-            o.AbortOnConnectFail = false;
-            o.BacklogPolicy = StackExchange.Redis.BacklogPolicy.FailFast;
-        });
+        builder.AddLiveInsightRedis();
         builder.AddLiveInsightStorage();
         builder.Services.AddSingleton<SiteRepository>();
         builder.AddIngestion();

@@ -31,6 +31,12 @@ public sealed class IngestRequest(
     public string? Country { get; set; }
 
     public bool CountryResolved { get; set; }
+
+    /// <summary>Per-request memo of work that is the same for most events of a batch (device class by screen
+    /// width, visitor id by UTC day), so a 20-event batch costs one classification and one HMAC, not twenty.</summary>
+    public (int? ScreenWidth, string Device)? LastDevice { get; set; }
+
+    public (DateOnly Day, string VisitorId)? LastVisitorId { get; set; }
 }
 
 /// <summary>One event on its way through the pipeline: the raw input, the enrichment so far, or a drop reason.</summary>

@@ -15,6 +15,13 @@ public sealed class PutUserAgent(UserAgentParser parser) : IIngestStep
             return;
         }
 
-        e.Device = DeviceClassifier.Classify(request.UserAgent, info, e.Raw.ScreenWidth).ToString().ToLowerInvariant();
+        var width = e.Raw.ScreenWidth;
+        if (request.LastDevice is not { } last || last.ScreenWidth != width)
+        {
+            last = (width, DeviceClassifier.Classify(request.UserAgent, info, width).ToString().ToLowerInvariant());
+            request.LastDevice = last;
+        }
+
+        e.Device = last.Device;
     }
 }

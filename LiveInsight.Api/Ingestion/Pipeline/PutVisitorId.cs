@@ -19,7 +19,13 @@ public sealed class PutVisitorId : IIngestStep
             salt = request.Salts[day];
         }
 
-        e.VisitorId = Compute(salt, request.Site.SiteId, request.ClientIp?.ToString(), request.UserAgent);
+        if (request.LastVisitorId is not { } last || last.Day != day)
+        {
+            last = (day, Compute(salt, request.Site.SiteId, request.ClientIp?.ToString(), request.UserAgent));
+            request.LastVisitorId = last;
+        }
+
+        e.VisitorId = last.VisitorId;
     }
 
     public static string Compute(byte[] salt, string siteId, string? ip, string? userAgent)

@@ -1,0 +1,30 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+using StackExchange.Redis;
+
+namespace LiveInsight.Core.Redis;
+
+public static class RedisExtensions
+{
+    public const string ConnectionName = "redis";
+
+    /// <summary>
+    /// The Redis client every service uses (Aspire's, with its health check). It never aborts on a failed first
+    /// connect and fails fast while disconnected instead of queueing, so a service comes up, answers 503 at once while
+    /// Redis is away, and recovers on its own. Command tracing is only on when traces are exported: its profiling
+    /// sessions otherwise hold every command in memory for nobody.
+    /// </summary>
+    public static IHostApplicationBuilder AddLiveInsightRedis(this IHostApplicationBuilder builder)
+    {
+        var exportTelemetry = !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+        builder.AddRedisClient(
+            ConnectionName,
+            configureSettings: settings => settings.DisableTracing = !exportTelemetry,
+            configureOptions: options =>
+            {
+                options.AbortOnConnectFail = false;
+                options.BacklogPolicy = BacklogPolicy.FailFast;
+            });
+        return builder;
+    }
+}
