@@ -37,18 +37,20 @@ local function uuid()
   return string.format("%s-%04x-4000-8000-%012x", run_id, thread_id, counter)
 end
 
-local function event(now)
+local function event(now, session)
   local path = paths[math.random(#paths)]
   local utm = (math.random(10) == 1) and "?utm_source=newsletter&utm_campaign=launch" or ""
   return string.format(
-    '{"id":"%s","event_type":"page_view","page_url":"https://example.com%s%s","referrer":"%s","title":"LiveInsight %s","session_id":"s%d-%d","timestamp":%d,"screen_width":1440}',
-    uuid(), path, utm, referrers[math.random(#referrers)], path, thread_id, math.random(5000), now)
+    '{"id":"%s","event_type":"page_view","page_url":"https://example.com%s%s","referrer":"%s","title":"LiveInsight %s","session_id":"%s","timestamp":%d,"screen_width":1440}',
+    uuid(), path, utm, referrers[math.random(#referrers)], path, session, now)
 end
 
 request = function()
   local now = os.time() * 1000
+  -- A batch comes from one browser tab: one visitor (IP + user agent), one session, several events.
+  local session = string.format("s%s%d-%d", run_id, thread_id, math.random(100000))
   local events = {}
-  for i = 1, batch do events[i] = event(now) end
+  for i = 1, batch do events[i] = event(now, session) end
   local body = '{"key":"' .. key .. '","events":[' .. table.concat(events, ",") .. ']}'
   local headers = {
     ["Content-Type"] = "application/json",

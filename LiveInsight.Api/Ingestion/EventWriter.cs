@@ -1,3 +1,6 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using LiveInsight.Core.Events;
 using StackExchange.Redis;
@@ -5,51 +8,75 @@ using StackExchange.Redis;
 namespace LiveInsight.Api.Ingestion;
 
 /// <summary>
-/// Writes a batch in ONE Redis round trip (a Lua script, atomic): for each event not seen before (HSETNX on its id),
-/// XADD to the events stream, PFADD the visitor into the site's hour and day HyperLogLogs, and update the realtime
-/// sorted sets. Returns the indexes of the duplicates.
+/// Writes a batch in ONE Redis round trip (a Lua script, atomic). Per event: HSETNX on its id (a repeat is reported
+/// back as a duplicate) and, when new, XADD to the events stream. Per request, once: PFADD of the distinct visitors
+/// into the site's hour and day HyperLogLogs (idempotent, so repeats do no harm) and the realtime sorted sets.
+/// Work that does not need doing per request (key expiries, trimming the realtime sets) is sent only now and then.
 /// The stream is never capped here: a MAXLEN could drop entries the aggregator has not read. The aggregator trims
 /// what it has acknowledged instead (XTRIM MINID).
 /// </summary>
 public sealed class EventWriter(IConnectionMultiplexer redis, TimeProvider time)
 {
-    private const int ArgsPerEvent = 8;
     private static readonly TimeSpan RealtimeKeep = TimeSpan.FromMinutes(30);
     private static readonly TimeSpan RealtimeFreshness = TimeSpan.FromMinutes(5);
+    private static readonly TimeSpan ExpiryRefresh = TimeSpan.FromMinutes(10);
+    private const int TrimOneRequestIn = 64;
+    private const int SeenTtlSeconds = 25 * 3600;
+    private const int HourTtlSeconds = 48 * 3600;
+    private const int DayTtlSeconds = 72 * 3600;
+    private const int RealtimeTtlSeconds = 3600;
 
+    // ARGV: now, cutoff, trim?, n, then n × (seen key, event id, payload), then h, h × (hll key, visitor id),
+    //       then realtime visitor ('' = none), s, s × (session id, path), then x, x × (key, ttl seconds).
     private const string Script = """
-        local now = ARGV[1]
-        local n = tonumber(ARGV[3])
+        local n = tonumber(ARGV[4])
         local dups = {}
-        local i = 4
+        local i = 5
         for e = 1, n do
-          local seen, eid, payload, hh, hd, vid, sid, path = ARGV[i], ARGV[i+1], ARGV[i+2], ARGV[i+3], ARGV[i+4], ARGV[i+5], ARGV[i+6], ARGV[i+7]
-          i = i + 8
-          if redis.call('HSETNX', seen, eid, 1) == 1 then
-            redis.call('EXPIRE', seen, 90000)
-            redis.call('XADD', KEYS[1], '*', 'e', payload)
-            redis.call('PFADD', hh, vid)
-            redis.call('EXPIRE', hh, 172800)
-            redis.call('PFADD', hd, vid)
-            redis.call('EXPIRE', hd, 259200)
-            if vid ~= '' and sid ~= '-' then
-              redis.call('ZADD', KEYS[2], now, vid)
-              if sid ~= '' then
-                redis.call('ZADD', KEYS[3], now, sid)
-                if path ~= '' then redis.call('HSET', KEYS[4], sid, path) end
-              end
-            end
+          if redis.call('HSETNX', ARGV[i], ARGV[i+1], 1) == 1 then
+            redis.call('XADD', KEYS[1], '*', 'e', ARGV[i+2])
           else
             dups[#dups + 1] = e - 1
           end
+          i = i + 3
         end
-        redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[2])
-        redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', ARGV[2])
-        redis.call('EXPIRE', KEYS[2], 3600)
-        redis.call('EXPIRE', KEYS[3], 3600)
-        redis.call('EXPIRE', KEYS[4], 3600)
+        local h = tonumber(ARGV[i]); i = i + 1
+        for _ = 1, h do redis.call('PFADD', ARGV[i], ARGV[i+1]); i = i + 2 end
+        local visitor = ARGV[i]; i = i + 1
+        if visitor ~= '' then redis.call('ZADD', KEYS[2], ARGV[1], visitor) end
+        local s = tonumber(ARGV[i]); i = i + 1
+        for _ = 1, s do
+          redis.call('ZADD', KEYS[3], ARGV[1], ARGV[i])
+          if ARGV[i+1] ~= '' then redis.call('HSET', KEYS[4], ARGV[i], ARGV[i+1]) end
+          i = i + 2
+        end
+        local x = tonumber(ARGV[i]); i = i + 1
+        for _ = 1, x do redis.call('EXPIRE', ARGV[i], ARGV[i+1]); i = i + 2 end
+        if ARGV[3] == '1' then
+          redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[2])
+          redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', ARGV[2])
+        end
         return dups
         """;
+
+    private static readonly byte[] ScriptSha1 = SHA1.HashData(Encoding.UTF8.GetBytes(Script));
+
+    /// <summary>EVALSHA with a hash computed once; after a Redis restart (NOSCRIPT) the script is loaded again.</summary>
+    private async Task<RedisResult> EvaluateAsync(RedisKey[] keys, RedisValue[] args)
+    {
+        var db = redis.GetDatabase();
+        try
+        {
+            return await db.ScriptEvaluateAsync(ScriptSha1, keys, args);
+        }
+        catch (RedisServerException e) when (e.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal))
+        {
+            return await db.ScriptEvaluateAsync(Script, keys, args);
+        }
+    }
+
+    /// <summary>Key → when this process last sent its EXPIRE. Keys are per site and hour, so this stays small.</summary>
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _expirySent = new();
 
     /// <returns>Indexes (into <paramref name="events"/>) of events already taken earlier.</returns>
     public async Task<IReadOnlyList<int>> WriteAsync(string siteId, TimeZoneInfo siteZone, IReadOnlyList<StreamEvent> events)
@@ -62,28 +89,118 @@ public sealed class EventWriter(IConnectionMultiplexer redis, TimeProvider time)
             RedisKeys.RealtimeSessions(siteId),
             RedisKeys.RealtimePages(siteId),
         };
-        var args = new RedisValue[3 + events.Count * ArgsPerEvent];
-        args[0] = now.ToUnixTimeMilliseconds();
-        args[1] = (now - RealtimeKeep).ToUnixTimeMilliseconds();
-        args[2] = events.Count;
-        var i = 3;
+        var args = new List<RedisValue>(8 + events.Count * 3)
+        {
+            now.ToUnixTimeMilliseconds(),
+            (now - RealtimeKeep).ToUnixTimeMilliseconds(),
+            Random.Shared.Next(TrimOneRequestIn) == 0 ? "1" : "0",
+            events.Count,
+        };
+        var expiries = new List<(string Key, int Ttl)>();
+        var visitors = new HashSet<(string Key, string VisitorId)>();
+        var sessions = new Dictionary<string, string>();
+        string realtimeVisitor = "";
+        HourKeys? hourKeys = null;
+        (DateOnly Day, string Key) dayKey = (DateOnly.MinValue, "");
         foreach (var e in events)
         {
             var at = DateTimeOffset.FromUnixTimeMilliseconds(e.Ts);
-            var fresh = now - at <= RealtimeFreshness;
-            args[i++] = RedisKeys.SeenEvents(siteId, at);
-            args[i++] = e.EventId;
-            args[i++] = JsonSerializer.SerializeToUtf8Bytes(e, StreamEventJsonContext.Default.StreamEvent);
-            args[i++] = RedisKeys.HourVisitors(siteId, at);
-            args[i++] = RedisKeys.DayVisitors(siteId, DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(at, siteZone).DateTime));
-            args[i++] = e.VisitorId;
-            // "-" = too old to count as "now": an offline replay must not light up the realtime view.
-            args[i++] = fresh ? e.SessionId ?? "" : "-";
-            args[i++] = e.EventType == "page_view" ? e.Path ?? "" : "";
+            // Events of one batch almost always share an hour: build its keys once.
+            var hour = e.Ts / 3_600_000;
+            if (hourKeys?.Hour != hour)
+            {
+                hourKeys = new HourKeys(hour, siteId, at);
+            }
+
+            var siteDay = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(at, siteZone).DateTime);
+            if (dayKey.Day != siteDay)
+            {
+                dayKey = (siteDay, RedisKeys.DayVisitors(siteId, siteDay));
+            }
+
+            args.Add(hourKeys.Seen);
+            args.Add(e.EventId);
+            args.Add(JsonSerializer.SerializeToUtf8Bytes(e, StreamEventJsonContext.Default.StreamEvent));
+            AddExpiry(expiries, hourKeys.Seen, SeenTtlSeconds, now);
+            AddVisitor(visitors, expiries, hourKeys.HourVisitors, e.VisitorId, HourTtlSeconds, now);
+            AddVisitor(visitors, expiries, dayKey.Key, e.VisitorId, DayTtlSeconds, now);
+            if (now - at <= RealtimeFreshness)
+            {
+                // Offline replays are counted but must not light up "who is here now".
+                realtimeVisitor = e.VisitorId;
+                if (e.SessionId is { } session)
+                {
+                    sessions[session] = e.EventType == "page_view" ? e.Path ?? "" : sessions.GetValueOrDefault(session, "");
+                }
+            }
         }
 
-        // StackExchange.Redis sends EVALSHA once the script is known to the server (EVAL only the first time).
-        var result = await redis.GetDatabase().ScriptEvaluateAsync(Script, keys, args);
+        args.Add(visitors.Count);
+        foreach (var (key, visitorId) in visitors)
+        {
+            args.Add(key);
+            args.Add(visitorId);
+        }
+
+        args.Add(realtimeVisitor);
+        args.Add(sessions.Count);
+        foreach (var (session, path) in sessions)
+        {
+            args.Add(session);
+            args.Add(path);
+        }
+
+        for (var k = 1; k < keys.Length; k++)
+        {
+            AddExpiry(expiries, keys[k]!, RealtimeTtlSeconds, now);
+        }
+
+        args.Add(expiries.Count);
+        foreach (var (key, ttl) in expiries)
+        {
+            args.Add(key);
+            args.Add(ttl);
+        }
+
+        var result = await EvaluateAsync(keys, args.ToArray());
         return ((RedisResult[])result!).Select(r => (int)r).ToList();
+    }
+
+    /// <summary>The keys of one UTC hour of one site.</summary>
+    private sealed class HourKeys(long hour, string siteId, DateTimeOffset at)
+    {
+        public long Hour { get; } = hour;
+        public string Seen { get; } = RedisKeys.SeenEvents(siteId, at);
+        public string HourVisitors { get; } = RedisKeys.HourVisitors(siteId, at);
+    }
+
+    private void AddVisitor(
+        HashSet<(string, string)> visitors, List<(string, int)> expiries, string key, string visitorId, int ttl, DateTimeOffset now)
+    {
+        if (visitors.Add((key, visitorId)))
+        {
+            AddExpiry(expiries, key, ttl, now);
+        }
+    }
+
+    private void AddExpiry(List<(string, int)> expiries, string key, int ttl, DateTimeOffset now)
+    {
+        if (_expirySent.TryGetValue(key, out var sent) && now - sent < ExpiryRefresh)
+        {
+            return;
+        }
+
+        _expirySent[key] = now;
+        expiries.Add((key, ttl));
+        if (_expirySent.Count > 50_000)
+        {
+            foreach (var (old, at) in _expirySent)
+            {
+                if (now - at > ExpiryRefresh)
+                {
+                    _expirySent.TryRemove(old, out _);
+                }
+            }
+        }
     }
 }

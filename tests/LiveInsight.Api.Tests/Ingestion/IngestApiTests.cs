@@ -76,6 +76,18 @@ public sealed class IngestApiTests(ApiFixture fixture)
         Assert.Equal(6, (await fixture.StreamEventsAsync(site.SiteId)).Count);
         Assert.Equal(3, (await fixture.StreamEventsAsync(site.SiteId)).Select(e => e.GetProperty("visitor_id").GetString()).Distinct().Count());
         Assert.Equal(3, await db.SortedSetLengthAsync(RedisKeys.RealtimeVisitors(site.SiteId)));
+        Assert.Equal(6, await db.SortedSetLengthAsync(RedisKeys.RealtimeSessions(site.SiteId)));
+        Assert.Equal(6, await db.HashLengthAsync(RedisKeys.RealtimePages(site.SiteId)));
+        // Nothing written per site may live forever: every key carries an expiry.
+        foreach (var key in new[]
+        {
+            RedisKeys.DayVisitors(site.SiteId, DateOnly.FromDateTime(now.UtcDateTime)), RedisKeys.HourVisitors(site.SiteId, now),
+            RedisKeys.SeenEvents(site.SiteId, now), RedisKeys.RealtimeVisitors(site.SiteId),
+            RedisKeys.RealtimeSessions(site.SiteId), RedisKeys.RealtimePages(site.SiteId),
+        })
+        {
+            Assert.NotNull(await db.KeyTimeToLiveAsync(key));
+        }
     }
 
     [Fact]
