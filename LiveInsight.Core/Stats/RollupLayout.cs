@@ -1,0 +1,89 @@
+using System.Globalization;
+
+namespace LiveInsight.Core.Stats;
+
+/// <summary>Hour buckets are UTC; day buckets are days in the site's time zone.</summary>
+public enum Granularity
+{
+    Hour,
+    Day,
+}
+
+/// <summary>
+/// The shape of every rollup, shared by the aggregator (writer) and the stats API (reader).
+/// <para>In Redis, one hash per site, granularity and bucket: <c>li:{site}:r:h:2026112614</c> (UTC hour) or
+/// <c>li:{site}:r:d:2026-11-26</c> (site-local day). Fields are <c>{dimension}|{value}|{metric}</c>, counters only
+/// (HINCRBY), e.g. <c>summary||pageviews</c>, <c>page|/pricing|entries</c>, <c>source|Google|sessions</c>.</para>
+/// <para>In DynamoDB (the Stats table), the same numbers as absolute values, one item per dimension value:
+/// pk <c>{site}#{h|d}#{dimension}</c>, sk <c>{bucket}#{value}</c>, one Number attribute per metric; summary items
+/// (and day page items) also hold <c>visitors</c> and the HyperLogLog sketch (<c>hll</c>, Binary, with
+/// <c>hll_crc32</c>) so visitors over a range are a union, never a sum.</para>
+/// <para>Readers take a bucket from Redis while its hash exists (it is the newest), otherwise from DynamoDB.</para>
+/// </summary>
+public static class RollupLayout
+{
+    public const string Summary = "summary";
+    public const string Page = "page";
+    public const string Source = "source";
+    public const string Medium = "medium";
+    public const string Referrer = "referrer";
+    public const string UtmSource = "utm_source";
+    public const string UtmMedium = "utm_medium";
+    public const string UtmCampaign = "utm_campaign";
+    public const string Browser = "browser";
+    public const string Os = "os";
+    public const string Device = "device";
+    public const string Country = "country";
+    public const string Event = "event";
+
+    /// <summary>Dimensions whose values are counted per session (at the session's start, with its bounce and
+    /// duration when it closes) and per page view.</summary>
+    public static readonly string[] SessionDimensions =
+        [Source, Medium, Referrer, UtmSource, UtmMedium, UtmCampaign, Browser, Os, Device, Country];
+
+    // Metrics. Summary: all of them. Page: pageviews, entries, exits, engaged_ms, visitors. Session dimensions:
+    // sessions, pageviews, bounces, duration_ms. Event: events.
+    public const string Pageviews = "pageviews";
+    public const string Sessions = "sessions";
+    public const string Bounces = "bounces";
+    public const string DurationMs = "duration_ms";
+    public const string Events = "events";
+    public const string EngagedMs = "engaged_ms";
+    public const string Entries = "entries";
+    public const string Exits = "exits";
+    public const string Visitors = "visitors";
+
+    public static string GranularityCode(Granularity granularity) => granularity == Granularity.Hour ? "h" : "d";
+
+    public static string Bucket(Granularity granularity, DateTimeOffset utc, TimeZoneInfo siteZone) =>
+        granularity == Granularity.Hour
+            ? utc.UtcDateTime.ToString("yyyyMMddHH", CultureInfo.InvariantCulture)
+            : DayBucket(DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(utc, siteZone).DateTime));
+
+    public static string DayBucket(DateOnly day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    public static string RedisHash(string siteId, Granularity granularity, string bucket) =>
+        $"li:{{{siteId}}}:r:{GranularityCode(granularity)}:{bucket}";
+
+    public static string Field(string dimension, string value, string metric) => $"{dimension}|{value}|{metric}";
+
+    /// <summary>Splits a hash field back into its parts; values may contain '|' (paths), so split from both ends.</summary>
+    public static (string Dimension, string Value, string Metric) ParseField(string field)
+    {
+        var first = field.IndexOf('|');
+        var last = field.LastIndexOf('|');
+        return (field[..first], field[(first + 1)..last], field[(last + 1)..]);
+    }
+
+    public static string StatsPartitionKey(string siteId, Granularity granularity, string dimension) =>
+        $"{siteId}#{GranularityCode(granularity)}#{dimension}";
+
+    public static string StatsSortKey(string bucket, string value) => $"{bucket}#{value}";
+
+    /// <summary>Per-page, per-day visitors sketch (the aggregator PFADDs into it).</summary>
+    public static string PageVisitorsHll(string siteId, string dayBucket, string path) =>
+        $"li:{{{siteId}}}:hll:pd:{dayBucket}:{path}";
+
+    /// <summary>Set of rollup hash keys changed since the last flush to DynamoDB.</summary>
+    public const string DirtySet = "li:rollups:dirty";
+}
