@@ -1,15 +1,15 @@
-using LiveInsight.Core.Redis;
-using LiveInsight.Core.Storage;
+using LiveInsight.Aggregator.Extensions;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-builder.Services.AddSingleton(TimeProvider.System);
-builder.AddLiveInsightRedis();
-builder.AddLiveInsightStorage();
+builder.AddAggregator();
 
 var app = builder.Build();
 
 app.MapDefaultEndpoints();
 
 app.Run();
+
+/// <summary>Marker for tests.</summary>
+public partial class Program;

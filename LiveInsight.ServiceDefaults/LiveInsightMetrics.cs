@@ -25,7 +25,15 @@ public sealed class LiveInsightMetrics
             "liveinsight.ingest.events.accepted", "{event}", "Events written to the events stream");
         EventsDropped = Meter.CreateCounter<long>(
             "liveinsight.ingest.events.dropped", "{event}", "Events not kept, tagged with the drop reason");
+        AggregatorBatchDuration = Meter.CreateHistogram<double>(
+            "liveinsight.aggregator.batch.duration", "ms", "Time to persist, roll up and acknowledge one batch");
+        AggregatorEventsWritten = Meter.CreateCounter<long>(
+            "liveinsight.aggregator.events.written", "{event}", "Events persisted and folded into rollups");
     }
+
+    /// <summary>The aggregator registers its stream lag (entries not yet read by the group) here.</summary>
+    public void ObserveStreamLag(Func<long> lag) =>
+        Meter.CreateObservableGauge("liveinsight.aggregator.stream.lag", lag, "{entry}", "Stream entries not yet read by the aggregator group");
 
     public Meter Meter { get; }
 
@@ -36,4 +44,8 @@ public sealed class LiveInsightMetrics
     public Counter<long> EventsAccepted { get; }
 
     public Counter<long> EventsDropped { get; }
+
+    public Histogram<double> AggregatorBatchDuration { get; }
+
+    public Counter<long> AggregatorEventsWritten { get; }
 }

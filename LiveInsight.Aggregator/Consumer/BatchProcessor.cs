@@ -1,0 +1,155 @@
+using System.Diagnostics;
+using System.Text.Json;
+using LiveInsight.Aggregator.Extensions;
+using LiveInsight.Aggregator.Rollups;
+using LiveInsight.Core.Events;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace LiveInsight.Aggregator.Consumer;
+
+/// <summary>
+/// One batch of stream entries, end to end: persist the raw events (idempotent), compute every rollup's deltas,
+/// then apply them and acknowledge the entries in one atomic script (<see cref="ApplyScript"/>), and finally write
+/// the touched sessions' snapshots. Whatever fails before the script leaves the entries pending, to be retried.
+/// </summary>
+public sealed partial class BatchProcessor(
+    IConnectionMultiplexer redis,
+    EventStore store,
+    SessionStore sessions,
+    SiteZones zones,
+    IEnumerable<IRollup> rollups,
+    IOptions<AggregatorOptions> options,
+    LiveInsightMetrics metrics,
+    ILogger<BatchProcessor> logger)
+{
+    private readonly IRollup[] _rollups = rollups.ToArray();
+
+    /// <summary>Test seam: runs after the events are persisted and before the apply script (a crash there must
+    /// lose and double-count nothing).</summary>
+    internal Func<Task>? AfterPersist { get; set; }
+
+    public async Task ProcessAsync(IReadOnlyList<StreamEntry> entries, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var parsed = new List<(RedisValue Id, StreamEvent Event, RollupTarget Target)>(entries.Count);
+        var unreadable = new List<RedisValue>();
+        foreach (var entry in entries)
+        {
+            var e = Parse(entry);
+            if (e is null)
+            {
+                unreadable.Add(entry.Id);
+                continue;
+            }
+
+            parsed.Add((entry.Id, e, RollupTarget.For(e, await zones.GetAsync(e.SiteId, cancellationToken))));
+        }
+
+        await store.WriteEventsAsync(parsed.Select(p => (p.Event, p.Target.DayBucket)).ToList(), cancellationToken);
+        if (AfterPersist is { } hook)
+        {
+            await hook();
+        }
+
+        var applied = await ApplyAsync(parsed, unreadable);
+        await sessions.SnapshotAsync(applied.SelectMany(p => p.Event.SessionId is { } sid ? new[] { (p.Event.SiteId, sid) } : []), cancellationToken);
+
+        metrics.AggregatorBatchDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        metrics.AggregatorEventsWritten.Add(applied.Count);
+    }
+
+    /// <summary>Applies and acknowledges; if another consumer took some entries over meanwhile, those are left to it
+    /// and the deltas are recomputed without them.</summary>
+    private async Task<List<(RedisValue Id, StreamEvent Event, RollupTarget Target)>> ApplyAsync(
+        List<(RedisValue Id, StreamEvent Event, RollupTarget Target)> parsed, List<RedisValue> unreadable)
+    {
+        var db = redis.GetDatabase();
+        while (true)
+        {
+            var ids = parsed.Select(p => p.Id).Concat(unreadable).ToList();
+            if (ids.Count == 0)
+            {
+                return parsed;
+            }
+
+            var deltas = new RollupDeltas();
+            foreach (var (_, e, target) in parsed)
+            {
+                foreach (var rollup in _rollups)
+                {
+                    rollup.Apply(e, target, deltas);
+                }
+            }
+
+            var result = (RedisResult[])(await db.ScriptEvaluateAsync(
+                ApplyScript.Lua,
+                [RedisKeys.EventsStream, SessionRollup.OpenSessions, Core.Stats.RollupLayout.DirtySet],
+                Arguments(ids, deltas)))!;
+            if (result.Length == 0)
+            {
+                return parsed;
+            }
+
+            var foreign = result.Select(r => (RedisValue)r).ToHashSet();
+            LogTakenOver(foreign.Count);
+            parsed = parsed.Where(p => !foreign.Contains(p.Id)).ToList();
+            unreadable = unreadable.Where(id => !foreign.Contains(id)).ToList();
+        }
+    }
+
+    private RedisValue[] Arguments(List<RedisValue> ids, RollupDeltas deltas)
+    {
+        var args = new List<RedisValue> { AggregatorOptions.GroupName, options.Value.ResolvedConsumerName, ids.Count };
+        args.AddRange(ids);
+        args.Add(deltas.Counters.Count);
+        foreach (var ((hash, field), delta) in deltas.Counters)
+        {
+            args.Add(hash);
+            args.Add(field);
+            args.Add(delta);
+        }
+
+        args.Add(deltas.PageVisitors.Count);
+        foreach (var (hll, visitor) in deltas.PageVisitors)
+        {
+            args.Add(hll);
+            args.Add(visitor);
+        }
+
+        args.Add(deltas.Sessions.Count);
+        foreach (var touch in deltas.Sessions)
+        {
+            args.AddRange([touch.SessionKey, touch.OpenMember, touch.Ts, touch.PageviewPath ?? "", touch.Interactive ? "1" : "0",
+                touch.Target.HourHash, touch.Target.DayHash, touch.Dimensions.Count]);
+            foreach (var (dimension, value) in touch.Dimensions)
+            {
+                args.Add(dimension);
+                args.Add(value);
+            }
+        }
+
+        return args.ToArray();
+    }
+
+    private StreamEvent? Parse(StreamEntry entry)
+    {
+        try
+        {
+            var json = entry[RedisKeys.StreamField];
+            return json.IsNull ? null : JsonSerializer.Deserialize((byte[])json!, StreamEventJsonContext.Default.StreamEvent);
+        }
+        catch (JsonException e)
+        {
+            // Acknowledged without counting: a malformed entry must not block the stream forever.
+            LogUnreadable(entry.Id.ToString(), e.Message);
+            return null;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Count} entries were taken over by another consumer; applying the rest")]
+    private partial void LogTakenOver(int count);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Stream entry {EntryId} is not a readable event and is skipped: {Error}")]
+    private partial void LogUnreadable(string entryId, string error);
+}

@@ -1,0 +1,75 @@
+using Amazon.DynamoDBv2.Model;
+using LiveInsight.Aggregator.Rollups;
+using LiveInsight.Core.Storage;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+using static LiveInsight.Aggregator.Consumer.EventStore;
+
+namespace LiveInsight.Aggregator.Consumer;
+
+/// <summary>
+/// Copies sessions from their Redis hash (the live state the apply script keeps) into the Sessions table as absolute
+/// snapshots: writing one twice is harmless. Open sessions are written after each batch that touched them; the
+/// closer writes the final one (is_active false, bounce and duration final).
+/// </summary>
+public sealed class SessionStore(IConnectionMultiplexer redis, EventStore store, IOptions<StorageOptions> storage)
+{
+    public static readonly TimeSpan Retention = TimeSpan.FromDays(30);
+
+    public async Task SnapshotAsync(IEnumerable<(string SiteId, string SessionId)> sessions, CancellationToken cancellationToken)
+    {
+        var distinct = sessions.Distinct().ToList();
+        if (distinct.Count == 0)
+        {
+            return;
+        }
+
+        var db = redis.GetDatabase();
+        var hashes = await Task.WhenAll(distinct.Select(s => db.HashGetAllAsync(SessionRollup.SessionKey(s.SiteId, s.SessionId))));
+        var items = distinct.Zip(hashes)
+            .Where(pair => pair.Second.Length > 0)
+            .Select(pair => ToItem(pair.First.SiteId, pair.First.SessionId, pair.Second.ToDictionary(h => h.Name.ToString(), h => h.Value.ToString()), active: true))
+            .ToList();
+        await store.WriteAsync(storage.Value.TableName(Tables.Sessions), items, cancellationToken);
+    }
+
+    public static Dictionary<string, AttributeValue> ToItem(string siteId, string sessionId, Dictionary<string, string> hash, bool active)
+    {
+        var start = long.Parse(hash.GetValueOrDefault("start", "0"));
+        var last = long.Parse(hash.GetValueOrDefault("last", "0"));
+        var pages = long.Parse(hash.GetValueOrDefault("pages", "0"));
+        var item = new Dictionary<string, AttributeValue>
+        {
+            ["site_id"] = S(siteId),
+            ["session_id"] = S(sessionId),
+            ["start"] = N(start),
+            ["last_seen"] = N(last),
+            ["page_count"] = N(pages),
+            ["duration_ms"] = N(last - start),
+            ["is_active"] = new AttributeValue { BOOL = active },
+            ["expires_at"] = N((last / 1000) + (long)Retention.TotalSeconds),
+        };
+        if (!active)
+        {
+            item["bounce"] = new AttributeValue { BOOL = pages <= 1 && hash.GetValueOrDefault("interactive") != "1" };
+        }
+
+        foreach (var (field, attribute) in new[] { ("entry", "entry_page"), ("exit", "exit_page") })
+        {
+            if (hash.TryGetValue(field, out var value) && value.Length > 0)
+            {
+                item[attribute] = S(value);
+            }
+        }
+
+        foreach (var (field, value) in hash)
+        {
+            if (field.StartsWith("d:", StringComparison.Ordinal) && value.Length > 0)
+            {
+                item[field[2..]] = S(value);
+            }
+        }
+
+        return item;
+    }
+}

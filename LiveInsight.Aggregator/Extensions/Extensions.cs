@@ -1,0 +1,51 @@
+using LiveInsight.Aggregator.Consumer;
+using LiveInsight.Aggregator.Health;
+using LiveInsight.Aggregator.Jobs;
+using LiveInsight.Aggregator.Rollups;
+using LiveInsight.Core.Redis;
+using LiveInsight.Core.Sites;
+using LiveInsight.Core.Storage;
+
+namespace LiveInsight.Aggregator.Extensions;
+
+public static class Extensions
+{
+    /// <summary>Everything the aggregator runs on. <paramref name="runWorker"/> is false in tests that drive the
+    /// consumer and the jobs step by step.</summary>
+    public static IHostApplicationBuilder AddAggregator(this IHostApplicationBuilder builder, bool runWorker = true)
+    {
+        var services = builder.Services;
+        services.AddOptions<AggregatorOptions>()
+            .BindConfiguration(AggregatorOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddSingleton(TimeProvider.System);
+        builder.AddLiveInsightRedis();
+        builder.AddLiveInsightStorage();
+        services.AddSingleton<SiteRepository>();
+        services.AddSingleton<SiteZones>();
+        services.AddSingleton<EventStore>();
+        services.AddSingleton<SessionStore>();
+        services.AddSingleton<BatchProcessor>();
+        services.AddSingleton<StreamConsumer>();
+        services.AddSingleton<StatsFlusher>();
+        services.AddSingleton<SessionCloser>();
+        services.AddSingleton<StreamMaintenance>();
+        services.AddSingleton<AggregatorState>();
+        services.AddHealthChecks().AddCheck<AggregatorHealthCheck>("aggregator");
+
+        // The rollups, one per file, run in this order over every event.
+        services.AddSingleton<IRollup, SummaryRollup>();
+        services.AddSingleton<IRollup, PageRollup>();
+        services.AddSingleton<IRollup, DimensionRollup>();
+        services.AddSingleton<IRollup, EventRollup>();
+        services.AddSingleton<IRollup, SessionRollup>();
+
+        if (runWorker)
+        {
+            services.AddHostedService<AggregatorWorker>();
+        }
+
+        return builder;
+    }
+}

@@ -1,0 +1,131 @@
+using System.Globalization;
+using System.IO.Hashing;
+using Amazon.DynamoDBv2.Model;
+using LiveInsight.Aggregator.Consumer;
+using LiveInsight.Aggregator.Extensions;
+using LiveInsight.Core.Events;
+using LiveInsight.Core.Stats;
+using LiveInsight.Core.Storage;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+using static LiveInsight.Aggregator.Consumer.EventStore;
+
+namespace LiveInsight.Aggregator.Jobs;
+
+/// <summary>
+/// Copies every rollup hash changed since the last run into the Stats table as absolute values (so a repeated flush
+/// is harmless), with the visitor HyperLogLog sketches and their CRC-32. The dirty set is swapped out atomically
+/// (RENAME), so changes made during a flush are caught by the next one; a failed flush puts its keys back.
+/// </summary>
+public sealed partial class StatsFlusher(
+    IConnectionMultiplexer redis,
+    EventStore store,
+    IOptions<StorageOptions> storage,
+    IOptions<AggregatorOptions> options,
+    ILogger<StatsFlusher> logger)
+{
+    /// <returns>How many rollup buckets were written.</returns>
+    public async Task<int> FlushAsync(CancellationToken cancellationToken)
+    {
+        var db = redis.GetDatabase();
+        var flushing = $"{RollupLayout.DirtySet}:flushing:{options.Value.ResolvedConsumerName}";
+        if (!await db.KeyExistsAsync(flushing) && !await TryRenameAsync(db, flushing))
+        {
+            return 0;
+        }
+
+        try
+        {
+            var hashes = (await db.SetMembersAsync(flushing)).Select(m => m.ToString()).ToList();
+            var items = new List<Dictionary<string, AttributeValue>>();
+            foreach (var hash in hashes)
+            {
+                items.AddRange(await ItemsAsync(db, hash));
+            }
+
+            await store.WriteAsync(storage.Value.TableName(Tables.Stats), items, cancellationToken);
+            await db.KeyDeleteAsync(flushing);
+            return hashes.Count;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogFlushFailed(e.Message);
+            await db.SetCombineAndStoreAsync(SetOperation.Union, RollupLayout.DirtySet, RollupLayout.DirtySet, flushing);
+            await db.KeyDeleteAsync(flushing);
+            throw;
+        }
+    }
+
+    private static async Task<bool> TryRenameAsync(IDatabase db, string flushing)
+    {
+        try
+        {
+            return await db.KeyRenameAsync(RollupLayout.DirtySet, flushing);
+        }
+        catch (RedisServerException e) when (e.Message.Contains("no such key", StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+    }
+
+    private static async Task<List<Dictionary<string, AttributeValue>>> ItemsAsync(IDatabase db, string hash)
+    {
+        // li:{site}:r:{h|d}:{bucket}
+        var siteId = hash[(hash.IndexOf('{') + 1)..hash.IndexOf('}')];
+        var rest = hash[(hash.IndexOf('}') + 4)..];
+        var granularity = rest[0] == 'h' ? Granularity.Hour : Granularity.Day;
+        var bucket = rest[2..];
+        var rows = new Dictionary<(string Dimension, string Value), Dictionary<string, AttributeValue>>();
+        foreach (var entry in await db.HashGetAllAsync(hash))
+        {
+            var (dimension, value, metric) = RollupLayout.ParseField(entry.Name.ToString());
+            if (!rows.TryGetValue((dimension, value), out var item))
+            {
+                item = new Dictionary<string, AttributeValue>
+                {
+                    ["pk"] = S(RollupLayout.StatsPartitionKey(siteId, granularity, dimension)),
+                    ["sk"] = S(RollupLayout.StatsSortKey(bucket, value)),
+                    ["bucket"] = S(bucket),
+                    ["value"] = S(value),
+                };
+                rows[(dimension, value)] = item;
+            }
+
+            item[metric] = N((long)entry.Value);
+        }
+
+        foreach (var ((dimension, value), item) in rows)
+        {
+            var sketch = dimension switch
+            {
+                RollupLayout.Summary => granularity == Granularity.Hour
+                    ? RedisKeys.HourVisitors(siteId, DateTimeOffset.ParseExact(bucket, "yyyyMMddHH", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal))
+                    : RedisKeys.DayVisitors(siteId, DateOnly.ParseExact(bucket, "yyyy-MM-dd", CultureInfo.InvariantCulture)),
+                RollupLayout.Page when granularity == Granularity.Day => RollupLayout.PageVisitorsHll(siteId, bucket, value),
+                _ => null,
+            };
+            if (sketch is not null)
+            {
+                await AddSketchAsync(db, item, sketch);
+            }
+        }
+
+        return rows.Values.ToList();
+    }
+
+    private static async Task AddSketchAsync(IDatabase db, Dictionary<string, AttributeValue> item, string sketchKey)
+    {
+        var bytes = (byte[]?)await db.StringGetAsync(sketchKey);
+        if (bytes is not { Length: > 0 })
+        {
+            return;
+        }
+
+        item[RollupLayout.Visitors] = N(await db.HyperLogLogLengthAsync(sketchKey));
+        item["hll"] = new AttributeValue { B = new MemoryStream(bytes) };
+        item["hll_crc32"] = N(Crc32.HashToUInt32(bytes));
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Flushing rollups to DynamoDB failed, will retry: {Error}")]
+    private partial void LogFlushFailed(string error);
+}

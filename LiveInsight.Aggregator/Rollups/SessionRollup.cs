@@ -1,0 +1,32 @@
+using LiveInsight.Core.Events;
+
+namespace LiveInsight.Aggregator.Rollups;
+
+/// <summary>
+/// Sessions, entries, exits, bounces and duration depend on what Redis already knows of the session, so this rollup
+/// only describes the touch; the apply script decides atomically (new session → counted in its start buckets with
+/// its entry page) and <see cref="Jobs.SessionCloser"/> books bounce, duration and exit when the session ends.
+/// </summary>
+public sealed class SessionRollup : IRollup
+{
+    public static string SessionKey(string siteId, string sessionId) => $"li:{{{siteId}}}:sess:{sessionId}";
+
+    public const string OpenSessions = "li:sessions:open";
+
+    public void Apply(StreamEvent e, RollupTarget target, RollupDeltas deltas)
+    {
+        if (e.SessionId is not { Length: > 0 } sessionId)
+        {
+            return;
+        }
+
+        deltas.Sessions.Add(new SessionTouch(
+            SessionKey(e.SiteId, sessionId),
+            $"{e.SiteId}|{sessionId}",
+            e.Ts,
+            e.EventType == "page_view" ? e.Path : null,
+            e.EventType == "custom",
+            target,
+            DimensionRollup.Values(e)));
+    }
+}
