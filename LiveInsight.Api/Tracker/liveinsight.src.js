@@ -88,6 +88,7 @@
         unstore(events); // taken, or refused for good (400/413: a bad batch is not retried)
         if (status == 401 || status == 403) {
           stopped = 1; // unknown key or origin not allowed: nothing will ever be accepted from here
+          queue = [];
           write('localStorage', QUEUE, []);
         }
       })
