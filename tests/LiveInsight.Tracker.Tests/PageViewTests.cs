@@ -66,4 +66,24 @@ public sealed class PageViewTests(TrackerFixture fixture)
         var events = await tracked.WaitForEventsAsync(e => e.OfType("page_view").Count() >= 2);
         Assert.Contains("cart", events.OfType("page_view").Last().Str("path"), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Excluded_paths_send_no_page_view_and_outbound_clicks_are_custom_events()
+    {
+        await using var tracked = await TrackedPage.OpenAsync(fixture, new PageSetup
+        {
+            Attributes = "data-exclude=\"*/admin/*\" data-outbound-links",
+            Body = "<a id=\"out\" href=\"https://elsewhere.example/docs\">docs</a>",
+        });
+        await tracked.WaitForEventsAsync(e => e.OfType("page_view").Any());
+
+        await tracked.Page.EvaluateAsync("() => history.pushState({}, '', 'admin/users')");
+        await tracked.Page.EvaluateAsync("() => document.getElementById('out').addEventListener('click', e => e.preventDefault())");
+        await tracked.Page.ClickAsync("#out");
+
+        var events = await tracked.WaitForEventsAsync(e => e.Named("Outbound Link: Click").Any());
+        Assert.Single(events.OfType("page_view"));
+        var click = Assert.Single(events.Named("Outbound Link: Click"));
+        Assert.Equal("https://elsewhere.example/docs", click.GetProperty("props").GetProperty("url").GetString());
+    }
 }
