@@ -13,6 +13,7 @@ app.UseStatusCodePages();
 
 app.MapDefaultEndpoints();
 app.MapIngestApi();
+app.MapTrackerApi();
 app.MapSitesApi();
 app.MapBenchApi(app.Configuration);
 

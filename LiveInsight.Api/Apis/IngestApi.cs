@@ -32,6 +32,14 @@ public static class IngestApi
                 context.Response.Headers.RetryAfter = retry.ToString(System.Globalization.CultureInfo.InvariantCulture);
             }
 
+            // The tracker must read a refusal (403: stop; 429/503: when to retry), or it would take it for a network error.
+            if (context.Request.Headers.Origin.ToString() is { Length: > 0 } origin)
+            {
+                context.Response.Headers.AccessControlAllowOrigin = origin;
+                context.Response.Headers.AccessControlExposeHeaders = "Retry-After";
+                context.Response.Headers.Vary = "Origin";
+            }
+
             return TypedResults.Problem(statusCode: error.Status, title: error.Title, detail: error.Detail);
         }
 

@@ -1,0 +1,87 @@
+using System.Text.Json;
+using LiveInsight.Tracker.Tests.Infrastructure;
+
+namespace LiveInsight.Tracker.Tests;
+
+[Collection(nameof(TrackerCollection))]
+public sealed class EventTests(TrackerFixture fixture)
+{
+    [Fact]
+    public async Task Custom_events_with_props_arrive_including_calls_made_before_the_script_loaded()
+    {
+        await using var tracked = await TrackedPage.OpenAsync(fixture, new PageSetup
+        {
+            Head = TrackedPage.StubScript + "<script>liveinsight.track('Signup', { plan: 'pro' })</script>",
+        });
+
+        await tracked.TrackAsync("Upgrade", new { plan = "team", seats = 3 });
+
+        var events = await tracked.WaitForEventsAsync(e => e.Named("Signup").Any() && e.Named("Upgrade").Any());
+        var signup = Assert.Single(events.Named("Signup"));
+        Assert.Equal("pro", signup.GetProperty("props").GetProperty("plan").GetString());
+        var upgrade = Assert.Single(events.Named("Upgrade"));
+        Assert.Equal("team", upgrade.GetProperty("props").GetProperty("plan").GetString());
+        Assert.Equal("3", upgrade.GetProperty("props").GetProperty("seats").GetString());
+        Assert.Equal(signup.Str("session_id"), upgrade.Str("session_id"));
+        Assert.Equal($"/{tracked.PageId}", upgrade.Str("path"));
+    }
+
+    [Fact]
+    public async Task A_batch_flushes_when_its_interval_elapses()
+    {
+        const int flushMs = 600;
+        await using var tracked = await TrackedPage.OpenAsync(fixture, new PageSetup { FlushMs = flushMs });
+        await tracked.WaitForEventsAsync(e => e.OfType("page_view").Any());
+        var before = tracked.Requests.Count;
+
+        var started = DateTime.UtcNow;
+        await tracked.TrackAsync("First");
+        await tracked.TrackAsync("Second");
+        await tracked.WaitForEventsAsync(e => e.Named("Second").Any());
+        var elapsed = DateTime.UtcNow - started;
+
+        // Both events waited for the timer, then went together in one request.
+        Assert.InRange(elapsed.TotalMilliseconds, flushMs * 0.8, flushMs + 3000);
+        var request = Assert.Single(tracked.Requests.Skip(before));
+        Assert.Equal("fetch", request.ResourceType);
+        var sent = JsonDocument.Parse(request.PostData!).RootElement;
+        Assert.Equal(tracked.PublicKey, sent.GetProperty("key").GetString());
+        Assert.Equal(["First", "Second"], sent.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("name").GetString()));
+    }
+
+    [Fact]
+    public async Task Ten_events_flush_at_once_without_waiting_for_the_interval()
+    {
+        await using var tracked = await TrackedPage.OpenAsync(fixture, new PageSetup { FlushMs = 60_000 });
+
+        // The page view and session start are pending; eight more events make ten.
+        await tracked.Page.EvaluateAsync("() => { for (let i = 0; i < 8; i++) liveinsight.track('Click', { i }); }");
+
+        var events = await tracked.WaitForEventsAsync(e => e.Count >= 10);
+        Assert.Equal(8, events.Named("Click").Count());
+        Assert.Single(tracked.Requests);
+    }
+
+    [Fact]
+    public async Task Leaving_the_page_sends_pending_events_and_engagement_by_beacon()
+    {
+        await using var tracked = await TrackedPage.OpenAsync(fixture, new PageSetup { FlushMs = 60_000 });
+        await tracked.Page.Mouse.WheelAsync(0, 1500);
+        await tracked.Page.WaitForFunctionAsync("() => scrollY > 0");
+        await tracked.TrackAsync("Checkout");
+        Assert.Empty(tracked.Requests);
+
+        await tracked.Page.GotoAsync("about:blank");
+
+        var events = await tracked.WaitForEventsAsync(e =>
+            e.OfType("page_view").Any() && e.Named("Checkout").Any() && e.OfType("engagement").Any());
+        await TrackedPage.WaitUntilAsync(() => Task.FromResult(tracked.ApiRequests.Count > 0), "the Api's log of the beacon");
+        var beacon = Assert.Single(tracked.ApiRequests);
+        Assert.Equal("no-cors", beacon.FetchMode); // a beacon; the tracker's fetches are cors
+        Assert.StartsWith("text/plain", beacon.ContentType, StringComparison.Ordinal);
+        Assert.Equal(202, beacon.Status);
+        var engagement = Assert.Single(events.OfType("engagement"));
+        Assert.True(engagement.GetProperty("engaged_ms").GetInt64() > 0);
+        Assert.InRange(engagement.GetProperty("scroll_depth").GetInt32(), 40, 100);
+    }
+}
