@@ -14,6 +14,9 @@ app.UseStatusCodePages();
 app.MapDefaultEndpoints();
 app.MapIngestApi();
 app.MapSitesApi();
+app.MapRealtimeApi();
+app.MapStatsApi();
+app.MapApiReference();
 app.MapBenchApi(app.Configuration);
 
 app.Run();

@@ -25,6 +25,14 @@ public sealed class LiveInsightMetrics
             "liveinsight.ingest.events.accepted", "{event}", "Events written to the events stream");
         EventsDropped = Meter.CreateCounter<long>(
             "liveinsight.ingest.events.dropped", "{event}", "Events not kept, tagged with the drop reason");
+        RealtimeQueryDuration = Meter.CreateHistogram<double>(
+            "liveinsight.realtime.query.duration", "ms", "Time to compute a realtime answer from Redis (cache misses only)");
+        StatsQueryDuration = Meter.CreateHistogram<double>(
+            "liveinsight.stats.query.duration", "ms", "Time to compute a stats answer from Redis and the Stats table (cache misses only)");
+        ReadCacheHits = Meter.CreateCounter<long>(
+            "liveinsight.read.cache.hits", "{request}", "Realtime and stats reads answered by HybridCache, tagged with the area");
+        ReadCacheMisses = Meter.CreateCounter<long>(
+            "liveinsight.read.cache.misses", "{request}", "Realtime and stats reads that ran their query, tagged with the area");
     }
 
     public Meter Meter { get; }
@@ -36,4 +44,12 @@ public sealed class LiveInsightMetrics
     public Counter<long> EventsAccepted { get; }
 
     public Counter<long> EventsDropped { get; }
+
+    public Histogram<double> RealtimeQueryDuration { get; }
+
+    public Histogram<double> StatsQueryDuration { get; }
+
+    public Counter<long> ReadCacheHits { get; }
+
+    public Counter<long> ReadCacheMisses { get; }
 }

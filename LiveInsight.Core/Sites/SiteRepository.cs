@@ -40,6 +40,16 @@ public sealed class SiteRepository(IAmazonDynamoDB dynamo, IOptions<StorageOptio
         return sites.OrderBy(site => site.CreatedAt).ToList();
     }
 
+    public async Task<Site?> FindByIdAsync(string siteId, CancellationToken cancellationToken)
+    {
+        var response = await dynamo.GetItemAsync(new GetItemRequest
+        {
+            TableName = TableName,
+            Key = new() { ["site_id"] = new AttributeValue { S = siteId } },
+        }, cancellationToken);
+        return response.Item is { Count: > 0 } ? FromItem(response.Item) : null;
+    }
+
     public Task<Site?> FindByPublicKeyAsync(string publicKey, CancellationToken cancellationToken) =>
         FindByIndexAsync("public_key-index", "public_key", publicKey, cancellationToken);
 
