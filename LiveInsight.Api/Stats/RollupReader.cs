@@ -28,9 +28,10 @@ public sealed partial class RollupReader(
 
     private string Table => storage.Value.TableName(Tables.Stats);
 
-    /// <summary>Every value of one dimension in the given buckets (no sketches: a breakdown can be long).</summary>
+    /// <summary>Every value of one dimension in the given buckets (stored sketches only when asked: a breakdown can be long).</summary>
     public async Task<List<RollupRow>> ReadDimensionAsync(
-        string siteId, Granularity granularity, IReadOnlyList<string> buckets, string dimension, CancellationToken cancellationToken)
+        string siteId, Granularity granularity, IReadOnlyList<string> buckets, string dimension, CancellationToken cancellationToken,
+        bool withSketches = false)
     {
         var db = redis.GetDatabase();
         var hashes = await Task.WhenAll(buckets.Select(b => db.HashGetAllAsync(RollupLayout.RedisHash(siteId, granularity, b))));
@@ -60,7 +61,7 @@ public sealed partial class RollupReader(
 
         if (missing.Count > 0)
         {
-            rows.AddRange(await QueryAsync(siteId, granularity, dimension, missing, cancellationToken));
+            rows.AddRange(await QueryAsync(siteId, granularity, dimension, missing, withSketches, cancellationToken));
         }
 
         return rows;
@@ -113,10 +114,10 @@ public sealed partial class RollupReader(
     }
 
     private async Task<List<RollupRow>> QueryAsync(
-        string siteId, Granularity granularity, string dimension, List<string> buckets, CancellationToken cancellationToken)
+        string siteId, Granularity granularity, string dimension, List<string> buckets, bool withSketches, CancellationToken cancellationToken)
     {
         var wanted = buckets.ToHashSet();
-        var (projection, names) = Projection(withSketches: false);
+        var (projection, names) = Projection(withSketches);
         var request = new QueryRequest
         {
             TableName = Table,
@@ -137,7 +138,7 @@ public sealed partial class RollupReader(
             var page = await dynamo.QueryAsync(request, cancellationToken);
             foreach (var item in page.Items ?? [])
             {
-                var row = ToRow(item, withSketches: false);
+                var row = ToRow(item, withSketches);
                 if (wanted.Contains(row.Bucket))
                 {
                     rows.Add(row);

@@ -60,11 +60,11 @@ public sealed class StatsService(RollupReader reader, VisitorCounter visitors, R
     public ValueTask<PageStats> PagesAsync(StatsScope scope, CancellationToken cancellationToken) =>
         cache.GetOrCreateAsync(ReadArea.Stats, scope.CacheKey("pages"), async ct =>
         {
-            var rows = await reader.ReadDimensionAsync(scope.SiteId, Granularity.Day, scope.DayBuckets, RollupLayout.Page, ct);
+            // One Query with the (small, sparse) page sketches beats a second round of BatchGetItem for the top pages.
+            var rows = await reader.ReadDimensionAsync(scope.SiteId, Granularity.Day, scope.DayBuckets, RollupLayout.Page, ct, withSketches: true);
             var top = Top(rows, scope.Limit, RollupLayout.Pageviews);
             var paths = top.Select(t => t.Value).ToList();
-            var sketched = await reader.ReadValuesAsync(scope.SiteId, Granularity.Day, scope.DayBuckets, RollupLayout.Page, paths, withSketches: true, ct);
-            var byPath = sketched.ToLookup(r => r.Value);
+            var byPath = rows.ToLookup(r => r.Value);
             var groups = paths.Select(p => VisitorGroup.For(scope.SiteId, Granularity.Day, RollupLayout.Page, byPath[p].ToList())!).ToList();
             var counts = await visitors.CountAsync(scope.SiteId, groups);
             return new PageStats(scope.SiteId, top.Select((t, i) => new PageStatsRow(
