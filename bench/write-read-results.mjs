@@ -42,6 +42,7 @@ const section = `<!-- bench:read:start -->
 
 - Date: ${new Date().toISOString().replace("T", " ").slice(0, 16)} UTC
 - Machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? "?"}), ${fmt(os.totalmem() / 2 ** 30, 1)} GiB memory; everything on it: wrk, two Apis, redis-server ${redis}, dynalite (on disk)
+- Load average (1 min) when the run ended: ${fmt(os.loadavg()[0], 1)} on ${os.cpus().length} cores (other work on the machine shows up as noise in the tails)
 - Command: \`./liveinsight bench read\` (\`bench/read.sh\`: wrk -t2 -c${connections} -d${seconds}s per row, \`Authorization: Bearer sk_…\`)
 - Data: 1x = a site with 30 flushed days in the Stats table (~4,000 items: day rows of 8 dimensions, 50 pages with sketches, 24 hour rows a day) plus today in Redis; 10x = a site with 300 days (~40,000 items). Both have 1,000 active realtime sessions. Queries cover the last 30 days.
 - warm = the same request repeated (HybridCache: realtime 3 s, stats 30 s); cold = an Api started with \`LiveInsight:Read:DisableCache=true\`, so every request reads Redis and DynamoDB
