@@ -15,6 +15,9 @@ app.MapDefaultEndpoints();
 app.MapIngestApi();
 app.MapTrackerApi();
 app.MapSitesApi();
+app.MapRealtimeApi();
+app.MapStatsApi();
+app.MapApiReference();
 app.MapBenchApi(app.Configuration);
 
 app.Run();

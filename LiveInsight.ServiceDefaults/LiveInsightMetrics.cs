@@ -29,6 +29,14 @@ public sealed class LiveInsightMetrics
             "liveinsight.aggregator.batch.duration", "ms", "Time to persist, roll up and acknowledge one batch");
         AggregatorEventsWritten = Meter.CreateCounter<long>(
             "liveinsight.aggregator.events.written", "{event}", "Events persisted and folded into rollups");
+        RealtimeQueryDuration = Meter.CreateHistogram<double>(
+            "liveinsight.realtime.query.duration", "ms", "Time to compute a realtime answer from Redis (cache misses only)");
+        StatsQueryDuration = Meter.CreateHistogram<double>(
+            "liveinsight.stats.query.duration", "ms", "Time to compute a stats answer from Redis and the Stats table (cache misses only)");
+        ReadCacheHits = Meter.CreateCounter<long>(
+            "liveinsight.read.cache.hits", "{request}", "Realtime and stats reads answered by HybridCache, tagged with the area");
+        ReadCacheMisses = Meter.CreateCounter<long>(
+            "liveinsight.read.cache.misses", "{request}", "Realtime and stats reads that ran their query, tagged with the area");
     }
 
     /// <summary>The aggregator registers its stream lag (entries not yet read by the group) here.</summary>
@@ -48,4 +56,12 @@ public sealed class LiveInsightMetrics
     public Histogram<double> AggregatorBatchDuration { get; }
 
     public Counter<long> AggregatorEventsWritten { get; }
+
+    public Histogram<double> RealtimeQueryDuration { get; }
+
+    public Histogram<double> StatsQueryDuration { get; }
+
+    public Counter<long> ReadCacheHits { get; }
+
+    public Counter<long> ReadCacheMisses { get; }
 }

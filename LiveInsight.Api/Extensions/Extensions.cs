@@ -29,5 +29,6 @@ internal static class Extensions
         builder.AddLiveInsightStorage();
         builder.Services.AddSingleton<SiteRepository>();
         builder.AddIngestion();
+        builder.AddReadApis();
     }
 }

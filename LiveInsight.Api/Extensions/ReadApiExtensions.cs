@@ -1,0 +1,46 @@
+using LiveInsight.Api.Realtime;
+using LiveInsight.Api.Stats;
+using Microsoft.Extensions.Caching.StackExchangeRedis;
+using Scalar.AspNetCore;
+using StackExchange.Redis;
+
+namespace LiveInsight.Api.Extensions;
+
+public static class ReadApiExtensions
+{
+    /// <summary>Realtime and stats: their services, HybridCache's Redis second level, and the OpenAPI document.</summary>
+    public static IHostApplicationBuilder AddReadApis(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<ReadOptions>().BindConfiguration(ReadOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+
+        // HybridCache picks up this IDistributedCache as its second level, on the Api's own Redis connection.
+        services.AddStackExchangeRedisCache(_ => { });
+        services.AddOptions<RedisCacheOptions>().Configure<IServiceProvider>((o, sp) =>
+        {
+            o.InstanceName = "li:cache:";
+            o.ConnectionMultiplexerFactory = () => Task.FromResult(sp.GetRequiredService<IConnectionMultiplexer>());
+        });
+
+        services.AddSingleton<SiteAccess>();
+        services.AddSingleton<ReadCache>();
+        services.AddSingleton<RealtimeService>();
+        services.AddSingleton<RollupReader>();
+        services.AddSingleton<VisitorCounter>();
+        services.AddSingleton<StatsService>();
+        services.AddOpenApi();
+        return builder;
+    }
+
+    /// <summary>The OpenAPI document (/openapi/v1.json) and Scalar's interactive reference (/scalar), in development only.</summary>
+    public static WebApplication MapApiReference(this WebApplication app)
+    {
+        if (app.Environment.IsDevelopment())
+        {
+            app.MapOpenApi();
+            app.MapScalarApiReference();
+        }
+
+        return app;
+    }
+}

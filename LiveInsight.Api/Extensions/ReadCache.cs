@@ -1,0 +1,77 @@
+using System.ComponentModel.DataAnnotations;
+using System.Diagnostics;
+using Microsoft.Extensions.Caching.Hybrid;
+using Microsoft.Extensions.Options;
+
+namespace LiveInsight.Api.Extensions;
+
+public sealed class ReadOptions
+{
+    public const string SectionName = "LiveInsight:Read";
+
+    [Range(1, 60)]
+    public int RealtimeCacheSeconds { get; set; } = 3;
+
+    [Range(1, 3600)]
+    public int StatsCacheSeconds { get; set; } = 30;
+
+    /// <summary>Only the read benchmark sets this, to measure every request cold.</summary>
+    public bool DisableCache { get; set; }
+}
+
+public enum ReadArea
+{
+    Realtime,
+    Stats,
+}
+
+/// <summary>
+/// HybridCache (memory, then Redis) in front of every read: concurrent misses for one key on a replica run the query
+/// once (HybridCache's stampede protection), other replicas find the answer in Redis. Records query time and hits.
+/// </summary>
+public sealed class ReadCache(HybridCache cache, IOptions<ReadOptions> options, LiveInsightMetrics metrics)
+{
+    public async ValueTask<T> GetOrCreateAsync<T>(
+        ReadArea area, string key, Func<CancellationToken, Task<T>> query, CancellationToken cancellationToken)
+    {
+        var tag = new KeyValuePair<string, object?>("area", area == ReadArea.Realtime ? "realtime" : "stats");
+        if (options.Value.DisableCache)
+        {
+            return await TimedAsync(query, area, tag, cancellationToken);
+        }
+
+        var seconds = area == ReadArea.Realtime ? options.Value.RealtimeCacheSeconds : options.Value.StatsCacheSeconds;
+        var entry = new HybridCacheEntryOptions
+        {
+            Expiration = TimeSpan.FromSeconds(seconds),
+            LocalCacheExpiration = TimeSpan.FromSeconds(seconds),
+        };
+        var missed = false;
+        var value = await cache.GetOrCreateAsync(
+            key,
+            async ct =>
+            {
+                missed = true;
+                return await TimedAsync(query, area, tag, ct);
+            },
+            entry,
+            cancellationToken: cancellationToken);
+        (missed ? metrics.ReadCacheMisses : metrics.ReadCacheHits).Add(1, tag);
+        return value;
+    }
+
+    private async Task<T> TimedAsync<T>(
+        Func<CancellationToken, Task<T>> query, ReadArea area, KeyValuePair<string, object?> tag, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            return await query(cancellationToken);
+        }
+        finally
+        {
+            var histogram = area == ReadArea.Realtime ? metrics.RealtimeQueryDuration : metrics.StatsQueryDuration;
+            histogram.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, tag);
+        }
+    }
+}

@@ -1,0 +1,47 @@
+using LiveInsight.Core.Stats;
+
+namespace LiveInsight.Api.Stats;
+
+/// <summary>
+/// One dimension value in one bucket: its counters, where it was read from, and (from the Stats table) its visitor
+/// sketch when asked for and intact. Redis rows have no sketch here: their HyperLogLog is a key of its own.
+/// </summary>
+public sealed record RollupRow(string Bucket, string Value, IReadOnlyDictionary<string, long> Metrics, bool FromRedis, byte[]? Sketch = null)
+{
+    public long this[string metric] => Metrics.GetValueOrDefault(metric);
+}
+
+/// <summary>Sums of the additive counters of several rows (visitors are not additive: see <see cref="VisitorCounter"/>).</summary>
+public sealed class Totals
+{
+    private readonly Dictionary<string, long> _sums = [];
+
+    public static Totals Of(IEnumerable<RollupRow> rows)
+    {
+        var totals = new Totals();
+        foreach (var row in rows)
+        {
+            foreach (var (metric, value) in row.Metrics)
+            {
+                totals._sums[metric] = totals._sums.GetValueOrDefault(metric) + value;
+            }
+        }
+
+        return totals;
+    }
+
+    public long this[string metric] => _sums.GetValueOrDefault(metric);
+
+    public long Pageviews => this[RollupLayout.Pageviews];
+
+    public long Sessions => this[RollupLayout.Sessions];
+
+    public double BounceRate => Ratio(this[RollupLayout.Bounces], Sessions, 4);
+
+    public double AvgDurationSeconds => Ratio(this[RollupLayout.DurationMs], Sessions * 1000L, 1);
+
+    public double ViewsPerVisit => Ratio(Pageviews, Sessions, 2);
+
+    public static double Ratio(long numerator, long denominator, int digits) =>
+        denominator == 0 ? 0 : Math.Round((double)numerator / denominator, digits, MidpointRounding.AwayFromZero);
+}

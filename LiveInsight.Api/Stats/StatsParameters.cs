@@ -1,0 +1,133 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using LiveInsight.Core.Sites;
+using LiveInsight.Core.Stats;
+using Microsoft.AspNetCore.Mvc;
+
+namespace LiveInsight.Api.Stats;
+
+/// <summary>Query parameters shared by every stats endpoint.</summary>
+public sealed record StatsParameters(
+    [property: FromQuery(Name = "site_id")] string? SiteId,
+    [property: FromQuery(Name = "range")] string? Range,
+    [property: FromQuery(Name = "from")] string? From,
+    [property: FromQuery(Name = "to")] string? To,
+    [property: FromQuery(Name = "page")] string? Page,
+    [property: FromQuery(Name = "source")] string? Source,
+    [property: FromQuery(Name = "country")] string? Country,
+    [property: FromQuery(Name = "device")] string? Device,
+    [property: FromQuery(Name = "limit")] int? Limit,
+    [property: FromQuery(Name = "interval")] string? Interval)
+{
+    public const int MaxDays = 366;
+    public const int DefaultLimit = 10;
+    public const int MaxLimit = 1000;
+    public const int MaxHourlyDays = 31;
+    private static readonly ConcurrentDictionary<string, TimeZoneInfo> Zones = new();
+
+    /// <summary>Turns the parameters into a scope in the site's time zone, or says (for a 400) what is wrong.</summary>
+    public (StatsScope? Scope, string? Error) Resolve(Site site, DateTimeOffset now)
+    {
+        var zone = Zones.GetOrAdd(site.TimeZone, id => TimeZoneInfo.TryFindSystemTimeZoneById(id, out var z) ? z : TimeZoneInfo.Utc);
+        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, zone).DateTime);
+        var (from, to, error) = (Range ?? (From is null && To is null ? "30d" : "custom")) switch
+        {
+            "today" => (today, today, null),
+            "7d" => (today.AddDays(-6), today, null),
+            "30d" => (today.AddDays(-29), today, null),
+            "month" => (new DateOnly(today.Year, today.Month, 1), today, null),
+            "custom" => ParseCustom(),
+            var other => (default, default, $"range '{other}' is not one of today, 7d, 30d, month, custom."),
+        };
+        if (error is not null)
+        {
+            return (null, error);
+        }
+
+        if (to.DayNumber - from.DayNumber + 1 > MaxDays)
+        {
+            return (null, $"A range may span at most {MaxDays} days.");
+        }
+
+        var filters = new (string Dimension, string? Value)[]
+        {
+            (RollupLayout.Page, Page), (RollupLayout.Source, Source), (RollupLayout.Country, Country), (RollupLayout.Device, Device),
+        }.Where(f => !string.IsNullOrEmpty(f.Value)).ToList();
+        if (filters.Count > 1)
+        {
+            return (null, "Only one filter (page, source, country or device) at a time: the rollups are per single dimension, so a combination cannot be answered exactly.");
+        }
+
+        if (Limit is < 1 or > MaxLimit)
+        {
+            return (null, $"limit must be between 1 and {MaxLimit}.");
+        }
+
+        if (Interval is not (null or "hour" or "day"))
+        {
+            return (null, "interval must be 'hour' or 'day'.");
+        }
+
+        if (Interval == "hour" && to.DayNumber - from.DayNumber + 1 > MaxHourlyDays)
+        {
+            return (null, $"An hourly timeseries may span at most {MaxHourlyDays} days; use interval=day.");
+        }
+
+        var filter = filters.Count == 1 ? new StatsFilter(filters[0].Dimension, filters[0].Value!) : null;
+        return (new StatsScope(site.SiteId, zone, from, to, filter, Limit ?? DefaultLimit, Interval), null);
+    }
+
+    private (DateOnly, DateOnly, string?) ParseCustom()
+    {
+        if (!TryDate(From, out var from) || !TryDate(To, out var to))
+        {
+            return (default, default, "from and to must both be dates as YYYY-MM-DD (in the site's time zone).");
+        }
+
+        return from > to ? (default, default, "from must not be after to.") : (from, to, null);
+    }
+
+    private static bool TryDate(string? text, out DateOnly date) =>
+        DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out date);
+}
+
+public sealed record StatsFilter(string Dimension, string Value);
+
+/// <summary>A resolved stats request: site-local days <see cref="From"/>..<see cref="To"/> inclusive.</summary>
+public sealed record StatsScope(string SiteId, TimeZoneInfo Zone, DateOnly From, DateOnly To, StatsFilter? Filter, int Limit, string? Interval)
+{
+    public int Days => To.DayNumber - From.DayNumber + 1;
+
+    public IReadOnlyList<string> DayBuckets =>
+        Enumerable.Range(0, Days).Select(i => RollupLayout.DayBucket(From.AddDays(i))).ToList();
+
+    /// <summary>The same number of days right before this range.</summary>
+    public StatsScope Previous => this with { From = From.AddDays(-Days), To = From.AddDays(-1) };
+
+    /// <summary>UTC hours covering the site-local days (a zone with a half-hour offset gets the hours it overlaps).</summary>
+    public IReadOnlyList<DateTimeOffset> Hours
+    {
+        get
+        {
+            var start = LocalMidnightUtc(From);
+            var end = LocalMidnightUtc(To.AddDays(1));
+            var first = new DateTimeOffset(start.Year, start.Month, start.Day, start.Hour, 0, 0, TimeSpan.Zero);
+            var hours = new List<DateTimeOffset>();
+            for (var h = first; h < end; h = h.AddHours(1))
+            {
+                hours.Add(h);
+            }
+
+            return hours;
+        }
+    }
+
+    public string CacheKey(string report) =>
+        $"stats:{report}:{SiteId}:{From:yyyyMMdd}:{To:yyyyMMdd}:{Filter?.Dimension}={Filter?.Value}:{Limit}:{Interval}";
+
+    private DateTimeOffset LocalMidnightUtc(DateOnly day)
+    {
+        var local = day.ToDateTime(TimeOnly.MinValue, DateTimeKind.Unspecified);
+        return new DateTimeOffset(local, Zone.GetUtcOffset(local)).ToUniversalTime();
+    }
+}

@@ -1,0 +1,117 @@
+using System.Globalization;
+using LiveInsight.Api.Extensions;
+using LiveInsight.Core.Stats;
+
+namespace LiveInsight.Api.Stats;
+
+/// <summary>
+/// Every stats answer, computed from rollups only (never raw events) and cached 30 s. A filter selects one value of
+/// its own dimension instead of the summary row; visitors exist only where sketches do (summary and pages).
+/// </summary>
+public sealed class StatsService(RollupReader reader, VisitorCounter visitors, ReadCache cache)
+{
+    public ValueTask<DailyStats> DailyAsync(StatsScope scope, CancellationToken cancellationToken) =>
+        cache.GetOrCreateAsync(ReadArea.Stats, scope.CacheKey("daily"), async ct =>
+        {
+            var points = await SeriesAsync(scope, Granularity.Day, scope.DayBuckets, ct);
+            return new DailyStats(scope.SiteId, points.Select(p => new DayStats(
+                p.Bucket, p.Visitors, p.Totals.Pageviews, Sessions(scope, p.Totals), BounceRate(scope, p.Totals), Duration(scope, p.Totals))).ToList());
+        }, cancellationToken);
+
+    public ValueTask<Timeseries> TimeseriesAsync(StatsScope scope, CancellationToken cancellationToken) =>
+        cache.GetOrCreateAsync(ReadArea.Stats, scope.CacheKey("timeseries"), async ct =>
+        {
+            var interval = scope.Interval ?? (scope.Days <= 2 ? "hour" : "day");
+            if (interval == "day")
+            {
+                var days = await SeriesAsync(scope, Granularity.Day, scope.DayBuckets, ct);
+                return new Timeseries(scope.SiteId, interval, days.Select(p => Point(scope, p.Bucket, p)).ToList());
+            }
+
+            var hours = scope.Hours;
+            var buckets = hours.Select(h => h.UtcDateTime.ToString("yyyyMMddHH", CultureInfo.InvariantCulture)).ToList();
+            var points = await SeriesAsync(scope, Granularity.Hour, buckets, ct);
+            return new Timeseries(scope.SiteId, interval, points.Select((p, i) => Point(
+                scope, TimeZoneInfo.ConvertTime(hours[i], scope.Zone).ToString("yyyy-MM-dd'T'HH:mmzzz", CultureInfo.InvariantCulture), p)).ToList());
+        }, cancellationToken);
+
+    public ValueTask<SummaryStats> SummaryAsync(StatsScope scope, CancellationToken cancellationToken) =>
+        cache.GetOrCreateAsync(ReadArea.Stats, scope.CacheKey("summary"), async ct =>
+        {
+            var previous = scope.Previous;
+            var (dimension, value) = Selected(scope);
+            var rows = await Task.WhenAll(
+                reader.ReadValuesAsync(scope.SiteId, Granularity.Day, scope.DayBuckets, dimension, [value], withSketches: true, ct),
+                reader.ReadValuesAsync(scope.SiteId, Granularity.Day, previous.DayBuckets, dimension, [value], withSketches: true, ct));
+            var groups = rows.Select(r => VisitorGroup.For(scope.SiteId, Granularity.Day, dimension, r)).ToList();
+            var counts = groups[0] is null ? null : await visitors.CountAsync(scope.SiteId, [groups[0]!, groups[1]!]);
+            var (now, before) = (Totals.Of(rows[0]), Totals.Of(rows[1]));
+            var sessionsKnown = Sessions(scope, now) is not null;
+            return new SummaryStats(
+                scope.SiteId, Date(scope.From), Date(scope.To), Date(previous.From), Date(previous.To),
+                Compared.Of(counts?[0], counts?[1]),
+                Compared.Of(now.Pageviews, before.Pageviews),
+                Compared.Of(Sessions(scope, now), Sessions(scope, before)),
+                Compared.Of(BounceRate(scope, now), BounceRate(scope, before)),
+                Compared.Of(Duration(scope, now), Duration(scope, before)),
+                sessionsKnown ? Compared.Of(now.ViewsPerVisit, before.ViewsPerVisit) : Compared.Of(null, null));
+        }, cancellationToken);
+
+    public ValueTask<PageStats> PagesAsync(StatsScope scope, CancellationToken cancellationToken) =>
+        cache.GetOrCreateAsync(ReadArea.Stats, scope.CacheKey("pages"), async ct =>
+        {
+            // One Query with the (small, sparse) page sketches beats a second round of BatchGetItem for the top pages.
+            var rows = await reader.ReadDimensionAsync(scope.SiteId, Granularity.Day, scope.DayBuckets, RollupLayout.Page, ct, withSketches: true);
+            var top = Top(rows, scope.Limit, RollupLayout.Pageviews);
+            var paths = top.Select(t => t.Value).ToList();
+            var byPath = rows.ToLookup(r => r.Value);
+            var groups = paths.Select(p => VisitorGroup.For(scope.SiteId, Granularity.Day, RollupLayout.Page, byPath[p].ToList())!).ToList();
+            var counts = await visitors.CountAsync(scope.SiteId, groups);
+            return new PageStats(scope.SiteId, top.Select((t, i) => new PageStatsRow(
+                t.Value, t.Totals.Pageviews, counts[i], t.Totals[RollupLayout.Entries], t.Totals[RollupLayout.Exits])).ToList());
+        }, cancellationToken);
+
+    public ValueTask<Breakdown> BreakdownAsync(StatsScope scope, BreakdownKind kind, CancellationToken cancellationToken) =>
+        cache.GetOrCreateAsync(ReadArea.Stats, scope.CacheKey(kind.Route), async ct =>
+        {
+            var rows = await reader.ReadDimensionAsync(scope.SiteId, Granularity.Day, scope.DayBuckets, kind.Dimension, ct);
+            var top = Top(rows, scope.Limit, kind.SortBy);
+            return new Breakdown(scope.SiteId, kind.Route, kind.Metrics, top.Select(t => kind.Row(t.Value, t.Totals)).ToList());
+        }, cancellationToken);
+
+    private static List<(string Value, Totals Totals)> Top(List<RollupRow> rows, int limit, string metric) =>
+        rows.GroupBy(r => r.Value, StringComparer.Ordinal)
+            .Select(g => (Value: g.Key, Totals: Totals.Of(g)))
+            .Where(t => t.Totals[metric] > 0)
+            .OrderByDescending(t => t.Totals[metric])
+            .ThenBy(t => t.Value, StringComparer.Ordinal)
+            .Take(limit)
+            .ToList();
+
+    private sealed record SeriesPoint(string Bucket, long? Visitors, Totals Totals);
+
+    /// <summary>One point per bucket (zeros where nothing happened), with each bucket's own visitors.</summary>
+    private async Task<List<SeriesPoint>> SeriesAsync(StatsScope scope, Granularity granularity, IReadOnlyList<string> buckets, CancellationToken ct)
+    {
+        var (dimension, value) = Selected(scope);
+        var rows = (await reader.ReadValuesAsync(scope.SiteId, granularity, buckets, dimension, [value], withSketches: false, ct)).ToLookup(r => r.Bucket);
+        var groups = buckets.Select(b => VisitorGroup.For(scope.SiteId, granularity, dimension, rows[b].ToList())).ToList();
+        var counts = groups.All(g => g is not null) ? await visitors.CountAsync(scope.SiteId, groups!) : null;
+        return buckets.Select((b, i) => new SeriesPoint(b, counts?[i], Totals.Of(rows[b]))).ToList();
+    }
+
+    private static TimeseriesPoint Point(StatsScope scope, string time, SeriesPoint p) =>
+        new(time, p.Visitors, p.Totals.Pageviews, Sessions(scope, p.Totals), BounceRate(scope, p.Totals), Duration(scope, p.Totals));
+
+    private static (string Dimension, string Value) Selected(StatsScope scope) =>
+        scope.Filter is { } f ? (f.Dimension, f.Value) : (RollupLayout.Summary, "");
+
+    // A page filter has no sessions of its own (pages count views, entries and exits): say unknown rather than 0.
+    private static long? Sessions(StatsScope scope, Totals t) => scope.Filter?.Dimension == RollupLayout.Page ? null : t.Sessions;
+
+    private static double? BounceRate(StatsScope scope, Totals t) => Sessions(scope, t) is null ? null : t.BounceRate;
+
+    private static double? Duration(StatsScope scope, Totals t) => Sessions(scope, t) is null ? null : t.AvgDurationSeconds;
+
+    private static string Date(DateOnly day) => RollupLayout.DayBucket(day);
+}

@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Read benchmark: realtime and stats endpoints, warm (HybridCache) and cold (cache disabled), at 1x and 10x stored
+# rollups. Starts its own redis-server, dynalite and two Release Apis on 127.0.0.1 (one with the cache, one without),
+# seeds two sites (30 and 300 days of rollups), loads each endpoint with wrk for a bounded time, writes BENCHMARKS.md.
+# Usage: bench/read.sh [seconds-per-run, default 5]   (called by ./liveinsight bench read)
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+DURATION="${1:-5}"
+CONNECTIONS=32
+THREADS=2
+WORK="$(mktemp -d /tmp/liveinsight-bench-read.XXXXXX)"
+PIDS=()
+
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+free_port() { node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
+wait_port() { for _ in $(seq 1 200); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done; echo "port $1 never opened" >&2; return 1; }
+json() { node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s)[process.argv[1]]))' "$1"; }
+
+echo "==> building the Api (Release) and the seeder" >&2
+dotnet build LiveInsight.Api -c Release --nologo -v quiet -clp:ErrorsOnly >&2
+dotnet build bench/seed-read.cs -c Release --nologo -v quiet -clp:ErrorsOnly >&2
+
+REDIS_PORT=$(free_port); DYNAMO_PORT=$(free_port); WARM_PORT=$(free_port); COLD_PORT=$(free_port)
+redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$WORK" --appendonly no --save "" --logfile "$WORK/redis.log" & PIDS+=($!)
+node node_modules/dynalite/cli.js --host 127.0.0.1 --port "$DYNAMO_PORT" --createTableMs 0 --path "$WORK/dynamo" >/dev/null 2>&1 & PIDS+=($!)
+wait_port "$REDIS_PORT"; wait_port "$DYNAMO_PORT"
+
+TOKEN="bench-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+PREFIX="bench-"
+start_api() { # port disable-cache
+  ASPNETCORE_ENVIRONMENT=Production \
+  ConnectionStrings__redis="127.0.0.1:$REDIS_PORT" \
+  ConnectionStrings__dynamodb="http://127.0.0.1:$DYNAMO_PORT" \
+  LiveInsight__AdminToken="$TOKEN" \
+  LiveInsight__Storage__TablePrefix="$PREFIX" \
+  LiveInsight__Read__DisableCache="$2" \
+  Logging__LogLevel__Default=Warning \
+    dotnet LiveInsight.Api/bin/Release/net10.0/LiveInsight.Api.dll --urls "http://127.0.0.1:$1" >"$WORK/api-$1.log" 2>&1 &
+  PIDS+=($!)
+  for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$1/health" >/dev/null && return 0; sleep 0.5; done
+  cat "$WORK/api-$1.log" >&2; return 1
+}
+start_api "$WARM_PORT" false
+start_api "$COLD_PORT" true
+
+create_site() {
+  curl -sf -X POST "http://127.0.0.1:$WARM_PORT/api/sites" -H "Authorization: Bearer $TOKEN" \
+    -H 'Content-Type: application/json' -d "{\"name\":\"Bench $1\",\"domains\":[\"example.com\"]}"
+}
+SITE_1X=$(create_site 1x); SITE_10X=$(create_site 10x)
+declare -A IDS=([1x]="$(echo "$SITE_1X" | json site_id)" [10x]="$(echo "$SITE_10X" | json site_id)")
+declare -A KEYS=([1x]="$(echo "$SITE_1X" | json secret_key)" [10x]="$(echo "$SITE_10X" | json secret_key)")
+echo "==> seeding 30 days (1x) and 300 days (10x) of rollups" >&2
+SEEDER="dotnet run --no-build -c Release bench/seed-read.cs --"
+$SEEDER "127.0.0.1:$REDIS_PORT" "http://127.0.0.1:$DYNAMO_PORT" "$PREFIX" "${IDS[1x]}" 30
+$SEEDER "127.0.0.1:$REDIS_PORT" "http://127.0.0.1:$DYNAMO_PORT" "$PREFIX" "${IDS[10x]}" 300
+
+ENDPOINTS=(
+  "realtime-users|/api/realtime/users?site_id=SITE"
+  "realtime-pages|/api/realtime/pages?site_id=SITE"
+  "stats-summary|/api/stats/summary?site_id=SITE&range=30d"
+  "stats-daily|/api/stats/daily?site_id=SITE&range=30d"
+  "stats-pages|/api/stats/pages?site_id=SITE&range=30d&limit=10"
+  "stats-sources|/api/stats/sources?site_id=SITE&range=30d"
+)
+run() { # scale mode port name path
+  local url="http://127.0.0.1:$3${5//SITE/${IDS[$1]}}"
+  curl -sf -H "Authorization: Bearer ${KEYS[$1]}" "$url" >/dev/null || { echo "GET $url failed" >&2; return 1; }
+  LI_TOKEN="${KEYS[$1]}" wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" -s bench/read.lua "$url" 2>&1 \
+    | grep '^RESULT' | sed "s/^RESULT/$4 scale=$1 mode=$2/"
+}
+
+echo "==> warming up the JIT (both Apis, every endpoint)" >&2
+for entry in "${ENDPOINTS[@]}"; do
+  path="${entry#*|}"
+  for port in "$WARM_PORT" "$COLD_PORT"; do
+    LI_TOKEN="${KEYS[1x]}" wrk -t2 -c8 -d2s -s bench/read.lua "http://127.0.0.1:$port${path//SITE/${IDS[1x]}}" >/dev/null 2>&1 || true
+  done
+done
+
+RESULTS="$WORK/results.txt"
+for scale in 1x 10x; do
+  for entry in "${ENDPOINTS[@]}"; do
+    name="${entry%%|*}"; path="${entry#*|}"
+    echo "==> $name $scale (${DURATION}s x $CONNECTIONS connections, warm then cold)" >&2
+    # A pause after each run lets the previous run's in-flight queries drain, so they do not land in the next row.
+    run "$scale" warm "$WARM_PORT" "$name" "$path" | tee -a "$RESULTS" >&2; sleep 2
+    run "$scale" cold "$COLD_PORT" "$name" "$path" | tee -a "$RESULTS" >&2; sleep 2
+  done
+done
+
+node bench/write-read-results.mjs "$RESULTS" "$DURATION" "$CONNECTIONS"
