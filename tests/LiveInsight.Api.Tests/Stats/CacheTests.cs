@@ -66,7 +66,13 @@ public class DynamoCallCounter : DispatchProxy
 
     protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
     {
-        if (targetMethod!.Name.EndsWith("Async", StringComparison.Ordinal))
+        // The derived factory disposes its singletons; the real client belongs to the shared fixture.
+        if (targetMethod!.Name == nameof(IDisposable.Dispose))
+        {
+            return null;
+        }
+
+        if (targetMethod.Name.EndsWith("Async", StringComparison.Ordinal))
         {
             Interlocked.Increment(ref _counter._count);
         }
