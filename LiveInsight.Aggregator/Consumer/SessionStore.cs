@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Amazon.DynamoDBv2.Model;
 using LiveInsight.Aggregator.Rollups;
 using LiveInsight.Core.Storage;
@@ -9,16 +10,38 @@ namespace LiveInsight.Aggregator.Consumer;
 
 /// <summary>
 /// Copies sessions from their Redis hash (the live state the apply script keeps) into the Sessions table as absolute
-/// snapshots: writing one twice is harmless. Open sessions are written after each batch that touched them; the
-/// closer writes the final one (is_active false, bounce and duration final).
+/// snapshots: writing one twice is harmless. An open session is written when first seen and then at most once a
+/// minute while it stays active (a write per event would double the DynamoDB cost of ingestion); the closer writes
+/// the final one (is_active false, bounce and duration final).
 /// </summary>
-public sealed class SessionStore(IConnectionMultiplexer redis, EventStore store, IOptions<StorageOptions> storage)
+public sealed class SessionStore(IConnectionMultiplexer redis, EventStore store, IOptions<StorageOptions> storage, TimeProvider time)
 {
     public static readonly TimeSpan Retention = TimeSpan.FromDays(30);
+    public static readonly TimeSpan OpenSnapshotInterval = TimeSpan.FromMinutes(1);
+    private readonly ConcurrentDictionary<(string, string), DateTimeOffset> _written = new();
 
     public async Task SnapshotAsync(IEnumerable<(string SiteId, string SessionId)> sessions, CancellationToken cancellationToken)
     {
-        var distinct = sessions.Distinct().ToList();
+        var now = time.GetUtcNow();
+        var distinct = sessions.Distinct()
+            .Where(s => !_written.TryGetValue(s, out var at) || now - at >= OpenSnapshotInterval)
+            .ToList();
+        foreach (var session in distinct)
+        {
+            _written[session] = now;
+        }
+
+        if (_written.Count > 100_000)
+        {
+            foreach (var (key, at) in _written)
+            {
+                if (now - at > TimeSpan.FromMinutes(30))
+                {
+                    _written.TryRemove(key, out _);
+                }
+            }
+        }
+
         if (distinct.Count == 0)
         {
             return;

@@ -1,0 +1,186 @@
+#:project ../LiveInsight.Aggregator/LiveInsight.Aggregator.csproj
+#:property TreatWarningsAsErrors=true
+#:property PublishAot=false
+// Aggregator benchmark (./liveinsight bench aggregator): the emulator's own BatchWriteItem ceiling, the sustained
+// stream → DynamoDB rate with rollups, and the event-to-acknowledged lag under a steady 1,000 events/s.
+// Usage: dotnet run bench/aggregator.cs -- <redis host:port> <dynamodb url> <events> <seconds at 1,000/s>
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
+using LiveInsight.Aggregator.Consumer;
+using LiveInsight.Aggregator.Extensions;
+using LiveInsight.Core.Events;
+using LiveInsight.Core.Sites;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
+using StreamConsumer = LiveInsight.Aggregator.Consumer.StreamConsumer;
+
+var redisAddress = args[0];
+var dynamoUrl = args[1];
+var totalEvents = int.Parse(args[2], CultureInfo.InvariantCulture);
+var steadySeconds = int.Parse(args[3], CultureInfo.InvariantCulture);
+
+var builder = Host.CreateApplicationBuilder();
+builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+{
+    ["ConnectionStrings:redis"] = redisAddress,
+    ["ConnectionStrings:dynamodb"] = dynamoUrl,
+    ["LiveInsight:Storage:TablePrefix"] = "bench-",
+    ["LiveInsight:Aggregator:ConsumerName"] = "bench",
+});
+builder.Logging.SetMinimumLevel(LogLevel.Warning);
+builder.AddServiceDefaults();
+builder.AddAggregator(runWorker: false);
+using var host = builder.Build();
+await host.StartAsync();
+var redis = host.Services.GetRequiredService<IConnectionMultiplexer>();
+var db = redis.GetDatabase();
+var dynamo = host.Services.GetRequiredService<IAmazonDynamoDB>();
+var store = host.Services.GetRequiredService<EventStore>();
+var siteId = SiteKeys.NewSiteId();
+await host.Services.GetRequiredService<SiteRepository>().CreateAsync(
+    new Site(siteId, "Bench", ["example.com"], SiteKeys.NewPublicKey(), "hash", "UTC", true, DateTimeOffset.UtcNow), CancellationToken.None);
+
+// 1. Ceiling: the emulator's own BatchWriteItem rate, same item size, same writer (25 per request, parallel chunks).
+var ceilingItems = Enumerable.Range(0, Math.Min(totalEvents, 20_000)).Select(i => new Dictionary<string, AttributeValue>
+{
+    ["pk"] = new() { S = $"{siteId}#ceiling{i % 500}" },
+    ["sk"] = new() { S = $"{i:D13}#{Guid.NewGuid()}" },
+    ["payload"] = new() { S = new string('x', 300) },
+}).ToList();
+var sw = Stopwatch.StartNew();
+foreach (var chunk in ceilingItems.Chunk(500))
+{
+    await store.WriteAsync("bench-Events", chunk, CancellationToken.None);
+}
+
+var ceiling = ceilingItems.Count / sw.Elapsed.TotalSeconds;
+Console.Error.WriteLine($"ceiling: {ceiling:F0} items/s");
+
+// 2. Sustained: a backlog of events in the stream, drained by one consumer (batches of 500).
+var random = new Random(42);
+string[] paths = ["/", "/pricing", "/docs", "/blog/a", "/blog/b", "/signup", "/about"];
+StreamEvent MakeEvent(long ts)
+{
+    var visitor = random.Next(5000);
+    return new StreamEvent
+    {
+        SiteId = siteId, EventId = Guid.NewGuid().ToString(), EventType = random.Next(10) == 0 ? "custom" : "page_view",
+        Name = "Signup", Ts = ts, SessionId = $"s{visitor}", VisitorId = $"v{visitor:x12}", Host = "example.com",
+        Path = paths[random.Next(paths.Length)], Source = random.Next(3) == 0 ? "Google" : "Direct", Browser = "Chrome",
+        Os = "Windows", Device = "desktop", Country = "DE",
+    };
+}
+
+async Task AddAsync(IEnumerable<StreamEvent> events)
+{
+    var batch = db.CreateBatch();
+    var tasks = events.Select(e => batch.StreamAddAsync(RedisKeys.EventsStream, RedisKeys.StreamField,
+        JsonSerializer.SerializeToUtf8Bytes(e, StreamEventJsonContext.Default.StreamEvent))).ToList();
+    batch.Execute();
+    await Task.WhenAll(tasks);
+}
+
+var consumer = host.Services.GetRequiredService<StreamConsumer>();
+await consumer.EnsureGroupAsync();
+var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+foreach (var chunk in Enumerable.Range(0, totalEvents).Chunk(1000))
+{
+    await AddAsync(chunk.Select(_ => MakeEvent(now)));
+}
+
+sw.Restart();
+while (await consumer.RunOnceAsync(CancellationToken.None) > 0)
+{
+}
+
+var sustained = totalEvents / sw.Elapsed.TotalSeconds;
+Console.Error.WriteLine($"sustained: {sustained:F0} events/s");
+
+// 3. Lag at a steady 1,000 events/s: 100 events every 100 ms while the real consumer loop runs; sample the age of
+// the oldest event not yet acknowledged.
+using var stop = new CancellationTokenSource();
+var loop = Task.Run(() => consumer.RunAsync(stop.Token));
+var lags = new List<double>();
+var produced = 0;
+sw.Restart();
+while (sw.Elapsed.TotalSeconds < steadySeconds)
+{
+    var tick = Stopwatch.StartNew();
+    await AddAsync(Enumerable.Range(0, 100).Select(_ => MakeEvent(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds())));
+    produced += 100;
+    lags.Add(await OldestUnackedAgeMsAsync());
+    var wait = TimeSpan.FromMilliseconds(100) - tick.Elapsed;
+    if (wait > TimeSpan.Zero)
+    {
+        await Task.Delay(wait);
+    }
+}
+
+var rate = produced / sw.Elapsed.TotalSeconds;
+await stop.CancelAsync();
+await loop;
+lags.Sort();
+var p95 = lags[(int)(lags.Count * 0.95)];
+var max = lags[^1];
+Console.Error.WriteLine($"steady {rate:F0} events/s: lag p95 {p95:F0} ms, max {max:F0} ms");
+
+async Task<double> OldestUnackedAgeMsAsync()
+{
+    var pending = await db.StreamPendingAsync(RedisKeys.EventsStream, AggregatorOptions.GroupName);
+    RedisValue oldest;
+    if (pending.PendingMessageCount > 0)
+    {
+        oldest = pending.LowestPendingMessageId;
+    }
+    else
+    {
+        var group = (await db.StreamGroupInfoAsync(RedisKeys.EventsStream)).First(g => g.Name == AggregatorOptions.GroupName);
+        var next = await db.StreamRangeAsync(RedisKeys.EventsStream, "(" + group.LastDeliveredId, "+", 1);
+        if (next.Length == 0)
+        {
+            return 0;
+        }
+
+        oldest = next[0].Id;
+    }
+
+    var ms = long.Parse(oldest.ToString().Split('-')[0], CultureInfo.InvariantCulture);
+    return Math.Max(0, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - ms);
+}
+
+// BENCHMARKS.md section.
+var cpu = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':')[1].Trim() ?? "?";
+var section = $"""
+<!-- bench:aggregator:start -->
+## Aggregator (stream → DynamoDB with rollups)
+
+- Date: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC
+- Machine: {Environment.ProcessorCount} cores ({cpu}); everything on it: redis-server, dynalite (in memory), the aggregator
+- Command: `./liveinsight bench aggregator` (`bench/aggregator.sh` → `bench/aggregator.cs`), {totalEvents:N0} events backlog, {steadySeconds} s at 1,000 events/s
+- One consumer, batches of 500; every event: Events item (BatchWriteItem), rollup deltas + session state + XACK in one Lua script, session snapshots (BatchWriteItem)
+
+| measure | value | ceiling / target | ratio / result |
+|---|---|---|---|
+| emulator BatchWriteItem ceiling (25 × ~300 B items, same writer) | {ceiling:N0} items/s | — | — |
+| sustained stream → DynamoDB with rollups | {sustained:N0} events/s | ≥ 80 % of the ceiling | {sustained / ceiling:P0} ({(sustained >= 0.8 * ceiling ? "pass" : "FAIL")}) |
+| lag (age of the oldest unacknowledged event) at {rate:N0} events/s, P95 | {p95:N0} ms | < 5 s | {(p95 < 5000 ? "pass" : "FAIL")} |
+| same, max | {max:N0} ms | — | — |
+
+Each event costs two DynamoDB writes here (the event, and a snapshot of its session once per batch), so the
+ceiling in events is about half the ceiling in items; the ratio above is against the item ceiling, as the issue asks.
+<!-- bench:aggregator:end -->
+""";
+var file = Path.Combine(AppContext.GetData("LIVEINSIGHT_ROOT") as string ?? Directory.GetCurrentDirectory(), "BENCHMARKS.md");
+var doc = File.Exists(file) ? File.ReadAllText(file) : "# Benchmarks\n";
+var pattern = new Regex("<!-- bench:aggregator:start -->[\\s\\S]*?<!-- bench:aggregator:end -->");
+doc = pattern.IsMatch(doc) ? pattern.Replace(doc, section) : doc.TrimEnd() + "\n\n" + section + "\n";
+File.WriteAllText(file, doc);
+Console.Error.WriteLine($"==> wrote the aggregator section of {file}");
+await host.StopAsync();
