@@ -38,6 +38,7 @@ ConnectionStrings__dynamodb="http://127.0.0.1:$DYNAMO_PORT" \
 LiveInsight__AdminToken="$TOKEN" \
 LiveInsight__Bench__ParseOnlyEndpoint=true \
 LiveInsight__Ingestion__TrustedProxies__0="127.0.0.1/32" \
+LiveInsight__Ingestion__RequestsPerMinute=100000000 \
 Logging__LogLevel__Default=Warning \
   dotnet LiveInsight.Api/bin/Release/net10.0/LiveInsight.Api.dll --urls "http://127.0.0.1:$API_PORT" \
   >"$WORK/api.log" 2>&1 & API_PID=$!; PIDS+=($API_PID)

@@ -49,6 +49,7 @@ public static class SitesApi
         {
             ExcludedPaths = request.ExcludedPaths ?? [],
             ExcludedIpRanges = request.ExcludedIpRanges ?? [],
+            RateLimitPerMinute = request.RateLimitPerMinute ?? 0,
         };
         await repository.CreateAsync(site, cancellationToken);
         await resolver.InvalidateAsync(cancellationToken);

@@ -4,6 +4,7 @@ using LiveInsight.Api.Apis;
 using LiveInsight.Api.Ingestion.Enrichment;
 using LiveInsight.Api.Ingestion.Pipeline;
 using LiveInsight.Core.Events;
+using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace LiveInsight.Api.Ingestion;
@@ -25,6 +26,8 @@ public sealed partial class EventIngestor(
     IngestPipeline pipeline,
     EventWriter writer,
     ClientIpResolver clientIps,
+    UnauthenticatedLimiter unauthenticated,
+    IOptions<IngestionOptions> options,
     LiveInsightMetrics metrics,
     TimeProvider time,
     ILogger<EventIngestor> logger)
@@ -62,20 +65,24 @@ public sealed partial class EventIngestor(
             return IngestOutcome.Failed(new IngestFailure(parseError.Status, parseError.Title, parseError.Detail));
         }
 
+        var clientIp = clientIps.Resolve(context.Connection.RemoteIpAddress, request.Headers["X-Forwarded-For"].ToString());
         var key = batch!.Key ?? request.Headers[IngestApi.KeyHeader].ToString();
-        if (string.IsNullOrEmpty(key))
-        {
-            return IngestOutcome.Failed(new IngestFailure(StatusCodes.Status401Unauthorized, "Missing key",
-                $"Send the site's public key as \"key\" in the body or in the {IngestApi.KeyHeader} header."));
-        }
-
         var site = key.StartsWith(Core.Sites.SiteKeys.PublicPrefix, StringComparison.Ordinal)
             ? await sites.FindByPublicKeyAsync(key, cancellationToken)
             : null;
         if (site is null)
         {
-            return IngestOutcome.Failed(new IngestFailure(StatusCodes.Status401Unauthorized, "Unknown key",
-                "This key does not belong to any site (or was revoked)."));
+            if (await unauthenticated.CheckAsync(clientIp) is { } wait)
+            {
+                return IngestOutcome.Failed(new IngestFailure(StatusCodes.Status429TooManyRequests, "Too many requests",
+                    "Too many requests without a valid key from this network; retry later.", wait));
+            }
+
+            return IngestOutcome.Failed(string.IsNullOrEmpty(key)
+                ? new IngestFailure(StatusCodes.Status401Unauthorized, "Missing key",
+                    $"Send the site's public key as \"key\" in the body or in the {IngestApi.KeyHeader} header.")
+                : new IngestFailure(StatusCodes.Status401Unauthorized, "Unknown key",
+                    "This key does not belong to any site (or was revoked)."));
         }
 
         var origin = request.Headers.Origin.ToString();
@@ -96,7 +103,7 @@ public sealed partial class EventIngestor(
         var ingest = new IngestRequest(
             site,
             time.GetUtcNow(),
-            clientIps.Resolve(context.Connection.RemoteIpAddress, request.Headers["X-Forwarded-For"].ToString()),
+            clientIp,
             request.Headers.UserAgent.ToString(),
             request.Headers["DNT"] == "1" || request.Headers["Sec-GPC"] == "1",
             batch.HashRouting,
@@ -108,8 +115,17 @@ public sealed partial class EventIngestor(
         if (kept.Count > 0)
         {
             var zone = Zones.GetOrAdd(site.TimeZone, TimeZoneInfo.FindSystemTimeZoneById);
-            var duplicates = await writer.WriteAsync(site.SiteId, zone, kept.Select(e => ToStreamEvent(ingest, e)).ToList());
-            foreach (var index in duplicates)
+            var limit = site.RateLimitPerMinute > 0 ? site.RateLimitPerMinute : options.Value.RequestsPerMinute;
+            var written = await writer.WriteAsync(site.SiteId, zone, limit, kept.Select(e => ToStreamEvent(ingest, e)).ToList());
+            if (written.IsRateLimited)
+            {
+                // Nothing of this batch was kept; other sites are unaffected (the counter is per site).
+                return IngestOutcome.Failed(new IngestFailure(StatusCodes.Status429TooManyRequests, "Rate limit reached",
+                    $"This site may send {UnauthenticatedLimiter.Describe(limit)} requests a minute; nothing from this batch was kept. Retry later.",
+                    UnauthenticatedLimiter.SecondsToNextMinute(time.GetUtcNow())));
+            }
+
+            foreach (var index in written.Duplicates)
             {
                 kept[index].Drop(DropReason.Duplicate);
             }

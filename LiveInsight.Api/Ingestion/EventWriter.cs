@@ -26,12 +26,20 @@ public sealed class EventWriter(IConnectionMultiplexer redis, TimeProvider time)
     private const int DayTtlSeconds = 72 * 3600;
     private const int RealtimeTtlSeconds = 3600;
 
-    // ARGV: now, cutoff, trim?, n, then n × (seen key, event id, payload), then h, h × (hll key, visitor id),
+    // KEYS: stream, realtime visitors, realtime sessions, realtime pages, this minute's request counter.
+    // ARGV: now, cutoff, trim?, requests allowed per minute (0: no limit), n, then n × (seen key, event id, payload),
+    //       then h, h × (hll key, visitor id),
     //       then realtime visitor ('' = none), s, s × (session id, path), then x, x × (key, ttl seconds).
     private const string Script = """
-        local n = tonumber(ARGV[4])
+        local limit = tonumber(ARGV[4])
+        if limit > 0 then
+          local used = redis.call('INCR', KEYS[5])
+          if used == 1 then redis.call('EXPIRE', KEYS[5], 120) end
+          if used > limit then return {-1} end
+        end
+        local n = tonumber(ARGV[5])
         local dups = {}
-        local i = 5
+        local i = 6
         for e = 1, n do
           if redis.call('HSETNX', ARGV[i], ARGV[i+1], 1) == 1 then
             redis.call('XADD', KEYS[1], '*', 'e', ARGV[i+2])
@@ -78,8 +86,12 @@ public sealed class EventWriter(IConnectionMultiplexer redis, TimeProvider time)
     /// <summary>Key → when this process last sent its EXPIRE. Keys are per site and hour, so this stays small.</summary>
     private readonly ConcurrentDictionary<string, DateTimeOffset> _expirySent = new();
 
-    /// <returns>Indexes (into <paramref name="events"/>) of events already taken earlier.</returns>
-    public async Task<IReadOnlyList<int>> WriteAsync(string siteId, TimeZoneInfo siteZone, IReadOnlyList<StreamEvent> events)
+    /// <summary>
+    /// Writes the events unless the site used up its requests for this minute (counted in the same script, so the
+    /// limit is shared by every Api replica and costs no extra round trip).
+    /// </summary>
+    /// <returns>Indexes (into <paramref name="events"/>) of events already taken earlier, or RateLimited.</returns>
+    public async Task<WriteResult> WriteAsync(string siteId, TimeZoneInfo siteZone, int requestsPerMinute, IReadOnlyList<StreamEvent> events)
     {
         var now = time.GetUtcNow();
         var keys = new RedisKey[]
@@ -88,12 +100,14 @@ public sealed class EventWriter(IConnectionMultiplexer redis, TimeProvider time)
             RedisKeys.RealtimeVisitors(siteId),
             RedisKeys.RealtimeSessions(siteId),
             RedisKeys.RealtimePages(siteId),
+            RedisKeys.RequestsThisMinute(siteId, now),
         };
         var args = new List<RedisValue>(8 + events.Count * 3)
         {
             now.ToUnixTimeMilliseconds(),
             (now - RealtimeKeep).ToUnixTimeMilliseconds(),
             Random.Shared.Next(TrimOneRequestIn) == 0 ? "1" : "0",
+            requestsPerMinute,
             events.Count,
         };
         var expiries = new List<(string Key, int Ttl)>();
@@ -150,7 +164,7 @@ public sealed class EventWriter(IConnectionMultiplexer redis, TimeProvider time)
             args.Add(path);
         }
 
-        for (var k = 1; k < keys.Length; k++)
+        for (var k = 1; k < 4; k++)
         {
             AddExpiry(expiries, keys[k]!, RealtimeTtlSeconds, now);
         }
@@ -162,8 +176,8 @@ public sealed class EventWriter(IConnectionMultiplexer redis, TimeProvider time)
             args.Add(ttl);
         }
 
-        var result = await EvaluateAsync(keys, args.ToArray());
-        return ((RedisResult[])result!).Select(r => (int)r).ToList();
+        var result = ((RedisResult[])(await EvaluateAsync(keys, args.ToArray()))!).Select(r => (int)r).ToList();
+        return result is [-1] ? WriteResult.RateLimited : new WriteResult(result, false);
     }
 
     /// <summary>The keys of one UTC hour of one site.</summary>
@@ -203,4 +217,9 @@ public sealed class EventWriter(IConnectionMultiplexer redis, TimeProvider time)
             }
         }
     }
+}
+
+public sealed record WriteResult(IReadOnlyList<int> Duplicates, bool IsRateLimited)
+{
+    public static readonly WriteResult RateLimited = new([], true);
 }

@@ -12,6 +12,14 @@ public sealed class IngestionOptions
     /// <summary>CIDRs of proxies (the load balancer) whose <c>X-Forwarded-For</c> is believed. Empty: none, the
     /// connection's address is the client.</summary>
     public string[] TrustedProxies { get; set; } = [];
+
+    /// <summary>Ingestion requests per minute per site key, unless the site sets its own (original design: 1,000).</summary>
+    [System.ComponentModel.DataAnnotations.Range(1, 10_000_000)]
+    public int RequestsPerMinute { get; set; } = 1000;
+
+    /// <summary>Requests without a valid key per client address (masked) per minute; 0 turns the limit off.</summary>
+    [System.ComponentModel.DataAnnotations.Range(0, 1_000_000)]
+    public int UnauthenticatedPerIpPerMinute { get; set; } = 120;
 }
 
 public static class IngestionExtensions
@@ -19,7 +27,9 @@ public static class IngestionExtensions
     public static IHostApplicationBuilder AddIngestion(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.AddOptions<IngestionOptions>().BindConfiguration(IngestionOptions.SectionName);
+        services.AddOptions<IngestionOptions>().BindConfiguration(IngestionOptions.SectionName)
+            .ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<UnauthenticatedLimiter>();
         services.AddHybridCache();
         services.AddSingleton<SiteResolver>();
         services.AddSingleton<DailySalts>();

@@ -6,7 +6,8 @@ public sealed record CreateSiteRequest(
     string? TimeZone,
     bool? HonorDnt,
     IReadOnlyList<string>? ExcludedPaths = null,
-    IReadOnlyList<string>? ExcludedIpRanges = null);
+    IReadOnlyList<string>? ExcludedIpRanges = null,
+    int? RateLimitPerMinute = null);
 
 /// <summary>The only response that ever contains the secret key: it is shown once and stored as a hash.</summary>
 public sealed record CreatedSite(

@@ -30,6 +30,14 @@ public static class RedisKeys
     /// <summary>Hash: session id → current path.</summary>
     public static string RealtimePages(string siteId) => $"li:{{{siteId}}}:rt:pages";
 
+    /// <summary>Ingestion requests of one site in one UTC minute (the shared rate limit; expires after two minutes).</summary>
+    public static string RequestsThisMinute(string siteId, DateTimeOffset now) =>
+        $"li:{{{siteId}}}:rl:{now.UtcDateTime.ToString("yyyyMMddHHmm", CultureInfo.InvariantCulture)}";
+
+    /// <summary>Unauthenticated requests from one masked client address in one UTC minute.</summary>
+    public static string UnauthenticatedThisMinute(string maskedIp, DateTimeOffset now) =>
+        $"li:rlip:{maskedIp}:{now.UtcDateTime.ToString("yyyyMMddHHmm", CultureInfo.InvariantCulture)}";
+
     /// <summary>Hash of event ids already taken, bucketed by the hour of the event's own timestamp, so a retried
     /// event (same id, same timestamp) always meets its first copy.</summary>
     public static string SeenEvents(string siteId, DateTimeOffset eventHour) =>

@@ -20,6 +20,10 @@ public sealed record Site(
     /// <summary>Path patterns not to count: <c>*</c> matches within one segment, <c>**</c> across segments.</summary>
     public IReadOnlyList<string> ExcludedPaths { get; init; } = [];
 
+    /// <summary>Ingestion requests allowed per minute for this site's key, shared by all Api replicas; 0 means the
+    /// installation's default (<c>LiveInsight:Ingestion:RequestsPerMinute</c>, 1,000).</summary>
+    public int RateLimitPerMinute { get; init; }
+
     /// <summary>Client IP ranges (CIDR) not to count, e.g. the owner's office.</summary>
     public IReadOnlyList<string> ExcludedIpRanges { get; init; } = [];
 }

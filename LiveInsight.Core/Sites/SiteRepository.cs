@@ -82,6 +82,7 @@ public sealed class SiteRepository(IAmazonDynamoDB dynamo, IOptions<StorageOptio
         ["created_at"] = new AttributeValue { S = site.CreatedAt.ToString("O", CultureInfo.InvariantCulture) },
         ["excluded_paths"] = StringList(site.ExcludedPaths),
         ["excluded_ip_ranges"] = StringList(site.ExcludedIpRanges),
+        ["rate_limit_per_minute"] = new AttributeValue { N = site.RateLimitPerMinute.ToString(CultureInfo.InvariantCulture) },
     };
 
     private static AttributeValue StringList(IEnumerable<string> values) =>
@@ -102,5 +103,8 @@ public sealed class SiteRepository(IAmazonDynamoDB dynamo, IOptions<StorageOptio
     {
         ExcludedPaths = ReadStringList(item, "excluded_paths"),
         ExcludedIpRanges = ReadStringList(item, "excluded_ip_ranges"),
+        RateLimitPerMinute = item.TryGetValue("rate_limit_per_minute", out var limit) && limit.N is { } n
+            ? int.Parse(n, CultureInfo.InvariantCulture)
+            : 0,
     };
 }

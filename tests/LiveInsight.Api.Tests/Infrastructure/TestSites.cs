@@ -14,7 +14,8 @@ public static class TestSites
         string[]? excludedPaths = null,
         string[]? excludedIpRanges = null,
         bool honorDnt = true,
-        string timeZone = "UTC")
+        string timeZone = "UTC",
+        int? rateLimitPerMinute = null)
     {
         using var admin = fixture.CreateAdminClient();
         var response = await admin.PostAsJsonAsync("/api/sites", new
@@ -25,6 +26,7 @@ public static class TestSites
             excluded_ip_ranges = excludedIpRanges,
             honor_dnt = honorDnt,
             time_zone = timeZone,
+            rate_limit_per_minute = rateLimitPerMinute,
         });
         response.EnsureSuccessStatusCode();
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
