@@ -162,7 +162,7 @@ var section = $"""
 ## Aggregator (stream → DynamoDB with rollups)
 
 - Date: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC
-- Machine: {Environment.ProcessorCount} cores ({cpu}); everything on it: redis-server, dynalite (in memory), the aggregator
+- Machine: {Environment.ProcessorCount} cores ({cpu}); everything on it: redis-server, dynalite (on disk, LevelDB), the aggregator
 - Command: `./liveinsight bench aggregator` (`bench/aggregator.sh` → `bench/aggregator.cs`), {totalEvents:N0} events backlog, {steadySeconds} s at 1,000 events/s
 - One consumer, batches of 500; every event: Events item (BatchWriteItem), rollup deltas + session state + XACK in one Lua script, session snapshots (BatchWriteItem)
 

@@ -4,32 +4,16 @@
 # 127.0.0.1, loads them with wrk for a bounded time, writes the results into BENCHMARKS.md, stops everything.
 # Usage: bench/ingest.sh [seconds-per-run, default 15]   (called by ./liveinsight bench ingest)
 set -euo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$ROOT"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 DURATION="${1:-15}"
 CONNECTIONS=64
 THREADS=2
-WORK="$(mktemp -d /tmp/liveinsight-bench.XXXXXX)"
-PIDS=()
-
-cleanup() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-free_port() { node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
-wait_port() { for _ in $(seq 1 200); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done; echo "port $1 never opened" >&2; return 1; }
 
 echo "==> building the Api (Release)" >&2
 dotnet build LiveInsight.Api -c Release --nologo -v quiet -clp:ErrorsOnly >&2
 
-REDIS_PORT=$(free_port); DYNAMO_PORT=$(free_port); API_PORT=$(free_port)
-redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$WORK" --appendonly yes --appendfsync everysec --save "" \
-  --logfile "$WORK/redis.log" & PIDS+=($!)
-node node_modules/dynalite/cli.js --host 127.0.0.1 --port "$DYNAMO_PORT" --createTableMs 0 >/dev/null 2>&1 & PIDS+=($!)
-wait_port "$REDIS_PORT"; wait_port "$DYNAMO_PORT"
+start_stores
+API_PORT=$(free_port)
 
 TOKEN="bench-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 ASPNETCORE_ENVIRONMENT=Production \
@@ -38,7 +22,7 @@ ConnectionStrings__dynamodb="http://127.0.0.1:$DYNAMO_PORT" \
 LiveInsight__AdminToken="$TOKEN" \
 LiveInsight__Bench__ParseOnlyEndpoint=true \
 LiveInsight__Ingestion__TrustedProxies__0="127.0.0.1/32" \
-LiveInsight__Ingestion__RequestsPerMinute=100000000 \
+LiveInsight__Ingestion__RequestsPerMinute=10000000 \
 Logging__LogLevel__Default=Warning \
   dotnet LiveInsight.Api/bin/Release/net10.0/LiveInsight.Api.dll --urls "http://127.0.0.1:$API_PORT" \
   >"$WORK/api.log" 2>&1 & API_PID=$!; PIDS+=($API_PID)
@@ -46,7 +30,7 @@ for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$API_PORT/health" >/dev/nul
 curl -sf "http://127.0.0.1:$API_PORT/health" >/dev/null || { cat "$WORK/api.log" >&2; exit 1; }
 
 KEY=$(curl -sf -X POST "http://127.0.0.1:$API_PORT/api/sites" -H "Authorization: Bearer $TOKEN" \
-  -H 'Content-Type: application/json' -d '{"name":"Bench","domains":["example.com"]}' | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).public_key))')
+  -H 'Content-Type: application/json' -d '{"name":"Bench","domains":["example.com"]}' | json public_key)
 
 run() { # name path batch; appends how many entries the run added to the events stream
   local before after
