@@ -3,7 +3,6 @@ using System.Text.Json;
 using LiveInsight.Aggregator.Extensions;
 using LiveInsight.Aggregator.Rollups;
 using LiveInsight.Core.Events;
-using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace LiveInsight.Aggregator.Consumer;
@@ -19,7 +18,6 @@ public sealed partial class BatchProcessor(
     SessionStore sessions,
     SiteZones zones,
     IEnumerable<IRollup> rollups,
-    IOptions<AggregatorOptions> options,
     LiveInsightMetrics metrics,
     ILogger<BatchProcessor> logger)
 {
@@ -29,7 +27,7 @@ public sealed partial class BatchProcessor(
     /// lose and double-count nothing).</summary>
     internal Func<Task>? AfterPersist { get; set; }
 
-    public async Task ProcessAsync(IReadOnlyList<StreamEntry> entries, CancellationToken cancellationToken)
+    public async Task ProcessAsync(IReadOnlyList<StreamEntry> entries, string consumerName, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         var parsed = new List<(RedisValue Id, StreamEvent Event, RollupTarget Target)>(entries.Count);
@@ -52,7 +50,7 @@ public sealed partial class BatchProcessor(
             await hook();
         }
 
-        var applied = await ApplyAsync(parsed, unreadable);
+        var applied = await ApplyAsync(parsed, unreadable, consumerName);
         await sessions.SnapshotAsync(applied.SelectMany(p => p.Event.SessionId is { } sid ? new[] { (p.Event.SiteId, sid) } : []), cancellationToken);
 
         metrics.AggregatorBatchDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
@@ -62,7 +60,7 @@ public sealed partial class BatchProcessor(
     /// <summary>Applies and acknowledges; if another consumer took some entries over meanwhile, those are left to it
     /// and the deltas are recomputed without them.</summary>
     private async Task<List<(RedisValue Id, StreamEvent Event, RollupTarget Target)>> ApplyAsync(
-        List<(RedisValue Id, StreamEvent Event, RollupTarget Target)> parsed, List<RedisValue> unreadable)
+        List<(RedisValue Id, StreamEvent Event, RollupTarget Target)> parsed, List<RedisValue> unreadable, string consumerName)
     {
         var db = redis.GetDatabase();
         while (true)
@@ -85,7 +83,7 @@ public sealed partial class BatchProcessor(
             var result = (RedisResult[])(await db.ScriptEvaluateAsync(
                 ApplyScript.Lua,
                 [RedisKeys.EventsStream, SessionRollup.OpenSessions, Core.Stats.RollupLayout.DirtySet],
-                Arguments(ids, deltas)))!;
+                Arguments(ids, deltas, consumerName)))!;
             if (result.Length == 0)
             {
                 return parsed;
@@ -98,9 +96,9 @@ public sealed partial class BatchProcessor(
         }
     }
 
-    private RedisValue[] Arguments(List<RedisValue> ids, RollupDeltas deltas)
+    private static RedisValue[] Arguments(List<RedisValue> ids, RollupDeltas deltas, string consumerName)
     {
-        var args = new List<RedisValue> { AggregatorOptions.GroupName, options.Value.ResolvedConsumerName, ids.Count };
+        var args = new List<RedisValue> { AggregatorOptions.GroupName, consumerName, ids.Count };
         args.AddRange(ids);
         args.Add(deltas.Counters.Count);
         foreach (var ((hash, field), delta) in deltas.Counters)

@@ -21,8 +21,14 @@ public sealed partial class StreamConsumer(
 {
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(10);
     private RedisValue _claimCursor = "0-0";
+    private string? _name;
 
-    public string ConsumerName => options.Value.ResolvedConsumerName;
+    public string ConsumerName => _name ?? options.Value.ResolvedConsumerName;
+
+    /// <summary>Another consumer of the group in this process (its own name, cursor and pending entries): batches
+    /// then overlap, one waiting on DynamoDB while another is applied in Redis.</summary>
+    public StreamConsumer Sibling(int index) =>
+        new(redis, processor, state, options, time, logger) { _name = $"{options.Value.ResolvedConsumerName}-{index}" };
 
     public async Task EnsureGroupAsync()
     {
@@ -59,7 +65,7 @@ public sealed partial class StreamConsumer(
             return 0;
         }
 
-        await processor.ProcessAsync(entries, cancellationToken);
+        await processor.ProcessAsync(entries, ConsumerName, cancellationToken);
         return entries.Length;
     }
 
@@ -112,7 +118,7 @@ public sealed partial class StreamConsumer(
                 RedisKeys.EventsStream, AggregatorOptions.GroupName, ConsumerName, "0-0", options.Value.BatchSize);
             if (own.Length > 0)
             {
-                await processor.ProcessAsync(own, cancellationToken);
+                await processor.ProcessAsync(own, ConsumerName, cancellationToken);
                 state.ReportSuccess(time.GetUtcNow());
             }
         }

@@ -13,6 +13,11 @@ public sealed class AggregatorOptions
     [Range(1, 5000)]
     public int BatchSize { get; set; } = 500;
 
+    /// <summary>Consumers of the group in each replica: with two, one batch waits on DynamoDB while the next is
+    /// applied in Redis.</summary>
+    [Range(1, 16)]
+    public int ConsumersPerReplica { get; set; } = 2;
+
     /// <summary>Pause when the stream is empty (StackExchange.Redis cannot block on XREADGROUP).</summary>
     [Range(10, 10_000)]
     public int PollIntervalMs { get; set; } = 200;

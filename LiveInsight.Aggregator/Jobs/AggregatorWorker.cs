@@ -18,11 +18,18 @@ public sealed partial class AggregatorWorker(
 {
     private static readonly TimeSpan MaintenanceInterval = TimeSpan.FromSeconds(15);
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) => Task.WhenAll(
-        consumer.RunAsync(stoppingToken),
-        EveryAsync(TimeSpan.FromSeconds(options.Value.FlushIntervalSeconds), flusher.FlushAsync, stoppingToken),
-        EveryAsync(MaintenanceInterval, closer.CloseIdleAsync, stoppingToken),
-        EveryAsync(MaintenanceInterval, _ => maintenance.ReportLagAndTrimAsync(), stoppingToken));
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var consumers = Enumerable.Range(0, options.Value.ConsumersPerReplica)
+            .Select(i => (i == 0 ? consumer : consumer.Sibling(i)).RunAsync(stoppingToken));
+        var jobs = new[]
+        {
+            EveryAsync(TimeSpan.FromSeconds(options.Value.FlushIntervalSeconds), flusher.FlushAsync, stoppingToken),
+            EveryAsync(MaintenanceInterval, closer.CloseIdleAsync, stoppingToken),
+            EveryAsync(MaintenanceInterval, _ => maintenance.ReportLagAndTrimAsync(), stoppingToken),
+        };
+        return Task.WhenAll(consumers.Concat(jobs));
+    }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
