@@ -98,7 +98,9 @@ public sealed partial class BatchProcessor(
 
     private static RedisValue[] Arguments(List<RedisValue> ids, RollupDeltas deltas, string consumerName)
     {
-        var args = new List<RedisValue> { AggregatorOptions.GroupName, consumerName, ids.Count };
+        // One ranged XPENDING (this consumer's entries between the batch's lowest and highest id) replaces a lookup per id.
+        var ordered = ids.Select(id => (Id: id, Key: StreamIdKey(id))).OrderBy(x => x.Key).ToList();
+        var args = new List<RedisValue> { AggregatorOptions.GroupName, consumerName, ordered[0].Id, ordered[^1].Id, ids.Count };
         args.AddRange(ids);
         args.Add(deltas.Counters.Count);
         foreach (var ((hash, field), delta) in deltas.Counters)
@@ -128,6 +130,13 @@ public sealed partial class BatchProcessor(
         }
 
         return args.ToArray();
+    }
+
+    private static (long Ms, long Seq) StreamIdKey(RedisValue id)
+    {
+        var text = id.ToString();
+        var dash = text.IndexOf('-');
+        return (long.Parse(text.AsSpan(0, dash)), long.Parse(text.AsSpan(dash + 1)));
     }
 
     private StreamEvent? Parse(StreamEntry entry)

@@ -10,18 +10,20 @@ namespace LiveInsight.Aggregator.Rollups;
 internal static class ApplyScript
 {
     // KEYS: stream, open-sessions zset, dirty set.
-    // ARGV: group, consumer, n, n × id, c, c × (hash, field, delta), p, p × (hll, visitor),
+    // ARGV: group, consumer, lowest id, highest id, n, n × id, c, c × (hash, field, delta), p, p × (hll, visitor),
     //       s, s × (session key, open member, ts, pageview path or '', interactive '1'|'0', hour hash, day hash,
     //       d, d × (dimension, value)).
     public const string Lua = """
         local group, consumer = ARGV[1], ARGV[2]
-        local i = 3
+        local mine = {}
+        for _, p in ipairs(redis.call('XPENDING', KEYS[1], group, ARGV[3], ARGV[4], 1000000, consumer)) do mine[p[1]] = true end
+        local i = 5
         local n = tonumber(ARGV[i]); i = i + 1
         local ids, foreign = {}, {}
         for k = 1, n do
           local id = ARGV[i]; i = i + 1
           ids[k] = id
-          if #redis.call('XPENDING', KEYS[1], group, id, id, 1, consumer) == 0 then foreign[#foreign + 1] = id end
+          if not mine[id] then foreign[#foreign + 1] = id end
         end
         if #foreign > 0 then return foreign end
         local dirty = {}
