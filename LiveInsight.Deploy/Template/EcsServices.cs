@@ -12,9 +12,10 @@ public static class EcsServices
     public static string LogGroupId(ServiceSpec spec) => $"{spec.Id}LogGroup";
 
     /// <summary>The aggregator has no route, so ECS itself probes it: the app's own <c>--health-probe</c> mode (the
-    /// chiseled image has no shell or curl) GETs /health on the container port.</summary>
+    /// chiseled image has no shell or curl) GETs /health on the container port. Same command line as the image's
+    /// entrypoint (<c>dotnet /app/&lt;assembly&gt;.dll</c>, what the SDK's container support writes).</summary>
     public static JsonArray HealthProbeCommand(ServiceSpec spec) =>
-        Cfn.Strings("CMD", $"/app/LiveInsight.{spec.Id}", Microsoft.Extensions.Hosting.HealthProbe.Argument);
+        Cfn.Strings("CMD", "dotnet", $"/app/LiveInsight.{spec.Id}.dll", Microsoft.Extensions.Hosting.HealthProbe.Argument);
 
     public static void AddCluster(CfnTemplate template)
     {

@@ -134,7 +134,7 @@ public sealed class ServicesTests(TemplateFixture fixture)
     {
         var spec = ServiceCatalog.Aggregator;
         Assert.Null(fixture.Properties("AggregatorService")["LoadBalancers"]);
-        Assert.Equal(["CMD", "/app/LiveInsight.Aggregator", HealthProbe.Argument],
+        Assert.Equal(["CMD", "dotnet", "/app/LiveInsight.Aggregator.dll", HealthProbe.Argument],
             fixture.Container(spec)["HealthCheck"]!["Command"]!.AsArray().Select(c => c!.GetValue<string>()));
         var containers = fixture.Properties("AggregatorTaskDefinition")["ContainerDefinitions"]!.AsArray();
         var collector = containers.Single(c => c!["Name"]!.GetValue<string>() == MetricsSidecar.ContainerName)!;
