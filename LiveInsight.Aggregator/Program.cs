@@ -1,5 +1,11 @@
 using LiveInsight.Aggregator.Extensions;
 
+// ECS container health check (the aggregator has no load balancer route): see HealthProbe.
+if (HealthProbe.IsRequested(args))
+{
+    return HealthProbe.Run();
+}
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
@@ -10,6 +16,7 @@ var app = builder.Build();
 app.MapDefaultEndpoints();
 
 app.Run();
+return 0;
 
 /// <summary>Marker for tests.</summary>
 public partial class Program;

@@ -8,6 +8,8 @@ namespace LiveInsight.Core.Storage;
 /// <summary>
 /// Creates every table of <see cref="Tables"/> that is missing, waits until each is ACTIVE and turns TTL on.
 /// Idempotent and safe when several replicas run it at once: "already exists" is success, not an error.
+/// It looks before it creates: in AWS the tables come from the CloudFormation template (LiveInsight.Deploy) and the
+/// task roles have no <c>dynamodb:CreateTable</c>, so there the bootstrap only finds them ACTIVE.
 /// </summary>
 public sealed partial class SchemaBootstrapper(
     IAmazonDynamoDB dynamo,
@@ -30,6 +32,16 @@ public sealed partial class SchemaBootstrapper(
 
     private async Task CreateIfMissingAsync(TableDefinition table, string name, CancellationToken cancellationToken)
     {
+        try
+        {
+            await dynamo.DescribeTableAsync(name, cancellationToken);
+            return;
+        }
+        catch (ResourceNotFoundException)
+        {
+            // Missing: create it below.
+        }
+
         try
         {
             await dynamo.CreateTableAsync(table.ToCreateTableRequest(name), cancellationToken);

@@ -1,0 +1,91 @@
+using LiveInsight.Core.Storage;
+
+namespace LiveInsight.Deploy.Template;
+
+/// <summary>What a service may do to one table. Actions are DynamoDB IAM action names without the prefix.</summary>
+public sealed record TableGrant(TableDefinition Table, params string[] Actions);
+
+/// <summary>How the ALB reaches a service: a listener rule (priority, path patterns) to its target group.</summary>
+public sealed record PublicRoute(int Priority, string[] Paths);
+
+/// <summary>Everything ECS needs to know about one manifest project that the manifest itself does not say.</summary>
+public sealed record ServiceSpec(
+    string Name,
+    int Cpu,
+    int Memory,
+    int DesiredCount,
+    IReadOnlyList<PublicRoute> Routes,
+    IReadOnlyList<TableGrant> Grants,
+    bool RunsSchemaBootstrap,
+    bool TrustsLoadBalancer,
+    bool ServiceConnectServer,
+    bool MetricsSidecar,
+    bool ContainerHealthCheck)
+{
+    public string Id => char.ToUpperInvariant(Name[0]) + Name[1..];
+
+    public bool UsesStorage => Grants.Count > 0;
+
+    /// <summary>Every grant, including what the schema bootstrap and the DynamoDB health check need.</summary>
+    public IEnumerable<TableGrant> AllGrants => RunsSchemaBootstrap
+        ? Grants.Concat(Tables.All.Select(table => table.TimeToLiveAttribute is null
+            ? new TableGrant(table, "DescribeTable")
+            : new TableGrant(table, "DescribeTable", "UpdateTimeToLive")))
+        : Grants;
+}
+
+/// <summary>
+/// The services LiveInsight runs on ECS. Task sizes, routes and table access live here; environment comes from the
+/// manifest. A manifest project missing from this list stops the generator, so a new service cannot be left out.
+/// </summary>
+public static class ServiceCatalog
+{
+    public const int ContainerPort = 8080;
+
+    /// <summary>Read API paths the ALB sends to the Api. They are public (secret-key or admin-token auth) because the
+    /// HTTP contract in ARCHITECTURE.md is meant for site owners' own scripts, not only for the dashboard.</summary>
+    public static readonly string[] ReadApiPaths = ["/api/realtime/*", "/api/stats/*", "/api/sites", "/api/sites/*"];
+
+    /// <summary>The tracker script and ingestion.</summary>
+    public static readonly string[] IngestPaths = ["/liveinsight.js", "/api/events"];
+
+    public static readonly ServiceSpec Api = new(
+        "api", Cpu: 512, Memory: 1024, DesiredCount: 2,
+        Routes: [new PublicRoute(10, IngestPaths), new PublicRoute(20, ReadApiPaths)],
+        Grants:
+        [
+            // Sites: create, list (Scan), look up by id and by public/secret key (GSIs).
+            new TableGrant(Tables.Sites, "GetItem", "PutItem", "Query", "Scan"),
+            // Stats: a dimension's range is one Query, chosen values one BatchGetItem.
+            new TableGrant(Tables.Stats, "Query", "BatchGetItem"),
+        ],
+        RunsSchemaBootstrap: true, TrustsLoadBalancer: true, ServiceConnectServer: true, MetricsSidecar: false,
+        ContainerHealthCheck: false);
+
+    public static readonly ServiceSpec Aggregator = new(
+        "aggregator", Cpu: 512, Memory: 1024, DesiredCount: 1,
+        Routes: [],
+        Grants:
+        [
+            new TableGrant(Tables.Sites, "GetItem"),
+            new TableGrant(Tables.Events, "BatchWriteItem"),
+            new TableGrant(Tables.Sessions, "BatchWriteItem"),
+            new TableGrant(Tables.Stats, "BatchWriteItem"),
+        ],
+        RunsSchemaBootstrap: true, TrustsLoadBalancer: false, ServiceConnectServer: false, MetricsSidecar: true,
+        ContainerHealthCheck: true);
+
+    public static readonly ServiceSpec Dashboard = new(
+        "dashboard", Cpu: 256, Memory: 512, DesiredCount: 1,
+        Routes: [new PublicRoute(100, ["/*"])],
+        Grants: [],
+        RunsSchemaBootstrap: false, TrustsLoadBalancer: false, ServiceConnectServer: false, MetricsSidecar: false,
+        ContainerHealthCheck: false);
+
+    public static IReadOnlyList<ServiceSpec> All { get; } = [Api, Aggregator, Dashboard];
+
+    public static ServiceSpec For(string projectName) =>
+        All.FirstOrDefault(spec => spec.Name == projectName)
+        ?? throw new InvalidOperationException(
+            $"The manifest has a project '{projectName}' that LiveInsight.Deploy does not know: add it to ServiceCatalog (task size, routes, table access).");
+}
