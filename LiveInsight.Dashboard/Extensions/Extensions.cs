@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using System.Text.Json;
 using LiveInsight.Core.Storage;
 using LiveInsight.Dashboard.Proxy;
 using LiveInsight.Dashboard.Users;
@@ -21,6 +22,8 @@ public static class Extensions
         builder.Services.AddSingleton<UserRepository>();
         builder.Services.AddSingleton<UserService>();
         builder.Services.AddProblemDetails();
+        // Snake case like the Api, so the front end reads one style.
+        builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
 
         var oidc = builder.Configuration.GetSection("LiveInsight:Dashboard:Oidc").Get<OidcSettings>() ?? new();
         var plainHttp = builder.Environment.IsDevelopment() || builder.Environment.IsEnvironment("Testing");

@@ -107,7 +107,7 @@ async function main() {
   setCsrfToken(me.csrf_token);
   $("#user").textContent = me.email;
   const panel = me.is_admin
-    ? sitesPanel($("#sites-body"), { apiUrl: me.api_url, onChanged: async (newSite) => { await loadSites(newSite); changed(); panel.refresh(); } })
+    ? sitesPanel($("#sites-body"), { apiUrl: me.api_url, onChanged: async (newSite) => { await loadSites(newSite); changed(); } })
     : null;
   wireControls(me, panel);
   await loadSites();

@@ -23,7 +23,7 @@ export function sitesPanel(root, { apiUrl, onChanged }) {
   const zoneList = el("datalist", { id: "time-zones" }, zones.map((z) => el("option", { value: z })));
 
   function secretNotice(title, keys) {
-    return el("div", { role: "status", class: "rounded-md border border-amber-400 bg-amber-50 p-3 text-sm text-amber-950 dark:bg-amber-950 dark:text-amber-100" },
+    return el("div", { class: "rounded-md border border-amber-400 bg-amber-50 p-3 text-sm text-amber-950 dark:bg-amber-950 dark:text-amber-100" },
       el("p", { class: "font-semibold" }, title),
       el("p", {}, "Secret key (shown only now; it reads this site's stats through the Api): ", el("code", { class: "break-all" }, keys.secret_key)),
       el("p", {}, "Public key: ", el("code", { class: "break-all" }, keys.public_key)));
@@ -114,6 +114,7 @@ export function sitesPanel(root, { apiUrl, onChanged }) {
         name.value = "";
         domains.value = "";
         onChanged(created.site_id);
+        refresh();
       } catch (e) {
         status.textContent = `Not created: ${errorText(e)}`;
       }
@@ -126,14 +127,15 @@ export function sitesPanel(root, { apiUrl, onChanged }) {
   root.replaceChildren(zoneList, el("h3", { class: "mb-2 text-sm font-semibold" }, "Add a site"), create,
     el("h3", { class: "mb-2 mt-4 text-sm font-semibold" }, "Your sites"), list);
 
-  return {
-    async refresh() {
-      try {
-        const { sites } = await getJson("sites");
-        list.replaceChildren(...sites.map(siteEditor));
-      } catch (e) {
-        list.replaceChildren(el("p", { class: "state state-error" }, e.message));
-      }
-    },
-  };
+  // Saving or rotating keys does not re-render the list: the new secret key stays on screen until the panel is reopened.
+  async function refresh() {
+    try {
+      const { sites } = await getJson("sites");
+      list.replaceChildren(...sites.map(siteEditor));
+    } catch (e) {
+      list.replaceChildren(el("p", { class: "state state-error" }, e.message));
+    }
+  }
+
+  return { refresh };
 }
