@@ -9,6 +9,7 @@ builder.AddDashboardServices();
 
 var app = builder.Build();
 
+app.UseForwardedHeaders();
 app.UseSecurityHeaders();
 app.UseStaticFiles();
 app.UseAuthentication();

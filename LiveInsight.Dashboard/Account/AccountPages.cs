@@ -56,7 +56,7 @@ public static class AccountPages
         <head>
           <meta charset="utf-8">
           <meta name="viewport" content="width=device-width, initial-scale=1">
-          <title>{E(title)} · LiveInsight</title>
+          <title>LiveInsight · {E(title)}</title>
           <link rel="stylesheet" href="/build/app.css">
           <script src="/js/theme.js"></script>
         </head>

@@ -20,6 +20,10 @@ public sealed class DashboardSettings
     /// Defaults to the address service discovery gives for <c>api</c>.</summary>
     public string? PublicApiUrl { get; set; }
 
+    /// <summary>Cookies only over https. Default: on, except in Development and Testing. Behind a load balancer that
+    /// ends TLS, its <c>X-Forwarded-Proto</c> tells the Dashboard the request was https.</summary>
+    public bool? SecureCookies { get; set; }
+
     public OidcSettings Oidc { get; set; } = new();
 }
 

@@ -5,6 +5,7 @@ using LiveInsight.Dashboard.Proxy;
 using LiveInsight.Dashboard.Users;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.Options;
 
 namespace LiveInsight.Dashboard.Extensions;
@@ -26,7 +27,15 @@ public static class Extensions
         builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
 
         var oidc = builder.Configuration.GetSection("LiveInsight:Dashboard:Oidc").Get<OidcSettings>() ?? new();
-        var plainHttp = builder.Environment.IsDevelopment() || builder.Environment.IsEnvironment("Testing");
+        var plainHttp = !(builder.Configuration.GetValue<bool?>("LiveInsight:Dashboard:SecureCookies")
+            ?? !(builder.Environment.IsDevelopment() || builder.Environment.IsEnvironment("Testing")));
+        builder.Services.Configure<ForwardedHeadersOptions>(options =>
+        {
+            // Only the scheme (the load balancer ends TLS); client addresses are not used by the Dashboard.
+            options.ForwardedHeaders = ForwardedHeaders.XForwardedProto;
+            options.KnownIPNetworks.Clear();
+            options.KnownProxies.Clear();
+        });
         var authentication = builder.Services
             .AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
             .AddCookie(options =>
