@@ -18,6 +18,9 @@ builder.AddProject<Projects.LiveInsight_Aggregator>("aggregator")
 builder.AddProject<Projects.LiveInsight_Dashboard>("dashboard")
     .WithReference(api)
     .WaitFor(api)
+    .WithReference(infrastructure.DynamoDb)
+    .WaitFor(infrastructure.DynamoDb)
+    .WithEnvironment("LiveInsight__AdminToken", adminToken)
     .WithHttpHealthCheck("/health");
 
 builder.Build().Run();

@@ -1,11 +1,24 @@
+using LiveInsight.Dashboard.Account;
+using LiveInsight.Dashboard.Extensions;
+using LiveInsight.Dashboard.Proxy;
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+builder.AddDashboardServices();
 
 var app = builder.Build();
 
-app.UseDefaultFiles();
+app.UseForwardedHeaders();
+app.UseSecurityHeaders();
 app.UseStaticFiles();
+app.UseAuthentication();
+app.UseAuthorization();
+app.UseAntiforgery();
+
 app.MapDefaultEndpoints();
+app.MapAccountApi();
+app.MapAppShell();
+app.MapApiProxy();
 
 app.Run();

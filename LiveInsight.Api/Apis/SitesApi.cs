@@ -20,6 +20,12 @@ public static class SitesApi
         sites.MapGet("/", ListSites)
             .WithName("ListSites")
             .WithSummary("List every site (without secret keys)");
+        sites.MapPatch("/{siteId}", UpdateSite)
+            .WithName("UpdateSite")
+            .WithSummary("Change a site's name, domains, time zone, DNT setting or exclusions (absent fields are kept)");
+        sites.MapPost("/{siteId}/rotate-keys", RotateKeys)
+            .WithName("RotateSiteKeys")
+            .WithSummary("Replace both keys at once (no grace period); the response holds the new secret key, shown only this once");
         return app;
     }
 
@@ -62,9 +68,76 @@ public static class SitesApi
     public static async Task<Ok<SiteList>> ListSites(SiteRepository repository, CancellationToken cancellationToken)
     {
         var sites = await repository.ListAsync(cancellationToken);
-        return TypedResults.Ok(new SiteList(sites
-            .Select(s => new SiteSummary(
-                s.SiteId, s.Name, s.Domains, s.TimeZone, s.HonorDoNotTrack, s.PublicKey, s.CreatedAt, s.ExcludedPaths, s.ExcludedIpRanges))
-            .ToList()));
+        return TypedResults.Ok(new SiteList(sites.Select(Summary).ToList()));
     }
+
+    public static async Task<Results<Ok<SiteSummary>, NotFound, ValidationProblem>> UpdateSite(
+        string siteId,
+        UpdateSiteRequest request,
+        SiteRepository repository,
+        SiteResolver resolver,
+        CancellationToken cancellationToken)
+    {
+        if (await repository.FindByIdAsync(siteId, cancellationToken) is not { } site)
+        {
+            return TypedResults.NotFound();
+        }
+
+        var merged = new CreateSiteRequest(
+            request.Name ?? site.Name,
+            request.Domains ?? site.Domains,
+            request.TimeZone ?? site.TimeZone,
+            request.HonorDnt ?? site.HonorDoNotTrack,
+            request.ExcludedPaths ?? site.ExcludedPaths,
+            request.ExcludedIpRanges ?? site.ExcludedIpRanges);
+        var errors = SiteValidation.Validate(merged, out var domains);
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors, detail: "The site was not changed.");
+        }
+
+        var updated = site with
+        {
+            Name = merged.Name!.Trim(),
+            Domains = domains,
+            TimeZone = merged.TimeZone!,
+            HonorDoNotTrack = merged.HonorDnt!.Value,
+            ExcludedPaths = merged.ExcludedPaths!,
+            ExcludedIpRanges = merged.ExcludedIpRanges!,
+        };
+        if (!await repository.UpdateAsync(updated, cancellationToken))
+        {
+            return TypedResults.NotFound();
+        }
+
+        await resolver.InvalidateAsync(cancellationToken);
+        return TypedResults.Ok(Summary(updated));
+    }
+
+    /// <summary>The old keys stop working at once (this replica now, others when their one-minute site cache expires):
+    /// a grace period where both work is a later issue.</summary>
+    public static async Task<Results<Ok<RotatedKeys>, NotFound>> RotateKeys(
+        string siteId,
+        SiteRepository repository,
+        SiteResolver resolver,
+        CancellationToken cancellationToken)
+    {
+        if (await repository.FindByIdAsync(siteId, cancellationToken) is not { } site)
+        {
+            return TypedResults.NotFound();
+        }
+
+        var secretKey = SiteKeys.NewSecretKey();
+        var rotated = site with { PublicKey = SiteKeys.NewPublicKey(), SecretKeyHash = SiteKeys.HashSecret(secretKey) };
+        if (!await repository.UpdateAsync(rotated, cancellationToken))
+        {
+            return TypedResults.NotFound();
+        }
+
+        await resolver.InvalidateAsync(cancellationToken);
+        return TypedResults.Ok(new RotatedKeys(site.SiteId, rotated.PublicKey, secretKey));
+    }
+
+    private static SiteSummary Summary(Site s) =>
+        new(s.SiteId, s.Name, s.Domains, s.TimeZone, s.HonorDoNotTrack, s.PublicKey, s.CreatedAt, s.ExcludedPaths, s.ExcludedIpRanges);
 }

@@ -30,3 +30,15 @@ public sealed record SiteSummary(
     IReadOnlyList<string> ExcludedIpRanges);
 
 public sealed record SiteList(IReadOnlyList<SiteSummary> Sites);
+
+/// <summary>A partial change: absent fields keep their value.</summary>
+public sealed record UpdateSiteRequest(
+    string? Name,
+    IReadOnlyList<string>? Domains,
+    string? TimeZone,
+    bool? HonorDnt,
+    IReadOnlyList<string>? ExcludedPaths = null,
+    IReadOnlyList<string>? ExcludedIpRanges = null);
+
+/// <summary>New keys after a rotation: like <see cref="CreatedSite"/>, the only time the secret key is shown.</summary>
+public sealed record RotatedKeys(string SiteId, string PublicKey, string SecretKey);

@@ -21,6 +21,25 @@ public sealed class SiteRepository(IAmazonDynamoDB dynamo, IOptions<StorageOptio
         }, cancellationToken);
     }
 
+    /// <summary>Replaces a site that exists (settings or keys); false when there is no such site.</summary>
+    public async Task<bool> UpdateAsync(Site site, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await dynamo.PutItemAsync(new PutItemRequest
+            {
+                TableName = TableName,
+                Item = ToItem(site),
+                ConditionExpression = "attribute_exists(site_id)",
+            }, cancellationToken);
+            return true;
+        }
+        catch (ConditionalCheckFailedException)
+        {
+            return false;
+        }
+    }
+
     public async Task<IReadOnlyList<Site>> ListAsync(CancellationToken cancellationToken)
     {
         var sites = new List<Site>();

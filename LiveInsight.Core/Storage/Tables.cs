@@ -43,5 +43,13 @@ public static class Tables
         [],
         TimeToLiveAttribute: null);
 
-    public static IReadOnlyList<TableDefinition> All { get; } = [Sites, Events, Sessions, Stats];
+    /// <summary>Dashboard users: pk <c>email</c> (lower case); the password only as a PasswordHasher hash.</summary>
+    public static readonly TableDefinition Users = new(
+        "Users",
+        KeyAttribute.String("email"),
+        SortKey: null,
+        [],
+        TimeToLiveAttribute: null);
+
+    public static IReadOnlyList<TableDefinition> All { get; } = [Sites, Events, Sessions, Stats, Users];
 }

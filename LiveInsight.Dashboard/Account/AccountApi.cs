@@ -1,0 +1,156 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
+using LiveInsight.Dashboard.Extensions;
+using LiveInsight.Dashboard.Users;
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+
+namespace LiveInsight.Dashboard.Account;
+
+/// <summary>Login, logout, the one-time setup of the first administrator, the session the front end reads, and adding users.</summary>
+public static class AccountApi
+{
+    public static IEndpointRouteBuilder MapAccountApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/login", LoginPage).WithName("LoginPage").AllowAnonymous();
+        app.MapPost("/login", Login).WithName("Login").AllowAnonymous();
+        app.MapGet("/setup", SetupPage).WithName("SetupPage").AllowAnonymous();
+        app.MapPost("/setup", Setup).WithName("Setup").AllowAnonymous();
+
+        var account = app.MapGroup("/account").RequireAuthorization(Policies.Viewer);
+        account.MapGet("/session", Session).WithName("Session");
+        account.MapPost("/logout", (Delegate)Logout).WithName("Logout").AddEndpointFilter<CsrfFilter>();
+        account.MapPost("/users", CreateUser).WithName("CreateUser").AddEndpointFilter<CsrfFilter>()
+            .RequireAuthorization(Policies.Admin);
+        return app;
+    }
+
+    public static async Task<IResult> LoginPage(
+        HttpContext context, IAntiforgery antiforgery, UserService users, IOptions<DashboardOptions> options,
+        string? returnUrl, CancellationToken ct)
+    {
+        if (!await users.SetupDoneAsync(ct) && !options.Value.Dashboard.Oidc.Enabled)
+        {
+            return TypedResults.Redirect("/setup");
+        }
+
+        return LoginForm(context, antiforgery, options, returnUrl, null, null, StatusCodes.Status200OK);
+    }
+
+    public static async Task<IResult> Login(
+        HttpContext context, IAntiforgery antiforgery, UserService users, IOptions<DashboardOptions> options,
+        [FromForm] string? email, [FromForm] string? password, [FromForm] string? returnUrl, CancellationToken ct)
+    {
+        if (await users.VerifyAsync(email, password, ct) is not { } user)
+        {
+            return LoginForm(context, antiforgery, options, returnUrl, email, "Wrong e-mail or password.", StatusCodes.Status401Unauthorized);
+        }
+
+        await SignInAsync(context, user.Email, user.Role);
+        return TypedResults.LocalRedirect(SafeReturnUrl(returnUrl));
+    }
+
+    public static async Task<IResult> SetupPage(HttpContext context, IAntiforgery antiforgery, UserService users, CancellationToken ct) =>
+        await users.SetupDoneAsync(ct) ? TypedResults.Redirect("/login") : SetupForm(context, antiforgery, null, null, StatusCodes.Status200OK);
+
+    public static async Task<IResult> Setup(
+        HttpContext context, IAntiforgery antiforgery, UserService users, IOptions<DashboardOptions> options,
+        [FromForm] string? adminToken, [FromForm] string? email, [FromForm] string? password, [FromForm] string? confirm,
+        CancellationToken ct)
+    {
+        if (await users.SetupDoneAsync(ct))
+        {
+            return TypedResults.Redirect("/login");
+        }
+
+        if (!TokenEquals(adminToken, options.Value.AdminToken))
+        {
+            return SetupForm(context, antiforgery, email, "That is not the admin token.", StatusCodes.Status401Unauthorized);
+        }
+
+        if (UserService.Validate(email, password, confirm) is { } problem)
+        {
+            return SetupForm(context, antiforgery, email, problem, StatusCodes.Status400BadRequest);
+        }
+
+        if (!await users.CreateFirstAdminAsync(email!, password!, ct))
+        {
+            return TypedResults.Redirect("/login");
+        }
+
+        await SignInAsync(context, DashboardUser.NormaliseEmail(email!), Roles.Admin);
+        return TypedResults.LocalRedirect("/");
+    }
+
+    public static Ok<SessionInfo> Session(HttpContext context, IAntiforgery antiforgery, IOptions<DashboardOptions> options, IConfiguration configuration)
+    {
+        var tokens = antiforgery.GetAndStoreTokens(context);
+        var apiUrl = options.Value.Dashboard.PublicApiUrl ?? configuration["services:api:http:0"] ?? "https://YOUR-API-HOST";
+        return TypedResults.Ok(new SessionInfo(
+            context.User.Identity?.Name ?? "", context.User.IsInRole(Roles.Admin), tokens.RequestToken!, apiUrl.TrimEnd('/')));
+    }
+
+    public static async Task<NoContent> Logout(HttpContext context)
+    {
+        await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+        return TypedResults.NoContent();
+    }
+
+    public static async Task<Results<Created, ValidationProblem, Conflict<ProblemDetails>>> CreateUser(
+        NewUserRequest request, UserService users, CancellationToken ct)
+    {
+        var role = request.Role ?? Roles.Viewer;
+        var problem = UserService.Validate(request.Email, request.Password, null) ?? (Roles.IsValid(role) ? null : "The role is admin or viewer.");
+        if (problem is not null)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["user"] = [problem] });
+        }
+
+        return await users.CreateAsync(request.Email!, request.Password!, role, ct)
+            ? TypedResults.Created()
+            : TypedResults.Conflict(new ProblemDetails { Status = 409, Title = "User exists", Detail = "A user with that e-mail already exists." });
+    }
+
+    public static Task SignInAsync(HttpContext context, string email, string role)
+    {
+        var identity = new ClaimsIdentity(
+            [new Claim(ClaimTypes.Name, email), new Claim(ClaimTypes.Email, email), new Claim(ClaimTypes.Role, role)],
+            CookieAuthenticationDefaults.AuthenticationScheme);
+        return context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, new ClaimsPrincipal(identity));
+    }
+
+    /// <summary>Only a path on this site: never an open redirect to another host.</summary>
+    public static string SafeReturnUrl(string? returnUrl) =>
+        returnUrl is { Length: > 0 } && returnUrl[0] == '/' && !returnUrl.StartsWith("//", StringComparison.Ordinal)
+        && !returnUrl.StartsWith("/\\", StringComparison.Ordinal) ? returnUrl : "/";
+
+    private static bool TokenEquals(string? presented, string expected) =>
+        presented is not null && CryptographicOperations.FixedTimeEquals(
+            SHA256.HashData(Encoding.UTF8.GetBytes(presented)), SHA256.HashData(Encoding.UTF8.GetBytes(expected)));
+
+    private static IResult LoginForm(
+        HttpContext context, IAntiforgery antiforgery, IOptions<DashboardOptions> options, string? returnUrl, string? email, string? error, int status)
+    {
+        var tokens = antiforgery.GetAndStoreTokens(context);
+        var oidc = options.Value.Dashboard.Oidc;
+        return Html(AccountPages.Login(tokens.FormFieldName, tokens.RequestToken!, SafeReturnUrl(returnUrl), email, error,
+            oidc.Enabled ? oidc.DisplayName : null), status);
+    }
+
+    private static IResult SetupForm(HttpContext context, IAntiforgery antiforgery, string? email, string? error, int status)
+    {
+        var tokens = antiforgery.GetAndStoreTokens(context);
+        return Html(AccountPages.Setup(tokens.FormFieldName, tokens.RequestToken!, email, error), status);
+    }
+
+    private static IResult Html(string html, int status) => TypedResults.Content(html, "text/html; charset=utf-8", statusCode: status);
+}
+
+public sealed record SessionInfo(string Email, bool IsAdmin, string CsrfToken, string ApiUrl);
+
+public sealed record NewUserRequest(string? Email, string? Password, string? Role);

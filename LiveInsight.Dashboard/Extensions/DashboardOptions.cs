@@ -1,0 +1,46 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace LiveInsight.Dashboard.Extensions;
+
+public sealed class DashboardOptions
+{
+    public const string SectionName = "LiveInsight";
+
+    /// <summary>The Api's admin token: the proxy sends it on the server, and the one-time setup page asks for it.</summary>
+    [Required(ErrorMessage = "LiveInsight:AdminToken must be set (the AppHost passes its admin-token parameter)")]
+    [MinLength(16, ErrorMessage = "LiveInsight:AdminToken must be at least 16 characters")]
+    public string AdminToken { get; set; } = "";
+
+    public DashboardSettings Dashboard { get; set; } = new();
+}
+
+public sealed class DashboardSettings
+{
+    /// <summary>The Api as browsers reach it, for the script snippet (e.g. https://analytics.example.com).
+    /// Defaults to the address service discovery gives for <c>api</c>.</summary>
+    public string? PublicApiUrl { get; set; }
+
+    /// <summary>Cookies only over https. Default: on, except in Development and Testing. Behind a load balancer that
+    /// ends TLS, its <c>X-Forwarded-Proto</c> tells the Dashboard the request was https.</summary>
+    public bool? SecureCookies { get; set; }
+
+    public OidcSettings Oidc { get; set; } = new();
+}
+
+/// <summary>OpenID Connect sign-in (Amazon Cognito or any provider); active only when <see cref="Authority"/> is set.</summary>
+public sealed class OidcSettings
+{
+    public string? Authority { get; set; }
+
+    public string? ClientId { get; set; }
+
+    public string? ClientSecret { get; set; }
+
+    /// <summary>Shown on the login button.</summary>
+    public string DisplayName { get; set; } = "single sign-on";
+
+    /// <summary>E-mail addresses that become administrators when they sign in this way; everyone else may only view.</summary>
+    public List<string> AdminEmails { get; set; } = [];
+
+    public bool Enabled => !string.IsNullOrWhiteSpace(Authority);
+}

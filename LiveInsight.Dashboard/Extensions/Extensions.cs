@@ -1,0 +1,110 @@
+using System.Security.Claims;
+using System.Text.Json;
+using LiveInsight.Core.Storage;
+using LiveInsight.Dashboard.Proxy;
+using LiveInsight.Dashboard.Users;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authentication.OpenIdConnect;
+using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.Extensions.Options;
+
+namespace LiveInsight.Dashboard.Extensions;
+
+public static class Extensions
+{
+    public static IHostApplicationBuilder AddDashboardServices(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<DashboardOptions>()
+            .BindConfiguration(DashboardOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.AddLiveInsightStorage();
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<UserRepository>();
+        builder.Services.AddSingleton<UserService>();
+        builder.Services.AddProblemDetails();
+        // Snake case like the Api, so the front end reads one style.
+        builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
+
+        var oidc = builder.Configuration.GetSection("LiveInsight:Dashboard:Oidc").Get<OidcSettings>() ?? new();
+        var plainHttp = !(builder.Configuration.GetValue<bool?>("LiveInsight:Dashboard:SecureCookies")
+            ?? !(builder.Environment.IsDevelopment() || builder.Environment.IsEnvironment("Testing")));
+        builder.Services.Configure<ForwardedHeadersOptions>(options =>
+        {
+            // Only the scheme (the load balancer ends TLS); client addresses are not used by the Dashboard.
+            options.ForwardedHeaders = ForwardedHeaders.XForwardedProto;
+            options.KnownIPNetworks.Clear();
+            options.KnownProxies.Clear();
+        });
+        var authentication = builder.Services
+            .AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
+            .AddCookie(options =>
+            {
+                options.Cookie.Name = "li_session";
+                options.Cookie.HttpOnly = true;
+                // Strict unless an identity provider must send the user back here (a cross-site redirect).
+                options.Cookie.SameSite = oidc.Enabled ? SameSiteMode.Lax : SameSiteMode.Strict;
+                options.Cookie.SecurePolicy = plainHttp ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
+                options.LoginPath = "/login";
+                options.ExpireTimeSpan = TimeSpan.FromHours(12);
+                options.SlidingExpiration = true;
+                options.Events.OnRedirectToLogin = context => Deny(context, StatusCodes.Status401Unauthorized);
+                options.Events.OnRedirectToAccessDenied = context => Deny(context, StatusCodes.Status403Forbidden);
+            });
+        if (oidc.Enabled)
+        {
+            authentication.AddOpenIdConnect(OpenIdConnectDefaults.AuthenticationScheme, options => ConfigureOidc(options, oidc, plainHttp));
+        }
+
+        builder.Services.AddAuthorizationBuilder().AddDashboardPolicies();
+        builder.Services.AddAntiforgery(options =>
+        {
+            options.HeaderName = Security.CsrfHeader;
+            options.Cookie.Name = "li_csrf";
+            options.Cookie.SameSite = SameSiteMode.Strict;
+            options.Cookie.SecurePolicy = plainHttp ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
+        });
+        builder.AddApiProxy();
+        return builder;
+    }
+
+    /// <summary>Pages redirect to the login page; calls from the front end (proxy, session) get a bare status instead.</summary>
+    private static Task Deny(Microsoft.AspNetCore.Authentication.RedirectContext<CookieAuthenticationOptions> context, int status)
+    {
+        var path = context.Request.Path;
+        if (path.StartsWithSegments(ApiProxy.Prefix) || path.StartsWithSegments("/account"))
+        {
+            context.Response.StatusCode = status;
+        }
+        else
+        {
+            context.Response.Redirect(context.RedirectUri);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private static void ConfigureOidc(OpenIdConnectOptions options, OidcSettings oidc, bool plainHttp)
+    {
+        options.Authority = oidc.Authority;
+        options.ClientId = oidc.ClientId;
+        options.ClientSecret = oidc.ClientSecret;
+        options.ResponseType = "code";
+        options.UsePkce = true;
+        options.SaveTokens = false;
+        options.RequireHttpsMetadata = !plainHttp;
+        options.SignInScheme = CookieAuthenticationDefaults.AuthenticationScheme;
+        options.Scope.Add("email");
+        options.Events.OnTokenValidated = context =>
+        {
+            // Keep only what the dashboard uses: the e-mail as name and a role from the configured administrators.
+            var email = context.Principal?.FindFirstValue(ClaimTypes.Email) ?? context.Principal?.FindFirstValue("email") ?? "";
+            var admins = context.HttpContext.RequestServices.GetRequiredService<IOptions<DashboardOptions>>().Value.Dashboard.Oidc.AdminEmails;
+            var role = admins.Contains(email, StringComparer.OrdinalIgnoreCase) ? Roles.Admin : Roles.Viewer;
+            context.Principal = new ClaimsPrincipal(new ClaimsIdentity(
+                [new Claim(ClaimTypes.Name, email), new Claim(ClaimTypes.Email, email), new Claim(ClaimTypes.Role, role)],
+                CookieAuthenticationDefaults.AuthenticationScheme));
+            return Task.CompletedTask;
+        };
+    }
+}

@@ -1,0 +1,84 @@
+using System.Globalization;
+using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
+using LiveInsight.Core.Storage;
+using Microsoft.Extensions.Options;
+
+namespace LiveInsight.Dashboard.Users;
+
+/// <summary>Users in the DynamoDB Users table (pk <c>email</c>). A marker item records that the first administrator
+/// exists, so "is setup still open?" is one GetItem and two setups racing cannot both win.</summary>
+public sealed class UserRepository(IAmazonDynamoDB dynamo, IOptions<StorageOptions> options)
+{
+    /// <summary>Not an e-mail address (no '@'), so no user can ever have it.</summary>
+    private const string SetupMarker = "#setup";
+
+    private string TableName => options.Value.TableName(Tables.Users);
+
+    public async Task<bool> AnyAsync(CancellationToken cancellationToken) =>
+        await GetAsync(SetupMarker, cancellationToken) is not null;
+
+    public async Task<DashboardUser?> FindAsync(string email, CancellationToken cancellationToken)
+    {
+        var item = await GetAsync(DashboardUser.NormaliseEmail(email), cancellationToken);
+        return item is null || !item.ContainsKey("password_hash") ? null : FromItem(item);
+    }
+
+    /// <summary>False when a user with that e-mail already exists.</summary>
+    public async Task<bool> CreateAsync(DashboardUser user, CancellationToken cancellationToken) =>
+        await PutIfAbsentAsync(ToItem(user), cancellationToken);
+
+    /// <summary>Creates the first administrator; false when setup has already happened.</summary>
+    public async Task<bool> CreateFirstAsync(DashboardUser user, CancellationToken cancellationToken)
+    {
+        var marker = new Dictionary<string, AttributeValue>
+        {
+            ["email"] = new() { S = SetupMarker },
+            ["first_admin"] = new() { S = user.Email },
+        };
+        return await PutIfAbsentAsync(marker, cancellationToken) && await CreateAsync(user, cancellationToken);
+    }
+
+    private async Task<bool> PutIfAbsentAsync(Dictionary<string, AttributeValue> item, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await dynamo.PutItemAsync(new PutItemRequest
+            {
+                TableName = TableName,
+                Item = item,
+                ConditionExpression = "attribute_not_exists(email)",
+            }, cancellationToken);
+            return true;
+        }
+        catch (ConditionalCheckFailedException)
+        {
+            return false;
+        }
+    }
+
+    private async Task<Dictionary<string, AttributeValue>?> GetAsync(string email, CancellationToken cancellationToken)
+    {
+        var response = await dynamo.GetItemAsync(new GetItemRequest
+        {
+            TableName = TableName,
+            Key = new() { ["email"] = new AttributeValue { S = email } },
+            ConsistentRead = true,
+        }, cancellationToken);
+        return response.Item is { Count: > 0 } item ? item : null;
+    }
+
+    private static Dictionary<string, AttributeValue> ToItem(DashboardUser user) => new()
+    {
+        ["email"] = new() { S = user.Email },
+        ["password_hash"] = new() { S = user.PasswordHash },
+        ["role"] = new() { S = user.Role },
+        ["created_at"] = new() { S = user.CreatedAt.ToString("O", CultureInfo.InvariantCulture) },
+    };
+
+    private static DashboardUser FromItem(Dictionary<string, AttributeValue> item) => new(
+        item["email"].S,
+        item["password_hash"].S,
+        item.TryGetValue("role", out var role) ? role.S : Roles.Viewer,
+        DateTimeOffset.Parse(item["created_at"].S, CultureInfo.InvariantCulture));
+}

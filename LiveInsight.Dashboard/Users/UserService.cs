@@ -1,0 +1,59 @@
+using System.Net.Mail;
+using Microsoft.AspNetCore.Identity;
+
+namespace LiveInsight.Dashboard.Users;
+
+/// <summary>Password checks and account creation over <see cref="UserRepository"/>.</summary>
+public sealed class UserService(UserRepository users, TimeProvider time)
+{
+    public const int MinPasswordLength = 12;
+    public const int MaxPasswordLength = 256;
+
+    private static readonly PasswordHasher<DashboardUser> Hasher = new();
+
+    /// <summary>A hash to verify against when the user does not exist, so both cases take the same time.</summary>
+    private static readonly string DummyHash = Hasher.HashPassword(null!, Guid.NewGuid().ToString());
+
+    public async Task<DashboardUser?> VerifyAsync(string? email, string? password, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(email) || string.IsNullOrEmpty(password) || password.Length > MaxPasswordLength)
+        {
+            return null;
+        }
+
+        var user = await users.FindAsync(email, cancellationToken);
+        var result = Hasher.VerifyHashedPassword(user!, user?.PasswordHash ?? DummyHash, password);
+        return user is not null && result != PasswordVerificationResult.Failed ? user : null;
+    }
+
+    /// <summary>Null when valid; otherwise what is wrong, in words for the form.</summary>
+    public static string? Validate(string? email, string? password, string? confirm)
+    {
+        if (string.IsNullOrWhiteSpace(email) || email.Length > 254 || !MailAddress.TryCreate(email.Trim(), out _))
+        {
+            return "Enter a valid e-mail address.";
+        }
+
+        if (password is null || password.Length < MinPasswordLength || password.Length > MaxPasswordLength)
+        {
+            return $"The password needs {MinPasswordLength} to {MaxPasswordLength} characters.";
+        }
+
+        return confirm is not null && confirm != password ? "The two passwords differ." : null;
+    }
+
+    public DashboardUser NewUser(string email, string password, string role)
+    {
+        var normalised = DashboardUser.NormaliseEmail(email);
+        var user = new DashboardUser(normalised, "", role, time.GetUtcNow());
+        return user with { PasswordHash = Hasher.HashPassword(user, password) };
+    }
+
+    public Task<bool> CreateFirstAdminAsync(string email, string password, CancellationToken cancellationToken) =>
+        users.CreateFirstAsync(NewUser(email, password, Roles.Admin), cancellationToken);
+
+    public Task<bool> CreateAsync(string email, string password, string role, CancellationToken cancellationToken) =>
+        users.CreateAsync(NewUser(email, password, role), cancellationToken);
+
+    public Task<bool> SetupDoneAsync(CancellationToken cancellationToken) => users.AnyAsync(cancellationToken);
+}

@@ -1,0 +1,50 @@
+// Every call goes to the Dashboard's own /proxy, which adds the credentials on the server.
+let csrfToken = "";
+
+export function setCsrfToken(token) {
+  csrfToken = token;
+}
+
+export class ApiError extends Error {
+  constructor(status, problem) {
+    super(problem?.detail || problem?.title || `The server answered ${status}.`);
+    this.status = status;
+    this.problem = problem;
+  }
+}
+
+async function send(method, url, body) {
+  const headers = { Accept: "application/json" };
+  if (method !== "GET") {
+    headers["X-CSRF-TOKEN"] = csrfToken;
+    headers["Content-Type"] = "application/json";
+  }
+  let response;
+  try {
+    response = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: "same-origin" });
+  } catch {
+    throw new ApiError(0, { detail: "The dashboard server cannot be reached." });
+  }
+  if (response.status === 401) {
+    location.assign(`/login?returnUrl=${encodeURIComponent(location.pathname + location.search)}`);
+    throw new ApiError(401, { detail: "Signed out." });
+  }
+  const text = await response.text();
+  const json = text ? safeParse(text) : null;
+  if (!response.ok) throw new ApiError(response.status, json);
+  return json;
+}
+
+function safeParse(text) {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
+
+export const getJson = (path, params = {}) => send("GET", `/proxy/api/${path}?${new URLSearchParams(params)}`);
+export const postJson = (path, body) => send("POST", `/proxy/api/${path}`, body ?? {});
+export const patchJson = (path, body) => send("PATCH", `/proxy/api/${path}`, body);
+export const session = () => send("GET", "/account/session");
+export const logout = () => send("POST", "/account/logout");

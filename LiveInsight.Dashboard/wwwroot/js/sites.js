@@ -1,0 +1,141 @@
+import { ApiError, getJson, patchJson, postJson } from "./api.js";
+import { el } from "./dom.js";
+
+const lines = (text) => text.split(/[\n,]/).map((s) => s.trim()).filter(Boolean);
+const zones = typeof Intl.supportedValuesOf === "function" ? Intl.supportedValuesOf("timeZone") : ["UTC"];
+
+function snippet(apiUrl, publicKey) {
+  return `<script defer src="${apiUrl}/liveinsight.js" data-api-key="${publicKey}"></script>`;
+}
+
+function errorText(e) {
+  if (e instanceof ApiError && e.problem?.errors) return Object.values(e.problem.errors).flat().join(" ");
+  return e.message;
+}
+
+function field(id, label, input) {
+  input.id = id;
+  return el("div", { class: "min-w-0" }, el("label", { for: id, class: "mb-1 block text-xs font-medium" }, label), input);
+}
+
+/** Site management for administrators: create, snippet with the public key, settings, key rotation. */
+export function sitesPanel(root, { apiUrl, onChanged }) {
+  const zoneList = el("datalist", { id: "time-zones" }, zones.map((z) => el("option", { value: z })));
+
+  function secretNotice(title, keys) {
+    return el("div", { class: "rounded-md border border-amber-400 bg-amber-50 p-3 text-sm text-amber-950 dark:bg-amber-950 dark:text-amber-100" },
+      el("p", { class: "font-semibold" }, title),
+      el("p", {}, "Secret key (shown only now; it reads this site's stats through the Api): ", el("code", { class: "break-all" }, keys.secret_key)),
+      el("p", {}, "Public key: ", el("code", { class: "break-all" }, keys.public_key)));
+  }
+
+  function siteEditor(site) {
+    const n = site.site_id;
+    const status = el("p", { class: "text-sm", role: "status" });
+    const inputs = {
+      name: el("input", { class: "control w-full", value: site.name, required: true }),
+      domains: el("textarea", { class: "control w-full", rows: 2 }),
+      time_zone: el("input", { class: "control w-full", list: "time-zones", value: site.time_zone }),
+      honor_dnt: el("input", { type: "checkbox", class: "size-4", checked: site.honor_dnt }),
+      excluded_paths: el("textarea", { class: "control w-full", rows: 2, placeholder: "/admin/**" }),
+      excluded_ip_ranges: el("textarea", { class: "control w-full", rows: 2, placeholder: "203.0.113.0/24" }),
+    };
+    inputs.domains.value = site.domains.join("\n");
+    inputs.excluded_paths.value = site.excluded_paths.join("\n");
+    inputs.excluded_ip_ranges.value = site.excluded_ip_ranges.join("\n");
+    const code = el("pre", { class: "overflow-x-auto whitespace-pre-wrap break-all rounded bg-slate-100 p-2 text-xs dark:bg-slate-800" }, snippet(apiUrl, site.public_key));
+
+    const form = el("form", { class: "grid gap-3 sm:grid-cols-2", "aria-label": `Settings of ${site.name}` },
+      field(`name-${n}`, "Name", inputs.name),
+      field(`tz-${n}`, "Time zone", inputs.time_zone),
+      field(`domains-${n}`, "Domains (one per line)", inputs.domains),
+      field(`paths-${n}`, "Excluded paths (one per line)", inputs.excluded_paths),
+      field(`ips-${n}`, "Excluded IP ranges (CIDR, one per line)", inputs.excluded_ip_ranges),
+      el("div", { class: "flex items-center gap-2" }, inputs.honor_dnt,
+        el("label", { for: `dnt-${n}`, class: "text-sm" }, "Honour Do-Not-Track and Global Privacy Control")),
+      el("div", { class: "flex flex-wrap gap-2 sm:col-span-2" },
+        el("button", { type: "submit", class: "btn-primary" }, "Save settings"),
+        el("button", { type: "button", class: "btn", onclick: rotate }, "Rotate keys…")),
+      status);
+    inputs.honor_dnt.id = `dnt-${n}`;
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      status.textContent = "Saving…";
+      try {
+        await patchJson(`sites/${encodeURIComponent(n)}`, {
+          name: inputs.name.value,
+          domains: lines(inputs.domains.value),
+          time_zone: inputs.time_zone.value,
+          honor_dnt: inputs.honor_dnt.checked,
+          excluded_paths: lines(inputs.excluded_paths.value),
+          excluded_ip_ranges: lines(inputs.excluded_ip_ranges.value),
+        });
+        status.textContent = "Saved.";
+        onChanged();
+      } catch (e) {
+        status.textContent = `Not saved: ${errorText(e)}`;
+      }
+    });
+
+    async function rotate() {
+      if (!confirm(`Replace both keys of ${site.name}? The old ones stop working at once: update the script tag on the site.`)) return;
+      try {
+        const keys = await postJson(`sites/${encodeURIComponent(n)}/rotate-keys`);
+        code.textContent = snippet(apiUrl, keys.public_key);
+        status.replaceChildren(secretNotice("Keys rotated.", keys));
+        onChanged();
+      } catch (e) {
+        status.textContent = `Keys not rotated: ${errorText(e)}`;
+      }
+    }
+
+    return el("details", { class: "rounded-md border border-slate-200 p-3 dark:border-slate-700" },
+      el("summary", { class: "cursor-pointer font-medium" }, `${site.name} — ${site.domains.join(", ")}`),
+      el("div", { class: "mt-3 space-y-3" },
+        el("p", { class: "text-sm" }, "Script tag for the site's <head>:"), code, form));
+  }
+
+  function createForm() {
+    const name = el("input", { class: "control w-full", required: true });
+    const domains = el("input", { class: "control w-full", placeholder: "example.com", required: true });
+    const status = el("div", { class: "text-sm sm:col-span-3", role: "status" });
+    const form = el("form", { class: "grid items-end gap-3 sm:grid-cols-3", "aria-label": "Add a site" },
+      field("new-site-name", "Name", name),
+      field("new-site-domains", "Domains (comma separated)", domains),
+      el("button", { type: "submit", class: "btn-primary" }, "Add site"),
+      status);
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      try {
+        const created = await postJson("sites", { name: name.value, domains: lines(domains.value) });
+        status.replaceChildren(secretNotice(`Site “${created.name}” created.`, created),
+          el("pre", { class: "mt-2 overflow-x-auto whitespace-pre-wrap break-all rounded bg-slate-100 p-2 text-xs dark:bg-slate-800" },
+            snippet(apiUrl, created.public_key)));
+        name.value = "";
+        domains.value = "";
+        onChanged(created.site_id);
+        refresh();
+      } catch (e) {
+        status.textContent = `Not created: ${errorText(e)}`;
+      }
+    });
+    return form;
+  }
+
+  const create = createForm();
+  const list = el("div", { class: "space-y-2" });
+  root.replaceChildren(zoneList, el("h3", { class: "mb-2 text-sm font-semibold" }, "Add a site"), create,
+    el("h3", { class: "mb-2 mt-4 text-sm font-semibold" }, "Your sites"), list);
+
+  // Saving or rotating keys does not re-render the list: the new secret key stays on screen until the panel is reopened.
+  async function refresh() {
+    try {
+      const { sites } = await getJson("sites");
+      list.replaceChildren(...sites.map(siteEditor));
+    } catch (e) {
+      list.replaceChildren(el("p", { class: "state state-error" }, e.message));
+    }
+  }
+
+  return { refresh };
+}

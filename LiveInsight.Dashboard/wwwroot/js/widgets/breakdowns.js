@@ -1,0 +1,47 @@
+import { getJson } from "../api.js";
+import { statsParams } from "../state.js";
+import { tableWidget } from "./table.js";
+
+// Breakdowns are not filtered (the Api keeps rollups per single dimension): they always show all traffic.
+const REPORTS = [
+  { id: "pages", path: "stats/pages", title: "Top pages", label: "Page", columns: ["Visitors", "Views"], filter: "page",
+    rows: (d) => d.pages.map((p) => ({ label: p.path, values: [p.visitors, p.pageviews] })) },
+  { id: "sources", path: "stats/sources", title: "Sources", label: "Source", columns: ["Visits"], filter: "source" },
+  { id: "campaigns", path: "stats/campaigns", title: "UTM campaigns", label: "Campaign", columns: ["Visits"] },
+  { id: "entry-pages", path: "stats/entry-pages", title: "Entry pages", label: "Page", columns: ["Entries"], filter: "page", metric: "entries" },
+  { id: "exit-pages", path: "stats/exit-pages", title: "Exit pages", label: "Page", columns: ["Exits"], filter: "page", metric: "exits" },
+  { id: "countries", path: "stats/countries", title: "Countries", label: "Country", columns: ["Visits"], filter: "country" },
+  { id: "devices", path: "stats/devices", title: "Devices", label: "Device", columns: ["Visits"], filter: "device" },
+  { id: "browsers", path: "stats/browsers", title: "Browsers", label: "Browser", columns: ["Visits"] },
+  { id: "os", path: "stats/os", title: "Operating systems", label: "OS", columns: ["Visits"] },
+  { id: "events", path: "stats/events", title: "Custom events", label: "Event", columns: ["Count"], metric: "events" },
+];
+
+export function breakdownWidgets(container, onFilter) {
+  const widgets = REPORTS.map((report) => ({
+    report,
+    table: tableWidget(container, {
+      id: report.id,
+      title: report.title,
+      labelHeader: report.label,
+      columns: report.columns,
+      onPick: report.filter ? (value) => onFilter({ dimension: report.filter, value }) : null,
+      pickHint: "Filter by",
+    }),
+  }));
+
+  return {
+    async load(state) {
+      await Promise.all(widgets.map(async ({ report, table }) => {
+        table.loading();
+        try {
+          const data = await getJson(report.path, { ...statsParams(state), limit: 10 });
+          const rows = report.rows ? report.rows(data) : data.rows.map((r) => ({ label: r.value, values: [r[report.metric ?? "sessions"]] }));
+          table.render(rows);
+        } catch (e) {
+          table.error(e.message);
+        }
+      }));
+    },
+  };
+}

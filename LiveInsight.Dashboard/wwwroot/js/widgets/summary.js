@@ -1,0 +1,51 @@
+import { getJson } from "../api.js";
+import { el, formatChange, formatDuration, formatNumber, formatPercent, setState } from "../dom.js";
+import { statsParams } from "../state.js";
+
+// For bounce rate and duration, lower is not always worse, but a rise in bounce rate is: colour follows "better".
+const METRICS = [
+  { key: "visitors", label: "Visitors", format: formatNumber, higherIsBetter: true },
+  { key: "pageviews", label: "Pageviews", format: formatNumber, higherIsBetter: true },
+  { key: "sessions", label: "Visits", format: formatNumber, higherIsBetter: true },
+  { key: "views_per_visit", label: "Views per visit", format: (v) => (v === null ? "–" : String(v)), higherIsBetter: true },
+  { key: "bounce_rate", label: "Bounce rate", format: formatPercent, higherIsBetter: false },
+  { key: "avg_duration_seconds", label: "Visit duration", format: formatDuration, higherIsBetter: true },
+];
+
+/** Summary cards with the change against the previous period of the same length. */
+export function summaryWidget(container) {
+  const cards = METRICS.map((m) => {
+    const value = el("span", { "data-value": true }, "–");
+    const change = el("span", { class: "text-xs", "data-change": true });
+    const card = el("div", { class: "card", "data-metric": m.key },
+      el("h2", { class: "card-title" }, m.label),
+      el("p", { class: "text-2xl font-bold tabular-nums" }, value),
+      el("p", { class: "mt-1 min-h-4" }, change),
+      el("p", { class: "state", "data-state": true, hidden: true }));
+    container.append(card);
+    return { m, card, value, change };
+  });
+
+  return {
+    async load(state) {
+      cards.forEach((c) => c.card.dataset.status !== "ready" && setState(c.card, "loading"));
+      try {
+        const summary = await getJson("stats/summary", statsParams(state, { withFilter: true }));
+        for (const { m, card, value, change } of cards) {
+          const metric = summary[m.key];
+          value.textContent = m.format(metric.value);
+          change.textContent = formatChange(metric.change);
+          const better = metric.change === null ? null : (metric.change > 0) === m.higherIsBetter;
+          change.className = `text-xs ${better === null || metric.change === 0 ? "text-slate-600 dark:text-slate-400" : better ? "text-green-700 dark:text-green-400" : "text-red-700 dark:text-red-400"}`;
+          change.title = metric.previous === null ? "" : `Previous period: ${m.format(metric.previous)}`;
+          setState(card, "ready");
+        }
+      } catch (e) {
+        cards.forEach(({ card, value }) => {
+          value.textContent = "–";
+          setState(card, "error", e.message);
+        });
+      }
+    },
+  };
+}

@@ -1,0 +1,37 @@
+using LiveInsight.Core.Events;
+using LiveInsight.Core.Stats;
+using StackExchange.Redis;
+
+namespace LiveInsight.Dashboard.Tests.Infrastructure;
+
+/// <summary>Writes today's rollups the way <see cref="RollupLayout"/> says the aggregator does (a Redis hash per day
+/// and HyperLogLogs), so a test knows what the stats endpoints will answer without running the aggregator.</summary>
+public sealed class Rollups(DashboardFixture fixture, string siteId)
+{
+    public static DateOnly Today => DateOnly.FromDateTime(DateTime.UtcNow);
+
+    private IDatabase Db => fixture.Redis.GetDatabase();
+
+    private string DayHash => RollupLayout.RedisHash(siteId, Granularity.Day, RollupLayout.DayBucket(Today));
+
+    public async Task SummaryAsync(long pageviews, long sessions, long bounces, long durationMs, params string[] visitors)
+    {
+        await Add(RollupLayout.Summary, "", (RollupLayout.Pageviews, pageviews), (RollupLayout.Sessions, sessions),
+            (RollupLayout.Bounces, bounces), (RollupLayout.DurationMs, durationMs));
+        await Db.HyperLogLogAddAsync(RedisKeys.DayVisitors(siteId, Today), visitors.Select(v => (RedisValue)v).ToArray());
+    }
+
+    public async Task PageAsync(string path, long pageviews, long entries, long exits, params string[] visitors)
+    {
+        await Add(RollupLayout.Page, path, (RollupLayout.Pageviews, pageviews), (RollupLayout.Entries, entries), (RollupLayout.Exits, exits));
+        await Db.HyperLogLogAddAsync(RollupLayout.PageVisitorsHll(siteId, RollupLayout.DayBucket(Today), path), visitors.Select(v => (RedisValue)v).ToArray());
+    }
+
+    public Task SessionsAsync(string dimension, string value, long sessions) =>
+        Add(dimension, value, (RollupLayout.Sessions, sessions), (RollupLayout.Pageviews, sessions));
+
+    public Task EventAsync(string name, long count) => Add(RollupLayout.Event, name, (RollupLayout.Events, count));
+
+    private Task Add(string dimension, string value, params (string Metric, long N)[] metrics) =>
+        Db.HashSetAsync(DayHash, metrics.Where(m => m.N != 0).Select(m => new HashEntry(RollupLayout.Field(dimension, value, m.Metric), m.N)).ToArray());
+}

@@ -1,0 +1,87 @@
+using System.Globalization;
+using System.Text.Json;
+using LiveInsight.Core.Stats;
+using LiveInsight.Dashboard.Tests.Infrastructure;
+using Microsoft.Playwright;
+
+namespace LiveInsight.Dashboard.Tests;
+
+[Collection(nameof(DashboardCollection))]
+public sealed class ViewTests(DashboardFixture fixture)
+{
+    [Fact]
+    public async Task Clicking_a_source_filters_the_totals_and_the_view_survives_a_reload_from_its_url()
+    {
+        var site = await fixture.CreateSiteAsync();
+        var rollups = new Rollups(fixture, site.SiteId);
+        await rollups.SummaryAsync(pageviews: 9, sessions: 5, bounces: 2, durationMs: 300_000, "a", "b");
+        await rollups.SessionsAsync(RollupLayout.Source, "Google", 3);
+        await rollups.SessionsAsync(RollupLayout.Source, "Direct", 2);
+        var page = await fixture.SignedInPageAsync(path: $"/?site={site.SiteId}&range=today");
+        await page.WaitForSelectorAsync("body[data-ready=true]");
+        await Assertions.Expect(page.Locator("[data-metric=sessions] [data-value]")).ToHaveTextAsync("5");
+
+        await page.Locator("#sources").GetByRole(AriaRole.Button, new() { Name = "Google" }).ClickAsync();
+
+        var filtered = await fixture.ApiJsonAsync($"/api/stats/summary?site_id={site.SiteId}&range=today&source=Google");
+        var expected = filtered.GetProperty("sessions").GetProperty("value").GetDouble().ToString(CultureInfo.InvariantCulture);
+        Assert.Equal("3", expected);
+        await Assertions.Expect(page.Locator("[data-metric=sessions] [data-value]")).ToHaveTextAsync(expected);
+        await Assertions.Expect(page.Locator("#filter-label")).ToHaveTextAsync("source: Google");
+        Assert.Contains("filter=source%3AGoogle", page.Url);
+        Assert.Contains($"site={site.SiteId}", page.Url);
+
+        await page.ReloadAsync();
+        await Assertions.Expect(page.Locator("[data-metric=sessions] [data-value]")).ToHaveTextAsync(expected);
+        await Assertions.Expect(page.Locator("#range")).ToHaveValueAsync("today");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Clear filter" }).ClickAsync();
+        await Assertions.Expect(page.Locator("[data-metric=sessions] [data-value]")).ToHaveTextAsync("5");
+        Assert.DoesNotContain("filter=", page.Url);
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task An_administrator_creates_a_site_sees_its_snippet_edits_it_and_rotates_its_keys()
+    {
+        var page = await fixture.SignedInPageAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sites" }).ClickAsync();
+        var name = "Blog " + Guid.NewGuid().ToString("N")[..6];
+
+        await page.GetByLabel("Name", new() { Exact = true }).First.FillAsync(name);
+        await page.GetByLabel("Domains (comma separated)").FillAsync("blog.test");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add site" }).ClickAsync();
+
+        var notice = page.GetByRole(AriaRole.Status).Filter(new() { HasText = "created" });
+        await Assertions.Expect(notice).ToContainTextAsync("sk_");
+        var sites = (await fixture.ApiJsonAsync("/api/sites")).GetProperty("sites").EnumerateArray().ToList();
+        var created = sites.Single(s => s.GetProperty("name").GetString() == name);
+        var siteId = created.GetProperty("site_id").GetString()!;
+        var publicKey = created.GetProperty("public_key").GetString()!;
+        await Assertions.Expect(page.Locator("#sites-panel")).ToContainTextAsync($"data-api-key=\"{publicKey}\"");
+        await Assertions.Expect(page.Locator("#site")).ToHaveValueAsync(siteId);
+
+        var editor = page.Locator("details").Filter(new() { HasText = name });
+        await editor.Locator("summary").ClickAsync();
+        await editor.GetByLabel("Domains (one per line)").FillAsync("blog.test\nwww.blog.test");
+        await editor.GetByLabel("Time zone").FillAsync("Europe/Berlin");
+        await editor.GetByRole(AriaRole.Button, new() { Name = "Save settings" }).ClickAsync();
+        await Assertions.Expect(editor.GetByRole(AriaRole.Status)).ToHaveTextAsync("Saved.");
+        var saved = (await fixture.ApiJsonAsync("/api/sites")).GetProperty("sites").EnumerateArray().Single(s => s.GetProperty("site_id").GetString() == siteId);
+        Assert.Equal(["blog.test", "www.blog.test"], saved.GetProperty("domains").EnumerateArray().Select(d => d.GetString()));
+        Assert.Equal("Europe/Berlin", saved.GetProperty("time_zone").GetString());
+
+        page.Dialog += async (_, dialog) => await dialog.AcceptAsync();
+        editor = page.Locator("details").Filter(new() { HasText = name });
+        if (await editor.GetAttributeAsync("open") is null)
+        {
+            await editor.Locator("summary").ClickAsync();
+        }
+
+        await editor.GetByRole(AriaRole.Button, new() { Name = "Rotate keys…" }).ClickAsync();
+        await Assertions.Expect(editor.GetByRole(AriaRole.Status)).ToContainTextAsync("Keys rotated.");
+        var rotated = (await fixture.ApiJsonAsync("/api/sites")).GetProperty("sites").EnumerateArray().Single(s => s.GetProperty("site_id").GetString() == siteId);
+        Assert.NotEqual(publicKey, rotated.GetProperty("public_key").GetString());
+        await page.Context.CloseAsync();
+    }
+}
