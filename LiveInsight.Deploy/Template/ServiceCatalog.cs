@@ -78,8 +78,12 @@ public static class ServiceCatalog
     public static readonly ServiceSpec Dashboard = new(
         "dashboard", Cpu: 256, Memory: 512, DesiredCount: 1,
         Routes: [new PublicRoute(100, ["/*"])],
-        Grants: [],
-        RunsSchemaBootstrap: false, TrustsLoadBalancer: false, ServiceConnectServer: false, MetricsSidecar: false,
+        Grants:
+        [
+            // Dashboard accounts: read at sign-in, written by the first-admin setup and by admins.
+            new TableGrant(Tables.Users, "GetItem", "PutItem"),
+        ],
+        RunsSchemaBootstrap: true, TrustsLoadBalancer: false, ServiceConnectServer: false, MetricsSidecar: false,
         ContainerHealthCheck: false);
 
     public static IReadOnlyList<ServiceSpec> All { get; } = [Api, Aggregator, Dashboard];

@@ -66,12 +66,17 @@ public sealed class ServicesTests(TemplateFixture fixture)
     }
 
     [Fact]
-    public void Api_gets_the_admin_token_from_Secrets_Manager_and_trusts_only_the_vpc_as_proxy()
+    public void Api_and_dashboard_get_the_admin_token_from_Secrets_Manager_and_the_api_trusts_only_the_vpc_as_proxy()
     {
-        Assert.Equal("AdminTokenSecret", fixture.Secrets(ServiceCatalog.Api)["LiveInsight__AdminToken"]["Ref"]!.GetValue<string>());
-        Assert.DoesNotContain("LiveInsight__AdminToken", fixture.Environment(ServiceCatalog.Api).Keys);
+        // The dashboard's server-side proxy adds the admin token to its Api calls; the browser never sees it.
+        foreach (var spec in new[] { ServiceCatalog.Api, ServiceCatalog.Dashboard })
+        {
+            Assert.Equal("AdminTokenSecret", fixture.Secrets(spec)["LiveInsight__AdminToken"]["Ref"]!.GetValue<string>());
+            Assert.DoesNotContain("LiveInsight__AdminToken", fixture.Environment(spec).Keys);
+        }
+
         Assert.Equal("VpcCidr", fixture.Environment(ServiceCatalog.Api)["LiveInsight__Ingestion__TrustedProxies__0"]["Ref"]!.GetValue<string>());
-        Assert.DoesNotContain("LiveInsight__AdminToken", fixture.Secrets(ServiceCatalog.Dashboard).Keys);
+        Assert.DoesNotContain("LiveInsight__AdminToken", fixture.Secrets(ServiceCatalog.Aggregator).Keys);
     }
 
     [Fact]
