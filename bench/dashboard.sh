@@ -5,33 +5,17 @@
 # with /usr/bin/chromium), which rewrites the dashboard section of BENCHMARKS.md.
 # Usage: bench/dashboard.sh [warm-runs, default 10]   (called by ./liveinsight bench dashboard)
 set -euo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$ROOT"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 RUNS="${1:-10}"
-WORK="$(mktemp -d /tmp/liveinsight-bench-dashboard.XXXXXX)"
-PIDS=()
-
-cleanup() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-free_port() { node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
-wait_port() { for _ in $(seq 1 200); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done; echo "port $1 never opened" >&2; return 1; }
 wait_health() { for _ in $(seq 1 120); do curl -sf "$1/health" >/dev/null && return 0; sleep 0.5; done; cat "$2" >&2; return 1; }
-json() { node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s)[process.argv[1]]))' "$1"; }
 
 echo "==> building the Api and the Dashboard (Release) and the seeder" >&2
 dotnet build LiveInsight.Api -c Release --nologo -v quiet -clp:ErrorsOnly >&2
 dotnet build LiveInsight.Dashboard -c Release --nologo -v quiet -clp:ErrorsOnly >&2
 dotnet build bench/seed-read.cs -c Release --nologo -v quiet -clp:ErrorsOnly >&2
 
-REDIS_PORT=$(free_port); DYNAMO_PORT=$(free_port); API_PORT=$(free_port); DASH_PORT=$(free_port)
-redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$WORK" --appendonly no --save "" --logfile "$WORK/redis.log" & PIDS+=($!)
-node node_modules/dynalite/cli.js --host 127.0.0.1 --port "$DYNAMO_PORT" --createTableMs 0 --path "$WORK/dynamo" >/dev/null 2>&1 & PIDS+=($!)
-wait_port "$REDIS_PORT"; wait_port "$DYNAMO_PORT"
+start_stores --appendonly no
+API_PORT=$(free_port); DASH_PORT=$(free_port)
 
 TOKEN="bench-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 export ASPNETCORE_ENVIRONMENT=Production Logging__LogLevel__Default=Warning \
