@@ -8,6 +8,9 @@ namespace LiveInsight.Api.Apis;
 
 public static class SitesApi
 {
+    public const int DefaultGraceSeconds = 24 * 3600;
+    public const int MaxGraceSeconds = 30 * 24 * 3600;
+
     public static IEndpointRouteBuilder MapSitesApi(this IEndpointRouteBuilder app)
     {
         var sites = app.MapGroup("/api/sites")
@@ -114,14 +117,27 @@ public static class SitesApi
         return TypedResults.Ok(Summary(updated));
     }
 
-    /// <summary>The old keys stop working at once (this replica now, others when their one-minute site cache expires):
-    /// a grace period where both work is a later issue.</summary>
-    public static async Task<Results<Ok<RotatedKeys>, NotFound>> RotateKeys(
+    /// <summary>
+    /// New keys at once; the old ones keep working for <paramref name="graceSeconds"/> (default a day, so pages still
+    /// carrying the old public key go on counting while they are redeployed). 0 revokes them now (this replica at
+    /// once, the others when their one-minute site cache expires).
+    /// </summary>
+    public static async Task<Results<Ok<RotatedKeys>, NotFound, ValidationProblem>> RotateKeys(
         string siteId,
         SiteRepository repository,
         SiteResolver resolver,
-        CancellationToken cancellationToken)
+        TimeProvider time,
+        CancellationToken cancellationToken,
+        [Microsoft.AspNetCore.Mvc.FromQuery(Name = "grace_seconds")] int graceSeconds = DefaultGraceSeconds)
     {
+        if (graceSeconds is < 0 or > MaxGraceSeconds)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+            {
+                ["grace_seconds"] = [$"Between 0 (revoke the old keys now) and {MaxGraceSeconds} (30 days)."],
+            });
+        }
+
         if (await repository.FindByIdAsync(siteId, cancellationToken) is not { } site)
         {
             return TypedResults.NotFound();
@@ -129,6 +145,11 @@ public static class SitesApi
 
         var secretKey = SiteKeys.NewSecretKey();
         var rotated = site with { PublicKey = SiteKeys.NewPublicKey(), SecretKeyHash = SiteKeys.HashSecret(secretKey) };
+        if (graceSeconds > 0)
+        {
+            await repository.RetireKeysAsync(site, time.GetUtcNow().AddSeconds(graceSeconds), cancellationToken);
+        }
+
         if (!await repository.UpdateAsync(rotated, cancellationToken))
         {
             return TypedResults.NotFound();

@@ -60,21 +60,22 @@ internal sealed class SiteAccessFilter(SiteAccess access, IOptions<ApiOptions> o
 }
 
 /// <summary>Site lookups of the read side, cached for a minute (a key is hashed before it becomes a cache key).</summary>
-public sealed class SiteAccess(SiteRepository sites, HybridCache cache)
+public sealed class SiteAccess(SiteRepository sites, HybridCache cache, TimeProvider time)
 {
     private static readonly HybridCacheEntryOptions Entry = new() { Expiration = TimeSpan.FromMinutes(1), LocalCacheExpiration = TimeSpan.FromMinutes(1) };
 
     // Creating a site clears this tag (SitesApi), so a just-created site is readable at once.
     private static readonly string[] Tags = [Ingestion.SiteResolver.AllDomainsTag];
 
-    public ValueTask<Site?> FindBySecretKeyAsync(string secretKey, CancellationToken cancellationToken) =>
-        cache.GetOrCreateAsync(
+    /// <summary>The site of a secret key: current, or retired and still in its grace period.</summary>
+    public async ValueTask<Site?> FindBySecretKeyAsync(string secretKey, CancellationToken cancellationToken) =>
+        (await cache.GetOrCreateAsync(
             $"site:sk:{SiteKeys.HashSecret(secretKey)}",
             (sites, secretKey),
             static (state, ct) => new ValueTask<Site?>(state.sites.FindBySecretKeyAsync(state.secretKey, ct)),
             Entry,
             Tags,
-            cancellationToken);
+            cancellationToken)).IfKeyValid(time.GetUtcNow());
 
     public ValueTask<Site?> FindByIdAsync(string siteId, CancellationToken cancellationToken) =>
         cache.GetOrCreateAsync(

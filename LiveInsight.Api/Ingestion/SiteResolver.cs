@@ -7,20 +7,22 @@ namespace LiveInsight.Api.Ingestion;
 /// Public key → site, and origin → "is this any site's domain" (for CORS preflights, which carry no key), both behind
 /// HybridCache so the hot path does not query DynamoDB per request.
 /// </summary>
-public sealed class SiteResolver(SiteRepository sites, HybridCache cache)
+public sealed class SiteResolver(SiteRepository sites, HybridCache cache, TimeProvider time)
 {
     public const string AllDomainsTag = "sites";
     private static readonly HybridCacheEntryOptions KeyEntry = new() { Expiration = TimeSpan.FromMinutes(1), LocalCacheExpiration = TimeSpan.FromMinutes(1) };
     private static readonly string[] Tags = [AllDomainsTag];
 
-    public ValueTask<Site?> FindByPublicKeyAsync(string publicKey, CancellationToken cancellationToken) =>
-        cache.GetOrCreateAsync(
+    /// <summary>The site of a public key: current, or retired and still in its grace period (checked on every use,
+    /// so a cached retired key stops working exactly when its grace ends).</summary>
+    public async ValueTask<Site?> FindByPublicKeyAsync(string publicKey, CancellationToken cancellationToken) =>
+        (await cache.GetOrCreateAsync(
             $"site:pk:{publicKey}",
             (sites, publicKey),
             static (state, ct) => new ValueTask<Site?>(state.sites.FindByPublicKeyAsync(state.publicKey, ct)),
             KeyEntry,
             Tags,
-            cancellationToken);
+            cancellationToken)).IfKeyValid(time.GetUtcNow());
 
     public async ValueTask<bool> IsAnySiteOriginAsync(string host, CancellationToken cancellationToken)
     {

@@ -24,6 +24,17 @@ public sealed record Site(
     /// installation's default (<c>LiveInsight:Ingestion:RequestsPerMinute</c>, 1,000).</summary>
     public int RateLimitPerMinute { get; init; }
 
+    /// <summary>Not stored with the site: set when the site was found through a key retired by a rotation, which keeps
+    /// working until this moment (the grace period). Null for the current keys.</summary>
+    public DateTimeOffset? KeyValidUntil { get; init; }
+
     /// <summary>Client IP ranges (CIDR) not to count, e.g. the owner's office.</summary>
     public IReadOnlyList<string> ExcludedIpRanges { get; init; } = [];
+}
+
+public static class SiteKeyValidity
+{
+    /// <summary>The site, unless it was found through a retired key whose grace period is over.</summary>
+    public static Site? IfKeyValid(this Site? site, DateTimeOffset now) =>
+        site?.KeyValidUntil is { } until && until <= now ? null : site;
 }

@@ -49,7 +49,7 @@ public sealed class SiteRepository(IAmazonDynamoDB dynamo, IOptions<StorageOptio
             var page = await dynamo.ScanAsync(new ScanRequest { TableName = TableName, ExclusiveStartKey = startKey }, cancellationToken);
             if (page.Items is { Count: > 0 })
             {
-                sites.AddRange(page.Items.Select(FromItem));
+                sites.AddRange(page.Items.Where(item => !item.ContainsKey(AliasOf)).Select(FromItem));
             }
 
             startKey = page.LastEvaluatedKey is { Count: > 0 } ? page.LastEvaluatedKey : null;
@@ -69,11 +69,63 @@ public sealed class SiteRepository(IAmazonDynamoDB dynamo, IOptions<StorageOptio
         return response.Item is { Count: > 0 } item ? FromItem(item) : null;
     }
 
-    public Task<Site?> FindByPublicKeyAsync(string publicKey, CancellationToken cancellationToken) =>
-        FindByIndexAsync("public_key-index", "public_key", publicKey, cancellationToken);
+    public async Task<Site?> FindByPublicKeyAsync(string publicKey, CancellationToken cancellationToken) =>
+        await FindByIndexAsync("public_key-index", "public_key", publicKey, cancellationToken)
+        ?? await FindRetiredAsync(RetiredPublicKeyId(publicKey), cancellationToken);
 
-    public Task<Site?> FindBySecretKeyAsync(string secretKey, CancellationToken cancellationToken) =>
-        FindByIndexAsync("secret_key_hash-index", "secret_key_hash", SiteKeys.HashSecret(secretKey), cancellationToken);
+    public async Task<Site?> FindBySecretKeyAsync(string secretKey, CancellationToken cancellationToken)
+    {
+        var hash = SiteKeys.HashSecret(secretKey);
+        return await FindByIndexAsync("secret_key_hash-index", "secret_key_hash", hash, cancellationToken)
+            ?? await FindRetiredAsync(RetiredSecretId(hash), cancellationToken);
+    }
+
+    /// <summary>
+    /// Keeps a site's current keys working until <paramref name="until"/> after a rotation replaces them: one small
+    /// alias item per key in the Sites table (no index needed: its id is derived from the key), expiring by TTL.
+    /// </summary>
+    public async Task RetireKeysAsync(Site site, DateTimeOffset until, CancellationToken cancellationToken)
+    {
+        foreach (var id in new[] { RetiredPublicKeyId(site.PublicKey), RetiredSecretId(site.SecretKeyHash) })
+        {
+            await dynamo.PutItemAsync(new PutItemRequest
+            {
+                TableName = TableName,
+                Item = new()
+                {
+                    ["site_id"] = new AttributeValue { S = id },
+                    [AliasOf] = new AttributeValue { S = site.SiteId },
+                    ["retired_until"] = new AttributeValue { S = until.ToString("O", CultureInfo.InvariantCulture) },
+                    ["expires_at"] = new AttributeValue { N = until.AddDays(1).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture) },
+                },
+            }, cancellationToken);
+        }
+    }
+
+    private const string AliasOf = "alias_of";
+
+    private static string RetiredPublicKeyId(string publicKey) => "retired-key#" + publicKey;
+
+    private static string RetiredSecretId(string secretKeyHash) => "retired-secret#" + secretKeyHash;
+
+    private async Task<Site?> FindRetiredAsync(string aliasId, CancellationToken cancellationToken)
+    {
+        var alias = (await dynamo.GetItemAsync(new GetItemRequest
+        {
+            TableName = TableName,
+            Key = new() { ["site_id"] = new AttributeValue { S = aliasId } },
+        }, cancellationToken)).Item;
+        if (alias is not { Count: > 0 } || !alias.TryGetValue(AliasOf, out var target))
+        {
+            return null;
+        }
+
+        var site = await FindByIdAsync(target.S, cancellationToken);
+        return site is null ? null : site with
+        {
+            KeyValidUntil = DateTimeOffset.Parse(alias["retired_until"].S, CultureInfo.InvariantCulture),
+        };
+    }
 
     private async Task<Site?> FindByIndexAsync(string index, string attribute, string value, CancellationToken cancellationToken)
     {

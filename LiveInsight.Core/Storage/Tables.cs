@@ -15,7 +15,8 @@ public static class Tables
             new IndexDefinition("public_key-index", KeyAttribute.String("public_key")),
             new IndexDefinition("secret_key_hash-index", KeyAttribute.String("secret_key_hash")),
         ],
-        TimeToLiveAttribute: null);
+        // Only the aliases of retired keys expire (SiteRepository.RetireKeysAsync); sites themselves have no expires_at.
+        TimeToLiveAttribute: "expires_at");
 
     /// <summary>Raw events: pk <c>{site_id}#{session_id}</c>, sk <c>{timestamp:D13}#{event_id}</c> (deterministic, so a
     /// redelivered event overwrites itself). Kept for the retention period through <c>expires_at</c>.</summary>

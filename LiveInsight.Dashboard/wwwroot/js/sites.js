@@ -78,7 +78,7 @@ export function sitesPanel(root, { apiUrl, onChanged }) {
     });
 
     async function rotate() {
-      if (!confirm(`Replace both keys of ${site.name}? The old ones stop working at once: update the script tag on the site.`)) return;
+      if (!confirm(`Replace both keys of ${site.name}? The old ones keep working for 24 hours: update the script tag on the site before then.`)) return;
       try {
         const keys = await postJson(`sites/${encodeURIComponent(n)}/rotate-keys`);
         code.textContent = snippet(apiUrl, keys.public_key);

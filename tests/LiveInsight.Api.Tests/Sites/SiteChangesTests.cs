@@ -73,14 +73,14 @@ public sealed class SiteChangesTests(ApiFixture fixture)
     }
 
     [Fact]
-    public async Task Rotating_keys_returns_new_keys_once_and_the_old_ones_stop_working()
+    public async Task Rotating_keys_without_grace_returns_new_keys_once_and_the_old_ones_stop_working()
     {
         var site = await fixture.CreateAsync();
         using var oldReader = fixture.CreateSiteClient(site);
         Assert.Equal(HttpStatusCode.OK, (await oldReader.GetAsync($"/api/realtime/users?site_id={site.SiteId}")).StatusCode);
         using var admin = fixture.CreateAdminClient();
 
-        var response = await admin.PostAsync($"/api/sites/{site.SiteId}/rotate-keys", null);
+        var response = await admin.PostAsync($"/api/sites/{site.SiteId}/rotate-keys?grace_seconds=0", null);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var keys = await response.Content.ReadFromJsonAsync<JsonElement>();
