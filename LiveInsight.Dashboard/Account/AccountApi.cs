@@ -42,13 +42,17 @@ public static class AccountApi
         return LoginForm(context, antiforgery, options, returnUrl, null, null, StatusCodes.Status200OK);
     }
 
+    public static readonly string WrongCredentials =
+        $"Wrong e-mail or password. After {UserService.MaxFailedLogins} wrong passwords an account is locked for {UserService.LockoutDuration.TotalMinutes:0} minutes.";
+
     public static async Task<IResult> Login(
         HttpContext context, IAntiforgery antiforgery, UserService users, IOptions<DashboardOptions> options,
         [FromForm] string? email, [FromForm] string? password, [FromForm] string? returnUrl, CancellationToken ct)
     {
         if (await users.VerifyAsync(email, password, ct) is not { } user)
         {
-            return LoginForm(context, antiforgery, options, returnUrl, email, "Wrong e-mail or password.", StatusCodes.Status401Unauthorized);
+            // One message for every failure, lockout included, so a guesser learns nothing about the account.
+            return LoginForm(context, antiforgery, options, returnUrl, email, WrongCredentials, StatusCodes.Status401Unauthorized);
         }
 
         await SignInAsync(context, user.Email, user.Role);

@@ -80,5 +80,50 @@ public sealed class UserRepository(IAmazonDynamoDB dynamo, IOptions<StorageOptio
         item["email"].S,
         item["password_hash"].S,
         item.TryGetValue("role", out var role) ? role.S : Roles.Viewer,
-        DateTimeOffset.Parse(item["created_at"].S, CultureInfo.InvariantCulture));
+        DateTimeOffset.Parse(item["created_at"].S, CultureInfo.InvariantCulture))
+    {
+        FailedLogins = item.TryGetValue("failed_logins", out var failed) && failed.N is { } n ? int.Parse(n, CultureInfo.InvariantCulture) : 0,
+        LockedUntil = item.TryGetValue("locked_until", out var locked) && locked.S is { Length: > 0 } until
+            ? DateTimeOffset.Parse(until, CultureInfo.InvariantCulture)
+            : null,
+    };
+
+    /// <summary>Counts a wrong password (atomic ADD, so parallel guesses all count); at <paramref name="maxFailures"/>
+    /// the account is locked until <paramref name="lockUntil"/> and the count starts again.</summary>
+    public async Task RecordFailedLoginAsync(string email, int maxFailures, DateTimeOffset lockUntil, CancellationToken cancellationToken)
+    {
+        var key = new Dictionary<string, AttributeValue> { ["email"] = new() { S = email } };
+        var counted = await dynamo.UpdateItemAsync(new UpdateItemRequest
+        {
+            TableName = TableName,
+            Key = key,
+            UpdateExpression = "ADD failed_logins :one",
+            ConditionExpression = "attribute_exists(email)",
+            ExpressionAttributeValues = new() { [":one"] = new() { N = "1" } },
+            ReturnValues = ReturnValue.UPDATED_NEW,
+        }, cancellationToken);
+        if (int.Parse(counted.Attributes["failed_logins"].N, CultureInfo.InvariantCulture) >= maxFailures)
+        {
+            await dynamo.UpdateItemAsync(new UpdateItemRequest
+            {
+                TableName = TableName,
+                Key = key,
+                UpdateExpression = "SET locked_until = :until, failed_logins = :zero",
+                ExpressionAttributeValues = new()
+                {
+                    [":until"] = new() { S = lockUntil.ToString("O", CultureInfo.InvariantCulture) },
+                    [":zero"] = new() { N = "0" },
+                },
+            }, cancellationToken);
+        }
+    }
+
+    public Task ResetFailedLoginsAsync(string email, CancellationToken cancellationToken) =>
+        dynamo.UpdateItemAsync(new UpdateItemRequest
+        {
+            TableName = TableName,
+            Key = new() { ["email"] = new() { S = email } },
+            UpdateExpression = "SET failed_logins = :zero REMOVE locked_until",
+            ExpressionAttributeValues = new() { [":zero"] = new() { N = "0" } },
+        }, cancellationToken);
 }

@@ -7,6 +7,8 @@ namespace LiveInsight.Dashboard.Users;
 public sealed class UserService(UserRepository users, TimeProvider time)
 {
     public const int MinPasswordLength = 12;
+    public const int MaxFailedLogins = 5;
+    public static readonly TimeSpan LockoutDuration = TimeSpan.FromMinutes(15);
     public const int MaxPasswordLength = 256;
 
     private static readonly PasswordHasher<DashboardUser> Hasher = new();
@@ -23,7 +25,30 @@ public sealed class UserService(UserRepository users, TimeProvider time)
 
         var user = await users.FindAsync(email, cancellationToken);
         var result = Hasher.VerifyHashedPassword(user!, user?.PasswordHash ?? DummyHash, password);
-        return user is not null && result != PasswordVerificationResult.Failed ? user : null;
+        if (user is null)
+        {
+            return null;
+        }
+
+        var now = time.GetUtcNow();
+        if (user.LockedUntil is { } lockedUntil && lockedUntil > now)
+        {
+            // Locked: even the right password does not sign in; the answer does not say which it was.
+            return null;
+        }
+
+        if (result == PasswordVerificationResult.Failed)
+        {
+            await users.RecordFailedLoginAsync(user.Email, MaxFailedLogins, now + LockoutDuration, cancellationToken);
+            return null;
+        }
+
+        if (user.FailedLogins > 0 || user.LockedUntil is not null)
+        {
+            await users.ResetFailedLoginsAsync(user.Email, cancellationToken);
+        }
+
+        return user;
     }
 
     /// <summary>Null when valid; otherwise what is wrong, in words for the form.</summary>

@@ -44,7 +44,7 @@ public sealed partial class AccessTests(DashboardFixture fixture)
         await page.GetByLabel("Password").FillAsync("not the password at all");
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
 
-        await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToHaveTextAsync("Wrong e-mail or password.");
+        await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToHaveTextAsync(LiveInsight.Dashboard.Account.AccountApi.WrongCredentials);
         Assert.DoesNotContain(await context.CookiesAsync(), c => c.Name == "li_session");
         await page.GotoAsync("/");
         Assert.Contains("/login", page.Url);
@@ -134,6 +134,57 @@ public sealed partial class AccessTests(DashboardFixture fixture)
         Assert.Equal("/login", page.Headers.Location?.ToString());
         Assert.NotEqual(HttpStatusCode.OK, post.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await PostLoginAsyncAs(client, "intruder@example.com", "another password 123")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Five_wrong_passwords_lock_the_account_even_against_the_right_one_and_other_accounts_are_unaffected()
+    {
+        var (admin, csrf) = await SignedInClientAsync();
+        const string email = "lockout@example.com", password = "the right password 42";
+        using var create = new HttpRequestMessage(HttpMethod.Post, "/account/users")
+        {
+            Content = JsonContent.Create(new { email, password, role = "viewer" }),
+        };
+        create.Headers.Add("X-CSRF-TOKEN", csrf);
+        Assert.Equal(HttpStatusCode.Created, (await admin.SendAsync(create)).StatusCode);
+        using var client = fixture.NewHttpClient();
+
+        for (var attempt = 1; attempt <= 5; attempt++)
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, (await PostLoginAsyncAs(client, email, $"wrong guess number {attempt}")).StatusCode);
+        }
+
+        var locked = await PostLoginAsyncAs(client, email, password);
+        Assert.Equal(HttpStatusCode.Unauthorized, locked.StatusCode);
+        Assert.Contains("locked for 15 minutes", System.Net.WebUtility.HtmlDecode(await locked.Content.ReadAsStringAsync()));
+        Assert.Equal(HttpStatusCode.Redirect, (await PostLoginAsync(fixture.NewHttpClient(), DashboardFixture.AdminPassword)).StatusCode);
+        admin.Dispose();
+    }
+
+    [Fact]
+    public async Task A_right_password_before_the_limit_clears_the_count()
+    {
+        var (admin, csrf) = await SignedInClientAsync();
+        const string email = "forgetful@example.com", password = "the right password 43";
+        using var create = new HttpRequestMessage(HttpMethod.Post, "/account/users")
+        {
+            Content = JsonContent.Create(new { email, password, role = "viewer" }),
+        };
+        create.Headers.Add("X-CSRF-TOKEN", csrf);
+        Assert.Equal(HttpStatusCode.Created, (await admin.SendAsync(create)).StatusCode);
+        using var client = fixture.NewHttpClient();
+
+        for (var round = 0; round < 2; round++)
+        {
+            for (var attempt = 1; attempt <= 4; attempt++)
+            {
+                Assert.Equal(HttpStatusCode.Unauthorized, (await PostLoginAsyncAs(client, email, $"wrong {round} {attempt}")).StatusCode);
+            }
+
+            Assert.Equal(HttpStatusCode.Redirect, (await PostLoginAsyncAs(fixture.NewHttpClient(), email, password)).StatusCode);
+        }
+
+        admin.Dispose();
     }
 
     private static async Task<HttpResponseMessage> PostLoginAsyncAs(HttpClient client, string email, string password)
