@@ -9,6 +9,17 @@ builder.AddApplicationServices();
 var app = builder.Build();
 
 app.UseExceptionHandler();
+if (!app.Environment.IsDevelopment())
+{
+    // TLS ends at the load balancer in production; browsers must never fall back to plain http for the Api.
+    app.UseHsts();
+}
+
+app.Use((context, next) =>
+{
+    context.Response.Headers.XContentTypeOptions = "nosniff";
+    return next(context);
+});
 app.UseStatusCodePages();
 
 app.MapDefaultEndpoints();

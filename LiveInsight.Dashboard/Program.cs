@@ -10,6 +10,11 @@ builder.AddDashboardServices();
 var app = builder.Build();
 
 app.UseForwardedHeaders();
+if (!app.Environment.IsDevelopment())
+{
+    app.UseHsts();
+}
+
 app.UseSecurityHeaders();
 app.UseStaticFiles();
 app.UseAuthentication();
