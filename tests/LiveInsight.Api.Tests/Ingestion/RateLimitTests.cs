@@ -77,7 +77,7 @@ public sealed class RateLimitTests(ApiFixture fixture)
     private static async Task WaitForFreshMinuteAsync()
     {
         var now = DateTimeOffset.UtcNow;
-        if (now.Second >= 45)
+        if (now.Second >= 30)
         {
             await Task.Delay(TimeSpan.FromSeconds(60 - now.Second) + TimeSpan.FromMilliseconds(200));
         }
