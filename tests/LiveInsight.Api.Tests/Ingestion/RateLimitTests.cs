@@ -18,7 +18,7 @@ public sealed class RateLimitTests(ApiFixture fixture)
         await using var secondApi = fixture.Factory.WithWebHostBuilder(_ => { });
         using var first = fixture.CreateClient();
         using var second = secondApi.CreateClient();
-        await WaitForFreshMinuteAsync();
+        await WaitForFreshMinuteAsync(secondsNeeded: 30);
 
         var statuses = new List<HttpStatusCode>();
         for (var i = 0; i < 1000; i++)
@@ -74,10 +74,10 @@ public sealed class RateLimitTests(ApiFixture fixture)
     }
 
     /// <summary>The limits are per UTC minute: start early in one, so a test never straddles two.</summary>
-    private static async Task WaitForFreshMinuteAsync()
+    private static async Task WaitForFreshMinuteAsync(int secondsNeeded = 10)
     {
         var now = DateTimeOffset.UtcNow;
-        if (now.Second >= 30)
+        if (now.Second >= 60 - secondsNeeded)
         {
             await Task.Delay(TimeSpan.FromSeconds(60 - now.Second) + TimeSpan.FromMilliseconds(200));
         }
