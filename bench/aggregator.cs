@@ -171,6 +171,7 @@ var section = $"""
 - Date: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC
 - Machine: {Environment.ProcessorCount} cores ({cpu}); everything on it: redis-server, dynalite (on disk, LevelDB), the aggregator
 - Command: `./liveinsight bench aggregator` (`bench/aggregator.sh` → `bench/aggregator.cs`), {totalEvents:N0} events backlog, {steadySeconds} s at 1,000 events/s
+- Peak memory (VmHWM): aggregator process {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0:N0} MiB (PeakWorkingSet64)
 - Two consumers in one process (the default `ConsumersPerReplica`), batches of 500; every event: Events item (BatchWriteItem), rollup deltas + session state + XACK in one Lua script, session snapshots (BatchWriteItem)
 
 | measure | value | ceiling / target | ratio / result |

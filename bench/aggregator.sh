@@ -9,3 +9,4 @@ start_stores
 
 echo "==> building and running bench/aggregator.cs (Release)" >&2
 dotnet run -c Release bench/aggregator.cs -- "127.0.0.1:$REDIS_PORT" "http://127.0.0.1:$DYNAMO_PORT" "$EVENTS" "$SECONDS_STEADY"
+record_memory aggregator "redis-server=redis:$REDIS_PORT" "dynalite=pid:$DYNALITE_PID"

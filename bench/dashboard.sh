@@ -21,11 +21,11 @@ TOKEN="bench-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 export ASPNETCORE_ENVIRONMENT=Production Logging__LogLevel__Default=Warning \
   ConnectionStrings__dynamodb="http://127.0.0.1:$DYNAMO_PORT" LiveInsight__AdminToken="$TOKEN" LiveInsight__Storage__TablePrefix="bench-"
 ConnectionStrings__redis="127.0.0.1:$REDIS_PORT" \
-  dotnet LiveInsight.Api/bin/Release/net10.0/LiveInsight.Api.dll --urls "http://127.0.0.1:$API_PORT" >"$WORK/api.log" 2>&1 & PIDS+=($!)
+  dotnet LiveInsight.Api/bin/Release/net10.0/LiveInsight.Api.dll --urls "http://127.0.0.1:$API_PORT" >"$WORK/api.log" 2>&1 & API_PID=$!; PIDS+=($!)
 # The Dashboard runs from its project folder (content root: wwwroot with the built assets); plain http here, so its
 # cookies may go without the Secure flag (in production TLS ends at the load balancer).
 (cd LiveInsight.Dashboard && services__api__http__0="http://127.0.0.1:$API_PORT" LiveInsight__Dashboard__SecureCookies=false \
-  exec dotnet bin/Release/net10.0/LiveInsight.Dashboard.dll --urls "http://localhost:$DASH_PORT") >"$WORK/dashboard.log" 2>&1 & PIDS+=($!)
+  exec dotnet bin/Release/net10.0/LiveInsight.Dashboard.dll --urls "http://localhost:$DASH_PORT") >"$WORK/dashboard.log" 2>&1 & DASH_PID=$!; PIDS+=($!)
 wait_health "http://127.0.0.1:$API_PORT" "$WORK/api.log"
 wait_health "http://localhost:$DASH_PORT" "$WORK/dashboard.log"
 
@@ -36,3 +36,4 @@ dotnet run --no-build -c Release bench/seed-read.cs -- "127.0.0.1:$REDIS_PORT" "
 
 echo "==> measuring first loads in headless Chromium" >&2
 node bench/dashboard.mjs "http://localhost:$DASH_PORT" "$TOKEN" "$SITE" "$RUNS"
+record_memory dashboard "Dashboard=pid:$DASH_PID" "Api=pid:$API_PID" "redis-server=redis:$REDIS_PORT" "dynalite=pid:$DYNALITE_PID"

@@ -26,6 +26,46 @@ start_stores() {
   redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$WORK" --save "" "${redis_options[@]}" \
     --logfile "$WORK/redis.log" & PIDS+=($!)
   node node_modules/dynalite/cli.js --host 127.0.0.1 --port "$DYNAMO_PORT" --createTableMs 0 --path "$WORK/dynamo" \
-    >/dev/null 2>&1 & PIDS+=($!)
+    >/dev/null 2>&1 & DYNALITE_PID=$!; PIDS+=($!)
   wait_port "$REDIS_PORT"; wait_port "$DYNAMO_PORT"
+}
+
+# record_memory NAME "label=pid:PID"|"label=redis:PORT"…: adds the peak memory of each process (VmHWM from /proc;
+# redis-server's own used_memory_peak and its VmHWM) to the "- Peak memory:" line of section NAME in BENCHMARKS.md
+# (appended to the line if the section's writer already started one). Call it after the section is written.
+record_memory() {
+  local name="$1" parts=() spec label target kb
+  shift
+  for spec in "$@"; do
+    label="${spec%%=*}"; target="${spec#*=}"
+    case "$target" in
+      pid:*) kb=$(awk '/VmHWM/ {print $2}' "/proc/${target#pid:}/status" 2>/dev/null || echo 0)
+             parts+=("$label $((kb / 1024)) MiB") ;;
+      redis:*) local port="${target#redis:}" peak pid
+               peak=$(redis-cli -p "$port" info memory | tr -d '\r' | awk -F: '/^used_memory_peak_human/ {print $2}')
+               pid=$(redis-cli -p "$port" info server | tr -d '\r' | awk -F: '/^process_id/ {print $2}')
+               kb=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0)
+               parts+=("$label $((kb / 1024)) MiB (used_memory_peak $peak)") ;;
+    esac
+  done
+  local text; text=$(IFS=';'; echo "${parts[*]}" | sed 's/;/, /g')
+  node - "$name" "$text" <<'JS'
+const fs = require("fs");
+const [name, text] = process.argv.slice(2);
+let doc = fs.readFileSync("BENCHMARKS.md", "utf8");
+const re = new RegExp(`<!-- bench:${name}:start -->[\\s\\S]*?<!-- bench:${name}:end -->`);
+const m = doc.match(re);
+if (!m) process.exit(0);
+const lines = m[0].split("\n");
+const existing = lines.findIndex((l) => l.startsWith("- Peak memory"));
+if (existing >= 0) lines[existing] += `, ${text}`;
+else {
+  const firstTable = lines.findIndex((l) => l.startsWith("|"));
+  let at = -1;
+  for (let i = 0; i < (firstTable < 0 ? lines.length : firstTable); i++) if (lines[i].startsWith("- ")) at = i;
+  lines.splice(at + 1, 0, `- Peak memory (VmHWM): ${text}`);
+}
+fs.writeFileSync("BENCHMARKS.md", doc.replace(re, lines.join("\n")));
+JS
+  echo "==> peak memory ($name): $text" >&2
 }

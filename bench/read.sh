@@ -18,6 +18,7 @@ WARM_PORT=$(free_port); COLD_PORT=$(free_port)
 
 TOKEN="bench-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 PREFIX="bench-"
+declare -A API_PIDS=()
 start_api() { # port disable-cache
   ASPNETCORE_ENVIRONMENT=Production \
   ConnectionStrings__redis="127.0.0.1:$REDIS_PORT" \
@@ -27,7 +28,7 @@ start_api() { # port disable-cache
   LiveInsight__Read__DisableCache="$2" \
   Logging__LogLevel__Default=Warning \
     dotnet LiveInsight.Api/bin/Release/net10.0/LiveInsight.Api.dll --urls "http://127.0.0.1:$1" >"$WORK/api-$1.log" 2>&1 &
-  PIDS+=($!)
+  PIDS+=($!); API_PIDS[$1]=$!
   for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$1/health" >/dev/null && return 0; sleep 0.5; done
   cat "$WORK/api-$1.log" >&2; return 1
 }
@@ -81,3 +82,5 @@ for scale in 1x 10x; do
 done
 
 node bench/write-read-results.mjs "$RESULTS" "$DURATION" "$CONNECTIONS"
+record_memory read "Api (warm)=pid:${API_PIDS[$WARM_PORT]}" "Api (cold)=pid:${API_PIDS[$COLD_PORT]}" \
+  "redis-server=redis:$REDIS_PORT" "dynalite=pid:$DYNALITE_PID"

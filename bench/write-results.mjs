@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync, existsSync } from "node:fs";
 import { execSync } from "node:child_process";
 import os from "node:os";
 
-const [name, resultsFile, seconds, connections, streamLength, apiRssKb] = process.argv.slice(2);
+const [name, resultsFile, seconds, connections, streamLength, apiRssKb, redisFile] = process.argv.slice(2);
 const rows = readFileSync(resultsFile, "utf8").trim().split("\n").map((line) => {
   const [kind, ...pairs] = line.trim().split(/\s+/);
   return { kind, ...Object.fromEntries(pairs.map((p) => p.split("=")).map(([k, v]) => [k, Number(v)])) };
@@ -35,6 +35,26 @@ const targets = [
   `| seed SLA: 1,000 events/s | ${fmt(Math.min(single.rps, batched.rps * 20))} | ${check(Math.min(single.rps, batched.rps * 20) >= 1000)} |`,
 ].join("\n");
 
+// Redis: commands per stored event (commandstats deltas around each ingest run) and redis-benchmark ceilings.
+const redisLines = redisFile && existsSync(redisFile) ? readFileSync(redisFile, "utf8").trim().split("\n").filter(Boolean) : [];
+const kv = (line) => Object.fromEntries(line.trim().split(/\s+/).slice(1).map((p) => [p.slice(0, p.indexOf("=")), p.slice(p.indexOf("=") + 1)]));
+let redisText = "";
+const cmdRows = redisLines.filter((l) => l.startsWith("cmds ")).map(kv);
+if (cmdRows.length) {
+  redisText += "\n| Redis commands per ingested event (`INFO commandstats` deltas / stream entries added) | events/request | per event | by command (per event) |\n|---|---|---|---|\n";
+  for (const c of cmdRows) {
+    const events = Number(c.events) || 1;
+    const by = Object.entries(c).filter(([k]) => !["batch", "events", "total"].includes(k))
+      .sort((a, b) => Number(b[1]) - Number(a[1])).map(([k, v]) => `${k} ${fmt(Number(v) / events, 2)}`).join(", ");
+    redisText += `| ingest run | ${c.batch} | ${fmt(Number(c.total) / events, 2)} | ${by} |\n`;
+  }
+}
+const rbRows = redisLines.filter((l) => l.startsWith("rb ")).map((l) => ({ op: l.match(/op=(.*) ops=/)[1], ops: Number(l.match(/ops=(\S*)/)[1]) }));
+if (rbRows.length) {
+  redisText += "\n| Redis ceilings (redis-benchmark, pipelined 16, 200,000 requests, same redis-server) | ops/s |\n|---|---|\n";
+  for (const r of rbRows) redisText += `| \`${r.op}\` | ${fmt(r.ops)} |\n`;
+}
+
 const section = `<!-- bench:${name}:start -->
 ## Ingestion (\`POST /api/events\`)
 
@@ -44,7 +64,7 @@ const section = `<!-- bench:${name}:start -->
 - Api: Release build, Production environment, one process; ceiling = the same Kestrel and JSON parsing without site lookup, pipeline or Redis
 - Events in the stream after the run: ${fmt(Number(streamLength))}; Api peak RSS: ${fmt(Number(apiRssKb) / 1024)} MiB
 
-${table}
+${table}${redisText}
 | target | measured | result |
 |---|---|---|
 ${targets}
