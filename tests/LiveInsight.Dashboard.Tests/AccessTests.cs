@@ -139,14 +139,8 @@ public sealed partial class AccessTests(DashboardFixture fixture)
     [Fact]
     public async Task Five_wrong_passwords_lock_the_account_even_against_the_right_one_and_other_accounts_are_unaffected()
     {
-        var (admin, csrf) = await SignedInClientAsync();
         const string email = "lockout@example.com", password = "the right password 42";
-        using var create = new HttpRequestMessage(HttpMethod.Post, "/account/users")
-        {
-            Content = JsonContent.Create(new { email, password, role = "viewer" }),
-        };
-        create.Headers.Add("X-CSRF-TOKEN", csrf);
-        Assert.Equal(HttpStatusCode.Created, (await admin.SendAsync(create)).StatusCode);
+        await CreateViewerAsync(email, password);
         using var client = fixture.NewHttpClient();
 
         for (var attempt = 1; attempt <= 5; attempt++)
@@ -158,20 +152,13 @@ public sealed partial class AccessTests(DashboardFixture fixture)
         Assert.Equal(HttpStatusCode.Unauthorized, locked.StatusCode);
         Assert.Contains("locked for 15 minutes", System.Net.WebUtility.HtmlDecode(await locked.Content.ReadAsStringAsync()));
         Assert.Equal(HttpStatusCode.Redirect, (await PostLoginAsync(fixture.NewHttpClient(), DashboardFixture.AdminPassword)).StatusCode);
-        admin.Dispose();
     }
 
     [Fact]
     public async Task A_right_password_before_the_limit_clears_the_count()
     {
-        var (admin, csrf) = await SignedInClientAsync();
         const string email = "forgetful@example.com", password = "the right password 43";
-        using var create = new HttpRequestMessage(HttpMethod.Post, "/account/users")
-        {
-            Content = JsonContent.Create(new { email, password, role = "viewer" }),
-        };
-        create.Headers.Add("X-CSRF-TOKEN", csrf);
-        Assert.Equal(HttpStatusCode.Created, (await admin.SendAsync(create)).StatusCode);
+        await CreateViewerAsync(email, password);
         using var client = fixture.NewHttpClient();
 
         for (var round = 0; round < 2; round++)
@@ -183,8 +170,21 @@ public sealed partial class AccessTests(DashboardFixture fixture)
 
             Assert.Equal(HttpStatusCode.Redirect, (await PostLoginAsyncAs(fixture.NewHttpClient(), email, password)).StatusCode);
         }
+    }
 
-        admin.Dispose();
+    /// <summary>A viewer account of its own, created by the admin, so lockout tests never touch the shared admin.</summary>
+    private async Task CreateViewerAsync(string email, string password)
+    {
+        var (admin, csrf) = await SignedInClientAsync();
+        using (admin)
+        {
+            using var create = new HttpRequestMessage(HttpMethod.Post, "/account/users")
+            {
+                Content = JsonContent.Create(new { email, password, role = "viewer" }),
+            };
+            create.Headers.Add("X-CSRF-TOKEN", csrf);
+            Assert.Equal(HttpStatusCode.Created, (await admin.SendAsync(create)).StatusCode);
+        }
     }
 
     private static async Task<HttpResponseMessage> PostLoginAsyncAs(HttpClient client, string email, string password)
