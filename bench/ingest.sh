@@ -16,18 +16,9 @@ start_stores
 API_PORT=$(free_port)
 
 TOKEN="bench-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
-ASPNETCORE_ENVIRONMENT=Production \
-ConnectionStrings__redis="127.0.0.1:$REDIS_PORT" \
-ConnectionStrings__dynamodb="http://127.0.0.1:$DYNAMO_PORT" \
-LiveInsight__AdminToken="$TOKEN" \
-LiveInsight__Bench__ParseOnlyEndpoint=true \
-LiveInsight__Ingestion__TrustedProxies__0="127.0.0.1/32" \
-LiveInsight__Ingestion__RequestsPerMinute=10000000 \
-Logging__LogLevel__Default=Warning \
-  dotnet LiveInsight.Api/bin/Release/net10.0/LiveInsight.Api.dll --urls "http://127.0.0.1:$API_PORT" \
-  >"$WORK/api.log" 2>&1 & API_PID=$!; PIDS+=($API_PID)
-for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$API_PORT/health" >/dev/null && break; sleep 0.5; done
-curl -sf "http://127.0.0.1:$API_PORT/health" >/dev/null || { cat "$WORK/api.log" >&2; exit 1; }
+start_release_api "$API_PORT" LiveInsight__Bench__ParseOnlyEndpoint=true \
+  LiveInsight__Ingestion__TrustedProxies__0="127.0.0.1/32" LiveInsight__Ingestion__RequestsPerMinute=10000000
+API_PID=${API_PIDS[$API_PORT]}
 
 KEY=$(curl -sf -X POST "http://127.0.0.1:$API_PORT/api/sites" -H "Authorization: Bearer $TOKEN" \
   -H 'Content-Type: application/json' -d '{"name":"Bench","domains":["example.com"]}' | json public_key)

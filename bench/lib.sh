@@ -69,3 +69,20 @@ fs.writeFileSync("BENCHMARKS.md", doc.replace(re, lines.join("\n")));
 JS
   echo "==> peak memory ($name): $text" >&2
 }
+
+# start_release_api PORT [NAME=VALUE…]: the Release Api on 127.0.0.1:PORT against the stores of start_stores, with
+# TOKEN as admin token and the given extra settings; records its pid in PIDS and API_PIDS[PORT], waits for /health.
+declare -A API_PIDS=()
+start_release_api() {
+  local port="$1"; shift
+  env ASPNETCORE_ENVIRONMENT=Production \
+    ConnectionStrings__redis="127.0.0.1:$REDIS_PORT" \
+    ConnectionStrings__dynamodb="http://127.0.0.1:$DYNAMO_PORT" \
+    LiveInsight__AdminToken="$TOKEN" \
+    Logging__LogLevel__Default=Warning \
+    "$@" \
+    dotnet LiveInsight.Api/bin/Release/net10.0/LiveInsight.Api.dll --urls "http://127.0.0.1:$port" >"$WORK/api-$port.log" 2>&1 &
+  PIDS+=($!); API_PIDS[$port]=$!
+  for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && return 0; sleep 0.5; done
+  cat "$WORK/api-$port.log" >&2; return 1
+}

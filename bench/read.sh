@@ -18,19 +18,8 @@ WARM_PORT=$(free_port); COLD_PORT=$(free_port)
 
 TOKEN="bench-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 PREFIX="bench-"
-declare -A API_PIDS=()
 start_api() { # port disable-cache
-  ASPNETCORE_ENVIRONMENT=Production \
-  ConnectionStrings__redis="127.0.0.1:$REDIS_PORT" \
-  ConnectionStrings__dynamodb="http://127.0.0.1:$DYNAMO_PORT" \
-  LiveInsight__AdminToken="$TOKEN" \
-  LiveInsight__Storage__TablePrefix="$PREFIX" \
-  LiveInsight__Read__DisableCache="$2" \
-  Logging__LogLevel__Default=Warning \
-    dotnet LiveInsight.Api/bin/Release/net10.0/LiveInsight.Api.dll --urls "http://127.0.0.1:$1" >"$WORK/api-$1.log" 2>&1 &
-  PIDS+=($!); API_PIDS[$1]=$!
-  for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$1/health" >/dev/null && return 0; sleep 0.5; done
-  cat "$WORK/api-$1.log" >&2; return 1
+  start_release_api "$1" LiveInsight__Storage__TablePrefix="$PREFIX" LiveInsight__Read__DisableCache="$2"
 }
 start_api "$WARM_PORT" false
 start_api "$COLD_PORT" true

@@ -15,20 +15,9 @@ dotnet build LiveInsight.Api -c Release --nologo -v quiet -clp:ErrorsOnly >&2
 start_stores
 UNCACHED_PORT=$(free_port); CACHED_PORT=$(free_port)
 TOKEN="bench-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
-declare -A API_PIDS=()
 start_api() { # port disable-cache
-  ASPNETCORE_ENVIRONMENT=Production \
-  ConnectionStrings__redis="127.0.0.1:$REDIS_PORT" \
-  ConnectionStrings__dynamodb="http://127.0.0.1:$DYNAMO_PORT" \
-  LiveInsight__AdminToken="$TOKEN" \
-  LiveInsight__Read__DisableCache="$2" \
-  LiveInsight__Ingestion__TrustedProxies__0="127.0.0.1/32" \
-  LiveInsight__Ingestion__RequestsPerMinute=10000000 \
-  Logging__LogLevel__Default=Warning \
-    dotnet LiveInsight.Api/bin/Release/net10.0/LiveInsight.Api.dll --urls "http://127.0.0.1:$1" >"$WORK/api-$1.log" 2>&1 &
-  PIDS+=($!); API_PIDS[$1]=$!
-  for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$1/health" >/dev/null && return 0; sleep 0.5; done
-  cat "$WORK/api-$1.log" >&2; return 1
+  start_release_api "$1" LiveInsight__Read__DisableCache="$2" \
+    LiveInsight__Ingestion__TrustedProxies__0="127.0.0.1/32" LiveInsight__Ingestion__RequestsPerMinute=10000000
 }
 start_api "$UNCACHED_PORT" true
 start_api "$CACHED_PORT" false
