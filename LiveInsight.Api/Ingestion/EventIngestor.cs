@@ -1,3 +1,4 @@
+using LiveInsight.Core.Privacy;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using LiveInsight.Api.Apis;

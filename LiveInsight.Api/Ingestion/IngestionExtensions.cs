@@ -1,3 +1,4 @@
+using LiveInsight.Core.Privacy;
 using LiveInsight.Api.Ingestion.Enrichment;
 using LiveInsight.Api.Ingestion.Pipeline;
 using Microsoft.AspNetCore.HttpOverrides;

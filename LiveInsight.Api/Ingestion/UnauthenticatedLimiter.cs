@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Net;
-using LiveInsight.Api.Ingestion.Enrichment;
+using LiveInsight.Core.Privacy;
 using LiveInsight.Core.Events;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;

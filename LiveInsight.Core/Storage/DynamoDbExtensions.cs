@@ -27,6 +27,7 @@ public static class DynamoDbExtensions
         builder.Services.AddSingleton<IAmazonDynamoDB>(_ => CreateClient(builder.Configuration.GetConnectionString(ConnectionName)));
         builder.Services.AddSingleton<SchemaState>();
         builder.Services.AddSingleton<SchemaBootstrapper>();
+        builder.Services.AddSingleton<Audit.AuditLog>();
         builder.Services.AddHostedService<SchemaBootstrapService>();
         builder.Services.AddHealthChecks().AddCheck<DynamoDbHealthCheck>(ConnectionName);
         return builder;

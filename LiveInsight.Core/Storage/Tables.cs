@@ -52,5 +52,15 @@ public static class Tables
         [],
         TimeToLiveAttribute: null);
 
-    public static IReadOnlyList<TableDefinition> All { get; } = [Sites, Events, Sessions, Stats, Users];
+    /// <summary>Audit log of administrative actions: pk <c>site_id</c> (<see cref="Audit.AuditLog.Installation"/> for
+    /// actions on no one site), sk <c>{utc time, ISO 8601}#{random}</c>, newest last. Who, what, when and the masked
+    /// address only; kept about 13 months through <c>expires_at</c>.</summary>
+    public static readonly TableDefinition Audit = new(
+        "Audit",
+        KeyAttribute.String("site_id"),
+        KeyAttribute.String("sk"),
+        [],
+        TimeToLiveAttribute: "expires_at");
+
+    public static IReadOnlyList<TableDefinition> All { get; } = [Sites, Events, Sessions, Stats, Users, Audit];
 }

@@ -22,6 +22,7 @@ public static class Extensions
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<UserRepository>();
         builder.Services.AddSingleton<UserService>();
+        builder.Services.AddSingleton<ISiteRoles, GlobalSiteRoles>();
         builder.Services.AddProblemDetails();
         // Snake case like the Api, so the front end reads one style.
         builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);

@@ -58,6 +58,8 @@ public static class ServiceCatalog
             new TableGrant(Tables.Sites, "GetItem", "PutItem", "Query", "Scan"),
             // Stats: a dimension's range is one Query, chosen values one BatchGetItem.
             new TableGrant(Tables.Stats, "Query", "BatchGetItem"),
+            // Audit: site changes made through the admin API are recorded here.
+            new TableGrant(Tables.Audit, "PutItem"),
         ],
         RunsSchemaBootstrap: true, TrustsLoadBalancer: true, ServiceConnectServer: true, MetricsSidecar: false,
         ContainerHealthCheck: false);
@@ -80,8 +82,11 @@ public static class ServiceCatalog
         Routes: [new PublicRoute(100, ["/*"])],
         Grants:
         [
-            // Dashboard accounts: read at sign-in, written by the first-admin setup and by admins.
-            new TableGrant(Tables.Users, "GetItem", "PutItem"),
+            // Dashboard accounts: read at sign-in, written by the first-admin setup and by admins; UpdateItem counts
+            // failed logins (lockout).
+            new TableGrant(Tables.Users, "GetItem", "PutItem", "UpdateItem"),
+            // Audit: user and access changes are recorded; owners read their sites' entries.
+            new TableGrant(Tables.Audit, "PutItem", "Query"),
         ],
         RunsSchemaBootstrap: true, TrustsLoadBalancer: false, ServiceConnectServer: false, MetricsSidecar: false,
         ContainerHealthCheck: false);

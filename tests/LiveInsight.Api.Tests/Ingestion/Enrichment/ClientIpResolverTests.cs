@@ -1,3 +1,4 @@
+using LiveInsight.Core.Privacy;
 using System.Net;
 using LiveInsight.Api.Ingestion.Enrichment;
 

@@ -1,5 +1,5 @@
 using System.Net;
-using LiveInsight.Api.Ingestion.Enrichment;
+using LiveInsight.Core.Privacy;
 
 namespace LiveInsight.Api.Tests.Ingestion.Enrichment;
 

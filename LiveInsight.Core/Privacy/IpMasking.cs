@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace LiveInsight.Api.Ingestion.Enrichment;
+namespace LiveInsight.Core.Privacy;
 
 /// <summary>
 /// The only form of an IP address that may be kept or logged: IPv4 keeps its /24, IPv6 its /48 (a site, not a host).
@@ -25,4 +25,7 @@ public static class IpMasking
         // Built from bytes alone, so an IPv6 scope id (which can identify an interface) is dropped too.
         return new IPAddress(bytes[..length]);
     }
+
+    /// <summary>The masked text form of a client address, or "unknown" when there is none (e.g. a test server).</summary>
+    public static string MaskedText(IPAddress? ip) => ip is null ? "unknown" : Mask(ip).ToString();
 }

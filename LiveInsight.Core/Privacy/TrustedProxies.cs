@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace LiveInsight.Api.Ingestion.Enrichment;
+namespace LiveInsight.Core.Privacy;
 
 /// <summary>The networks whose X-Forwarded-For entries are believed, parsed once from configuration.</summary>
 public sealed class TrustedProxies

@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace LiveInsight.Api.Ingestion.Enrichment;
+namespace LiveInsight.Core.Privacy;
 
 /// <summary>
 /// Finds the visitor's address. X-Forwarded-For is read only when the connection comes from a trusted proxy, and
