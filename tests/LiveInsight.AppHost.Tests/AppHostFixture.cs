@@ -1,6 +1,8 @@
 using Aspire.Hosting;
 using LiveInsight.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace LiveInsight.AppHost.Tests;
 
@@ -19,6 +21,9 @@ public sealed class AppHostFixture : IAsyncLifetime
 
     public DistributedApplication App { get; private set; } = null!;
 
+    /// <summary>Where redis-server keeps its AOF and dynalite its files: the privacy scan reads them too.</summary>
+    public string DataDirectory => _dataDir;
+
     public async Task InitializeAsync()
     {
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.LiveInsight_AppHost>(
@@ -28,6 +33,13 @@ public sealed class AppHostFixture : IAsyncLifetime
             $"--Parameters:admin-token={AdminToken}",
         ]);
         builder.Services.ConfigureHttpClientDefaults(http => http.AddStandardResilienceHandler());
+
+        // The tests play the load balancer: loopback is a trusted proxy, so X-Forwarded-For names the visitor, as in
+        // production behind the ALB. That is what lets the privacy scan send real-looking visitor addresses.
+        builder.CreateResourceBuilder<ProjectResource>("api").WithEnvironment("LiveInsight__Ingestion__TrustedProxies__0", "127.0.0.1");
+        builder.CreateResourceBuilder<ProjectResource>("dashboard").WithEnvironment("LiveInsight__Dashboard__TrustedProxies__0", "127.0.0.1");
+        // The testing host forwards every resource's console output to ILogger under "{AppHost}.Resources.{name}".
+        builder.Services.AddLogging(logging => logging.AddProvider(new ResourceLogCollector(_logs)));
         App = await builder.BuildAsync();
         using var timeout = new CancellationTokenSource(StartTimeout);
         await App.StartAsync(timeout.Token);
@@ -37,6 +49,11 @@ public sealed class AppHostFixture : IAsyncLifetime
         }
     }
 
+    /// <summary>Every line each resource wrote since start-up, collected as it arrives.</summary>
+    public IReadOnlyCollection<(string Resource, string Line)> Logs => _logs;
+
+    private readonly System.Collections.Concurrent.ConcurrentQueue<(string, string)> _logs = new();
+
     public async Task DisposeAsync()
     {
         await App.DisposeAsync();
@@ -44,5 +61,28 @@ public sealed class AppHostFixture : IAsyncLifetime
         {
             Directory.Delete(_dataDir, recursive: true);
         }
+    }
+}
+
+/// <summary>Keeps the resource log lines the testing host forwards, so tests can search what the services logged.</summary>
+internal sealed class ResourceLogCollector(System.Collections.Concurrent.ConcurrentQueue<(string, string)> lines) : ILoggerProvider
+{
+    private const string Prefix = "LiveInsight.AppHost.Resources.";
+
+    public ILogger CreateLogger(string categoryName) =>
+        categoryName.StartsWith(Prefix, StringComparison.Ordinal) ? new Collector(categoryName[Prefix.Length..], lines) : NullLogger.Instance;
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class Collector(string resource, System.Collections.Concurrent.ConcurrentQueue<(string, string)> lines) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            lines.Enqueue((resource, formatter(state, exception) + (exception is null ? "" : "\n" + exception)));
     }
 }
