@@ -75,19 +75,32 @@ public sealed partial class KeyUsage(IConnectionMultiplexer redis, TimeProvider 
         }
     }
 
-    /// <summary>Every recorded time of each site, one pipelined HGETALL per site.</summary>
+    /// <summary>Every recorded time of each site, one pipelined HGETALL per site. Without Redis the sites are still
+    /// listed (site management must not depend on the hot path's store), only without times.</summary>
     public async Task<IReadOnlyDictionary<string, IReadOnlyDictionary<string, DateTimeOffset>>> ReadAsync(
-        IEnumerable<Site> sites)
+        IReadOnlyCollection<Site> sites)
     {
         var db = redis.GetDatabase();
         var reads = sites.Select(s => (s.SiteId, Task: db.HashGetAllAsync(RedisKeys.KeysLastUsed(s.SiteId)))).ToList();
-        await Task.WhenAll(reads.Select(r => r.Task));
+        try
+        {
+            await Task.WhenAll(reads.Select(r => r.Task));
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            LogReadFailed(e, sites.Count);
+            return sites.ToDictionary(s => s.SiteId, _ => (IReadOnlyDictionary<string, DateTimeOffset>)new Dictionary<string, DateTimeOffset>());
+        }
+
         return reads.ToDictionary(
             r => r.SiteId,
             r => (IReadOnlyDictionary<string, DateTimeOffset>)r.Task.Result
                 .Where(e => e.Value.TryParse(out long _))
                 .ToDictionary(e => (string)e.Name!, e => DateTimeOffset.FromUnixTimeMilliseconds((long)e.Value)));
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not read the keys' last use of {Count} sites; listed without it")]
+    private partial void LogReadFailed(Exception exception, int count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not record the use of a secret key of site {SiteId}")]
     private partial void LogRecordFailed(Exception exception, string siteId);
