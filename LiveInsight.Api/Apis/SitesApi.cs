@@ -1,11 +1,14 @@
 using LiveInsight.Api.Extensions;
 using LiveInsight.Api.Ingestion;
 using LiveInsight.Api.Sites;
+using LiveInsight.Core.Audit;
 using LiveInsight.Core.Sites;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace LiveInsight.Api.Apis;
 
+/// <summary>Site management, behind the admin token. Every change is written to the audit log first (see
+/// <see cref="AdminAudit"/>): when that fails, the change is not made.</summary>
 public static class SitesApi
 {
     public const int DefaultGraceSeconds = 24 * 3600;
@@ -22,20 +25,25 @@ public static class SitesApi
             .WithSummary("Create a site; the response holds its secret key, shown only this once");
         sites.MapGet("/", ListSites)
             .WithName("ListSites")
-            .WithSummary("List every site (without secret keys)");
+            .WithSummary("List every site (without secret keys), with when each key was last used and the retired keys");
         sites.MapPatch("/{siteId}", UpdateSite)
             .WithName("UpdateSite")
-            .WithSummary("Change a site's name, domains, time zone, DNT setting or exclusions (absent fields are kept)");
+            .WithSummary("Change a site's name, domains, subdomain setting, time zone, DNT setting or exclusions (absent fields are kept)");
         sites.MapPost("/{siteId}/rotate-keys", RotateKeys)
             .WithName("RotateSiteKeys")
-            .WithSummary("Replace both keys at once (no grace period); the response holds the new secret key, shown only this once");
+            .WithSummary("Replace both keys at once (the old ones keep working for grace_seconds); the response holds the new secret key, shown only this once");
+        sites.MapDelete("/{siteId}/retired-keys", RevokeRetiredKeys)
+            .WithName("RevokeRetiredKeys")
+            .WithSummary("End the grace period of every retired key of a site now");
         return app;
     }
 
-    public static async Task<Results<Created<CreatedSite>, ValidationProblem>> CreateSite(
+    public static async Task<Results<Created<CreatedSite>, ValidationProblem, ProblemHttpResult>> CreateSite(
         CreateSiteRequest request,
+        HttpContext http,
         SiteRepository repository,
         SiteResolver resolver,
+        AdminAudit audit,
         TimeProvider time,
         CancellationToken cancellationToken)
     {
@@ -59,7 +67,13 @@ public static class SitesApi
             ExcludedPaths = request.ExcludedPaths ?? [],
             ExcludedIpRanges = request.ExcludedIpRanges ?? [],
             RateLimitPerMinute = request.RateLimitPerMinute ?? 0,
+            AllowSubdomains = request.AllowSubdomains ?? false,
         };
+        if (await audit.WriteAsync(http, site.SiteId, AuditActions.SiteCreate, SiteChanges.DescribeCreated(site), cancellationToken) is { } failed)
+        {
+            return failed;
+        }
+
         await repository.CreateAsync(site, cancellationToken);
         await resolver.InvalidateAsync(cancellationToken);
 
@@ -68,17 +82,21 @@ public static class SitesApi
             new CreatedSite(site.SiteId, site.Name, site.Domains, site.TimeZone, site.PublicKey, secretKey));
     }
 
-    public static async Task<Ok<SiteList>> ListSites(SiteRepository repository, CancellationToken cancellationToken)
+    public static async Task<Ok<SiteList>> ListSites(
+        SiteRepository repository, SiteSummaries summaries, CancellationToken cancellationToken)
     {
         var sites = await repository.ListAsync(cancellationToken);
-        return TypedResults.Ok(new SiteList(sites.Select(Summary).ToList()));
+        return TypedResults.Ok(new SiteList(await summaries.SummarizeAsync(sites)));
     }
 
-    public static async Task<Results<Ok<SiteSummary>, NotFound, ValidationProblem>> UpdateSite(
+    public static async Task<Results<Ok<SiteSummary>, NotFound, ValidationProblem, ProblemHttpResult>> UpdateSite(
         string siteId,
         UpdateSiteRequest request,
+        HttpContext http,
         SiteRepository repository,
         SiteResolver resolver,
+        SiteSummaries summaries,
+        AdminAudit audit,
         CancellationToken cancellationToken)
     {
         if (await repository.FindByIdAsync(siteId, cancellationToken) is not { } site)
@@ -107,25 +125,33 @@ public static class SitesApi
             HonorDoNotTrack = merged.HonorDnt!.Value,
             ExcludedPaths = merged.ExcludedPaths!,
             ExcludedIpRanges = merged.ExcludedIpRanges!,
+            AllowSubdomains = request.AllowSubdomains ?? site.AllowSubdomains,
         };
+        if (await audit.WriteAsync(http, siteId, AuditActions.SiteUpdate, SiteChanges.DescribeChanges(site, updated), cancellationToken) is { } failed)
+        {
+            return failed;
+        }
+
         if (!await repository.UpdateAsync(updated, cancellationToken))
         {
             return TypedResults.NotFound();
         }
 
         await resolver.InvalidateAsync(cancellationToken);
-        return TypedResults.Ok(Summary(updated));
+        return TypedResults.Ok(await summaries.SummarizeAsync(updated));
     }
 
     /// <summary>
     /// New keys at once; the old ones keep working for <paramref name="graceSeconds"/> (default a day, so pages still
-    /// carrying the old public key go on counting while they are redeployed). 0 revokes them now (this replica at
-    /// once, the others when their one-minute site cache expires).
+    /// carrying the old public key go on counting while they are redeployed) and are listed on the site until then.
+    /// 0 revokes them now (this replica at once, the others when their one-minute site cache expires).
     /// </summary>
-    public static async Task<Results<Ok<RotatedKeys>, NotFound, ValidationProblem>> RotateKeys(
+    public static async Task<Results<Ok<RotatedKeys>, NotFound, ValidationProblem, ProblemHttpResult>> RotateKeys(
         string siteId,
+        HttpContext http,
         SiteRepository repository,
         SiteResolver resolver,
+        AdminAudit audit,
         TimeProvider time,
         CancellationToken cancellationToken,
         [Microsoft.AspNetCore.Mvc.FromQuery(Name = "grace_seconds")] int graceSeconds = DefaultGraceSeconds)
@@ -143,13 +169,27 @@ public static class SitesApi
             return TypedResults.NotFound();
         }
 
-        var secretKey = SiteKeys.NewSecretKey();
-        var rotated = site with { PublicKey = SiteKeys.NewPublicKey(), SecretKeyHash = SiteKeys.HashSecret(secretKey) };
-        if (graceSeconds > 0)
+        if (await audit.WriteAsync(http, siteId, AuditActions.SiteRotateKeys, $"grace_seconds={graceSeconds}", cancellationToken) is { } failed)
         {
-            await repository.RetireKeysAsync(site, time.GetUtcNow().AddSeconds(graceSeconds), cancellationToken);
+            return failed;
         }
 
+        var now = time.GetUtcNow();
+        var secretKey = SiteKeys.NewSecretKey();
+        var stillRetired = site.RetiredKeys.Where(k => k.ValidUntil > now).ToList();
+        if (graceSeconds > 0)
+        {
+            var until = now.AddSeconds(graceSeconds);
+            await repository.RetireKeysAsync(site, until, cancellationToken);
+            stillRetired.Add(new RetiredKey(site.PublicKey, site.SecretKeyHash, until));
+        }
+
+        var rotated = site with
+        {
+            PublicKey = SiteKeys.NewPublicKey(),
+            SecretKeyHash = SiteKeys.HashSecret(secretKey),
+            RetiredKeys = stillRetired,
+        };
         if (!await repository.UpdateAsync(rotated, cancellationToken))
         {
             return TypedResults.NotFound();
@@ -159,6 +199,38 @@ public static class SitesApi
         return TypedResults.Ok(new RotatedKeys(site.SiteId, rotated.PublicKey, secretKey));
     }
 
-    private static SiteSummary Summary(Site s) =>
-        new(s.SiteId, s.Name, s.Domains, s.TimeZone, s.HonorDoNotTrack, s.PublicKey, s.CreatedAt, s.ExcludedPaths, s.ExcludedIpRanges);
+    /// <summary>
+    /// Ends every retired key's grace period now: their aliases go, the list is cleared and the site caches (ingestion
+    /// and read side share one tag) are dropped, so on this replica the old keys fail from the next request.
+    /// </summary>
+    public static async Task<Results<Ok<SiteSummary>, NotFound, ProblemHttpResult>> RevokeRetiredKeys(
+        string siteId,
+        HttpContext http,
+        SiteRepository repository,
+        SiteResolver resolver,
+        SiteSummaries summaries,
+        AdminAudit audit,
+        CancellationToken cancellationToken)
+    {
+        if (await repository.FindByIdAsync(siteId, cancellationToken) is not { } site)
+        {
+            return TypedResults.NotFound();
+        }
+
+        var details = $"public_keys={string.Join(",", site.RetiredKeys.Select(k => k.PublicKey))}";
+        if (await audit.WriteAsync(http, siteId, AuditActions.SiteRevokeRetiredKeys, details, cancellationToken) is { } failed)
+        {
+            return failed;
+        }
+
+        await repository.DeleteRetiredKeysAsync(site.RetiredKeys, cancellationToken);
+        var revoked = site with { RetiredKeys = [] };
+        if (!await repository.UpdateAsync(revoked, cancellationToken))
+        {
+            return TypedResults.NotFound();
+        }
+
+        await resolver.InvalidateAsync(cancellationToken);
+        return TypedResults.Ok(await summaries.SummarizeAsync(revoked));
+    }
 }

@@ -28,6 +28,8 @@ internal static class Extensions
         builder.AddLiveInsightRedis();
         builder.AddLiveInsightStorage();
         builder.Services.AddSingleton<SiteRepository>();
+        builder.Services.AddSingleton<Sites.SiteSummaries>();
+        builder.Services.AddSingleton<Sites.AdminAudit>();
         builder.AddIngestion();
         builder.AddReadApis();
     }

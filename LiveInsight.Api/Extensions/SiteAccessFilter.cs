@@ -9,7 +9,7 @@ namespace LiveInsight.Api.Extensions;
 /// token (the Dashboard's server-side proxy, until dashboard sessions exist) reads any. Another site's id answers 404,
 /// exactly like an unknown one, so ids cannot be probed; no or bad credentials answer 401.
 /// </summary>
-internal sealed class SiteAccessFilter(SiteAccess access, IOptions<ApiOptions> options) : IEndpointFilter
+internal sealed class SiteAccessFilter(SiteAccess access, Sites.KeyUsage keyUsage, IOptions<ApiOptions> options) : IEndpointFilter
 {
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
@@ -30,6 +30,10 @@ internal sealed class SiteAccessFilter(SiteAccess access, IOptions<ApiOptions> o
                  && await access.FindBySecretKeyAsync(token, http.RequestAborted) is { } owned)
         {
             site = owned.SiteId == siteId ? owned : null;
+            if (site is not null)
+            {
+                keyUsage.RecordSecretKeyUse(site.SiteId, SiteKeys.HashSecret(token));
+            }
         }
         else
         {

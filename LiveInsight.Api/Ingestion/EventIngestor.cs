@@ -28,6 +28,7 @@ public sealed partial class EventIngestor(
     EventWriter writer,
     ClientIpResolver clientIps,
     UnauthenticatedLimiter unauthenticated,
+    Sites.KeyUsage keyUsage,
     IOptions<IngestionOptions> options,
     LiveInsightMetrics metrics,
     TimeProvider time,
@@ -90,7 +91,7 @@ public sealed partial class EventIngestor(
         if (origin.Length > 0 && origin != "null")
         {
             var host = OriginRules.OriginHost(origin);
-            if (host is null || !site.Domains.Any(d => OriginRules.HostMatches(host, d)))
+            if (host is null || !site.Domains.Any(d => OriginRules.HostMatches(host, d, site.AllowSubdomains)))
             {
                 return IngestOutcome.Failed(new IngestFailure(StatusCodes.Status403Forbidden, "Origin not allowed",
                     "The page's origin is not one of this site's domains; add it to the site's domains."));
@@ -117,7 +118,10 @@ public sealed partial class EventIngestor(
         {
             var zone = Zones.GetOrAdd(site.TimeZone, TimeZoneInfo.FindSystemTimeZoneById);
             var limit = site.RateLimitPerMinute > 0 ? site.RateLimitPerMinute : options.Value.RequestsPerMinute;
-            var written = await writer.WriteAsync(site.SiteId, zone, limit, kept.Select(e => ToStreamEvent(ingest, e)).ToList());
+            var usedField = Sites.KeyUsage.PublicField(key);
+            var written = await writer.WriteAsync(
+                site.SiteId, zone, limit, kept.Select(e => ToStreamEvent(ingest, e)).ToList(),
+                keyUsage.ShouldRecord(usedField) ? usedField : null);
             if (written.IsRateLimited)
             {
                 // Nothing of this batch was kept; other sites are unaffected (the counter is per site).

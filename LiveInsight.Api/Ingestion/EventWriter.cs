@@ -26,20 +26,25 @@ public sealed class EventWriter(IConnectionMultiplexer redis, TimeProvider time)
     private const int DayTtlSeconds = 72 * 3600;
     private const int RealtimeTtlSeconds = 3600;
 
-    // KEYS: stream, realtime visitors, realtime sessions, realtime pages, this minute's request counter.
-    // ARGV: now, cutoff, trim?, requests allowed per minute (0: no limit), n, then n × (seen key, event id, payload),
+    // KEYS: stream, realtime visitors, realtime sessions, realtime pages, this minute's request counter, keys' last use.
+    // ARGV: now, cutoff, trim?, requests allowed per minute (0: no limit), key field to stamp with now ('' = none),
+    //       n, then n × (seen key, event id, payload),
     //       then h, h × (hll key, visitor id),
     //       then realtime visitor ('' = none), s, s × (session id, path), then x, x × (key, ttl seconds).
-    private const string Script = """
+    private static readonly string Script = $$"""
+        if ARGV[5] ~= '' then
+          redis.call('HSET', KEYS[6], ARGV[5], ARGV[1])
+          redis.call('EXPIRE', KEYS[6], {{Sites.KeyUsage.KeepSeconds}})
+        end
         local limit = tonumber(ARGV[4])
         if limit > 0 then
           local used = redis.call('INCR', KEYS[5])
           if used == 1 then redis.call('EXPIRE', KEYS[5], 120) end
           if used > limit then return {-1} end
         end
-        local n = tonumber(ARGV[5])
+        local n = tonumber(ARGV[6])
         local dups = {}
-        local i = 6
+        local i = 7
         for e = 1, n do
           if redis.call('HSETNX', ARGV[i], ARGV[i+1], 1) == 1 then
             redis.call('XADD', KEYS[1], '*', 'e', ARGV[i+2])
@@ -91,7 +96,10 @@ public sealed class EventWriter(IConnectionMultiplexer redis, TimeProvider time)
     /// limit is shared by every Api replica and costs no extra round trip).
     /// </summary>
     /// <returns>Indexes (into <paramref name="events"/>) of events already taken earlier, or RateLimited.</returns>
-    public async Task<WriteResult> WriteAsync(string siteId, TimeZoneInfo siteZone, int requestsPerMinute, IReadOnlyList<StreamEvent> events)
+    /// <param name="keyUsedField">The <see cref="Sites.KeyUsage"/> field of the key to stamp as used now, or null
+    /// (the caller asks only once a minute per key, so this costs the hot path nothing measurable).</param>
+    public async Task<WriteResult> WriteAsync(
+        string siteId, TimeZoneInfo siteZone, int requestsPerMinute, IReadOnlyList<StreamEvent> events, string? keyUsedField = null)
     {
         var now = time.GetUtcNow();
         var keys = new RedisKey[]
@@ -101,13 +109,15 @@ public sealed class EventWriter(IConnectionMultiplexer redis, TimeProvider time)
             RedisKeys.RealtimeSessions(siteId),
             RedisKeys.RealtimePages(siteId),
             RedisKeys.RequestsThisMinute(siteId, now),
+            RedisKeys.KeysLastUsed(siteId),
         };
-        var args = new List<RedisValue>(8 + events.Count * 3)
+        var args = new List<RedisValue>(9 + events.Count * 3)
         {
             now.ToUnixTimeMilliseconds(),
             (now - RealtimeKeep).ToUnixTimeMilliseconds(),
             Random.Shared.Next(TrimOneRequestIn) == 0 ? "1" : "0",
             requestsPerMinute,
+            keyUsedField ?? "",
             events.Count,
         };
         var expiries = new List<(string Key, int Ttl)>();

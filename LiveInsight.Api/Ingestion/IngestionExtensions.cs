@@ -33,6 +33,7 @@ public static class IngestionExtensions
         services.AddSingleton<UnauthenticatedLimiter>();
         services.AddHybridCache();
         services.AddSingleton<SiteResolver>();
+        services.AddSingleton<Sites.KeyUsage>();
         services.AddSingleton<DailySalts>();
         services.AddSingleton<EventWriter>();
         services.AddSingleton<EventIngestor>();

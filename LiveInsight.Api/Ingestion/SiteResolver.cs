@@ -24,29 +24,50 @@ public sealed class SiteResolver(SiteRepository sites, HybridCache cache, TimePr
             Tags,
             cancellationToken)).IfKeyValid(time.GetUtcNow());
 
+    /// <summary>Whether some site would take events from this origin host, each site by its own subdomain setting.</summary>
     public async ValueTask<bool> IsAnySiteOriginAsync(string host, CancellationToken cancellationToken)
     {
-        var domains = await cache.GetOrCreateAsync(
-            "site:domains",
+        var origins = await cache.GetOrCreateAsync(
+            "site:origins",
             sites,
-            static async (repository, ct) => (await repository.ListAsync(ct)).SelectMany(s => s.Domains).Distinct().ToArray(),
+            static async (repository, ct) => (await repository.ListAsync(ct))
+                .SelectMany(s => s.Domains.Select(d => new SiteOrigin(d, s.AllowSubdomains)))
+                .Distinct()
+                .ToArray(),
             KeyEntry,
             Tags,
             cancellationToken);
-        return domains.Any(domain => OriginRules.HostMatches(host, domain));
+        return origins.Any(o => OriginRules.HostMatches(host, o.Domain, o.AllowSubdomains));
     }
 
     /// <summary>Called after a site changes so this replica sees it at once (others within a minute).</summary>
     public ValueTask InvalidateAsync(CancellationToken cancellationToken) => cache.RemoveByTagAsync(AllDomainsTag, cancellationToken);
 }
 
+/// <summary>One domain of one site, as the preflight check needs it (a record, so HybridCache can serialise it).</summary>
+[System.ComponentModel.ImmutableObject(true)]
+public sealed record SiteOrigin(string Domain, bool AllowSubdomains);
+
 public static class OriginRules
 {
-    /// <summary>An origin host belongs to a site domain when equal, ignoring a leading <c>www.</c> on either side.</summary>
-    public static bool HostMatches(string host, string domain)
+    /// <summary>
+    /// An origin host belongs to a site domain when equal, ignoring a leading <c>www.</c> on either side; with
+    /// <paramref name="allowSubdomains"/> also when it ends with "." + the domain (blog.example.com for example.com,
+    /// never evilexample.com). An IP address has no subdomains.
+    /// </summary>
+    public static bool HostMatches(string host, string domain, bool allowSubdomains = false)
     {
         static string Bare(string h) => h.StartsWith("www.", StringComparison.OrdinalIgnoreCase) ? h[4..] : h;
-        return string.Equals(Bare(host), Bare(domain), StringComparison.OrdinalIgnoreCase);
+        var bareDomain = Bare(domain);
+        if (string.Equals(Bare(host), bareDomain, StringComparison.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+
+        return allowSubdomains
+            && !System.Net.IPAddress.TryParse(bareDomain, out _)
+            && host.Length > bareDomain.Length + 1
+            && host.EndsWith("." + bareDomain, StringComparison.OrdinalIgnoreCase);
     }
 
     /// <summary>The host of an <c>Origin</c> header, or null when absent, "null" or unparsable.</summary>

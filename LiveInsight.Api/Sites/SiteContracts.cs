@@ -7,7 +7,8 @@ public sealed record CreateSiteRequest(
     bool? HonorDnt,
     IReadOnlyList<string>? ExcludedPaths = null,
     IReadOnlyList<string>? ExcludedIpRanges = null,
-    int? RateLimitPerMinute = null);
+    int? RateLimitPerMinute = null,
+    bool? AllowSubdomains = null);
 
 /// <summary>The only response that ever contains the secret key: it is shown once and stored as a hash.</summary>
 public sealed record CreatedSite(
@@ -27,7 +28,15 @@ public sealed record SiteSummary(
     string PublicKey,
     DateTimeOffset CreatedAt,
     IReadOnlyList<string> ExcludedPaths,
-    IReadOnlyList<string> ExcludedIpRanges);
+    IReadOnlyList<string> ExcludedIpRanges,
+    bool AllowSubdomains,
+    DateTimeOffset? PublicKeyLastUsedAt,
+    DateTimeOffset? SecretKeyLastUsedAt,
+    IReadOnlyList<RetiredKeySummary> RetiredKeys);
+
+/// <summary>A key pair still in its grace period after a rotation: only the public half is shown. LastUsedAt is the
+/// later use of either half.</summary>
+public sealed record RetiredKeySummary(string PublicKey, DateTimeOffset ValidUntil, DateTimeOffset? LastUsedAt);
 
 public sealed record SiteList(IReadOnlyList<SiteSummary> Sites);
 
@@ -38,7 +47,8 @@ public sealed record UpdateSiteRequest(
     string? TimeZone,
     bool? HonorDnt,
     IReadOnlyList<string>? ExcludedPaths = null,
-    IReadOnlyList<string>? ExcludedIpRanges = null);
+    IReadOnlyList<string>? ExcludedIpRanges = null,
+    bool? AllowSubdomains = null);
 
 /// <summary>New keys after a rotation: like <see cref="CreatedSite"/>, the only time the secret key is shown.</summary>
 public sealed record RotatedKeys(string SiteId, string PublicKey, string SecretKey);

@@ -34,6 +34,10 @@ public static class RedisKeys
     public static string RequestsThisMinute(string siteId, DateTimeOffset now) =>
         $"li:{{{siteId}}}:rl:{now.UtcDateTime.ToString("yyyyMMddHHmm", CultureInfo.InvariantCulture)}";
 
+    /// <summary>Hash: <c>pk:&lt;public key&gt;</c> or <c>sk:&lt;secret key hash&gt;</c> → when the key was last used (Unix ms,
+    /// to the minute: each replica records a key at most once a minute).</summary>
+    public static string KeysLastUsed(string siteId) => $"li:{{{siteId}}}:keys:last-used";
+
     /// <summary>Unauthenticated requests from one masked client address in one UTC minute.</summary>
     public static string UnauthenticatedThisMinute(string maskedIp, DateTimeOffset now) =>
         $"li:rlip:{maskedIp}:{now.UtcDateTime.ToString("yyyyMMddHHmm", CultureInfo.InvariantCulture)}";

@@ -30,7 +30,19 @@ public sealed record Site(
 
     /// <summary>Client IP ranges (CIDR) not to count, e.g. the owner's office.</summary>
     public IReadOnlyList<string> ExcludedIpRanges { get; init; } = [];
+
+    /// <summary>When set, pages on any subdomain of the site's domains (blog.example.com for example.com) may send
+    /// events too. Off by default: a subdomain can be someone else's (hosted blogs, user pages).</summary>
+    public bool AllowSubdomains { get; init; }
+
+    /// <summary>Keys replaced by rotations whose grace period was still running at the last rotation, so they can be
+    /// listed and revoked early. Their secret part is kept only as the hash, like the current secret key.</summary>
+    public IReadOnlyList<RetiredKey> RetiredKeys { get; init; } = [];
 }
+
+/// <summary>A key pair retired by a rotation, accepted until <paramref name="ValidUntil"/>.</summary>
+[ImmutableObject(true)]
+public sealed record RetiredKey(string PublicKey, string SecretKeyHash, DateTimeOffset ValidUntil);
 
 public static class SiteKeyValidity
 {

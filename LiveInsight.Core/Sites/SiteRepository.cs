@@ -102,6 +102,23 @@ public sealed class SiteRepository(IAmazonDynamoDB dynamo, IOptions<StorageOptio
         }
     }
 
+    /// <summary>Ends the grace period of retired keys now: their alias items go, so lookups by them find nothing.
+    /// The caller clears <see cref="Site.RetiredKeys"/> and the caches.</summary>
+    public async Task DeleteRetiredKeysAsync(IEnumerable<RetiredKey> keys, CancellationToken cancellationToken)
+    {
+        foreach (var key in keys)
+        {
+            foreach (var id in new[] { RetiredPublicKeyId(key.PublicKey), RetiredSecretId(key.SecretKeyHash) })
+            {
+                await dynamo.DeleteItemAsync(new DeleteItemRequest
+                {
+                    TableName = TableName,
+                    Key = new() { ["site_id"] = new AttributeValue { S = id } },
+                }, cancellationToken);
+            }
+        }
+    }
+
     private const string AliasOf = "alias_of";
 
     private static string RetiredPublicKeyId(string publicKey) => "retired-key#" + publicKey;
@@ -154,6 +171,19 @@ public sealed class SiteRepository(IAmazonDynamoDB dynamo, IOptions<StorageOptio
         ["excluded_paths"] = StringList(site.ExcludedPaths),
         ["excluded_ip_ranges"] = StringList(site.ExcludedIpRanges),
         ["rate_limit_per_minute"] = new AttributeValue { N = site.RateLimitPerMinute.ToString(CultureInfo.InvariantCulture) },
+        ["allow_subdomains"] = new AttributeValue { BOOL = site.AllowSubdomains },
+        ["retired_keys"] = new AttributeValue
+        {
+            L = site.RetiredKeys.Select(k => new AttributeValue
+            {
+                M = new()
+                {
+                    ["public_key"] = new AttributeValue { S = k.PublicKey },
+                    ["secret_key_hash"] = new AttributeValue { S = k.SecretKeyHash },
+                    ["valid_until"] = new AttributeValue { S = k.ValidUntil.ToString("O", CultureInfo.InvariantCulture) },
+                },
+            }).ToList(),
+        },
     };
 
     private static AttributeValue StringList(IEnumerable<string> values) =>
@@ -177,5 +207,12 @@ public sealed class SiteRepository(IAmazonDynamoDB dynamo, IOptions<StorageOptio
         RateLimitPerMinute = item.TryGetValue("rate_limit_per_minute", out var limit) && limit.N is { } n
             ? int.Parse(n, CultureInfo.InvariantCulture)
             : 0,
+        AllowSubdomains = item.TryGetValue("allow_subdomains", out var subdomains) && subdomains.BOOL == true,
+        RetiredKeys = item.TryGetValue("retired_keys", out var retired) && retired.L is { Count: > 0 }
+            ? retired.L.Select(k => new RetiredKey(
+                k.M["public_key"].S,
+                k.M["secret_key_hash"].S,
+                DateTimeOffset.Parse(k.M["valid_until"].S, CultureInfo.InvariantCulture))).ToList()
+            : [],
     };
 }

@@ -23,6 +23,7 @@ public static class ApiProxy
         Route("stats", "/proxy/api/stats/{**rest}", Policies.Viewer, "GET"),
         Route("sites-read", "/proxy/api/sites", Policies.Viewer, "GET"),
         Route("sites-write", "/proxy/api/sites/{**rest}", Policies.Admin, "POST", "PATCH"),
+        Route("sites-delete", "/proxy/api/sites/{**rest}", Policies.Admin, "DELETE"),
     ];
 
     public static IHostApplicationBuilder AddApiProxy(this IHostApplicationBuilder builder)

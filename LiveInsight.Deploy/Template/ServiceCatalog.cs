@@ -54,8 +54,9 @@ public static class ServiceCatalog
         Routes: [new PublicRoute(10, IngestPaths), new PublicRoute(20, ReadApiPaths)],
         Grants:
         [
-            // Sites: create, list (Scan), look up by id and by public/secret key (GSIs).
-            new TableGrant(Tables.Sites, "GetItem", "PutItem", "Query", "Scan"),
+            // Sites: create, list (Scan), look up by id and by public/secret key (GSIs); revoking retired keys early
+            // deletes their alias items.
+            new TableGrant(Tables.Sites, "GetItem", "PutItem", "Query", "Scan", "DeleteItem"),
             // Stats: a dimension's range is one Query, chosen values one BatchGetItem.
             new TableGrant(Tables.Stats, "Query", "BatchGetItem"),
             // Audit: site changes made through the admin API are recorded here.

@@ -65,11 +65,13 @@ public sealed class ViewTests(DashboardFixture fixture)
         await editor.Locator("summary").ClickAsync();
         await editor.GetByLabel("Domains (one per line)").FillAsync("blog.test\nwww.blog.test");
         await editor.GetByLabel("Time zone").FillAsync("Europe/Berlin");
+        await editor.GetByLabel("Allow subdomains", new() { Exact = false }).CheckAsync();
         await editor.GetByRole(AriaRole.Button, new() { Name = "Save settings" }).ClickAsync();
         await Assertions.Expect(editor.GetByRole(AriaRole.Status)).ToHaveTextAsync("Saved.");
         var saved = (await fixture.ApiJsonAsync("/api/sites")).GetProperty("sites").EnumerateArray().Single(s => s.GetProperty("site_id").GetString() == siteId);
         Assert.Equal(["blog.test", "www.blog.test"], saved.GetProperty("domains").EnumerateArray().Select(d => d.GetString()));
         Assert.Equal("Europe/Berlin", saved.GetProperty("time_zone").GetString());
+        Assert.True(saved.GetProperty("allow_subdomains").GetBoolean());
 
         page.Dialog += async (_, dialog) => await dialog.AcceptAsync();
         editor = page.Locator("details").Filter(new() { HasText = name });
@@ -82,6 +84,17 @@ public sealed class ViewTests(DashboardFixture fixture)
         await Assertions.Expect(editor.GetByRole(AriaRole.Status)).ToContainTextAsync("Keys rotated.");
         var rotated = (await fixture.ApiJsonAsync("/api/sites")).GetProperty("sites").EnumerateArray().Single(s => s.GetProperty("site_id").GetString() == siteId);
         Assert.NotEqual(publicKey, rotated.GetProperty("public_key").GetString());
+        Assert.Equal(publicKey, Assert.Single(rotated.GetProperty("retired_keys").EnumerateArray()).GetProperty("public_key").GetString());
+
+        var keys = editor.GetByLabel($"Keys of {name}");
+        await Assertions.Expect(keys).ToContainTextAsync("Retired keys");
+        await Assertions.Expect(keys).ToContainTextAsync(publicKey);
+        await keys.GetByRole(AriaRole.Button, new() { Name = "Revoke now" }).ClickAsync();
+        await Assertions.Expect(editor.GetByRole(AriaRole.Status)).ToHaveTextAsync("Retired keys revoked.");
+        await Assertions.Expect(keys).ToContainTextAsync("No retired keys.");
+        await Assertions.Expect(keys).Not.ToContainTextAsync(publicKey);
+        var revoked = (await fixture.ApiJsonAsync("/api/sites")).GetProperty("sites").EnumerateArray().Single(s => s.GetProperty("site_id").GetString() == siteId);
+        Assert.Empty(revoked.GetProperty("retired_keys").EnumerateArray());
         await page.Context.CloseAsync();
     }
 }

@@ -1,4 +1,4 @@
-import { ApiError, getJson, patchJson, postJson } from "./api.js";
+import { ApiError, getJson, patchJson, postJson, session } from "./api.js";
 import { el } from "./dom.js";
 
 const lines = (text) => text.split(/[\n,]/).map((s) => s.trim()).filter(Boolean);
@@ -11,6 +11,23 @@ function snippet(apiUrl, publicKey) {
 function errorText(e) {
   if (e instanceof ApiError && e.problem?.errors) return Object.values(e.problem.errors).flat().join(" ");
   return e.message;
+}
+
+const when = (iso) => (iso ? new Date(iso).toLocaleString() : "never");
+
+/** api.js has no DELETE helper yet; this one sends the same CSRF header the others do. */
+async function deleteJson(path) {
+  const { csrf_token: csrf } = await session();
+  const response = await fetch(`/proxy/api/${path}`, { method: "DELETE", headers: { Accept: "application/json", "X-CSRF-TOKEN": csrf }, credentials: "same-origin" });
+  const text = await response.text();
+  let json = null;
+  try {
+    json = text ? JSON.parse(text) : null;
+  } catch {
+    json = null;
+  }
+  if (!response.ok) throw new ApiError(response.status, json);
+  return json;
 }
 
 function field(id, label, input) {
@@ -37,6 +54,7 @@ export function sitesPanel(root, { apiUrl, onChanged }) {
       domains: el("textarea", { class: "control w-full", rows: 2 }),
       time_zone: el("input", { class: "control w-full", list: "time-zones", value: site.time_zone }),
       honor_dnt: el("input", { type: "checkbox", class: "size-4", checked: site.honor_dnt }),
+      allow_subdomains: el("input", { type: "checkbox", class: "size-4", checked: site.allow_subdomains }),
       excluded_paths: el("textarea", { class: "control w-full", rows: 2, placeholder: "/admin/**" }),
       excluded_ip_ranges: el("textarea", { class: "control w-full", rows: 2, placeholder: "203.0.113.0/24" }),
     };
@@ -53,11 +71,14 @@ export function sitesPanel(root, { apiUrl, onChanged }) {
       field(`ips-${n}`, "Excluded IP ranges (CIDR, one per line)", inputs.excluded_ip_ranges),
       el("div", { class: "flex items-center gap-2" }, inputs.honor_dnt,
         el("label", { for: `dnt-${n}`, class: "text-sm" }, "Honour Do-Not-Track and Global Privacy Control")),
+      el("div", { class: "flex items-center gap-2" }, inputs.allow_subdomains,
+        el("label", { for: `subdomains-${n}`, class: "text-sm" }, "Allow subdomains (blog.example.com for example.com)")),
       el("div", { class: "flex flex-wrap gap-2 sm:col-span-2" },
         el("button", { type: "submit", class: "btn-primary" }, "Save settings"),
         el("button", { type: "button", class: "btn", onclick: rotate }, "Rotate keys…")),
       status);
     inputs.honor_dnt.id = `dnt-${n}`;
+    inputs.allow_subdomains.id = `subdomains-${n}`;
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       status.textContent = "Saving…";
@@ -67,6 +88,7 @@ export function sitesPanel(root, { apiUrl, onChanged }) {
           domains: lines(inputs.domains.value),
           time_zone: inputs.time_zone.value,
           honor_dnt: inputs.honor_dnt.checked,
+          allow_subdomains: inputs.allow_subdomains.checked,
           excluded_paths: lines(inputs.excluded_paths.value),
           excluded_ip_ranges: lines(inputs.excluded_ip_ranges.value),
         });
@@ -83,16 +105,46 @@ export function sitesPanel(root, { apiUrl, onChanged }) {
         const keys = await postJson(`sites/${encodeURIComponent(n)}/rotate-keys`);
         code.textContent = snippet(apiUrl, keys.public_key);
         status.replaceChildren(secretNotice("Keys rotated.", keys));
+        const { sites } = await getJson("sites");
+        const fresh = sites.find((s) => s.site_id === n);
+        if (fresh) renderKeys(fresh);
         onChanged();
       } catch (e) {
         status.textContent = `Keys not rotated: ${errorText(e)}`;
       }
     }
 
+    // Keys, when each was last used, and the retired keys still in their grace period (revocable now).
+    const keys = el("div", { class: "space-y-1 text-sm", "aria-label": `Keys of ${site.name}` });
+    function renderKeys(summary) {
+      const retired = summary.retired_keys ?? [];
+      keys.replaceChildren(
+        el("p", {}, "Public key ", el("code", { class: "break-all" }, summary.public_key), ` — last used: ${when(summary.public_key_last_used_at)}`),
+        el("p", {}, `Secret key — last used: ${when(summary.secret_key_last_used_at)}`),
+        retired.length === 0
+          ? el("p", { class: "text-slate-500" }, "No retired keys.")
+          : el("div", {},
+            el("p", { class: "font-medium" }, "Retired keys (still accepted until their grace period ends):"),
+            el("ul", { class: "list-disc pl-5" }, retired.map((k) => el("li", {},
+              el("code", { class: "break-all" }, k.public_key), ` — valid until ${when(k.valid_until)}, last used: ${when(k.last_used_at)}`))),
+            el("button", { type: "button", class: "btn mt-1", onclick: revokeRetired }, "Revoke now")));
+    }
+
+    async function revokeRetired() {
+      if (!confirm(`Stop accepting the retired keys of ${site.name} now? Pages still using them stop being counted.`)) return;
+      try {
+        renderKeys(await deleteJson(`sites/${encodeURIComponent(n)}/retired-keys`));
+        status.textContent = "Retired keys revoked.";
+      } catch (e) {
+        status.textContent = `Retired keys not revoked: ${errorText(e)}`;
+      }
+    }
+
+    renderKeys(site);
     return el("details", { class: "rounded-md border border-slate-200 p-3 dark:border-slate-700" },
       el("summary", { class: "cursor-pointer font-medium" }, `${site.name} — ${site.domains.join(", ")}`),
       el("div", { class: "mt-3 space-y-3" },
-        el("p", { class: "text-sm" }, "Script tag for the site's <head>:"), code, form));
+        el("p", { class: "text-sm" }, "Script tag for the site's <head>:"), code, keys, form));
   }
 
   function createForm() {

@@ -15,7 +15,8 @@ public static class TestSites
         string[]? excludedIpRanges = null,
         bool honorDnt = true,
         string timeZone = "UTC",
-        int? rateLimitPerMinute = null)
+        int? rateLimitPerMinute = null,
+        bool? allowSubdomains = null)
     {
         using var admin = fixture.CreateAdminClient();
         var response = await admin.PostAsJsonAsync("/api/sites", new
@@ -27,6 +28,7 @@ public static class TestSites
             honor_dnt = honorDnt,
             time_zone = timeZone,
             rate_limit_per_minute = rateLimitPerMinute,
+            allow_subdomains = allowSubdomains,
         });
         response.EnsureSuccessStatusCode();
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
@@ -35,4 +37,15 @@ public static class TestSites
             body.GetProperty("public_key").GetString()!,
             body.GetProperty("secret_key").GetString()!);
     }
+
+    /// <summary>The site as <c>GET /api/sites</c> lists it.</summary>
+    public static async Task<JsonElement> GetSummaryAsync(this ApiFixture fixture, string siteId)
+    {
+        using var admin = fixture.CreateAdminClient();
+        var listing = await admin.GetFromJsonAsync<JsonElement>("/api/sites");
+        return listing.GetProperty("sites").EnumerateArray().Single(s => s.GetProperty("site_id").GetString() == siteId);
+    }
+
+    /// <summary>A domain no other test uses, so checks against "any site's domains" see only this test's sites.</summary>
+    public static string UniqueDomain() => $"t{Guid.NewGuid():N}"[..13] + ".example";
 }

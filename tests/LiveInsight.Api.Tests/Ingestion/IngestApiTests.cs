@@ -294,6 +294,11 @@ public sealed class IngestApiTests(ApiFixture fixture)
             await AssertProblemAsync(refused, 503, "Retry later");
             Assert.NotNull(refused.Headers.RetryAfter);
             Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/alive")).StatusCode);
+            // Site management lives in DynamoDB: the listing still answers, only without the keys' last use.
+            using var admin = fixture.CreateAdminClient();
+            var listing = await admin.GetAsync("/api/sites");
+            Assert.Equal(HttpStatusCode.OK, listing.StatusCode);
+            Assert.Contains(site.SiteId, await listing.Content.ReadAsStringAsync());
         }
         finally
         {

@@ -1,0 +1,107 @@
+using System.Collections.Concurrent;
+using LiveInsight.Core.Events;
+using LiveInsight.Core.Sites;
+using StackExchange.Redis;
+
+namespace LiveInsight.Api.Sites;
+
+/// <summary>
+/// When each key was last used, kept in one Redis hash per site (<see cref="RedisKeys.KeysLastUsed"/>). Each replica
+/// records a key at most once per UTC minute, so the times are accurate to the minute and cost the hot path one
+/// dictionary lookup per request. Public keys are recorded inside the ingestion script (no extra round trip); secret
+/// keys by a fire-and-forget HSET after read-side authentication.
+/// </summary>
+public sealed partial class KeyUsage(IConnectionMultiplexer redis, TimeProvider time, ILogger<KeyUsage> logger)
+{
+    /// <summary>Untouched keys' times expire after this long (every record pushes it back).</summary>
+    public const int KeepSeconds = 400 * 24 * 3600;
+    private const int MaxTracked = 10_000;
+
+    private readonly ConcurrentDictionary<string, long> _recordedMinute = new();
+
+    public static string PublicField(string publicKey) => "pk:" + publicKey;
+
+    public static string SecretField(string secretKeyHash) => "sk:" + secretKeyHash;
+
+    /// <summary>True at most once per UTC minute per field on this replica: the caller then records the use.</summary>
+    public bool ShouldRecord(string field)
+    {
+        var minute = time.GetUtcNow().ToUnixTimeSeconds() / 60;
+        if (_recordedMinute.TryGetValue(field, out var last) && last == minute)
+        {
+            return false;
+        }
+
+        if (_recordedMinute.Count >= MaxTracked)
+        {
+            foreach (var (old, at) in _recordedMinute)
+            {
+                if (at != minute)
+                {
+                    _recordedMinute.TryRemove(old, out _);
+                }
+            }
+        }
+
+        _recordedMinute[field] = minute;
+        return true;
+    }
+
+    /// <summary>Records a read with a secret key without making the request wait; a failure is logged, not thrown.</summary>
+    public void RecordSecretKeyUse(string siteId, string secretKeyHash)
+    {
+        var field = SecretField(secretKeyHash);
+        if (ShouldRecord(field))
+        {
+            _ = RecordAsync(siteId, field);
+        }
+    }
+
+    private async Task RecordAsync(string siteId, string field)
+    {
+        try
+        {
+            var db = redis.GetDatabase();
+            var key = RedisKeys.KeysLastUsed(siteId);
+            var batch = db.CreateBatch();
+            var set = batch.HashSetAsync(key, field, time.GetUtcNow().ToUnixTimeMilliseconds());
+            var expire = batch.KeyExpireAsync(key, TimeSpan.FromSeconds(KeepSeconds));
+            batch.Execute();
+            await Task.WhenAll(set, expire);
+        }
+        catch (Exception e)
+        {
+            LogRecordFailed(e, siteId);
+        }
+    }
+
+    /// <summary>Every recorded time of each site, one pipelined HGETALL per site. Without Redis the sites are still
+    /// listed (site management must not depend on the hot path's store), only without times.</summary>
+    public async Task<IReadOnlyDictionary<string, IReadOnlyDictionary<string, DateTimeOffset>>> ReadAsync(
+        IReadOnlyCollection<Site> sites)
+    {
+        var db = redis.GetDatabase();
+        var reads = sites.Select(s => (s.SiteId, Task: db.HashGetAllAsync(RedisKeys.KeysLastUsed(s.SiteId)))).ToList();
+        try
+        {
+            await Task.WhenAll(reads.Select(r => r.Task));
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            LogReadFailed(e, sites.Count);
+            return sites.ToDictionary(s => s.SiteId, _ => (IReadOnlyDictionary<string, DateTimeOffset>)new Dictionary<string, DateTimeOffset>());
+        }
+
+        return reads.ToDictionary(
+            r => r.SiteId,
+            r => (IReadOnlyDictionary<string, DateTimeOffset>)r.Task.Result
+                .Where(e => e.Value.TryParse(out long _))
+                .ToDictionary(e => (string)e.Name!, e => DateTimeOffset.FromUnixTimeMilliseconds((long)e.Value)));
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not read the keys' last use of {Count} sites; listed without it")]
+    private partial void LogReadFailed(Exception exception, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not record the use of a secret key of site {SiteId}")]
+    private partial void LogRecordFailed(Exception exception, string siteId);
+}

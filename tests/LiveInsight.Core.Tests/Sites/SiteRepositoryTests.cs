@@ -1,0 +1,82 @@
+using LiveInsight.Core.Sites;
+using LiveInsight.Core.Storage;
+using LiveInsight.Core.Tests.Storage;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace LiveInsight.Core.Tests.Sites;
+
+[Collection(nameof(DynaliteCollection))]
+public sealed class SiteRepositoryTests(DynaliteFixture fixture)
+{
+    private static readonly DateTimeOffset T0 = new(2026, 11, 26, 10, 0, 0, TimeSpan.Zero);
+
+    private static async Task<SiteRepository> NewRepositoryAsync(Amazon.DynamoDBv2.IAmazonDynamoDB dynamo) =>
+        (await NewTableAsync(dynamo)).Repository;
+
+    private static async Task<(SiteRepository Repository, string Table)> NewTableAsync(Amazon.DynamoDBv2.IAmazonDynamoDB dynamo)
+    {
+        var options = Options.Create(new StorageOptions { TablePrefix = $"s{Guid.NewGuid():N}"[..12] + "-" });
+        await new SchemaBootstrapper(dynamo, options, TimeProvider.System, NullLogger<SchemaBootstrapper>.Instance).EnsureAsync(CancellationToken.None);
+        return (new SiteRepository(dynamo, options), options.Value.TableName(Tables.Sites));
+    }
+
+    private static Site NewSite() =>
+        new(SiteKeys.NewSiteId(), "Shop", ["example.com"], SiteKeys.NewPublicKey(), SiteKeys.HashSecret(SiteKeys.NewSecretKey()), "UTC", true, T0);
+
+    [Fact]
+    public async Task The_subdomain_setting_and_retired_keys_are_stored_and_read_back()
+    {
+        using var dynamo = fixture.CreateClient();
+        var repository = await NewRepositoryAsync(dynamo);
+        var retired = new RetiredKey(SiteKeys.NewPublicKey(), SiteKeys.HashSecret(SiteKeys.NewSecretKey()), T0.AddDays(1));
+        var site = NewSite() with { AllowSubdomains = true, RetiredKeys = [retired] };
+
+        await repository.CreateAsync(site, CancellationToken.None);
+        var read = await repository.FindByIdAsync(site.SiteId, CancellationToken.None);
+
+        Assert.NotNull(read);
+        Assert.True(read.AllowSubdomains);
+        Assert.Equal([retired], read.RetiredKeys);
+    }
+
+    [Fact]
+    public async Task A_site_stored_before_these_settings_existed_reads_as_no_subdomains_and_no_retired_keys()
+    {
+        using var dynamo = fixture.CreateClient();
+        var (repository, table) = await NewTableAsync(dynamo);
+        var site = NewSite();
+        await repository.CreateAsync(site, CancellationToken.None);
+        await dynamo.UpdateItemAsync(new Amazon.DynamoDBv2.Model.UpdateItemRequest
+        {
+            TableName = table,
+            Key = new() { ["site_id"] = new() { S = site.SiteId } },
+            UpdateExpression = "REMOVE allow_subdomains, retired_keys",
+        });
+
+        var read = await repository.FindByIdAsync(site.SiteId, CancellationToken.None);
+
+        Assert.False(read!.AllowSubdomains);
+        Assert.Empty(read.RetiredKeys);
+    }
+
+    [Fact]
+    public async Task Deleting_retired_keys_ends_their_lookups_and_leaves_the_current_keys()
+    {
+        using var dynamo = fixture.CreateClient();
+        var repository = await NewRepositoryAsync(dynamo);
+        var secret = SiteKeys.NewSecretKey();
+        var old = NewSite() with { SecretKeyHash = SiteKeys.HashSecret(secret) };
+        var current = old with { PublicKey = SiteKeys.NewPublicKey(), SecretKeyHash = SiteKeys.HashSecret(SiteKeys.NewSecretKey()) };
+        await repository.CreateAsync(current, CancellationToken.None);
+        await repository.RetireKeysAsync(old, DateTimeOffset.UtcNow.AddHours(1), CancellationToken.None);
+        Assert.NotNull(await repository.FindByPublicKeyAsync(old.PublicKey, CancellationToken.None));
+        Assert.NotNull(await repository.FindBySecretKeyAsync(secret, CancellationToken.None));
+
+        await repository.DeleteRetiredKeysAsync([new RetiredKey(old.PublicKey, old.SecretKeyHash, DateTimeOffset.UtcNow.AddHours(1))], CancellationToken.None);
+
+        Assert.Null(await repository.FindByPublicKeyAsync(old.PublicKey, CancellationToken.None));
+        Assert.Null(await repository.FindBySecretKeyAsync(secret, CancellationToken.None));
+        Assert.Equal(current.SiteId, (await repository.FindByPublicKeyAsync(current.PublicKey, CancellationToken.None))?.SiteId);
+    }
+}
