@@ -110,7 +110,8 @@ public static class SitesApi
             request.TimeZone ?? site.TimeZone,
             request.HonorDnt ?? site.HonorDoNotTrack,
             request.ExcludedPaths ?? site.ExcludedPaths,
-            request.ExcludedIpRanges ?? site.ExcludedIpRanges);
+            request.ExcludedIpRanges ?? site.ExcludedIpRanges,
+            request.RateLimitPerMinute ?? site.RateLimitPerMinute);
         var errors = SiteValidation.Validate(merged, out var domains);
         if (errors.Count > 0)
         {
@@ -126,6 +127,7 @@ public static class SitesApi
             ExcludedPaths = merged.ExcludedPaths!,
             ExcludedIpRanges = merged.ExcludedIpRanges!,
             AllowSubdomains = request.AllowSubdomains ?? site.AllowSubdomains,
+            RateLimitPerMinute = merged.RateLimitPerMinute!.Value,
         };
         if (await audit.WriteAsync(http, siteId, AuditActions.SiteUpdate, SiteChanges.DescribeChanges(site, updated), cancellationToken) is { } failed)
         {

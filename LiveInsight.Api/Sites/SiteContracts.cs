@@ -30,6 +30,7 @@ public sealed record SiteSummary(
     IReadOnlyList<string> ExcludedPaths,
     IReadOnlyList<string> ExcludedIpRanges,
     bool AllowSubdomains,
+    int RateLimitPerMinute,
     DateTimeOffset? PublicKeyLastUsedAt,
     DateTimeOffset? SecretKeyLastUsedAt,
     IReadOnlyList<RetiredKeySummary> RetiredKeys);
@@ -48,7 +49,8 @@ public sealed record UpdateSiteRequest(
     bool? HonorDnt,
     IReadOnlyList<string>? ExcludedPaths = null,
     IReadOnlyList<string>? ExcludedIpRanges = null,
-    bool? AllowSubdomains = null);
+    bool? AllowSubdomains = null,
+    int? RateLimitPerMinute = null);
 
 /// <summary>New keys after a rotation: like <see cref="CreatedSite"/>, the only time the secret key is shown.</summary>
 public sealed record RotatedKeys(string SiteId, string PublicKey, string SecretKey);

@@ -54,9 +54,9 @@ public static class SiteValidation
             errors["excluded_ip_ranges"] = [$"Up to {MaxExclusions} CIDR ranges, e.g. 203.0.113.0/24 (invalid: {string.Join(", ", badRanges.Select(Truncate))})."];
         }
 
-        if (request.RateLimitPerMinute is < 1 or > 10_000_000)
+        if (request.RateLimitPerMinute is < 0 or > 10_000_000)
         {
-            errors["rate_limit_per_minute"] = ["Between 1 and 10,000,000 requests a minute (omit it for the default of 1,000)."];
+            errors["rate_limit_per_minute"] = ["Between 1 and 10,000,000 requests a minute, or 0 for the installation's default (1,000 unless configured)."];
         }
 
         return errors;

@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
 using LiveInsight.Api.Tests.Infrastructure;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -52,6 +54,34 @@ public sealed class RateLimitTests(ApiFixture fixture)
         }
 
         Assert.Equal([HttpStatusCode.Accepted, HttpStatusCode.Accepted, HttpStatusCode.Accepted, HttpStatusCode.TooManyRequests], statuses);
+    }
+
+    [Fact]
+    public async Task A_sites_limit_can_be_changed_and_reset_to_the_default()
+    {
+        var site = await fixture.CreateAsync();
+        using var admin = fixture.CreateAdminClient();
+        using var client = fixture.CreateClient();
+
+        var lowered = await admin.PatchAsJsonAsync($"/api/sites/{site.SiteId}", new { rate_limit_per_minute = 2 });
+        Assert.Equal(HttpStatusCode.OK, lowered.StatusCode);
+        Assert.Equal(2, (await lowered.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("rate_limit_per_minute").GetInt32());
+        await WaitForFreshMinuteAsync();
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 3; i++)
+        {
+            statuses.Add((await client.SendAsync(Request(Batch(site.PublicKey, PageView())))).StatusCode);
+        }
+
+        Assert.Equal([HttpStatusCode.Accepted, HttpStatusCode.Accepted, HttpStatusCode.TooManyRequests], statuses);
+
+        var reset = await admin.PatchAsJsonAsync($"/api/sites/{site.SiteId}", new { rate_limit_per_minute = 0 });
+        Assert.Equal(0, (await reset.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("rate_limit_per_minute").GetInt32());
+        Assert.Equal(HttpStatusCode.Accepted, (await client.SendAsync(Request(Batch(site.PublicKey, PageView())))).StatusCode);
+
+        var invalid = await admin.PatchAsJsonAsync($"/api/sites/{site.SiteId}", new { rate_limit_per_minute = -5 });
+        Assert.Equal(HttpStatusCode.BadRequest, invalid.StatusCode);
+        Assert.Contains("rate_limit_per_minute", await invalid.Content.ReadAsStringAsync());
     }
 
     [Fact]
