@@ -23,6 +23,7 @@ app.UseAntiforgery();
 
 app.MapDefaultEndpoints();
 app.MapAccountApi();
+app.MapMembersApi();
 app.MapAppShell();
 app.MapApiProxy();
 

@@ -50,6 +50,9 @@ public sealed partial class DashboardFixture : IAsyncLifetime
 
     public IConnectionMultiplexer Redis => _api!.Services.GetRequiredService<IConnectionMultiplexer>();
 
+    /// <summary>The running Dashboard's services, for what no HTTP call can do (e.g. an invite issued 8 days ago).</summary>
+    public IServiceProvider DashboardServices => _dashboard!.Services;
+
     public static string ScreenshotDirectory => Path.Combine(RepositoryPaths.Root, "TestResults", "screenshots");
 
     public async Task InitializeAsync()
