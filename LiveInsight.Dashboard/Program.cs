@@ -24,6 +24,8 @@ app.UseAntiforgery();
 app.MapDefaultEndpoints();
 app.MapAccountApi();
 app.MapMembersApi();
+app.MapInviteApi();
+app.MapAuditApi();
 app.MapAppShell();
 app.MapApiProxy();
 

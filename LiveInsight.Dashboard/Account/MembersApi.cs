@@ -1,3 +1,4 @@
+using System.Net.Mail;
 using LiveInsight.Core.Audit;
 using LiveInsight.Dashboard.Extensions;
 using LiveInsight.Dashboard.Proxy;
@@ -7,7 +8,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace LiveInsight.Dashboard.Account;
 
 /// <summary>
-/// A site's members, for its owners (and installation administrators, who own every site); the list of
+/// A site's members and invites, for its owners (and installation administrators, who own every site); the list of
 /// all users for installation administrators. Every change is written to the site's audit log and forgotten by this
 /// replica's role cache at once (other replicas: within <see cref="MembershipSiteRoles.CacheFor"/>).
 /// </summary>
@@ -21,6 +22,8 @@ public static class MembersApi
             .WithSummary("Give an existing user a role on the site, or change it (owners)");
         site.MapDelete("/members/{email}", RemoveMember).WithName("RemoveMember").AddEndpointFilter<CsrfFilter>()
             .WithSummary("Take a member's role on the site away (owners)");
+        site.MapPost("/invites", CreateInvite).WithName("CreateInvite").AddEndpointFilter<CsrfFilter>()
+            .WithSummary("A one-time link, valid 7 days, that gives its user a role on the site (owners)");
 
         app.MapGet("/account/users", ListUsers).WithName("ListUsers").WithTags("Members")
             .WithSummary("Every user with their global and site roles (installation administrators)")
@@ -88,6 +91,32 @@ public static class MembersApi
         return TypedResults.NoContent();
     }
 
+    public static async Task<IResult> CreateInvite(
+        HttpContext context, string siteId, InviteRequest request, InviteStore invites, ApiSites sites, AuditTrail audit,
+        CancellationToken ct)
+    {
+        if (await OwnedSiteAsync(context, siteId, sites, ct) is { } denied)
+        {
+            return denied;
+        }
+
+        if (string.IsNullOrWhiteSpace(request.Email) || request.Email.Length > 254 || !MailAddress.TryCreate(request.Email.Trim(), out _))
+        {
+            return Invalid("email", "Enter a valid e-mail address.");
+        }
+
+        if (!SiteRoleNames.TryParse(request.Role ?? "viewer", out var role))
+        {
+            return Invalid("role", "The role is owner, admin or viewer.");
+        }
+
+        var email = DashboardUser.NormaliseEmail(request.Email);
+        var (token, expiresAt) = await invites.CreateAsync(siteId, email, role, AuditTrail.Actor(context), ct);
+        await audit.WriteAsync(context, siteId, AuditActions.MemberInvite, email, $"as {role.Name()}, link valid until {expiresAt:yyyy-MM-dd HH:mm} UTC");
+        var url = $"{context.Request.Scheme}://{context.Request.Host}/invite/{token}";
+        return TypedResults.Created((string?)null, new InviteLink(url, expiresAt));
+    }
+
     public static async Task<Ok<UserList>> ListUsers(MembershipRepository memberships, TimeProvider time, CancellationToken ct)
     {
         var now = time.GetUtcNow();
@@ -106,6 +135,10 @@ public static class MembersApi
 }
 
 public sealed record RoleRequest(string? Role);
+
+public sealed record InviteRequest(string? Email, string? Role);
+
+public sealed record InviteLink(string Url, DateTimeOffset ExpiresAt);
 
 public sealed record MemberView(string Email, string Role, bool InstallationAdmin);
 

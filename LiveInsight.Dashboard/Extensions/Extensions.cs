@@ -26,6 +26,7 @@ public static class Extensions
         builder.Services.AddMemoryCache();
         builder.Services.AddSingleton<MembershipRepository>();
         builder.Services.AddSingleton<MembershipSiteRoles>();
+        builder.Services.AddSingleton<InviteStore>();
         builder.Services.AddSingleton<ISiteRoles>(sp => sp.GetRequiredService<MembershipSiteRoles>());
         builder.Services.AddSingleton(sp => new ClientIpResolver(sp.GetRequiredService<IOptions<DashboardOptions>>().Value.Dashboard.TrustedProxies));
         builder.Services.AddSingleton<AuditTrail>();
