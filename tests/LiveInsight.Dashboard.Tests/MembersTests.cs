@@ -92,7 +92,7 @@ public sealed class MembersTests(DashboardFixture fixture)
         Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
         Assert.Equal(HttpStatusCode.Redirect, right.StatusCode);
         var sites = await client.GetFromJsonAsync<JsonElement>("/proxy/api/sites");
-        Assert.Equal([other.SiteId, site.SiteId], sites.GetProperty("sites").EnumerateArray().Select(s => s.GetProperty("site_id").GetString()).Order());
+        Assert.Equal(new[] { other.SiteId, site.SiteId }.Order(), sites.GetProperty("sites").EnumerateArray().Select(s => s.GetProperty("site_id").GetString()!).Order());
     }
 
     [Fact]
