@@ -51,4 +51,31 @@ public sealed class MembersViewTests(DashboardFixture fixture)
         await guestContext.CloseAsync();
         await page.Context.CloseAsync();
     }
+
+    [Fact]
+    public async Task A_site_admin_edits_only_their_site_cannot_add_sites_and_has_no_members_panel()
+    {
+        var mine = await fixture.CreateSiteAsync("Admin here", "admin-here.test");
+        var watched = await fixture.CreateSiteAsync("Viewer here", "viewer-here.test");
+        var (client, csrf, email) = await fixture.MemberAsync(mine.SiteId, "admin");
+        using (client)
+        {
+            var (admin, adminCsrf) = await fixture.SignInAsAdminAsync();
+            using (admin)
+            {
+                await DashboardFixture.SendAsync(admin, adminCsrf, HttpMethod.Put, $"/account/sites/{watched.SiteId}/members/{email}", new { role = "viewer" });
+            }
+        }
+
+        var page = await fixture.SignedInPageAsync(path: $"/?site={mine.SiteId}", email: email, password: DashboardFixture.UserPassword);
+        await Assertions.Expect(page.Locator("#site option")).ToHaveCountAsync(2);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sites" }).ClickAsync();
+
+        var panel = page.Locator("#sites-panel");
+        await Assertions.Expect(panel.Locator("details")).ToHaveCountAsync(1);
+        await Assertions.Expect(panel.Locator("details summary")).ToContainTextAsync("Admin here");
+        await Assertions.Expect(panel.GetByRole(AriaRole.Button, new() { Name = "Add site" })).ToHaveCountAsync(0);
+        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Members" })).ToBeHiddenAsync();
+        await page.Context.CloseAsync();
+    }
 }
