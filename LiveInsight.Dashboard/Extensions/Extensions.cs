@@ -87,13 +87,22 @@ public static class Extensions
         return builder;
     }
 
-    /// <summary>Pages redirect to the login page; calls from the front end (proxy, session) get a bare status instead.</summary>
+    /// <summary>Pages redirect to the login page; calls from the front end (proxy, session) get a status instead, and a
+    /// signed-in user refused an administrators-only call is told why.</summary>
     private static Task Deny(Microsoft.AspNetCore.Authentication.RedirectContext<CookieAuthenticationOptions> context, int status)
     {
         var path = context.Request.Path;
         if (path.StartsWithSegments(ApiProxy.Prefix) || path.StartsWithSegments("/account"))
         {
             context.Response.StatusCode = status;
+            if (status == StatusCodes.Status403Forbidden)
+            {
+                return context.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+                {
+                    HttpContext = context.HttpContext,
+                    ProblemDetails = { Status = status, Title = "Not allowed", Detail = "This needs an installation administrator." },
+                }).AsTask();
+            }
         }
         else
         {

@@ -49,9 +49,14 @@ public sealed class SiteRoleTests(DashboardFixture fixture)
         var (owner, csrf, _) = await fixture.MemberAsync(site.SiteId, "owner");
         using (owner)
         {
-            var create = await DashboardFixture.SendAsync(owner, csrf, HttpMethod.Post, "/proxy/api/sites", new { name = "Mine", domains = new[] { "mine.test" } });
+            var name = "Not made " + Guid.NewGuid().ToString("N")[..6];
+            var create = await DashboardFixture.SendAsync(owner, csrf, HttpMethod.Post, "/proxy/api/sites", new { name, domains = new[] { "mine.test" } });
 
             Assert.Equal(HttpStatusCode.Forbidden, create.StatusCode);
+            Assert.Equal("application/problem+json", create.Content.Headers.ContentType?.MediaType);
+            Assert.Contains("installation administrator", await create.Content.ReadAsStringAsync());
+            var sites = (await fixture.ApiJsonAsync("/api/sites")).GetProperty("sites").EnumerateArray();
+            Assert.DoesNotContain(sites, s => s.GetProperty("name").GetString() == name);
         }
     }
 
