@@ -43,7 +43,7 @@ public static class MembersApi
     }
 
     public static async Task<IResult> SetMember(
-        HttpContext context, string siteId, string email, RoleRequest request, MembershipRepository memberships,
+        HttpContext context, string siteId, string email, RoleRequest request, UserRepository users, MembershipRepository memberships,
         MembershipSiteRoles roles, ApiSites sites, AuditTrail audit, CancellationToken ct)
     {
         if (await OwnedSiteAsync(context, siteId, sites, ct) is { } denied)
@@ -57,6 +57,12 @@ public static class MembersApi
         }
 
         email = DashboardUser.NormaliseEmail(email);
+        if (await users.FindAsync(email, ct) is { IsAdmin: true })
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Installation administrator",
+                detail: "Installation administrators own every site; a site role would change nothing.");
+        }
+
         var (exists, before) = await memberships.SetAsync(email, siteId, role, ct);
         if (!exists)
         {

@@ -116,6 +116,8 @@ public sealed class MembersTests(DashboardFixture fixture)
             Assert.Equal("admin", roles[email]);
             Assert.Equal("owner", roles[ownerEmail]);
             Assert.Equal("owner", roles[DashboardFixture.AdminEmail]);
+            Assert.Equal(HttpStatusCode.Conflict, (await DashboardFixture.SendAsync(owner, csrf, HttpMethod.Put,
+                $"/account/sites/{site.SiteId}/members/{DashboardFixture.AdminEmail}", new { role = "viewer" })).StatusCode);
 
             Assert.Equal(HttpStatusCode.NoContent, (await DashboardFixture.SendAsync(owner, csrf, HttpMethod.Delete, $"/account/sites/{site.SiteId}/members/{email}")).StatusCode);
             Assert.Equal(HttpStatusCode.NotFound, (await member.GetAsync($"/proxy/api/stats/summary?site_id={site.SiteId}")).StatusCode);
