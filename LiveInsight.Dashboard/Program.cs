@@ -23,6 +23,9 @@ app.UseAntiforgery();
 
 app.MapDefaultEndpoints();
 app.MapAccountApi();
+app.MapMembersApi();
+app.MapInviteApi();
+app.MapAuditApi();
 app.MapAppShell();
 app.MapApiProxy();
 

@@ -1,7 +1,9 @@
 using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
+using LiveInsight.Core.Audit;
 using LiveInsight.Dashboard.Extensions;
+using LiveInsight.Dashboard.Proxy;
 using LiveInsight.Dashboard.Users;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
@@ -105,19 +107,51 @@ public static class AccountApi
         return TypedResults.NoContent();
     }
 
+    /// <summary>An installation administrator adds a user: without <c>site_id</c>, <c>role</c> is the global role
+    /// (admin or member); with it, the user is a member with <c>role</c> (owner, admin or viewer) on that site.</summary>
     public static async Task<Results<Created, ValidationProblem, Conflict<ProblemDetails>>> CreateUser(
-        NewUserRequest request, UserService users, CancellationToken ct)
+        HttpContext context, NewUserRequest request, UserService users, ApiSites sites, AuditTrail audit, CancellationToken ct)
     {
-        var role = request.Role ?? Roles.Viewer;
-        var problem = UserService.Validate(request.Email, request.Password, null) ?? (Roles.IsValid(role) ? null : "The role is admin or viewer.");
+        var problem = UserService.Validate(request.Email, request.Password, null);
+        var globalRole = Roles.Member;
+        var siteRoles = new Dictionary<string, SiteRole>();
+        if (string.IsNullOrEmpty(request.SiteId))
+        {
+            globalRole = Roles.Normalise(request.Role ?? Roles.Member);
+            problem ??= Roles.IsValid(request.Role ?? Roles.Member) ? null : "The role is admin or member (or, with a site_id, owner, admin or viewer).";
+        }
+        else if (!SiteRoleNames.TryParse(request.Role ?? "viewer", out var siteRole))
+        {
+            problem ??= "With a site_id, the role is owner, admin or viewer.";
+        }
+        else if (!await sites.ExistsAsync(request.SiteId, ct))
+        {
+            problem ??= $"There is no site '{request.SiteId}'.";
+        }
+        else
+        {
+            siteRoles[request.SiteId] = siteRole;
+        }
+
         if (problem is not null)
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["user"] = [problem] });
         }
 
-        return await users.CreateAsync(request.Email!, request.Password!, role, ct)
-            ? TypedResults.Created()
-            : TypedResults.Conflict(new ProblemDetails { Status = 409, Title = "User exists", Detail = "A user with that e-mail already exists." });
+        var user = users.NewUser(request.Email!, request.Password!, globalRole) with { Sites = siteRoles };
+        if (!await users.CreateAsync(user, ct))
+        {
+            return TypedResults.Conflict(new ProblemDetails { Status = 409, Title = "User exists", Detail = "A user with that e-mail already exists." });
+        }
+
+        var details = siteRoles.Count == 0 ? $"global role {globalRole}" : $"{siteRoles.Single().Value.Name()} of {request.SiteId}";
+        await audit.WriteAsync(context, AuditLog.Installation, AuditActions.UserCreate, user.Email, details);
+        if (siteRoles.Count > 0)
+        {
+            await audit.WriteAsync(context, request.SiteId!, AuditActions.UserCreate, user.Email, $"role {siteRoles.Single().Value.Name()}");
+        }
+
+        return TypedResults.Created();
     }
 
     public static Task SignInAsync(HttpContext context, string email, string role)
@@ -157,4 +191,4 @@ public static class AccountApi
 
 public sealed record SessionInfo(string Email, bool IsAdmin, string CsrfToken, string ApiUrl);
 
-public sealed record NewUserRequest(string? Email, string? Password, string? Role);
+public sealed record NewUserRequest(string? Email, string? Password, string? Role, string? SiteId = null);

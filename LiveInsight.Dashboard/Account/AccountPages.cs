@@ -2,7 +2,7 @@ using System.Text.Encodings.Web;
 
 namespace LiveInsight.Dashboard.Account;
 
-/// <summary>The login and setup pages: plain HTML forms rendered on the server (no script), every value encoded.</summary>
+/// <summary>The login, setup and invite pages: plain HTML forms rendered on the server (no script), every value encoded.</summary>
 public static class AccountPages
 {
     private static string E(string? value) => HtmlEncoder.Default.Encode(value ?? "");
@@ -35,6 +35,30 @@ public static class AccountPages
               <button type="submit" class="{ButtonClass}">Create administrator</button>
             </form>
             """);
+
+    /// <param name="siteName">From the Api: the site's owner chose it, so it is encoded like everything else.</param>
+    public static string Invite(string csrfField, string csrfToken, string token, string email, string siteName, string role, bool existingUser, string? error) =>
+        Layout("Join a site", $"""
+            <p class="mb-4 text-sm text-slate-600 dark:text-slate-300">You are invited to <strong>{E(siteName)}</strong> as
+            <strong>{E(role)}</strong>. {(existingUser ? "Confirm with your password." : "Choose a password for your new account.")}
+            This link works once.</p>
+            <form method="post" action="/invite/{E(token)}" class="space-y-4" novalidate>
+              <input type="hidden" name="{E(csrfField)}" value="{E(csrfToken)}">
+              {Error(error)}
+              <p class="text-sm">E-mail: <strong id="invite-email">{E(email)}</strong></p>
+              {(existingUser
+                ? Field("password", "Password", "password", "current-password", null)
+                : Field("password", "Password (at least 12 characters)", "password", "new-password", null)
+                  + Field("confirm", "Password again", "password", "new-password", null))}
+              <button type="submit" class="{ButtonClass}">Join</button>
+            </form>
+            """);
+
+    public static string InviteInvalid() => Layout("This invitation cannot be used", """
+        <p id="form-error" role="alert" class="text-sm">The link was used already, has expired (links are valid for 7 days)
+        or was never valid. Ask the site's owner for a new one.</p>
+        <p class="mt-4"><a class="text-indigo-700 underline dark:text-indigo-300" href="/login">Sign in</a></p>
+        """);
 
     private const string ButtonClass =
         "w-full rounded-md bg-indigo-700 px-4 py-2 font-semibold text-white hover:bg-indigo-800 focus:outline-none focus-visible:ring-4 focus-visible:ring-indigo-400";

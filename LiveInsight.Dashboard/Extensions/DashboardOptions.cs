@@ -24,6 +24,10 @@ public sealed class DashboardSettings
     /// ends TLS, its <c>X-Forwarded-Proto</c> tells the Dashboard the request was https.</summary>
     public bool? SecureCookies { get; set; }
 
+    /// <summary>CIDRs of the proxies (the load balancer) whose <c>X-Forwarded-For</c> is believed for the client
+    /// address that the audit log records, masked; otherwise the connection address is the client.</summary>
+    public List<string> TrustedProxies { get; set; } = [];
+
     public OidcSettings Oidc { get; set; } = new();
 }
 

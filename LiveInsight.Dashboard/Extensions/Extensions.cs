@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using System.Text.Json;
+using LiveInsight.Core.Privacy;
 using LiveInsight.Core.Storage;
 using LiveInsight.Dashboard.Proxy;
 using LiveInsight.Dashboard.Users;
@@ -7,6 +8,7 @@ using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.Options;
+using OpenTelemetry.Instrumentation.AspNetCore;
 
 namespace LiveInsight.Dashboard.Extensions;
 
@@ -22,7 +24,14 @@ public static class Extensions
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<UserRepository>();
         builder.Services.AddSingleton<UserService>();
-        builder.Services.AddSingleton<ISiteRoles, GlobalSiteRoles>();
+        builder.Services.AddMemoryCache();
+        builder.Services.AddSingleton<MembershipRepository>();
+        builder.Services.AddSingleton<MembershipSiteRoles>();
+        builder.Services.AddSingleton<InviteStore>();
+        builder.Services.AddSingleton<ISiteRoles>(sp => sp.GetRequiredService<MembershipSiteRoles>());
+        builder.Services.AddSingleton(sp => new ClientIpResolver(sp.GetRequiredService<IOptions<DashboardOptions>>().Value.Dashboard.TrustedProxies));
+        builder.Services.AddSingleton<AuditTrail>();
+        builder.Services.AddHttpClient<ApiSites>(client => client.BaseAddress = new Uri("http://api"));
         builder.Services.AddProblemDetails();
         // Snake case like the Api, so the front end reads one style.
         builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
@@ -32,7 +41,8 @@ public static class Extensions
             ?? !(builder.Environment.IsDevelopment() || builder.Environment.IsEnvironment("Testing")));
         builder.Services.Configure<ForwardedHeadersOptions>(options =>
         {
-            // Only the scheme (the load balancer ends TLS); client addresses are not used by the Dashboard.
+            // Only the scheme (the load balancer ends TLS). The client address for the audit log comes from
+            // ClientIpResolver and the configured trusted proxies, never from whoever sent X-Forwarded-For.
             options.ForwardedHeaders = ForwardedHeaders.XForwardedProto;
             options.KnownIPNetworks.Clear();
             options.KnownProxies.Clear();
@@ -66,16 +76,33 @@ public static class Extensions
             options.Cookie.SecurePolicy = plainHttp ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
         });
         builder.AddApiProxy();
+        // An invite link's token is a credential until used: spans keep the route (/invite/{token}), not the path.
+        builder.Services.Configure<AspNetCoreTraceInstrumentationOptions>(options => options.EnrichWithHttpRequest = (activity, request) =>
+        {
+            if (request.Path.StartsWithSegments("/invite"))
+            {
+                activity.SetTag("url.path", "/invite/{token}");
+            }
+        });
         return builder;
     }
 
-    /// <summary>Pages redirect to the login page; calls from the front end (proxy, session) get a bare status instead.</summary>
+    /// <summary>Pages redirect to the login page; calls from the front end (proxy, session) get a status instead, and a
+    /// signed-in user refused an administrators-only call is told why.</summary>
     private static Task Deny(Microsoft.AspNetCore.Authentication.RedirectContext<CookieAuthenticationOptions> context, int status)
     {
         var path = context.Request.Path;
         if (path.StartsWithSegments(ApiProxy.Prefix) || path.StartsWithSegments("/account"))
         {
             context.Response.StatusCode = status;
+            if (status == StatusCodes.Status403Forbidden)
+            {
+                return context.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+                {
+                    HttpContext = context.HttpContext,
+                    ProblemDetails = { Status = status, Title = "Not allowed", Detail = "This needs an installation administrator." },
+                }).AsTask();
+            }
         }
         else
         {
@@ -101,7 +128,7 @@ public static class Extensions
             // Keep only what the dashboard uses: the e-mail as name and a role from the configured administrators.
             var email = context.Principal?.FindFirstValue(ClaimTypes.Email) ?? context.Principal?.FindFirstValue("email") ?? "";
             var admins = context.HttpContext.RequestServices.GetRequiredService<IOptions<DashboardOptions>>().Value.Dashboard.Oidc.AdminEmails;
-            var role = admins.Contains(email, StringComparer.OrdinalIgnoreCase) ? Roles.Admin : Roles.Viewer;
+            var role = admins.Contains(email, StringComparer.OrdinalIgnoreCase) ? Roles.Admin : Roles.Member;
             context.Principal = new ClaimsPrincipal(new ClaimsIdentity(
                 [new Claim(ClaimTypes.Name, email), new Claim(ClaimTypes.Email, email), new Claim(ClaimTypes.Role, role)],
                 CookieAuthenticationDefaults.AuthenticationScheme));

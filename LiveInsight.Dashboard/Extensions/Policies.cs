@@ -5,10 +5,10 @@ namespace LiveInsight.Dashboard.Extensions;
 
 public static class Policies
 {
-    /// <summary>Any signed-in user: may read every site's numbers.</summary>
+    /// <summary>Any signed-in user. What they may do on a site is their site role (<see cref="ISiteRoles"/>).</summary>
     public const string Viewer = "viewer";
 
-    /// <summary>May also create and change sites and add users.</summary>
+    /// <summary>Installation administrators: create sites, manage every user, own every site.</summary>
     public const string Admin = "admin";
 
     public static AuthorizationBuilder AddDashboardPolicies(this AuthorizationBuilder authorization) => authorization

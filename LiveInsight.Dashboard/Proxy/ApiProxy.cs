@@ -1,33 +1,59 @@
 using System.Net.Http.Headers;
 using LiveInsight.Dashboard.Account;
 using LiveInsight.Dashboard.Extensions;
+using LiveInsight.Dashboard.Users;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Configuration;
+using Yarp.ReverseProxy.Model;
 using Yarp.ReverseProxy.Transforms;
 
 namespace LiveInsight.Dashboard.Proxy;
 
 /// <summary>
 /// The browser talks only to the Dashboard: <c>/proxy/api/…</c> is forwarded by YARP to the Api (found by service
-/// discovery as <c>http://api</c>) with the admin token added here, on the server. Only the read endpoints (GET) and,
-/// for administrators, site management are routed; anything else is 404. Cookies and the CSRF header stay behind.
+/// discovery as <c>http://api</c>) with the admin token added here, on the server, and the acting user and their
+/// masked address for the Api's audit log. Each route names the site role it needs (<see cref="SiteRoleKey"/>, checked
+/// by <see cref="SiteAuthorization"/>) or is for installation administrators only; anything else is 404. Cookies, the
+/// CSRF header and any actor headers the browser sent stay behind. The site list is not proxied: <see cref="SiteList"/>.
 /// </summary>
 public static class ApiProxy
 {
     public const string Prefix = "/proxy";
+    public const string ActorHeader = "X-LiveInsight-Actor";
+    public const string ActorIpHeader = "X-LiveInsight-Actor-Ip";
+
+    /// <summary>Route metadata: the least <see cref="SiteRole"/> (by name) the route needs on its site.</summary>
+    public const string SiteRoleKey = "site-role";
+
+    /// <summary>Route metadata: where the site id is, <see cref="FromQuery"/> (<c>?site_id=</c>) or <see cref="FromRoute"/> (<c>{siteId}</c>).</summary>
+    public const string SiteFromKey = "site-from";
+
+    public const string FromQuery = "query";
+    public const string FromRoute = "route";
     private const string Cluster = "api";
 
     private static readonly RouteConfig[] Routes =
     [
-        Route("realtime", "/proxy/api/realtime/{**rest}", Policies.Viewer, "GET"),
-        Route("stats", "/proxy/api/stats/{**rest}", Policies.Viewer, "GET"),
-        Route("sites-read", "/proxy/api/sites", Policies.Viewer, "GET"),
-        Route("sites-write", "/proxy/api/sites/{**rest}", Policies.Admin, "POST", "PATCH"),
-        Route("sites-delete", "/proxy/api/sites/{**rest}", Policies.Admin, "DELETE"),
+        SiteRoute("realtime", "/proxy/api/realtime/{**rest}", SiteRole.Viewer, FromQuery, "GET"),
+        SiteRoute("stats", "/proxy/api/stats/{**rest}", SiteRole.Viewer, FromQuery, "GET"),
+        AdminRoute("sites-create", "/proxy/api/sites", "POST"),
+        SiteRoute("sites-update", "/proxy/api/sites/{siteId}", SiteRole.Admin, FromRoute, "PATCH"),
+        SiteRoute("sites-rotate-keys", "/proxy/api/sites/{siteId}/rotate-keys", SiteRole.Admin, FromRoute, "POST"),
+        SiteRoute("sites-revoke-retired-keys", "/proxy/api/sites/{siteId}/retired-keys", SiteRole.Admin, FromRoute, "DELETE"),
     ];
 
     public static IHostApplicationBuilder AddApiProxy(this IHostApplicationBuilder builder)
     {
+        foreach (var route in Routes)
+        {
+            // Fail closed: a route that says neither which site role it needs nor that it is for administrators only
+            // would be open to every signed-in user.
+            if (route.AuthorizationPolicy != Policies.Admin && route.Metadata?.ContainsKey(SiteRoleKey) != true)
+            {
+                throw new InvalidOperationException($"Proxy route '{route.RouteId}' needs a site role or the admin policy.");
+            }
+        }
+
         var clusters = new[]
         {
             new ClusterConfig
@@ -43,11 +69,16 @@ public static class ApiProxy
             .AddServiceDiscoveryDestinationResolver()
             .AddTransforms(context => context.AddRequestTransform(transform =>
             {
-                var token = transform.HttpContext.RequestServices.GetRequiredService<IOptions<DashboardOptions>>().Value.AdminToken;
+                var http = transform.HttpContext;
+                var token = http.RequestServices.GetRequiredService<IOptions<DashboardOptions>>().Value.AdminToken;
                 var headers = transform.ProxyRequest.Headers;
                 headers.Remove("Cookie");
                 headers.Remove(Security.CsrfHeader);
+                headers.Remove(ActorHeader);
+                headers.Remove(ActorIpHeader);
                 headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+                headers.TryAddWithoutValidation(ActorHeader, HeaderSafe(AuditTrail.Actor(http)));
+                headers.TryAddWithoutValidation(ActorIpHeader, http.RequestServices.GetRequiredService<AuditTrail>().MaskedIp(http));
                 return ValueTask.CompletedTask;
             }));
         return builder;
@@ -55,6 +86,7 @@ public static class ApiProxy
 
     public static IEndpointRouteBuilder MapApiProxy(this IEndpointRouteBuilder app)
     {
+        app.MapSiteList();
         app.MapReverseProxy(proxy =>
         {
             proxy.Use(async (context, next) =>
@@ -66,6 +98,12 @@ public static class ApiProxy
                     return;
                 }
 
+                if (await AuthorizeSiteAsync(context) is { } denied)
+                {
+                    await denied.ExecuteAsync(context);
+                    return;
+                }
+
                 await next();
             });
             proxy.UseSessionAffinity();
@@ -74,6 +112,31 @@ public static class ApiProxy
         });
         return app;
     }
+
+    private static Task<IResult?> AuthorizeSiteAsync(HttpContext context)
+    {
+        var metadata = context.GetReverseProxyFeature().Route.Config.Metadata;
+        if (metadata is null || !metadata.TryGetValue(SiteRoleKey, out var name) || !SiteRoleNames.TryParse(name, out var required))
+        {
+            return Task.FromResult<IResult?>(null); // an administrators-only route: the route's policy has decided
+        }
+
+        var siteId = metadata[SiteFromKey] == FromQuery
+            ? context.Request.Query["site_id"].ToString()
+            : context.Request.RouteValues["siteId"] as string;
+        return SiteAuthorization.CheckAsync(context, siteId, required);
+    }
+
+    /// <summary>Header values must be ASCII; an internationalised address is sent percent-encoded.</summary>
+    private static string HeaderSafe(string value) => value.All(char.IsAscii) ? value : Uri.EscapeDataString(value);
+
+    private static RouteConfig SiteRoute(string id, string path, SiteRole role, string siteFrom, params string[] methods) =>
+        Route(id, path, Policies.Viewer, methods) with
+        {
+            Metadata = new Dictionary<string, string> { [SiteRoleKey] = role.Name(), [SiteFromKey] = siteFrom },
+        };
+
+    private static RouteConfig AdminRoute(string id, string path, params string[] methods) => Route(id, path, Policies.Admin, methods);
 
     private static RouteConfig Route(string id, string path, string policy, params string[] methods) => new()
     {

@@ -1,11 +1,21 @@
 namespace LiveInsight.Dashboard.Users;
 
+/// <summary>Installation-wide roles. What a user may do on one site is a <see cref="SiteRole"/> (the user item's
+/// <c>sites</c> map); an installation administrator is owner of every site.</summary>
 public static class Roles
 {
+    /// <summary>Creates sites, manages every user, owns every site: the first /setup user and OIDC AdminEmails.</summary>
     public const string Admin = "admin";
-    public const string Viewer = "viewer";
 
-    public static bool IsValid(string role) => role is Admin or Viewer;
+    /// <summary>Everyone else: sees only the sites they are a member of.</summary>
+    public const string Member = "member";
+
+    /// <summary>The global role's name before per-site roles existed; stored items and requests with it mean member.</summary>
+    public const string LegacyViewer = "viewer";
+
+    public static bool IsValid(string role) => role is Admin or Member or LegacyViewer;
+
+    public static string Normalise(string? role) => role == Admin ? Admin : Member;
 }
 
 /// <summary>A local account. The password is only kept as an ASP.NET Core Identity hash (PBKDF2, salted).</summary>
@@ -15,6 +25,11 @@ public sealed record DashboardUser(string Email, string PasswordHash, string Rol
     public DateTimeOffset? LockedUntil { get; init; }
 
     public int FailedLogins { get; init; }
+
+    /// <summary>Site id → the user's role there. Empty for installation administrators, who own every site anyway.</summary>
+    public IReadOnlyDictionary<string, SiteRole> Sites { get; init; } = new Dictionary<string, SiteRole>();
+
+    public bool IsAdmin => Role == Roles.Admin;
 
     public static string NormaliseEmail(string email) => email.Trim().ToLowerInvariant();
 }

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Microsoft.Extensions.Caching.Memory;
 
 namespace LiveInsight.Dashboard.Users;
 
@@ -44,10 +45,48 @@ public interface ISiteRoles
     ValueTask<SiteRole?> RoleForAsync(ClaimsPrincipal user, string siteId, CancellationToken cancellationToken);
 }
 
-/// <summary>Until per-site memberships exist: installation administrators own every site, everyone else views all.</summary>
-public sealed class GlobalSiteRoles : ISiteRoles
+/// <summary>
+/// Roles from the user item's <c>sites</c> map; installation administrators own every site. Each user's map is cached
+/// in memory for <see cref="CacheFor"/>: this replica forgets it at once when it changes a membership
+/// (<see cref="Forget"/>), other replicas notice within that time, so a removed member may keep reading for up to
+/// that long on another replica.
+/// </summary>
+public sealed class MembershipSiteRoles(MembershipRepository memberships, IMemoryCache cache) : ISiteRoles
 {
-    public ValueTask<SiteRole?> RoleForAsync(ClaimsPrincipal user, string siteId, CancellationToken cancellationToken) =>
-        ValueTask.FromResult<SiteRole?>(user.Identity?.IsAuthenticated != true ? null
-            : user.IsInRole(Roles.Admin) ? SiteRole.Owner : SiteRole.Viewer);
+    public static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(5);
+
+    public async ValueTask<SiteRole?> RoleForAsync(ClaimsPrincipal user, string siteId, CancellationToken cancellationToken)
+    {
+        if (user.Identity?.IsAuthenticated != true || string.IsNullOrEmpty(siteId))
+        {
+            return null;
+        }
+
+        if (user.IsInRole(Roles.Admin))
+        {
+            return SiteRole.Owner;
+        }
+
+        return (await RolesAsync(user, cancellationToken)).TryGetValue(siteId, out var role) ? role : null;
+    }
+
+    /// <summary>Every site the user has a role on. Installation administrators: empty (they own all; ask the Api).</summary>
+    public async ValueTask<IReadOnlyDictionary<string, SiteRole>> RolesAsync(ClaimsPrincipal user, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(user.Identity?.Name))
+        {
+            return new Dictionary<string, SiteRole>();
+        }
+
+        var email = DashboardUser.NormaliseEmail(user.Identity.Name);
+        return await cache.GetOrCreateAsync(CacheKey(email), entry =>
+        {
+            entry.AbsoluteExpirationRelativeToNow = CacheFor;
+            return memberships.RolesOfAsync(email, cancellationToken);
+        }) ?? new Dictionary<string, SiteRole>();
+    }
+
+    public void Forget(string email) => cache.Remove(CacheKey(DashboardUser.NormaliseEmail(email)));
+
+    private static string CacheKey(string email) => "site-roles:" + email;
 }

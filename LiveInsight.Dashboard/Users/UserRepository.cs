@@ -7,7 +7,8 @@ using Microsoft.Extensions.Options;
 namespace LiveInsight.Dashboard.Users;
 
 /// <summary>Users in the DynamoDB Users table (pk <c>email</c>). A marker item records that the first administrator
-/// exists, so "is setup still open?" is one GetItem and two setups racing cannot both win.</summary>
+/// exists, so "is setup still open?" is one GetItem and two setups racing cannot both win. Site memberships are a map
+/// on the user item (<see cref="MembershipRepository"/>); invites are items of their own (<see cref="InviteStore"/>).</summary>
 public sealed class UserRepository(IAmazonDynamoDB dynamo, IOptions<StorageOptions> options)
 {
     /// <summary>Not an e-mail address (no '@'), so no user can ever have it.</summary>
@@ -68,20 +69,31 @@ public sealed class UserRepository(IAmazonDynamoDB dynamo, IOptions<StorageOptio
         return response.Item is { Count: > 0 } item ? item : null;
     }
 
-    private static Dictionary<string, AttributeValue> ToItem(DashboardUser user) => new()
+    private static Dictionary<string, AttributeValue> ToItem(DashboardUser user)
     {
-        ["email"] = new() { S = user.Email },
-        ["password_hash"] = new() { S = user.PasswordHash },
-        ["role"] = new() { S = user.Role },
-        ["created_at"] = new() { S = user.CreatedAt.ToString("O", CultureInfo.InvariantCulture) },
-    };
+        var item = new Dictionary<string, AttributeValue>
+        {
+            ["email"] = new() { S = user.Email },
+            ["password_hash"] = new() { S = user.PasswordHash },
+            ["role"] = new() { S = user.Role },
+            ["created_at"] = new() { S = user.CreatedAt.ToString("O", CultureInfo.InvariantCulture) },
+        };
+        if (user.Sites.Count > 0)
+        {
+            // Absent rather than empty until the first membership (MembershipRepository creates it then).
+            item["sites"] = SitesMap.ToAttribute(user.Sites);
+        }
 
-    private static DashboardUser FromItem(Dictionary<string, AttributeValue> item) => new(
+        return item;
+    }
+
+    internal static DashboardUser FromItem(Dictionary<string, AttributeValue> item) => new(
         item["email"].S,
         item["password_hash"].S,
-        item.TryGetValue("role", out var role) ? role.S : Roles.Viewer,
+        Roles.Normalise(item.TryGetValue("role", out var role) ? role.S : null),
         DateTimeOffset.Parse(item["created_at"].S, CultureInfo.InvariantCulture))
     {
+        Sites = SitesMap.FromItem(item),
         FailedLogins = item.TryGetValue("failed_logins", out var failed) && failed.N is { } n ? int.Parse(n, CultureInfo.InvariantCulture) : 0,
         LockedUntil = item.TryGetValue("locked_until", out var locked) && locked.S is { Length: > 0 } until
             ? DateTimeOffset.Parse(until, CultureInfo.InvariantCulture)

@@ -80,5 +80,8 @@ public sealed class UserService(UserRepository users, TimeProvider time)
     public Task<bool> CreateAsync(string email, string password, string role, CancellationToken cancellationToken) =>
         users.CreateAsync(NewUser(email, password, role), cancellationToken);
 
+    /// <summary>False when a user with that e-mail already exists.</summary>
+    public Task<bool> CreateAsync(DashboardUser user, CancellationToken cancellationToken) => users.CreateAsync(user, cancellationToken);
+
     public Task<bool> SetupDoneAsync(CancellationToken cancellationToken) => users.AnyAsync(cancellationToken);
 }

@@ -57,8 +57,8 @@ public sealed partial class EnvironmentMapper(AspireManifest manifest)
 
         if (spec.TrustsLoadBalancer)
         {
-            // The ALB is the only proxy in front of the Api, and it is inside the VPC.
-            entries.Add(new EnvironmentEntry("LiveInsight__Ingestion__TrustedProxies__0", Cfn.Ref("VpcCidr"), IsSecret: false));
+            // The ALB is the only proxy in front of the service, and it is inside the VPC.
+            entries.Add(new EnvironmentEntry(spec.TrustedProxiesSetting + "__0", Cfn.Ref("VpcCidr"), IsSecret: false));
         }
 
         if (spec.MetricsSidecar)

@@ -24,6 +24,9 @@ public sealed record ServiceSpec(
 {
     public string Id => char.ToUpperInvariant(Name[0]) + Name[1..];
 
+    /// <summary>The setting that receives the VPC CIDR when <see cref="TrustsLoadBalancer"/> (a list: index 0 is set).</summary>
+    public string TrustedProxiesSetting { get; init; } = "LiveInsight__Ingestion__TrustedProxies";
+
     public bool UsesStorage => Grants.Count > 0;
 
     /// <summary>Every grant, including what the schema bootstrap and the DynamoDB health check need.</summary>
@@ -84,13 +87,18 @@ public static class ServiceCatalog
         Grants:
         [
             // Dashboard accounts: read at sign-in, written by the first-admin setup and by admins; UpdateItem counts
-            // failed logins (lockout).
-            new TableGrant(Tables.Users, "GetItem", "PutItem", "UpdateItem"),
+            // failed logins (lockout) and changes site memberships; Scan lists a site's members and all users (a
+            // small table of people); DeleteItem consumes one-time invites.
+            new TableGrant(Tables.Users, "GetItem", "PutItem", "UpdateItem", "DeleteItem", "Scan"),
             // Audit: user and access changes are recorded; owners read their sites' entries.
             new TableGrant(Tables.Audit, "PutItem", "Query"),
         ],
-        RunsSchemaBootstrap: true, TrustsLoadBalancer: false, ServiceConnectServer: false, MetricsSidecar: false,
-        ContainerHealthCheck: false);
+        // The ALB's X-Forwarded-For gives the client address the audit log records (masked).
+        RunsSchemaBootstrap: true, TrustsLoadBalancer: true, ServiceConnectServer: false, MetricsSidecar: false,
+        ContainerHealthCheck: false)
+    {
+        TrustedProxiesSetting = "LiveInsight__Dashboard__TrustedProxies",
+    };
 
     public static IReadOnlyList<ServiceSpec> All { get; } = [Api, Aggregator, Dashboard];
 

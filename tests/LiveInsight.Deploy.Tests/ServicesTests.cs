@@ -80,6 +80,15 @@ public sealed class ServicesTests(TemplateFixture fixture)
     }
 
     [Fact]
+    public void The_dashboard_trusts_only_the_vpc_as_proxy_for_the_addresses_in_its_audit_log()
+    {
+        var environment = fixture.Environment(ServiceCatalog.Dashboard);
+
+        Assert.Equal("VpcCidr", environment["LiveInsight__Dashboard__TrustedProxies__0"]["Ref"]!.GetValue<string>());
+        Assert.DoesNotContain("LiveInsight__Ingestion__TrustedProxies__0", environment.Keys);
+    }
+
+    [Fact]
     public void Dashboard_reaches_the_api_through_Service_Connect()
     {
         Assert.Equal(EnvironmentMapper.InternalApiUrl, fixture.Environment(ServiceCatalog.Dashboard)["services__api__http__0"].GetValue<string>());

@@ -47,4 +47,5 @@ export const getJson = (path, params = {}) => send("GET", `/proxy/api/${path}?${
 export const postJson = (path, body) => send("POST", `/proxy/api/${path}`, body ?? {});
 export const patchJson = (path, body) => send("PATCH", `/proxy/api/${path}`, body);
 export const session = () => send("GET", "/account/session");
+export const account = (method, path, body) => send(method, `/account/${path}`, body);
 export const logout = () => send("POST", "/account/logout");

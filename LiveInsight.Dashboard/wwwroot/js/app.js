@@ -1,6 +1,7 @@
 import { getJson, logout, session, setCsrfToken } from "./api.js";
 import { $, el } from "./dom.js";
-import { sitesPanel } from "./sites.js";
+import { membersPanel } from "./members.js";
+import { canManage, sitesPanel } from "./sites.js";
 import { readState, writeState } from "./state.js";
 import { breakdownWidgets } from "./widgets/breakdowns.js";
 import { dailyWidget, timeseriesWidget } from "./widgets/charts.js";
@@ -9,6 +10,8 @@ import { summaryWidget } from "./widgets/summary.js";
 
 const STATS_REFRESH_MS = 30000;
 const state = readState();
+let sites = []; // the user's sites, each with their role
+let members = null;
 
 const realtime = realtimeWidget($("#tables"));
 const summary = summaryWidget($("#summary"));
@@ -45,12 +48,13 @@ function renderControls() {
 function changed() {
   writeState(state);
   renderControls();
+  members?.show(sites.find((s) => s.site_id === state.site));
   realtime.show(state.site);
   loadStats();
 }
 
 async function loadSites(select) {
-  const { sites } = await getJson("sites");
+  ({ sites } = await getJson("sites"));
   $("#site").replaceChildren(...sites.map((s) => el("option", { value: s.site_id }, s.name)));
   if (select) state.site = select;
   if (!sites.some((s) => s.site_id === state.site)) state.site = sites[0]?.site_id ?? "";
@@ -90,10 +94,10 @@ function wireControls(me, panel) {
     try { localStorage.setItem("li_theme", dark ? "dark" : "light"); } catch { /* private mode */ }
     loadStats();
   });
-  if (me.is_admin) {
+  if (me.is_admin) $("#no-sites-admin").hidden = false;
+  if (panel) {
     const button = $("#manage-sites");
     button.hidden = false;
-    $("#no-sites-admin").hidden = false;
     button.addEventListener("click", () => {
       const panelBox = $("#sites-panel");
       panelBox.hidden = !panelBox.hidden;
@@ -107,11 +111,12 @@ async function main() {
   const me = await session();
   setCsrfToken(me.csrf_token);
   $("#user").textContent = me.email;
-  const panel = me.is_admin
-    ? sitesPanel($("#sites-body"), { apiUrl: me.api_url, onChanged: async (newSite) => { await loadSites(newSite); changed(); } })
-    : null;
-  wireControls(me, panel);
   await loadSites();
+  const panel = me.is_admin || sites.some(canManage)
+    ? sitesPanel($("#sites-body"), { apiUrl: me.api_url, canCreate: me.is_admin, onChanged: async (newSite) => { await loadSites(newSite); changed(); } })
+    : null;
+  members = membersPanel($("#members-body"), $("#manage-members"), { isAdmin: me.is_admin });
+  wireControls(me, panel);
   changed();
   setInterval(() => document.hidden || loadStats(), STATS_REFRESH_MS);
 }

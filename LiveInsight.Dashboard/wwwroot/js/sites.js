@@ -1,6 +1,8 @@
 import { ApiError, getJson, patchJson, postJson, session } from "./api.js";
 import { el } from "./dom.js";
 
+/** Settings and keys are for a site's admins and owners (the sites list carries the user's role). */
+export const canManage = (site) => site.role === "admin" || site.role === "owner";
 const lines = (text) => text.split(/[\n,]/).map((s) => s.trim()).filter(Boolean);
 const zones = typeof Intl.supportedValuesOf === "function" ? Intl.supportedValuesOf("timeZone") : ["UTC"];
 
@@ -35,8 +37,9 @@ function field(id, label, input) {
   return el("div", { class: "min-w-0" }, el("label", { for: id, class: "mb-1 block text-xs font-medium" }, label), input);
 }
 
-/** Site management for administrators: create, snippet with the public key, settings, key rotation. */
-export function sitesPanel(root, { apiUrl, onChanged }) {
+/** Site management: create (installation administrators), snippet with the public key, settings, key rotation
+ * (sites where the user's role is admin or owner; viewers never get these controls). */
+export function sitesPanel(root, { apiUrl, onChanged, canCreate = true }) {
   const zoneList = el("datalist", { id: "time-zones" }, zones.map((z) => el("option", { value: z })));
 
   function secretNotice(title, keys) {
@@ -174,16 +177,15 @@ export function sitesPanel(root, { apiUrl, onChanged }) {
     return form;
   }
 
-  const create = createForm();
   const list = el("div", { class: "space-y-2" });
-  root.replaceChildren(zoneList, el("h3", { class: "mb-2 text-sm font-semibold" }, "Add a site"), create,
+  root.replaceChildren(zoneList, ...(canCreate ? [el("h3", { class: "mb-2 text-sm font-semibold" }, "Add a site"), createForm()] : []),
     el("h3", { class: "mb-2 mt-4 text-sm font-semibold" }, "Your sites"), list);
 
   // Saving or rotating keys does not re-render the list: the new secret key stays on screen until the panel is reopened.
   async function refresh() {
     try {
       const { sites } = await getJson("sites");
-      list.replaceChildren(...sites.map(siteEditor));
+      list.replaceChildren(...sites.filter(canManage).map(siteEditor));
     } catch (e) {
       list.replaceChildren(el("p", { class: "state state-error" }, e.message));
     }

@@ -50,6 +50,9 @@ public sealed partial class DashboardFixture : IAsyncLifetime
 
     public IConnectionMultiplexer Redis => _api!.Services.GetRequiredService<IConnectionMultiplexer>();
 
+    /// <summary>The running Dashboard's services, for what no HTTP call can do (e.g. an invite issued 8 days ago).</summary>
+    public IServiceProvider DashboardServices => _dashboard!.Services;
+
     public static string ScreenshotDirectory => Path.Combine(RepositoryPaths.Root, "TestResults", "screenshots");
 
     public async Task InitializeAsync()
@@ -122,14 +125,14 @@ public sealed partial class DashboardFixture : IAsyncLifetime
         });
     }
 
-    /// <summary>A fresh browser context (own cookies) with a page signed in as the administrator.</summary>
-    public async Task<IPage> SignedInPageAsync(int width = 1280, int height = 900, string path = "/")
+    /// <summary>A fresh browser context (own cookies) with a page signed in as the administrator (or the given user).</summary>
+    public async Task<IPage> SignedInPageAsync(int width = 1280, int height = 900, string path = "/", string email = AdminEmail, string password = AdminPassword)
     {
         var context = await Browser.NewContextAsync(new() { BaseURL = DashboardUrl, ViewportSize = new() { Width = width, Height = height } });
         var page = await context.NewPageAsync();
         await page.GotoAsync($"/login?returnUrl={Uri.EscapeDataString(path)}");
-        await page.GetByLabel("E-mail").FillAsync(AdminEmail);
-        await page.GetByLabel("Password").FillAsync(AdminPassword);
+        await page.GetByLabel("E-mail").FillAsync(email);
+        await page.GetByLabel("Password").FillAsync(password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
         await page.WaitForURLAsync(url => !url.Contains("/login"));
         return page;

@@ -1,0 +1,155 @@
+using System.Net.Mail;
+using LiveInsight.Core.Audit;
+using LiveInsight.Dashboard.Extensions;
+using LiveInsight.Dashboard.Proxy;
+using LiveInsight.Dashboard.Users;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace LiveInsight.Dashboard.Account;
+
+/// <summary>
+/// A site's members and invites, for its owners (and installation administrators, who own every site); the list of
+/// all users for installation administrators. Every change is written to the site's audit log and forgotten by this
+/// replica's role cache at once (other replicas: within <see cref="MembershipSiteRoles.CacheFor"/>).
+/// </summary>
+public static class MembersApi
+{
+    public static IEndpointRouteBuilder MapMembersApi(this IEndpointRouteBuilder app)
+    {
+        var site = app.MapGroup("/account/sites/{siteId}").RequireAuthorization(Policies.Viewer).WithTags("Members");
+        site.MapGet("/members", ListMembers).WithName("ListMembers").WithSummary("The site's members and their roles (owners)");
+        site.MapPut("/members/{email}", SetMember).WithName("SetMember").AddEndpointFilter<CsrfFilter>()
+            .WithSummary("Give an existing user a role on the site, or change it (owners)");
+        site.MapDelete("/members/{email}", RemoveMember).WithName("RemoveMember").AddEndpointFilter<CsrfFilter>()
+            .WithSummary("Take a member's role on the site away (owners)");
+        site.MapPost("/invites", CreateInvite).WithName("CreateInvite").AddEndpointFilter<CsrfFilter>()
+            .WithSummary("A one-time link, valid 7 days, that gives its user a role on the site (owners)");
+
+        app.MapGet("/account/users", ListUsers).WithName("ListUsers").WithTags("Members")
+            .WithSummary("Every user with their global and site roles (installation administrators)")
+            .RequireAuthorization(Policies.Admin);
+        return app;
+    }
+
+    public static async Task<IResult> ListMembers(HttpContext context, string siteId, MembershipRepository memberships, CancellationToken ct)
+    {
+        if (await SiteAuthorization.CheckAsync(context, siteId, SiteRole.Owner) is { } denied)
+        {
+            return denied;
+        }
+
+        var members = await memberships.MembersAsync(siteId, ct);
+        return TypedResults.Ok(new MemberList(members.Select(m => new MemberView(m.Email, m.Role.Name(), m.IsInstallationAdmin)).ToList()));
+    }
+
+    public static async Task<IResult> SetMember(
+        HttpContext context, string siteId, string email, RoleRequest request, UserRepository users, MembershipRepository memberships,
+        MembershipSiteRoles roles, ApiSites sites, AuditTrail audit, CancellationToken ct)
+    {
+        if (await OwnedSiteAsync(context, siteId, sites, ct) is { } denied)
+        {
+            return denied;
+        }
+
+        if (!SiteRoleNames.TryParse(request.Role, out var role))
+        {
+            return Invalid("role", "The role is owner, admin or viewer.");
+        }
+
+        email = DashboardUser.NormaliseEmail(email);
+        if (await users.FindAsync(email, ct) is { IsAdmin: true })
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Installation administrator",
+                detail: "Installation administrators own every site; a site role would change nothing.");
+        }
+
+        var (exists, before) = await memberships.SetAsync(email, siteId, role, ct);
+        if (!exists)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such user",
+                detail: "There is no account with that e-mail: send an invite instead.");
+        }
+
+        roles.Forget(email);
+        await audit.WriteAsync(context, siteId, AuditActions.MemberRole, email,
+            before is null ? $"added as {role.Name()}" : $"{before.Value.Name()} → {role.Name()}");
+        return TypedResults.Ok(new MemberView(email, role.Name(), false));
+    }
+
+    public static async Task<IResult> RemoveMember(
+        HttpContext context, string siteId, string email, MembershipRepository memberships, MembershipSiteRoles roles,
+        AuditTrail audit, CancellationToken ct)
+    {
+        if (await SiteAuthorization.CheckAsync(context, siteId, SiteRole.Owner) is { } denied)
+        {
+            return denied;
+        }
+
+        email = DashboardUser.NormaliseEmail(email);
+        if (await memberships.RemoveAsync(email, siteId, ct) is not { } before)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not a member",
+                detail: "That user has no role on this site (installation administrators own every site and cannot be removed).");
+        }
+
+        roles.Forget(email);
+        await audit.WriteAsync(context, siteId, AuditActions.MemberRemove, email, $"was {before.Name()}");
+        return TypedResults.NoContent();
+    }
+
+    public static async Task<IResult> CreateInvite(
+        HttpContext context, string siteId, InviteRequest request, InviteStore invites, ApiSites sites, AuditTrail audit,
+        CancellationToken ct)
+    {
+        if (await OwnedSiteAsync(context, siteId, sites, ct) is { } denied)
+        {
+            return denied;
+        }
+
+        if (string.IsNullOrWhiteSpace(request.Email) || request.Email.Length > 254 || !MailAddress.TryCreate(request.Email.Trim(), out _))
+        {
+            return Invalid("email", "Enter a valid e-mail address.");
+        }
+
+        if (!SiteRoleNames.TryParse(request.Role ?? "viewer", out var role))
+        {
+            return Invalid("role", "The role is owner, admin or viewer.");
+        }
+
+        var email = DashboardUser.NormaliseEmail(request.Email);
+        var (token, expiresAt) = await invites.CreateAsync(siteId, email, role, AuditTrail.Actor(context), ct);
+        await audit.WriteAsync(context, siteId, AuditActions.MemberInvite, email, $"as {role.Name()}, link valid until {expiresAt:yyyy-MM-dd HH:mm} UTC");
+        var url = $"{context.Request.Scheme}://{context.Request.Host}/invite/{token}";
+        return TypedResults.Created((string?)null, new InviteLink(url, expiresAt));
+    }
+
+    public static async Task<Ok<UserList>> ListUsers(MembershipRepository memberships, TimeProvider time, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var users = await memberships.UsersAsync(ct);
+        return TypedResults.Ok(new UserList(users.Select(u => new UserView(
+            u.Email, u.Role, u.CreatedAt, u.LockedUntil > now, u.Sites.ToDictionary(p => p.Key, p => p.Value.Name()))).ToList()));
+    }
+
+    /// <summary>Owner of the site, and the site exists (installation administrators own every id, even made-up ones).</summary>
+    private static async Task<IResult?> OwnedSiteAsync(HttpContext context, string siteId, ApiSites sites, CancellationToken ct) =>
+        await SiteAuthorization.CheckAsync(context, siteId, SiteRole.Owner)
+        ?? (await sites.ExistsAsync(siteId, ct) ? null : SiteAuthorization.NotFound(siteId));
+
+    private static ValidationProblem Invalid(string field, string message) =>
+        TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] });
+}
+
+public sealed record RoleRequest(string? Role);
+
+public sealed record InviteRequest(string? Email, string? Role);
+
+public sealed record InviteLink(string Url, DateTimeOffset ExpiresAt);
+
+public sealed record MemberView(string Email, string Role, bool InstallationAdmin);
+
+public sealed record MemberList(IReadOnlyList<MemberView> Members);
+
+public sealed record UserView(string Email, string Role, DateTimeOffset CreatedAt, bool Locked, IReadOnlyDictionary<string, string> Sites);
+
+public sealed record UserList(IReadOnlyList<UserView> Users);

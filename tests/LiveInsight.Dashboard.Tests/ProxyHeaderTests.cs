@@ -1,0 +1,112 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using LiveInsight.Dashboard.Tests.Infrastructure;
+using LiveInsight.Testing;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace LiveInsight.Dashboard.Tests;
+
+/// <summary>
+/// What the Dashboard tells others: the Api about the acting user (a second Dashboard is pointed at a stand-in "Api" that
+/// answers with the headers it received, and trusts 127.0.0.1 as its load balancer), and the traces about invite links.
+/// </summary>
+[Collection(nameof(DashboardCollection))]
+public sealed class ProxyHeaderTests(DashboardFixture fixture)
+{
+    [Fact]
+    public async Task The_proxy_names_the_signed_in_user_and_their_masked_address_and_drops_what_the_browser_claims()
+    {
+        var echoPort = ExternalProcess.FreePort();
+        var echo = WebApplication.CreateBuilder();
+        echo.WebHost.UseUrls($"http://127.0.0.1:{echoPort}");
+        await using var api = echo.Build();
+        api.Run(context => context.Response.WriteAsJsonAsync(
+            context.Request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString())));
+        await api.StartAsync();
+
+        var (dashboard, client) = StartDashboard(new()
+        {
+            ["LiveInsight:Dashboard:TrustedProxies:0"] = "127.0.0.1",
+            ["services:api:http:0"] = $"http://127.0.0.1:{echoPort}",
+        });
+        await using var running = dashboard;
+        using var browser = client;
+        var form = await client.GetStringAsync("/login");
+        await client.PostAsync("/login", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = DashboardFixture.CsrfField(form),
+            ["email"] = DashboardFixture.AdminEmail,
+            ["password"] = DashboardFixture.AdminPassword,
+        }));
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/proxy/api/stats/summary?site_id=anysite");
+        request.Headers.Add("X-LiveInsight-Actor", "someone-else@example.com");
+        request.Headers.Add("X-LiveInsight-Actor-Ip", "10.9.8.7");
+        request.Headers.Add("X-Forwarded-For", "198.51.100.1, 203.0.113.77");
+
+        var response = await client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var headers = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(DashboardFixture.AdminEmail, headers.GetProperty("x-liveinsight-actor").GetString());
+        Assert.Equal("203.0.113.0", headers.GetProperty("x-liveinsight-actor-ip").GetString());
+        Assert.Equal($"Bearer {DashboardFixture.AdminToken}", headers.GetProperty("authorization").GetString());
+        Assert.False(headers.TryGetProperty("cookie", out _));
+    }
+
+    [Fact]
+    public async Task An_invite_token_stays_out_of_the_traces()
+    {
+        var site = await fixture.CreateSiteAsync("Traced", "traced.test");
+        var (token, _) = await fixture.DashboardServices.GetRequiredService<Users.InviteStore>()
+            .CreateAsync(site.SiteId, "traced@example.com", Users.SiteRole.Viewer, DashboardFixture.AdminEmail, CancellationToken.None);
+        var paths = new System.Collections.Concurrent.ConcurrentBag<string>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == "Microsoft.AspNetCore",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = activity => paths.Add(activity.GetTagItem("url.path") as string ?? ""),
+        };
+        ActivitySource.AddActivityListener(listener);
+        // With an OTLP endpoint, as under the AppHost, the Dashboard records server spans (nothing listens there).
+        var (dashboard, client) = StartDashboard(new() { ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "http://127.0.0.1:9" });
+        await using var running = dashboard;
+        using var browser = client;
+
+        var page = await client.GetAsync($"/invite/{token}");
+
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Contains("/invite/{token}", paths);
+        Assert.DoesNotContain(paths, path => path.Contains(token, StringComparison.Ordinal));
+    }
+
+    /// <summary>Another Dashboard on the fixture's tables (so the same accounts), with settings of its own.</summary>
+    private (WebApplicationFactory<Users.UserService> Dashboard, HttpClient Client) StartDashboard(Dictionary<string, string> settings)
+    {
+        var port = ExternalProcess.FreePort();
+        var dashboard = new WebApplicationFactory<Users.UserService>().WithWebHostBuilder(web =>
+        {
+            web.UseEnvironment("Testing")
+                .UseSetting("ConnectionStrings:dynamodb", fixture.Infrastructure.DynamoConnectionString)
+                .UseSetting("LiveInsight:AdminToken", DashboardFixture.AdminToken)
+                .UseSetting("LiveInsight:Storage:TablePrefix", fixture.TablePrefix)
+                .UseSetting("services:api:http:0", fixture.ApiUrl);
+            foreach (var (key, value) in settings)
+            {
+                web.UseSetting(key, value);
+            }
+        });
+        dashboard.UseKestrel(options => options.Listen(IPAddress.Loopback, port));
+        dashboard.StartServer();
+        var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() })
+        {
+            BaseAddress = new Uri($"http://127.0.0.1:{port}"),
+        };
+        return (dashboard, client);
+    }
+}

@@ -1,0 +1,158 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using LiveInsight.Dashboard.Tests.Infrastructure;
+
+namespace LiveInsight.Dashboard.Tests;
+
+/// <summary>Per-site roles through the proxy: what a viewer, a site admin and a non-member may do.</summary>
+[Collection(nameof(DashboardCollection))]
+public sealed class SiteRoleTests(DashboardFixture fixture)
+{
+    private static readonly HttpMethod Patch = HttpMethod.Patch;
+
+    [Fact]
+    public async Task A_viewer_cannot_change_settings_or_rotate_keys_while_a_site_admin_can()
+    {
+        var site = await fixture.CreateSiteAsync("Roles", "roles.test");
+        var (viewer, viewerCsrf, _) = await fixture.MemberAsync(site.SiteId, "viewer");
+        var (admin, adminCsrf, _) = await fixture.MemberAsync(site.SiteId, "admin");
+        using (viewer)
+        using (admin)
+        {
+            var viewerPatch = await DashboardFixture.SendAsync(viewer, viewerCsrf, Patch, $"/proxy/api/sites/{site.SiteId}", new { name = "Renamed by viewer" });
+            var viewerRotate = await DashboardFixture.SendAsync(viewer, viewerCsrf, HttpMethod.Post, $"/proxy/api/sites/{site.SiteId}/rotate-keys");
+            var viewerRevoke = await DashboardFixture.SendAsync(viewer, viewerCsrf, HttpMethod.Delete, $"/proxy/api/sites/{site.SiteId}/retired-keys");
+
+            Assert.Equal(HttpStatusCode.Forbidden, viewerPatch.StatusCode);
+            Assert.Equal("application/problem+json", viewerPatch.Content.Headers.ContentType?.MediaType);
+            Assert.Contains("a viewer of this site; this needs the admin role", await viewerPatch.Content.ReadAsStringAsync());
+            Assert.Equal(HttpStatusCode.Forbidden, viewerRotate.StatusCode);
+            Assert.Equal(HttpStatusCode.Forbidden, viewerRevoke.StatusCode);
+            Assert.Equal(site.PublicKey, (await SiteAsync(site.SiteId)).GetProperty("public_key").GetString());
+            Assert.Equal("Roles", (await SiteAsync(site.SiteId)).GetProperty("name").GetString());
+
+            var adminPatch = await DashboardFixture.SendAsync(admin, adminCsrf, Patch, $"/proxy/api/sites/{site.SiteId}", new { name = "Renamed by admin" });
+            var adminRotate = await DashboardFixture.SendAsync(admin, adminCsrf, HttpMethod.Post, $"/proxy/api/sites/{site.SiteId}/rotate-keys");
+
+            Assert.Equal(HttpStatusCode.OK, adminPatch.StatusCode);
+            Assert.Equal(HttpStatusCode.OK, adminRotate.StatusCode);
+            Assert.Equal("Renamed by admin", (await SiteAsync(site.SiteId)).GetProperty("name").GetString());
+            Assert.NotEqual(site.PublicKey, (await SiteAsync(site.SiteId)).GetProperty("public_key").GetString());
+        }
+    }
+
+    [Fact]
+    public async Task Only_installation_administrators_create_sites()
+    {
+        var site = await fixture.CreateSiteAsync("Owned", "owned.test");
+        var (owner, csrf, _) = await fixture.MemberAsync(site.SiteId, "owner");
+        using (owner)
+        {
+            var name = "Not made " + Guid.NewGuid().ToString("N")[..6];
+            var create = await DashboardFixture.SendAsync(owner, csrf, HttpMethod.Post, "/proxy/api/sites", new { name, domains = new[] { "mine.test" } });
+
+            Assert.Equal(HttpStatusCode.Forbidden, create.StatusCode);
+            Assert.Equal("application/problem+json", create.Content.Headers.ContentType?.MediaType);
+            Assert.Contains("installation administrator", await create.Content.ReadAsStringAsync());
+            var sites = (await fixture.ApiJsonAsync("/api/sites")).GetProperty("sites").EnumerateArray();
+            Assert.DoesNotContain(sites, s => s.GetProperty("name").GetString() == name);
+        }
+    }
+
+    [Fact]
+    public async Task A_non_member_gets_404_for_another_sites_numbers_and_does_not_see_it_listed()
+    {
+        var mine = await fixture.CreateSiteAsync("Mine", "mine.test");
+        var theirs = await fixture.CreateSiteAsync("Theirs", "theirs.test");
+        var (member, csrf, _) = await fixture.MemberAsync(mine.SiteId, "viewer");
+        var (admin, _) = await fixture.SignInAsAdminAsync();
+        using (member)
+        using (admin)
+        {
+            var stats = await member.GetAsync($"/proxy/api/stats/summary?site_id={theirs.SiteId}");
+            var realtime = await member.GetAsync($"/proxy/api/realtime/users?site_id={theirs.SiteId}");
+            // What the Api itself answers for a site that does not exist: the non-member must not tell the difference.
+            var unknown = await admin.GetAsync("/proxy/api/stats/summary?site_id=doesnotexist");
+            var patch = await DashboardFixture.SendAsync(member, csrf, Patch, $"/proxy/api/sites/{theirs.SiteId}", new { name = "x" });
+            var own = await member.GetAsync($"/proxy/api/stats/summary?site_id={mine.SiteId}");
+            var sites = await member.GetFromJsonAsync<JsonElement>("/proxy/api/sites");
+
+            Assert.Equal(HttpStatusCode.NotFound, stats.StatusCode);
+            Assert.Equal(HttpStatusCode.NotFound, realtime.StatusCode);
+            Assert.Equal(HttpStatusCode.NotFound, patch.StatusCode);
+            Assert.Equal(await Problem(unknown), await Problem(stats, theirs.SiteId, "doesnotexist"));
+            Assert.Equal(HttpStatusCode.OK, own.StatusCode);
+            Assert.Equal([mine.SiteId], sites.GetProperty("sites").EnumerateArray().Select(s => s.GetProperty("site_id").GetString()));
+        }
+    }
+
+    [Fact]
+    public async Task The_sites_list_carries_each_users_role_and_no_secret()
+    {
+        var first = await fixture.CreateSiteAsync("First", "first.test");
+        var second = await fixture.CreateSiteAsync("Second", "second.test");
+        var (member, csrf, email) = await fixture.MemberAsync(first.SiteId, "admin");
+        var (admin, adminCsrf) = await fixture.SignInAsAdminAsync();
+        using (member)
+        using (admin)
+        {
+            // The administrator (owner of every site) gives the member a second, lower role.
+            Assert.Equal(HttpStatusCode.OK, (await DashboardFixture.SendAsync(admin, adminCsrf, HttpMethod.Put,
+                $"/account/sites/{second.SiteId}/members/{email}", new { role = "viewer" })).StatusCode);
+
+            var mine = await member.GetFromJsonAsync<JsonElement>("/proxy/api/sites");
+            var all = await admin.GetFromJsonAsync<JsonElement>("/proxy/api/sites");
+
+            var roles = mine.GetProperty("sites").EnumerateArray().ToDictionary(s => s.GetProperty("site_id").GetString()!, s => s.GetProperty("role").GetString());
+            Assert.Equal(new Dictionary<string, string?> { [first.SiteId] = "admin", [second.SiteId] = "viewer" }, roles);
+            Assert.All(all.GetProperty("sites").EnumerateArray(), s => Assert.Equal("owner", s.GetProperty("role").GetString()));
+            Assert.Contains(all.GetProperty("sites").EnumerateArray(), s => s.GetProperty("site_id").GetString() == first.SiteId);
+            // Only the times of the secret key's use pass; never a key or a hash.
+            Assert.DoesNotContain("\"secret_key\"", mine.GetRawText());
+            Assert.DoesNotContain("secret_key_hash", mine.GetRawText());
+            Assert.DoesNotContain("sk_", mine.GetRawText());
+            Assert.True(mine.GetProperty("sites")[0].TryGetProperty("secret_key_last_used_at", out _));
+            Assert.Equal(first.PublicKey, mine.GetProperty("sites").EnumerateArray()
+                .Single(s => s.GetProperty("site_id").GetString() == first.SiteId).GetProperty("public_key").GetString());
+        }
+    }
+
+    [Fact]
+    public async Task A_user_without_any_site_sees_none_until_given_a_role()
+    {
+        var site = await fixture.CreateSiteAsync("Later", "later.test");
+        var email = $"nosite-{Guid.NewGuid():N}"[..18] + "@example.com";
+        var (admin, csrf) = await fixture.SignInAsAdminAsync();
+        using (admin)
+        {
+            Assert.Equal(HttpStatusCode.Created, (await DashboardFixture.SendAsync(admin, csrf, HttpMethod.Post, "/account/users",
+                new { email, password = DashboardFixture.UserPassword, role = "member" })).StatusCode);
+            var (member, _) = await fixture.SignInAsync(email, DashboardFixture.UserPassword);
+            using (member)
+            {
+                Assert.Empty((await member.GetFromJsonAsync<JsonElement>("/proxy/api/sites")).GetProperty("sites").EnumerateArray());
+
+                // The user item has no "sites" map yet: the first membership creates it.
+                Assert.Equal(HttpStatusCode.OK, (await DashboardFixture.SendAsync(admin, csrf, HttpMethod.Put,
+                    $"/account/sites/{site.SiteId}/members/{email}", new { role = "viewer" })).StatusCode);
+                Assert.Equal(HttpStatusCode.NotFound, (await DashboardFixture.SendAsync(admin, csrf, HttpMethod.Put,
+                    $"/account/sites/{site.SiteId}/members/nobody@example.com", new { role = "viewer" })).StatusCode);
+
+                var sites = await member.GetFromJsonAsync<JsonElement>("/proxy/api/sites");
+                Assert.Equal("viewer", sites.GetProperty("sites").EnumerateArray().Single().GetProperty("role").GetString());
+            }
+        }
+    }
+
+    private async Task<JsonElement> SiteAsync(string siteId) =>
+        (await fixture.ApiJsonAsync("/api/sites")).GetProperty("sites").EnumerateArray().Single(s => s.GetProperty("site_id").GetString() == siteId);
+
+    /// <summary>A 404's title and detail, with the asked-for id replaced, so two answers can be compared.</summary>
+    private static async Task<string> Problem(HttpResponseMessage response, string? siteId = null, string? replacement = null)
+    {
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        var text = problem.GetProperty("title").GetString() + " / " + problem.GetProperty("detail").GetString();
+        return siteId is null ? text : text.Replace(siteId, replacement, StringComparison.Ordinal);
+    }
+}
