@@ -66,12 +66,14 @@ public sealed class ViewTests(DashboardFixture fixture)
         await editor.GetByLabel("Domains (one per line)").FillAsync("blog.test\nwww.blog.test");
         await editor.GetByLabel("Time zone").FillAsync("Europe/Berlin");
         await editor.GetByLabel("Allow subdomains", new() { Exact = false }).CheckAsync();
+        await editor.GetByLabel("Ingestion requests per minute", new() { Exact = false }).FillAsync("250");
         await editor.GetByRole(AriaRole.Button, new() { Name = "Save settings" }).ClickAsync();
         await Assertions.Expect(editor.GetByRole(AriaRole.Status)).ToHaveTextAsync("Saved.");
         var saved = (await fixture.ApiJsonAsync("/api/sites")).GetProperty("sites").EnumerateArray().Single(s => s.GetProperty("site_id").GetString() == siteId);
         Assert.Equal(["blog.test", "www.blog.test"], saved.GetProperty("domains").EnumerateArray().Select(d => d.GetString()));
         Assert.Equal("Europe/Berlin", saved.GetProperty("time_zone").GetString());
         Assert.True(saved.GetProperty("allow_subdomains").GetBoolean());
+        Assert.Equal(250, saved.GetProperty("rate_limit_per_minute").GetInt32());
 
         page.Dialog += async (_, dialog) => await dialog.AcceptAsync();
         editor = page.Locator("details").Filter(new() { HasText = name });

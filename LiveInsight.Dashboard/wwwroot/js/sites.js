@@ -60,6 +60,7 @@ export function sitesPanel(root, { apiUrl, onChanged, canCreate = true }) {
       allow_subdomains: el("input", { type: "checkbox", class: "size-4", checked: site.allow_subdomains }),
       excluded_paths: el("textarea", { class: "control w-full", rows: 2, placeholder: "/admin/**" }),
       excluded_ip_ranges: el("textarea", { class: "control w-full", rows: 2, placeholder: "203.0.113.0/24" }),
+      rate_limit_per_minute: el("input", { type: "number", min: 0, max: 10000000, step: 1, class: "control w-full", value: String(site.rate_limit_per_minute ?? 0) }),
     };
     inputs.domains.value = site.domains.join("\n");
     inputs.excluded_paths.value = site.excluded_paths.join("\n");
@@ -72,6 +73,7 @@ export function sitesPanel(root, { apiUrl, onChanged, canCreate = true }) {
       field(`domains-${n}`, "Domains (one per line)", inputs.domains),
       field(`paths-${n}`, "Excluded paths (one per line)", inputs.excluded_paths),
       field(`ips-${n}`, "Excluded IP ranges (CIDR, one per line)", inputs.excluded_ip_ranges),
+      field(`rate-${n}`, "Ingestion requests per minute (0 = the default, 1,000)", inputs.rate_limit_per_minute),
       el("div", { class: "flex items-center gap-2" }, inputs.honor_dnt,
         el("label", { for: `dnt-${n}`, class: "text-sm" }, "Honour Do-Not-Track and Global Privacy Control")),
       el("div", { class: "flex items-center gap-2" }, inputs.allow_subdomains,
@@ -94,6 +96,7 @@ export function sitesPanel(root, { apiUrl, onChanged, canCreate = true }) {
           allow_subdomains: inputs.allow_subdomains.checked,
           excluded_paths: lines(inputs.excluded_paths.value),
           excluded_ip_ranges: lines(inputs.excluded_ip_ranges.value),
+          rate_limit_per_minute: Number(inputs.rate_limit_per_minute.value || 0),
         });
         status.textContent = "Saved.";
         onChanged();
