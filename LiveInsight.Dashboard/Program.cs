@@ -1,11 +1,13 @@
 using LiveInsight.Dashboard.Account;
 using LiveInsight.Dashboard.Extensions;
 using LiveInsight.Dashboard.Proxy;
+using LiveInsight.Dashboard.Sharing;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddDashboardServices();
+builder.AddSharing();
 
 var app = builder.Build();
 
@@ -25,5 +27,6 @@ app.MapDefaultEndpoints();
 app.MapAccountApi();
 app.MapAppShell();
 app.MapApiProxy();
+app.MapSharing();
 
 app.Run();

@@ -15,7 +15,7 @@ namespace LiveInsight.Dashboard.Proxy;
 public static class ApiProxy
 {
     public const string Prefix = "/proxy";
-    private const string Cluster = "api";
+    public const string Cluster = "api";
 
     private static readonly RouteConfig[] Routes =
     [

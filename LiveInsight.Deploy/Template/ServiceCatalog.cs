@@ -87,6 +87,8 @@ public static class ServiceCatalog
             new TableGrant(Tables.Users, "GetItem", "PutItem", "UpdateItem"),
             // Audit: user and access changes are recorded; owners read their sites' entries.
             new TableGrant(Tables.Audit, "PutItem", "Query"),
+            // Public share links are items of the Users table (share#…, site-share#…): replacing and revoking delete them.
+            new TableGrant(Tables.Users, "DeleteItem"),
         ],
         RunsSchemaBootstrap: true, TrustsLoadBalancer: false, ServiceConnectServer: false, MetricsSidecar: false,
         ContainerHealthCheck: false);
