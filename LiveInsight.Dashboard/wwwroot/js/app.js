@@ -1,5 +1,6 @@
 import { getJson, logout, session, setCsrfToken } from "./api.js";
 import { $, el } from "./dom.js";
+import { shareToken, startShared } from "./share.js";
 import { sitesPanel } from "./sites.js";
 import { readState, writeState } from "./state.js";
 import { breakdownWidgets } from "./widgets/breakdowns.js";
@@ -104,14 +105,14 @@ function wireControls(me, panel) {
 }
 
 async function main() {
-  const me = await session();
+  const me = shareToken ? await startShared(state) : await session();
   setCsrfToken(me.csrf_token);
   $("#user").textContent = me.email;
   const panel = me.is_admin
     ? sitesPanel($("#sites-body"), { apiUrl: me.api_url, onChanged: async (newSite) => { await loadSites(newSite); changed(); } })
     : null;
   wireControls(me, panel);
-  await loadSites();
+  if (!shareToken) await loadSites();
   changed();
   setInterval(() => document.hidden || loadStats(), STATS_REFRESH_MS);
 }

@@ -1,5 +1,6 @@
 import { ApiError, getJson, patchJson, postJson } from "./api.js";
 import { el } from "./dom.js";
+import { shareControl } from "./share.js";
 
 const lines = (text) => text.split(/[\n,]/).map((s) => s.trim()).filter(Boolean);
 const zones = typeof Intl.supportedValuesOf === "function" ? Intl.supportedValuesOf("timeZone") : ["UTC"];
@@ -92,7 +93,7 @@ export function sitesPanel(root, { apiUrl, onChanged }) {
     return el("details", { class: "rounded-md border border-slate-200 p-3 dark:border-slate-700" },
       el("summary", { class: "cursor-pointer font-medium" }, `${site.name} — ${site.domains.join(", ")}`),
       el("div", { class: "mt-3 space-y-3" },
-        el("p", { class: "text-sm" }, "Script tag for the site's <head>:"), code, form));
+        el("p", { class: "text-sm" }, "Script tag for the site's <head>:"), code, form, shareControl(site)));
   }
 
   function createForm() {
