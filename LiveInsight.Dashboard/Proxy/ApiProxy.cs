@@ -15,7 +15,7 @@ namespace LiveInsight.Dashboard.Proxy;
 public static class ApiProxy
 {
     public const string Prefix = "/proxy";
-    public const string Cluster = "api";
+    private const string Cluster = "api";
 
     private static readonly RouteConfig[] Routes =
     [

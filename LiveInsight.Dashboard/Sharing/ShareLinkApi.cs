@@ -49,7 +49,8 @@ public static class ShareLinkApi
         var replaced = await links.GetAsync(siteId, ct) is not null;
         var (token, link) = await links.CreateAsync(siteId, actor, ct);
         await audit.WriteAsync(new AuditEntry(siteId, time.GetUtcNow(), actor, AuditActions.ShareCreate, null,
-            replaced ? "public link replaced; the old one no longer works" : "public link created", ClientAddress.Masked(context)), ct);
+            replaced ? "public link replaced; the old one no longer works" : "public link created", ClientAddress.Masked(context)),
+            CancellationToken.None); // the link exists now: its record must not be dropped because the tab was closed
         var url = $"{context.Request.Scheme}://{context.Request.Host}{SharedDashboard.Prefix}/{token}";
         return TypedResults.Ok(new CreatedShareLink(url, link.CreatedAt, link.CreatedBy, replaced));
     }
@@ -66,7 +67,7 @@ public static class ShareLinkApi
         if (await links.RevokeAsync(siteId, ct))
         {
             await audit.WriteAsync(new AuditEntry(siteId, time.GetUtcNow(), Actor(context.User), AuditActions.ShareRevoke, null,
-                "public link revoked", ClientAddress.Masked(context)), ct);
+                "public link revoked", ClientAddress.Masked(context)), CancellationToken.None);
         }
 
         return TypedResults.NoContent();

@@ -17,6 +17,10 @@ public static class SharedDashboard
 {
     public const string Prefix = "/share";
 
+    /// <summary>The YARP cluster <see cref="ApiProxy"/> declares for the Api: its resolved destination and HTTP client
+    /// are reused, so service discovery, timeouts and streaming behave as for <c>/proxy</c>.</summary>
+    private const string ApiCluster = "api";
+
     public static RouteGroupBuilder MapSharedDashboard(this IEndpointRouteBuilder app)
     {
         var shared = app.MapGroup(Prefix + "/{token}").AllowAnonymous().WithTags("Sharing")
@@ -69,7 +73,7 @@ public static class SharedDashboard
             return NotFound();
         }
 
-        if (!proxy.TryGetCluster(ApiProxy.Cluster, out var cluster)
+        if (!proxy.TryGetCluster(ApiCluster, out var cluster)
             || cluster.DestinationsState.AvailableDestinations is not { Count: > 0 } destinations)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "The Api cannot be reached");

@@ -205,15 +205,18 @@ public sealed class ShareTests(DashboardFixture fixture)
     [Fact]
     public async Task Only_administrators_of_an_existing_site_manage_its_link_and_only_with_the_csrf_token()
     {
-        const string email = "share-viewer@example.com", password = "viewer password 1234";
+        // A viewer of this site: site_id is ignored while roles are global (every non-admin views every site) and makes
+        // the user the site's viewer once per-site memberships exist; either way not an administrator of it.
+        var email = $"share-viewer-{Guid.NewGuid().ToString("N")[..8]}@example.com";
+        const string password = "viewer password 1234";
         var site = await fixture.CreateSiteAsync(Unique("Guarded"));
         var (admin, adminCsrf) = await AdminAsync();
         using (admin)
         {
-            using var create = new HttpRequestMessage(HttpMethod.Post, "/account/users") { Content = JsonContent.Create(new { email, password, role = "viewer" }) };
+            using var create = new HttpRequestMessage(HttpMethod.Post, "/account/users") { Content = JsonContent.Create(new { email, password, role = "viewer", site_id = site.SiteId }) };
             create.Headers.Add("X-CSRF-TOKEN", adminCsrf);
             var created = await admin.SendAsync(create);
-            Assert.True(created.StatusCode is HttpStatusCode.Created or HttpStatusCode.Conflict, created.StatusCode.ToString());
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
 
             Assert.Equal(HttpStatusCode.BadRequest, (await SendAsync(admin, HttpMethod.Post, $"/account/sites/{site.SiteId}/share", null)).StatusCode);
             Assert.Equal(HttpStatusCode.NotFound, (await SendAsync(admin, HttpMethod.Post, "/account/sites/nosuchsite00/share", adminCsrf)).StatusCode);
