@@ -1,4 +1,5 @@
 using System.Buffers.Text;
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -31,6 +32,9 @@ public sealed class ShareLinks(IAmazonDynamoDB dynamo, IOptions<StorageOptions> 
 
     private const string ByTokenPrefix = "share#";
     private const string BySitePrefix = "site-share#";
+
+    /// <summary>One per link this replica has served (a handful): the hash → the signal of its replacement or revocation.</summary>
+    private readonly ConcurrentDictionary<string, CancellationTokenSource> _revoked = new();
 
     private string TableName => options.Value.TableName(Tables.Users);
 
@@ -104,6 +108,10 @@ public sealed class ShareLinks(IAmazonDynamoDB dynamo, IOptions<StorageOptions> 
         return site;
     }
 
+    /// <summary>Cancelled when this replica replaces or revokes the link, so its running answers (the realtime
+    /// stream) end at once here; call only for a token <see cref="FindSiteAsync"/> accepted.</summary>
+    public CancellationToken RevokedSignal(string token) => _revoked.GetOrAdd(Hash(token), _ => new CancellationTokenSource()).Token;
+
     public static bool IsWellFormed(string? token) =>
         token is { Length: TokenLength } && token.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
 
@@ -113,6 +121,11 @@ public sealed class ShareLinks(IAmazonDynamoDB dynamo, IOptions<StorageOptions> 
     private async Task ForgetAsync(string hash, CancellationToken cancellationToken)
     {
         cache.Remove(CacheKey(hash));
+        if (_revoked.TryRemove(hash, out var signal))
+        {
+            await signal.CancelAsync();
+        }
+
         await dynamo.DeleteItemAsync(new DeleteItemRequest { TableName = TableName, Key = Key(ByTokenPrefix + hash) }, cancellationToken);
     }
 

@@ -1,9 +1,4 @@
-using LiveInsight.Dashboard.Extensions;
-using LiveInsight.Dashboard.Proxy;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
-using Yarp.ReverseProxy;
-using Yarp.ReverseProxy.Forwarder;
 
 namespace LiveInsight.Dashboard.Sharing;
 
@@ -16,10 +11,6 @@ namespace LiveInsight.Dashboard.Sharing;
 public static class SharedDashboard
 {
     public const string Prefix = "/share";
-
-    /// <summary>The YARP cluster <see cref="ApiProxy"/> declares for the Api: its resolved destination and HTTP client
-    /// are reused, so service discovery, timeouts and streaming behave as for <c>/proxy</c>.</summary>
-    private const string ApiCluster = "api";
 
     public static RouteGroupBuilder MapSharedDashboard(this IEndpointRouteBuilder app)
     {
@@ -61,8 +52,7 @@ public static class SharedDashboard
     }
 
     public static async Task<IResult> ForwardAsync(
-        HttpContext context, string token, string area, string report, ShareLinks links, IHttpForwarder forwarder,
-        IProxyStateLookup proxy, IOptions<DashboardOptions> options, CancellationToken ct)
+        HttpContext context, string token, string area, string report, ShareLinks links, ShareForwarder forwarder, CancellationToken ct)
     {
         // Realtime and stats only; the report is one segment of lower-case words (summary, utm-sources, stream…):
         // no dots, no encoded slashes, so the path rebuilt for the Api cannot climb out of its area.
@@ -73,17 +63,9 @@ public static class SharedDashboard
             return NotFound();
         }
 
-        if (!proxy.TryGetCluster(ApiCluster, out var cluster)
-            || cluster.DestinationsState.AvailableDestinations is not { Count: > 0 } destinations)
-        {
-            return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "The Api cannot be reached");
-        }
-
-        var destination = destinations[Random.Shared.Next(destinations.Count)];
-        await forwarder.SendAsync(context, destination.Model.Config.Address, cluster.Model.HttpClient,
-            cluster.Model.Config.HttpRequest ?? ForwarderRequestConfig.Empty,
-            new ShareTransformer($"/api/{area}/{report}", query, options.Value.AdminToken), ct);
-        return TypedResults.Empty;
+        return await forwarder.ForwardAsync(context, token, siteId, $"/api/{area}/{report}", query, ct)
+            ? TypedResults.Empty
+            : TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "The Api cannot be reached");
     }
 
     private static ProblemHttpResult NotFound() => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound,

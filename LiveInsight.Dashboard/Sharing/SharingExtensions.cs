@@ -7,6 +7,7 @@ public static class SharingExtensions
     {
         builder.Services.AddMemoryCache();
         builder.Services.AddSingleton<ShareLinks>();
+        builder.Services.AddSingleton<ShareForwarder>();
         // Service discovery resolves http://api, as for the proxy.
         builder.Services.AddHttpClient<SiteDirectory>(http => http.BaseAddress = new Uri("http://api"));
         return builder;

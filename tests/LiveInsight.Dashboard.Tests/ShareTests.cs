@@ -136,9 +136,9 @@ public sealed class ShareTests(DashboardFixture fixture)
         Assert.Contains(requests, path => path.EndsWith("/api/stats/summary", StringComparison.Ordinal) && path.StartsWith("/share/", StringComparison.Ordinal));
         await page.ScreenshotAsync(new() { Path = Path.Combine(DashboardFixture.ScreenshotDirectory, "dashboard-shared.png"), FullPage = true });
 
+        // Charts resize on a later frame: wait for the layout to settle rather than measuring the old one.
         await page.SetViewportSizeAsync(360, 780);
-        var widths = await page.EvaluateAsync<int[]>("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]");
-        Assert.True(widths[0] <= 360, $"scrollWidth {widths[0]} at 360 px");
+        await page.WaitForFunctionAsync("() => document.documentElement.scrollWidth <= 360", null, new() { Timeout = 5_000 });
         await context.CloseAsync();
     }
 
@@ -200,6 +200,48 @@ public sealed class ShareTests(DashboardFixture fixture)
         Assert.Equal(HttpStatusCode.NotFound, page.StatusCode);
         Assert.Contains("revoked", await page.Content.ReadAsStringAsync());
         Assert.False((await LinkStatusAsync(site.SiteId)).GetProperty("active").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Revoking_a_link_ends_its_running_realtime_stream_at_once()
+    {
+        var site = await fixture.CreateSiteAsync(Unique("Streaming"));
+        var token = await CreateLinkAsync(site.SiteId);
+        using var anonymous = fixture.NewHttpClient();
+        using var response = await anonymous.GetAsync($"/share/{token}/api/realtime/stream", HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        using (var first = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
+        {
+            while (await reader.ReadLineAsync(first.Token) is { } line && !line.StartsWith("data:", StringComparison.Ordinal))
+            {
+            }
+        }
+
+        await RevokeLinkAsync(site.SiteId);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        // The Api writes every 2 s: a stream still running after 4 s was not cut by the revocation (the periodic re-check
+        // alone would take ShareLinks.CacheFor, 5 s).
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var ended = false;
+        try
+        {
+            while (await reader.ReadLineAsync(limit.Token) is not null)
+            {
+            }
+
+            ended = true;
+        }
+        catch (IOException)
+        {
+            ended = true; // the connection was aborted mid-stream
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        Assert.True(ended && clock.Elapsed < TimeSpan.FromSeconds(4), $"ended {ended} after {clock.Elapsed.TotalSeconds:0.0} s");
     }
 
     [Fact]
