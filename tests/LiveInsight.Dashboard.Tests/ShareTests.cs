@@ -143,6 +143,38 @@ public sealed class ShareTests(DashboardFixture fixture)
     }
 
     [Fact]
+    public async Task Replace_and_revoke_in_the_site_settings_kill_the_old_links_at_once()
+    {
+        var name = Unique("Settings shop");
+        var site = await fixture.CreateSiteAsync(name);
+        var first = await CreateLinkAsync(site.SiteId);
+        using var anonymous = fixture.NewHttpClient();
+        var page = await fixture.SignedInPageAsync();
+        var dialogs = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        page.Dialog += async (_, dialog) => { dialogs.Enqueue(dialog.Message); await dialog.AcceptAsync(); };
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sites" }).ClickAsync();
+        var editor = page.Locator("details").Filter(new() { HasText = name });
+        await editor.Locator("summary").ClickAsync();
+        var control = editor.Locator($"[data-share='{site.SiteId}']");
+        await Assertions.Expect(control.Locator("[data-share-status]")).ToContainTextAsync("A public link is active");
+
+        await control.GetByRole(AriaRole.Button, new() { Name = "Replace link…" }).ClickAsync();
+        var urlBox = control.GetByLabel("Public link", new() { Exact = true });
+        await Assertions.Expect(urlBox).ToHaveValueAsync(new System.Text.RegularExpressions.Regex("/share/[A-Za-z0-9_-]{43}$"));
+        var second = (await urlBox.InputValueAsync()).Split("/share/")[1];
+        Assert.NotEqual(first, second);
+        Assert.Equal(HttpStatusCode.NotFound, (await anonymous.GetAsync($"/share/{first}")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync($"/share/{second}")).StatusCode);
+
+        await control.GetByRole(AriaRole.Button, new() { Name = "Revoke link" }).ClickAsync();
+        await Assertions.Expect(control.Locator("[data-share-status]")).ToHaveTextAsync("No public link.");
+        await Assertions.Expect(urlBox).ToHaveCountAsync(0);
+        Assert.Equal(HttpStatusCode.NotFound, (await anonymous.GetAsync($"/share/{second}")).StatusCode);
+        Assert.Equal(2, dialogs.Count); // both ask first: each cuts off whoever holds the current link
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
     public async Task The_shared_api_answers_only_reads_of_the_links_site()
     {
         var site = await fixture.CreateSiteAsync(Unique("Scoped"));
@@ -158,6 +190,7 @@ public sealed class ShareTests(DashboardFixture fixture)
         Assert.Equal(site.SiteId, own.GetProperty("site_id").GetString());
         Assert.Equal(HttpStatusCode.OK, named.StatusCode);
         Assert.Equal(site.SiteId, info.GetProperty("site_id").GetString());
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync($"/share/{token}/")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await anonymous.GetAsync($"{api}/stats/summary?site_id={other.SiteId}")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await anonymous.GetAsync($"{api}/stats/summary?site_id={site.SiteId}&site_id={other.SiteId}")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await anonymous.GetAsync($"{api}/sites")).StatusCode);

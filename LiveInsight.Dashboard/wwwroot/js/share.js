@@ -4,7 +4,7 @@
 import { ApiError, accountJson, setApiBase } from "./api.js";
 import { $, el } from "./dom.js";
 
-const match = /^\/share\/([A-Za-z0-9_-]{43})$/.exec(location.pathname);
+const match = /^\/share\/([A-Za-z0-9_-]{43})\/?$/.exec(location.pathname);
 
 /** The link's token when this page is a shared dashboard, else null. */
 export const shareToken = match ? match[1] : null;
