@@ -46,8 +46,7 @@ public static class ShareLinkApi
         }
 
         var actor = Actor(context.User);
-        var replaced = await links.GetAsync(siteId, ct) is not null;
-        var (token, link) = await links.CreateAsync(siteId, actor, ct);
+        var (token, link, replaced) = await links.CreateAsync(siteId, actor, ct);
         await audit.WriteAsync(new AuditEntry(siteId, time.GetUtcNow(), actor, AuditActions.ShareCreate, null,
             replaced ? "public link replaced; the old one no longer works" : "public link created", ClientAddress.Masked(context)),
             CancellationToken.None); // the link exists now: its record must not be dropped because the tab was closed

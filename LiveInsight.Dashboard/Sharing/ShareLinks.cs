@@ -42,8 +42,9 @@ public sealed class ShareLinks(IAmazonDynamoDB dynamo, IOptions<StorageOptions> 
     public async Task<ShareLink?> GetAsync(string siteId, CancellationToken cancellationToken) =>
         await GetItemAsync(BySitePrefix + siteId, cancellationToken) is { } item ? FromItem(siteId, item) : null;
 
-    /// <summary>Makes a new link for the site and kills the previous one; returns the token (to be shown once).</summary>
-    public async Task<(string Token, ShareLink Link)> CreateAsync(string siteId, string createdBy, CancellationToken cancellationToken)
+    /// <summary>Makes a new link for the site and kills the previous one; returns the token (to be shown once) and
+    /// whether a previous link was replaced.</summary>
+    public async Task<(string Token, ShareLink Link, bool Replaced)> CreateAsync(string siteId, string createdBy, CancellationToken cancellationToken)
     {
         var token = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(TokenBytes));
         var hash = Hash(token);
@@ -56,12 +57,13 @@ public sealed class ShareLinks(IAmazonDynamoDB dynamo, IOptions<StorageOptions> 
             Item = ToItem(BySitePrefix + siteId, link, ("token_hash", hash)),
             ReturnValues = ReturnValue.ALL_OLD,
         }, cancellationToken);
-        if (previous.Attributes?.GetValueOrDefault("token_hash")?.S is { } oldHash)
+        var oldHash = previous.Attributes?.GetValueOrDefault("token_hash")?.S;
+        if (oldHash is not null)
         {
             await ForgetAsync(oldHash, cancellationToken);
         }
 
-        return (token, link);
+        return (token, link, oldHash is not null);
     }
 
     /// <summary>Revokes the site's link; false when it had none.</summary>
