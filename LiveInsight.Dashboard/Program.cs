@@ -1,11 +1,13 @@
 using LiveInsight.Dashboard.Account;
 using LiveInsight.Dashboard.Extensions;
 using LiveInsight.Dashboard.Proxy;
+using LiveInsight.Dashboard.Sharing;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddDashboardServices();
+builder.AddSharing();
 
 var app = builder.Build();
 
@@ -28,5 +30,6 @@ app.MapInviteApi();
 app.MapAuditApi();
 app.MapAppShell();
 app.MapApiProxy();
+app.MapSharing();
 
 app.Run();

@@ -88,7 +88,8 @@ public static class ServiceCatalog
         [
             // Dashboard accounts: read at sign-in, written by the first-admin setup and by admins; UpdateItem counts
             // failed logins (lockout) and changes site memberships; Scan lists a site's members and all users (a
-            // small table of people); DeleteItem consumes one-time invites.
+            // small table of people); DeleteItem consumes one-time invites and replaces or revokes public share links
+            // (share#…, site-share#… items).
             new TableGrant(Tables.Users, "GetItem", "PutItem", "UpdateItem", "DeleteItem", "Scan"),
             // Audit: user and access changes are recorded; owners read their sites' entries.
             new TableGrant(Tables.Audit, "PutItem", "Query"),

@@ -1,5 +1,11 @@
-// Every call goes to the Dashboard's own /proxy, which adds the credentials on the server.
+// Every call goes to the Dashboard's own /proxy, which adds the credentials on the server (a shared dashboard,
+// js/share.js, reads through /share/<token>/api instead).
 let csrfToken = "";
+let apiBase = "/proxy/api";
+
+export function setApiBase(base) {
+  apiBase = base;
+}
 
 export function setCsrfToken(token) {
   csrfToken = token;
@@ -43,9 +49,11 @@ function safeParse(text) {
   }
 }
 
-export const getJson = (path, params = {}) => send("GET", `/proxy/api/${path}?${new URLSearchParams(params)}`);
+export const apiUrl = (path, params = {}) => `${apiBase}/${path}?${new URLSearchParams(params)}`;
+export const getJson = (path, params = {}) => send("GET", apiUrl(path, params));
 export const postJson = (path, body) => send("POST", `/proxy/api/${path}`, body ?? {});
 export const patchJson = (path, body) => send("PATCH", `/proxy/api/${path}`, body);
 export const session = () => send("GET", "/account/session");
 export const account = (method, path, body) => send(method, `/account/${path}`, body);
 export const logout = () => send("POST", "/account/logout");
+export const accountJson = (method, path, body) => send(method, `/account/${path}`, body);

@@ -1,6 +1,7 @@
 import { getJson, logout, session, setCsrfToken } from "./api.js";
 import { $, el } from "./dom.js";
 import { membersPanel } from "./members.js";
+import { shareToken, startShared } from "./share.js";
 import { canManage, sitesPanel } from "./sites.js";
 import { readState, writeState } from "./state.js";
 import { breakdownWidgets } from "./widgets/breakdowns.js";
@@ -108,14 +109,14 @@ function wireControls(me, panel) {
 }
 
 async function main() {
-  const me = await session();
+  const me = shareToken ? await startShared(state) : await session();
   setCsrfToken(me.csrf_token);
   $("#user").textContent = me.email;
-  await loadSites();
-  const panel = me.is_admin || sites.some(canManage)
+  if (!shareToken) await loadSites();
+  const panel = !shareToken && (me.is_admin || sites.some(canManage))
     ? sitesPanel($("#sites-body"), { apiUrl: me.api_url, canCreate: me.is_admin, onChanged: async (newSite) => { await loadSites(newSite); changed(); } })
     : null;
-  members = membersPanel($("#members-body"), $("#manage-members"), { isAdmin: me.is_admin });
+  if (!shareToken) members = membersPanel($("#members-body"), $("#manage-members"), { isAdmin: me.is_admin });
   wireControls(me, panel);
   changed();
   setInterval(() => document.hidden || loadStats(), STATS_REFRESH_MS);

@@ -1,5 +1,6 @@
 import { ApiError, getJson, patchJson, postJson, session } from "./api.js";
 import { el } from "./dom.js";
+import { shareControl } from "./share.js";
 
 /** Settings and keys are for a site's admins and owners (the sites list carries the user's role). */
 export const canManage = (site) => site.role === "admin" || site.role === "owner";
@@ -150,7 +151,7 @@ export function sitesPanel(root, { apiUrl, onChanged, canCreate = true }) {
     return el("details", { class: "rounded-md border border-slate-200 p-3 dark:border-slate-700" },
       el("summary", { class: "cursor-pointer font-medium" }, `${site.name} — ${site.domains.join(", ")}`),
       el("div", { class: "mt-3 space-y-3" },
-        el("p", { class: "text-sm" }, "Script tag for the site's <head>:"), code, keys, form));
+        el("p", { class: "text-sm" }, "Script tag for the site's <head>:"), code, keys, form, shareControl(site)));
   }
 
   function createForm() {

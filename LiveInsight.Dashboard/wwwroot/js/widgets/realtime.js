@@ -1,4 +1,4 @@
-import { getJson } from "../api.js";
+import { apiUrl, getJson } from "../api.js";
 import { $, formatNumber } from "../dom.js";
 import { tableWidget } from "./table.js";
 
@@ -57,7 +57,7 @@ export function realtimeWidget(container) {
 
   function openStream() {
     if (source || !siteId || typeof EventSource === "undefined") return;
-    const stream = new EventSource(`/proxy/api/realtime/stream?site_id=${encodeURIComponent(siteId)}`);
+    const stream = new EventSource(apiUrl("realtime/stream", { site_id: siteId }));
     source = stream;
     stream.addEventListener("realtime", (event) => {
       const snapshot = JSON.parse(event.data);

@@ -1,0 +1,89 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace LiveInsight.Dashboard.Sharing;
+
+/// <summary>
+/// The public side of a share link, no sign-in: <c>/share/{token}</c> is the dashboard page (the front end switches to
+/// read-only mode), <c>/share/{token}/site</c> names the site, and <c>/share/{token}/api/{realtime|stats}/{report}</c>
+/// is forwarded to the Api for the link's site only, with the admin token added on the server. An unknown, replaced
+/// or revoked token is 404 everywhere. Nothing is indexed by search engines or leaks the URL as a referrer.
+/// </summary>
+public static class SharedDashboard
+{
+    public const string Prefix = "/share";
+
+    public static RouteGroupBuilder MapSharedDashboard(this IEndpointRouteBuilder app)
+    {
+        var shared = app.MapGroup(Prefix + "/{token}").AllowAnonymous().WithTags("Sharing")
+            .AddEndpointFilter(async (context, next) =>
+            {
+                var response = context.HttpContext.Response;
+                response.OnStarting(() =>
+                {
+                    response.Headers["Referrer-Policy"] = "no-referrer";
+                    response.Headers["X-Robots-Tag"] = "noindex, nofollow";
+                    return Task.CompletedTask;
+                });
+                return await next(context);
+            });
+        shared.MapGet("", Page).WithName("SharedDashboard").WithSummary("The read-only dashboard of the link's site");
+        shared.MapGet("/site", Site).WithName("SharedSite").WithSummary("The link's site: id and name");
+        shared.MapGet("/api/{area}/{report}", ForwardAsync).WithName("SharedApi")
+            .WithSummary("The Api's realtime or stats report of the link's site, read with the admin token on the server");
+        return shared;
+    }
+
+    public static async Task<IResult> Page(HttpContext context, string token, ShareLinks links, IWebHostEnvironment env, CancellationToken ct)
+    {
+        context.Response.Headers.CacheControl = "no-store";
+        return await links.FindSiteAsync(token, ct) is null
+            ? TypedResults.Content(GonePage, "text/html; charset=utf-8", statusCode: StatusCodes.Status404NotFound)
+            : TypedResults.PhysicalFile(Path.Combine(env.WebRootPath, "app.html"), "text/html; charset=utf-8");
+    }
+
+    public static async Task<Results<Ok<SharedSite>, ProblemHttpResult>> Site(
+        HttpContext context, string token, ShareLinks links, SiteDirectory sites, CancellationToken ct)
+    {
+        context.Response.Headers.CacheControl = "no-store";
+        var siteId = await links.FindSiteAsync(token, ct);
+        return siteId is not null && await sites.NameAsync(siteId, ct) is { } name
+            ? TypedResults.Ok(new SharedSite(siteId, name))
+            : NotFound();
+    }
+
+    public static async Task<IResult> ForwardAsync(
+        HttpContext context, string token, string area, string report, ShareLinks links, ShareForwarder forwarder, CancellationToken ct)
+    {
+        // Realtime and stats only; the report is one segment of lower-case words (summary, utm-sources, stream…):
+        // no dots, no encoded slashes, so the path rebuilt for the Api cannot climb out of its area.
+        if (area is not ("realtime" or "stats") || !report.All(c => char.IsAsciiLetterLower(c) || c == '-')
+            || await links.FindSiteAsync(token, ct) is not { } siteId
+            || ShareTransformer.ForSite(context.Request.Query, siteId) is not { } query)
+        {
+            return NotFound();
+        }
+
+        return await forwarder.ForwardAsync(context, token, siteId, $"/api/{area}/{report}", query, ct)
+            ? TypedResults.Empty
+            : TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "The Api cannot be reached");
+    }
+
+    private static ProblemHttpResult NotFound() => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound,
+        title: "Not found", detail: "This link does not exist or has been revoked.");
+
+    private const string GonePage = """
+        <!doctype html>
+        <html lang="en">
+        <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>LiveInsight · Link not found</title><link rel="stylesheet" href="/build/app.css"></head>
+        <body class="min-h-screen bg-slate-100 text-slate-900">
+          <main class="mx-auto mt-16 max-w-sm rounded-lg bg-white p-6 shadow">
+            <h1 class="mb-2 text-xl font-semibold">Link not found</h1>
+            <p>This shared dashboard does not exist or its link has been revoked. Ask the site's owner for a new link.</p>
+          </main>
+        </body>
+        </html>
+        """;
+}
+
+public sealed record SharedSite(string SiteId, string Name);

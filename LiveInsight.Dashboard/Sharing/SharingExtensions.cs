@@ -1,0 +1,22 @@
+namespace LiveInsight.Dashboard.Sharing;
+
+/// <summary>Public read-only links to one site's dashboard (issue [7/9]).</summary>
+public static class SharingExtensions
+{
+    public static IHostApplicationBuilder AddSharing(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddMemoryCache();
+        builder.Services.AddSingleton<ShareLinks>();
+        builder.Services.AddSingleton<ShareForwarder>();
+        // Transient like the typed ApiSites client it uses (a singleton would pin one HttpClient); the cache is shared.
+        builder.Services.AddTransient<SiteDirectory>();
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapSharing(this IEndpointRouteBuilder app)
+    {
+        app.MapShareLinkApi();
+        app.MapSharedDashboard();
+        return app;
+    }
+}
