@@ -33,7 +33,7 @@ public sealed class PrivacyTests(AppHostFixture fixture)
         var marker = "privacy" + Guid.NewGuid().ToString("N")[..10];
         using var api = fixture.App.CreateHttpClient("api");
 
-        // An administrator's actions (audited with a masked address).
+        // An administrator's actions (audited with the masked address).
         var site = await SendAsync(api, HttpMethod.Post, "/api/sites", AdminIp, AppHostFixture.AdminToken,
             new { name = "Site " + marker, domains = new[] { "privacy.example.com" } });
         Assert.Equal(HttpStatusCode.Created, site.StatusCode);
@@ -87,6 +87,9 @@ public sealed class PrivacyTests(AppHostFixture fixture)
         Assert.True(texts.Any(t => t.Where.StartsWith("redis key", StringComparison.Ordinal) && t.Text.Contains("198.51.100.0", StringComparison.Ordinal)),
             "no per-address limit key for the masked address; limit keys: " + string.Join(", ", texts.Where(t => t.Text.Contains("rlip", StringComparison.Ordinal)).Select(t => t.Where)));
         Assert.Contains(texts, t => t.Where.StartsWith("log", StringComparison.Ordinal));
+        // The administrator's actions are in the audit log, with the address masked to its /24.
+        Assert.Contains(texts, t => t.Where.Contains("Audit", StringComparison.Ordinal) && t.Text.Contains("site.rotate_keys", StringComparison.Ordinal)
+            && t.Text.Contains("192.0.2.0", StringComparison.Ordinal));
 
         var leaks = texts
             .SelectMany(t => RawAddresses.Where(ip => t.Text.Contains(ip, StringComparison.OrdinalIgnoreCase)).Select(ip => $"{ip} in {t.Where}"))
