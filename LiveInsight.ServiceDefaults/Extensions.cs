@@ -64,14 +64,7 @@ public static class Extensions
                     .AddAspNetCoreInstrumentation(o =>
                     {
                         o.Filter = context => !IsHealthPath(context.Request.Path);
-                        // No client address in any span: newer ASP.NET Core versions add the peer address (a visitor's
-                        // raw IP when no proxy is in front), and exported spans are a log like any other.
-                        o.EnrichWithHttpRequest = (activity, _) =>
-                        {
-                            activity.SetTag("client.address", null);
-                            activity.SetTag("network.peer.address", null);
-                            activity.SetTag("network.peer.port", null);
-                        };
+                        o.EnrichWithHttpRequest = TracePrivacy.Scrub;
                     })
                     .AddHttpClientInstrumentation())
                 .UseOtlpExporter();

@@ -8,7 +8,6 @@ using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.Options;
-using OpenTelemetry.Instrumentation.AspNetCore;
 
 namespace LiveInsight.Dashboard.Extensions;
 
@@ -76,14 +75,9 @@ public static class Extensions
             options.Cookie.SecurePolicy = plainHttp ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
         });
         builder.AddApiProxy();
-        // An invite link's token is a credential until used: spans keep the route (/invite/{token}), not the path.
-        builder.Services.Configure<AspNetCoreTraceInstrumentationOptions>(options => options.EnrichWithHttpRequest = (activity, request) =>
-        {
-            if (request.Path.StartsWithSegments("/invite"))
-            {
-                activity.SetTag("url.path", "/invite/{token}");
-            }
-        });
+        // Invite and share-link tokens are credentials: spans show /invite/{token} and /share/{token}/…, never the token.
+        builder.Services.AddTokenPathPrefix("/invite");
+        builder.Services.AddTokenPathPrefix(Sharing.SharedDashboard.Prefix);
         return builder;
     }
 

@@ -60,17 +60,21 @@ public sealed class ProxyHeaderTests(DashboardFixture fixture)
     }
 
     [Fact]
-    public async Task An_invite_token_stays_out_of_the_traces()
+    public async Task Invite_and_share_tokens_and_client_addresses_stay_out_of_the_traces()
     {
         var site = await fixture.CreateSiteAsync("Traced", "traced.test");
-        var (token, _) = await fixture.DashboardServices.GetRequiredService<Users.InviteStore>()
+        var (invite, _) = await fixture.DashboardServices.GetRequiredService<Users.InviteStore>()
             .CreateAsync(site.SiteId, "traced@example.com", Users.SiteRole.Viewer, DashboardFixture.AdminEmail, CancellationToken.None);
-        var paths = new System.Collections.Concurrent.ConcurrentBag<string>();
+        var (share, _, _) = await fixture.DashboardServices.GetRequiredService<LiveInsight.Dashboard.Sharing.ShareLinks>()
+            .CreateAsync(site.SiteId, DashboardFixture.AdminEmail, CancellationToken.None);
+        var spans = new System.Collections.Concurrent.ConcurrentBag<(string Path, object? Client, object? Peer)>();
         using var listener = new ActivityListener
         {
             ShouldListenTo = source => source.Name == "Microsoft.AspNetCore",
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = activity => paths.Add(activity.GetTagItem("url.path") as string ?? ""),
+            // As newer ASP.NET Core versions do at creation: the span starts with the peer's address.
+            ActivityStarted = activity => activity.SetTag("client.address", "203.0.113.9").SetTag("network.peer.address", "203.0.113.9"),
+            ActivityStopped = activity => spans.Add((activity.GetTagItem("url.path") as string ?? "", activity.GetTagItem("client.address"), activity.GetTagItem("network.peer.address"))),
         };
         ActivitySource.AddActivityListener(listener);
         // With an OTLP endpoint, as under the AppHost, the Dashboard records server spans (nothing listens there).
@@ -78,17 +82,19 @@ public sealed class ProxyHeaderTests(DashboardFixture fixture)
         await using var running = dashboard;
         using var browser = client;
 
-        var page = await client.GetAsync($"/invite/{token}");
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync($"/invite/{invite}")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync($"/share/{share}/api/stats/summary?site_id={site.SiteId}&range=today")).StatusCode);
 
-        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
-        // The server span stops after the response is sent, so it may end a moment after the client has the page.
-        for (var wait = 0; wait < 50 && !paths.Contains("/invite/{token}"); wait++)
+        // Server spans stop after the response is sent, so they may end a moment after the client has it.
+        string[] expected = ["/invite/{token}", "/share/{token}/api/stats/summary"];
+        for (var wait = 0; wait < 50 && !expected.All(path => spans.Any(s => s.Path == path)); wait++)
         {
             await Task.Delay(100);
         }
 
-        Assert.Contains("/invite/{token}", paths);
-        Assert.DoesNotContain(paths, path => path.Contains(token, StringComparison.Ordinal));
+        Assert.All(expected, path => Assert.Contains(spans, s => s.Path == path));
+        Assert.DoesNotContain(spans, s => s.Path.Contains(invite, StringComparison.Ordinal) || s.Path.Contains(share, StringComparison.Ordinal));
+        Assert.All(spans, s => Assert.Equal((null, null), (s.Client, s.Peer)));
     }
 
     /// <summary>Another Dashboard on the fixture's tables (so the same accounts), with settings of its own.</summary>
