@@ -98,7 +98,7 @@ public static class ApiProxy
                     return;
                 }
 
-                if (await AuthorizeSiteAsync(context) is { } denied)
+                if ((await AuthorizeSiteAsync(context) ?? await InstallationOnlySettingsAsync(context)) is { } denied)
                 {
                     await denied.ExecuteAsync(context);
                     return;
@@ -125,6 +125,45 @@ public static class ApiProxy
             ? context.Request.Query["site_id"].ToString()
             : context.Request.RouteValues["siteId"] as string;
         return SiteAuthorization.CheckAsync(context, siteId, required);
+    }
+
+    /// <summary>Settings that protect the installation rather than the site: site admins may not change them.</summary>
+    public static readonly string[] InstallationOnlySettings = ["rate_limit_per_minute"];
+
+    private const int MaxSettingsBody = 256 * 1024;
+
+    /// <summary>A site admin who is not an installation administrator may change a site's settings, but not its ingestion
+    /// rate limit: the shared Redis and Api are protected by it, so raising it is the installation's decision.</summary>
+    private static async Task<IResult?> InstallationOnlySettingsAsync(HttpContext context)
+    {
+        if (context.GetReverseProxyFeature().Route.Config.RouteId != "sites-update" || context.User.IsInRole(Roles.Admin))
+        {
+            return null;
+        }
+
+        context.Request.EnableBuffering(bufferThreshold: MaxSettingsBody, bufferLimit: MaxSettingsBody);
+        System.Text.Json.JsonDocument body;
+        try
+        {
+            body = await System.Text.Json.JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            body = System.Text.Json.JsonDocument.Parse("{}"); // the Api answers malformed JSON with its own 400
+        }
+        finally
+        {
+            context.Request.Body.Position = 0;
+        }
+
+        using (body)
+        {
+            var named = body.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object
+                ? InstallationOnlySettings.FirstOrDefault(name => body.RootElement.TryGetProperty(name, out _))
+                : null;
+            return named is null ? null : TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden,
+                title: "Not allowed on this site", detail: $"Only installation administrators change '{named}'.");
+        }
     }
 
     /// <summary>Header values must be ASCII; an internationalised address is sent percent-encoded.</summary>

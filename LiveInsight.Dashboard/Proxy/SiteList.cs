@@ -37,6 +37,9 @@ public sealed class ApiSites(HttpClient http, IOptions<DashboardOptions> options
 /// </summary>
 public static class SiteList
 {
+    /// <summary>What a site's viewers get of it: enough to pick it and read it in its own time zone.</summary>
+    private static readonly HashSet<string> ViewerFields = ["site_id", "name", "domains", "time_zone", "created_at"];
+
     public static IEndpointRouteBuilder MapSiteList(this IEndpointRouteBuilder app)
     {
         app.MapGet("/proxy/api/sites", ListMySites)
@@ -73,8 +76,10 @@ public static class SiteList
             var copy = new JsonObject();
             foreach (var (name, value) in site)
             {
-                // Times (e.g. secret_key_last_used_at) are not secrets; anything else named like one stays behind.
-                if (!name.Contains("secret", StringComparison.OrdinalIgnoreCase) || name.EndsWith("_at", StringComparison.Ordinal))
+                // Times (e.g. secret_key_last_used_at) are not secrets; anything else named like one stays behind. Viewers
+                // see what they need to read the numbers, not the settings (excluded addresses, limits, keys' use).
+                var shown = !name.Contains("secret", StringComparison.OrdinalIgnoreCase) || name.EndsWith("_at", StringComparison.Ordinal);
+                if (shown && (role > SiteRole.Viewer || ViewerFields.Contains(name)))
                 {
                     copy[name] = value?.DeepClone();
                 }

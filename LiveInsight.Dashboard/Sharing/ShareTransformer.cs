@@ -20,6 +20,10 @@ public sealed class ShareTransformer(string apiPath, QueryString query, string a
         headers.Remove("Cookie");
         headers.Remove("Referer");
         headers.Remove(Security.CsrfHeader);
+        // Anonymous callers name no actor and no address for the Api to believe next to the admin token.
+        headers.Remove(Proxy.ApiProxy.ActorHeader);
+        headers.Remove(Proxy.ApiProxy.ActorIpHeader);
+        headers.Remove("X-Forwarded-For");
         headers.Authorization = new AuthenticationHeaderValue("Bearer", adminToken);
         proxyRequest.RequestUri = RequestUtilities.MakeDestinationAddress(destinationPrefix, apiPath, query);
     }

@@ -43,6 +43,29 @@ public sealed class SiteRoleTests(DashboardFixture fixture)
     }
 
     [Fact]
+    public async Task Only_installation_administrators_change_a_sites_rate_limit()
+    {
+        var site = await fixture.CreateSiteAsync("Limited", "limited.test");
+        var (owner, csrf, _) = await fixture.MemberAsync(site.SiteId, "owner");
+        var (admin, adminCsrf) = await fixture.SignInAsAdminAsync();
+        using (owner)
+        using (admin)
+        {
+            var raised = await DashboardFixture.SendAsync(owner, csrf, Patch, $"/proxy/api/sites/{site.SiteId}", new { name = "Owner's rename", rate_limit_per_minute = 10_000_000 });
+
+            Assert.Equal(HttpStatusCode.Forbidden, raised.StatusCode);
+            Assert.Contains("Only installation administrators change 'rate_limit_per_minute'", await raised.Content.ReadAsStringAsync());
+            Assert.Equal((0, "Limited"), ((await SiteAsync(site.SiteId)).GetProperty("rate_limit_per_minute").GetInt32(), (await SiteAsync(site.SiteId)).GetProperty("name").GetString()));
+
+            // The same owner may still change the site's own settings, and the installation administrator the limit.
+            Assert.Equal(HttpStatusCode.OK, (await DashboardFixture.SendAsync(owner, csrf, Patch, $"/proxy/api/sites/{site.SiteId}", new { name = "Owner's rename" })).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await DashboardFixture.SendAsync(admin, adminCsrf, Patch, $"/proxy/api/sites/{site.SiteId}", new { rate_limit_per_minute = 5000 })).StatusCode);
+            var after = await SiteAsync(site.SiteId);
+            Assert.Equal((5000, "Owner's rename"), (after.GetProperty("rate_limit_per_minute").GetInt32(), after.GetProperty("name").GetString()));
+        }
+    }
+
+    [Fact]
     public async Task Only_installation_administrators_create_sites()
     {
         var site = await fixture.CreateSiteAsync("Owned", "owned.test");
@@ -115,6 +138,9 @@ public sealed class SiteRoleTests(DashboardFixture fixture)
             Assert.True(mine.GetProperty("sites")[0].TryGetProperty("secret_key_last_used_at", out _));
             Assert.Equal(first.PublicKey, mine.GetProperty("sites").EnumerateArray()
                 .Single(s => s.GetProperty("site_id").GetString() == first.SiteId).GetProperty("public_key").GetString());
+            // As a viewer of the second site the member gets what reading needs, not its settings.
+            var viewed = mine.GetProperty("sites").EnumerateArray().Single(s => s.GetProperty("site_id").GetString() == second.SiteId);
+            Assert.Equal(["created_at", "domains", "name", "role", "site_id", "time_zone"], viewed.EnumerateObject().Select(p => p.Name).Order());
         }
     }
 

@@ -74,7 +74,8 @@ export function sitesPanel(root, { apiUrl, onChanged, canCreate = true }) {
       field(`domains-${n}`, "Domains (one per line)", inputs.domains),
       field(`paths-${n}`, "Excluded paths (one per line)", inputs.excluded_paths),
       field(`ips-${n}`, "Excluded IP ranges (CIDR, one per line)", inputs.excluded_ip_ranges),
-      field(`rate-${n}`, "Ingestion requests per minute (0 = the default, 1,000)", inputs.rate_limit_per_minute),
+      // The rate limit protects the whole installation: only its administrators change it (the proxy enforces this).
+      ...(canCreate ? [field(`rate-${n}`, "Ingestion requests per minute (0 = the default, 1,000)", inputs.rate_limit_per_minute)] : []),
       el("div", { class: "flex items-center gap-2" }, inputs.honor_dnt,
         el("label", { for: `dnt-${n}`, class: "text-sm" }, "Honour Do-Not-Track and Global Privacy Control")),
       el("div", { class: "flex items-center gap-2" }, inputs.allow_subdomains,
@@ -97,7 +98,7 @@ export function sitesPanel(root, { apiUrl, onChanged, canCreate = true }) {
           allow_subdomains: inputs.allow_subdomains.checked,
           excluded_paths: lines(inputs.excluded_paths.value),
           excluded_ip_ranges: lines(inputs.excluded_ip_ranges.value),
-          rate_limit_per_minute: Number(inputs.rate_limit_per_minute.value || 0),
+          ...(canCreate ? { rate_limit_per_minute: Number(inputs.rate_limit_per_minute.value || 0) } : {}),
         });
         status.textContent = "Saved.";
         onChanged();
