@@ -1,10 +1,10 @@
-using LiveInsight.Core.Privacy;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using LiveInsight.Api.Apis;
 using LiveInsight.Api.Ingestion.Enrichment;
 using LiveInsight.Api.Ingestion.Pipeline;
 using LiveInsight.Core.Events;
+using LiveInsight.Core.Privacy;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
@@ -118,10 +118,9 @@ public sealed partial class EventIngestor(
         {
             var zone = Zones.GetOrAdd(site.TimeZone, TimeZoneInfo.FindSystemTimeZoneById);
             var limit = site.RateLimitPerMinute > 0 ? site.RateLimitPerMinute : options.Value.RequestsPerMinute;
-            var usedField = Sites.KeyUsage.PublicField(key);
             var written = await writer.WriteAsync(
                 site.SiteId, zone, limit, kept.Select(e => ToStreamEvent(ingest, e)).ToList(),
-                keyUsage.ShouldRecord(usedField) ? usedField : null);
+                keyUsage.PublicFieldToRecord(key));
             if (written.IsRateLimited)
             {
                 // Nothing of this batch was kept; other sites are unaffected (the counter is per site).

@@ -1,6 +1,6 @@
-using LiveInsight.Core.Privacy;
 using LiveInsight.Api.Ingestion.Enrichment;
 using LiveInsight.Api.Ingestion.Pipeline;
+using LiveInsight.Core.Privacy;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.Options;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net;
-using LiveInsight.Core.Privacy;
 using LiveInsight.Core.Events;
+using LiveInsight.Core.Privacy;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 

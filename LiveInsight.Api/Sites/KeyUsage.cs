@@ -23,11 +23,16 @@ public sealed partial class KeyUsage(IConnectionMultiplexer redis, TimeProvider 
 
     public static string SecretField(string secretKeyHash) => "sk:" + secretKeyHash;
 
-    /// <summary>True at most once per UTC minute per field on this replica: the caller then records the use.</summary>
-    public bool ShouldRecord(string field)
+    /// <summary>The field to stamp when this request should record its public key's use (at most once per UTC minute
+    /// per key on this replica), else null: the usual answer costs one lookup and no allocation.</summary>
+    public string? PublicFieldToRecord(string publicKey) => ShouldRecord(publicKey) ? PublicField(publicKey) : null;
+
+    /// <summary>True at most once per UTC minute per key on this replica (keyed by the public key or the secret's hash,
+    /// which cannot collide: "pk_…" against hex).</summary>
+    private bool ShouldRecord(string key)
     {
         var minute = time.GetUtcNow().ToUnixTimeSeconds() / 60;
-        if (_recordedMinute.TryGetValue(field, out var last) && last == minute)
+        if (_recordedMinute.TryGetValue(key, out var last) && last == minute)
         {
             return false;
         }
@@ -43,17 +48,16 @@ public sealed partial class KeyUsage(IConnectionMultiplexer redis, TimeProvider 
             }
         }
 
-        _recordedMinute[field] = minute;
+        _recordedMinute[key] = minute;
         return true;
     }
 
     /// <summary>Records a read with a secret key without making the request wait; a failure is logged, not thrown.</summary>
     public void RecordSecretKeyUse(string siteId, string secretKeyHash)
     {
-        var field = SecretField(secretKeyHash);
-        if (ShouldRecord(field))
+        if (ShouldRecord(secretKeyHash))
         {
-            _ = RecordAsync(siteId, field);
+            _ = RecordAsync(siteId, SecretField(secretKeyHash));
         }
     }
 

@@ -132,9 +132,8 @@ public static class MembersApi
     }
 
     /// <summary>Owner of the site, and the site exists (installation administrators own every id, even made-up ones).</summary>
-    private static async Task<IResult?> OwnedSiteAsync(HttpContext context, string siteId, ApiSites sites, CancellationToken ct) =>
-        await SiteAuthorization.CheckAsync(context, siteId, SiteRole.Owner)
-        ?? (await sites.ExistsAsync(siteId, ct) ? null : SiteAuthorization.NotFound(siteId));
+    private static Task<IResult?> OwnedSiteAsync(HttpContext context, string siteId, ApiSites sites, CancellationToken ct) =>
+        SiteAuthorization.CheckExistingAsync(context, siteId, SiteRole.Owner, sites, ct);
 
     private static ValidationProblem Invalid(string field, string message) =>
         TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] });

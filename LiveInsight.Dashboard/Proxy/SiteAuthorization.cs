@@ -31,6 +31,11 @@ public static class SiteAuthorization
             : null;
     }
 
+    /// <summary><see cref="CheckAsync"/> for endpoints of the Dashboard itself (no Api call follows to say the site is
+    /// gone): a role on a deleted or unknown site answers 404 too.</summary>
+    public static async Task<IResult?> CheckExistingAsync(HttpContext context, string siteId, SiteRole required, ApiSites sites, CancellationToken ct) =>
+        await CheckAsync(context, siteId, required) ?? (await sites.ExistsAsync(siteId, ct) ? null : NotFound(siteId));
+
     /// <summary>The same answer the Api gives for a site that does not exist.</summary>
     public static IResult NotFound(string siteId) => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound,
         title: "Site not found", detail: $"There is no site '{siteId}' that these credentials can read.");

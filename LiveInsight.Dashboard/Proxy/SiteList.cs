@@ -2,13 +2,14 @@ using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
 using LiveInsight.Dashboard.Extensions;
 using LiveInsight.Dashboard.Users;
+using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 
 namespace LiveInsight.Dashboard.Proxy;
 
 /// <summary>The Api's site list as the Dashboard reads it server-side, with the admin token (<c>http://api</c> by
 /// service discovery, like the proxy).</summary>
-public sealed class ApiSites(HttpClient http, IOptions<DashboardOptions> options)
+public sealed class ApiSites(HttpClient http, IMemoryCache cache, IOptions<DashboardOptions> options)
 {
     /// <summary>The sites as the Api lists them (summaries: no secret key is ever in them).</summary>
     public async Task<JsonArray> ListAsync(CancellationToken cancellationToken)
@@ -22,13 +23,26 @@ public sealed class ApiSites(HttpClient http, IOptions<DashboardOptions> options
     }
 
     public async Task<bool> ExistsAsync(string siteId, CancellationToken cancellationToken) =>
-        await FindAsync(siteId, cancellationToken) is not null;
+        await NameOfAsync(siteId, cancellationToken) is not null;
 
-    public async Task<string?> NameOfAsync(string siteId, CancellationToken cancellationToken) =>
-        (await FindAsync(siteId, cancellationToken))?["name"]?.GetValue<string>();
+    /// <summary>The site's name, or null when the Api has no such site. Names are cached for <see cref="NamesCacheFor"/>
+    /// (a rename shows within that); a miss reloads, so a site created a moment ago is found at once. Public share pages
+    /// ask this too, so anonymous traffic does not become one Api site listing per request.</summary>
+    public async Task<string?> NameOfAsync(string siteId, CancellationToken cancellationToken)
+    {
+        if (!cache.TryGetValue(NamesCacheKey, out Dictionary<string, string>? names) || names is null || !names.ContainsKey(siteId))
+        {
+            names = (await ListAsync(cancellationToken)).OfType<JsonObject>()
+                .ToDictionary(site => site["site_id"]!.GetValue<string>(), site => site["name"]?.GetValue<string>() ?? "", StringComparer.Ordinal);
+            cache.Set(NamesCacheKey, names, NamesCacheFor);
+        }
 
-    private async Task<JsonObject?> FindAsync(string siteId, CancellationToken cancellationToken) =>
-        (await ListAsync(cancellationToken)).OfType<JsonObject>().FirstOrDefault(site => site["site_id"]?.GetValue<string>() == siteId);
+        return names.GetValueOrDefault(siteId);
+    }
+
+    public static readonly TimeSpan NamesCacheFor = TimeSpan.FromSeconds(30);
+
+    private const string NamesCacheKey = "api-sites:names";
 }
 
 /// <summary>

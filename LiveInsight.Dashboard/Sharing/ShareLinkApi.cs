@@ -1,7 +1,7 @@
-using System.Security.Claims;
 using LiveInsight.Core.Audit;
 using LiveInsight.Dashboard.Account;
 using LiveInsight.Dashboard.Extensions;
+using LiveInsight.Dashboard.Proxy;
 using LiveInsight.Dashboard.Users;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -9,7 +9,7 @@ namespace LiveInsight.Dashboard.Sharing;
 
 /// <summary>
 /// A site's public link, for its administrators: whether one exists, create or replace it (the token is in that one
-/// answer and nowhere else), revoke it. A user with no role on the site gets 404 as for an unknown site; a viewer 403.
+/// answer and nowhere else), revoke it. The site check is <see cref="SiteAuthorization"/>'s: no role 404, too low 403.
 /// </summary>
 public static class ShareLinkApi
 {
@@ -24,10 +24,9 @@ public static class ShareLinkApi
         return share;
     }
 
-    public static async Task<Results<Ok<ShareLinkStatus>, ProblemHttpResult>> GetLink(
-        string siteId, ClaimsPrincipal user, ISiteRoles roles, SiteDirectory sites, ShareLinks links, CancellationToken ct)
+    public static async Task<IResult> GetLink(string siteId, HttpContext context, ApiSites sites, ShareLinks links, CancellationToken ct)
     {
-        if (await RefuseAsync(siteId, user, roles, sites, ct) is { } refused)
+        if (await SiteAuthorization.CheckExistingAsync(context, siteId, SiteRole.Admin, sites, ct) is { } refused)
         {
             return refused;
         }
@@ -36,16 +35,15 @@ public static class ShareLinkApi
         return TypedResults.Ok(new ShareLinkStatus(link is not null, link?.CreatedAt, link?.CreatedBy));
     }
 
-    public static async Task<Results<Ok<CreatedShareLink>, ProblemHttpResult>> CreateLink(
-        string siteId, HttpContext context, ISiteRoles roles, SiteDirectory sites, ShareLinks links, AuditTrail audit,
-        CancellationToken ct)
+    public static async Task<IResult> CreateLink(
+        string siteId, HttpContext context, ApiSites sites, ShareLinks links, AuditTrail audit, CancellationToken ct)
     {
-        if (await RefuseAsync(siteId, context.User, roles, sites, ct) is { } refused)
+        if (await SiteAuthorization.CheckExistingAsync(context, siteId, SiteRole.Admin, sites, ct) is { } refused)
         {
             return refused;
         }
 
-        var actor = Actor(context.User);
+        var actor = AuditTrail.Actor(context);
         var (token, link, replaced) = await links.CreateAsync(siteId, actor, ct);
         await audit.WriteAsync(context, siteId, AuditActions.ShareCreate, null,
             replaced ? "public link replaced; the old one no longer works" : "public link created");
@@ -53,11 +51,10 @@ public static class ShareLinkApi
         return TypedResults.Ok(new CreatedShareLink(url, link.CreatedAt, link.CreatedBy, replaced));
     }
 
-    public static async Task<Results<NoContent, ProblemHttpResult>> RevokeLink(
-        string siteId, HttpContext context, ISiteRoles roles, SiteDirectory sites, ShareLinks links, AuditTrail audit,
-        CancellationToken ct)
+    public static async Task<IResult> RevokeLink(
+        string siteId, HttpContext context, ApiSites sites, ShareLinks links, AuditTrail audit, CancellationToken ct)
     {
-        if (await RefuseAsync(siteId, context.User, roles, sites, ct) is { } refused)
+        if (await SiteAuthorization.CheckExistingAsync(context, siteId, SiteRole.Admin, sites, ct) is { } refused)
         {
             return refused;
         }
@@ -69,24 +66,6 @@ public static class ShareLinkApi
 
         return TypedResults.NoContent();
     }
-
-    /// <summary>Null when the user administers this existing site; otherwise the answer to give.</summary>
-    private static async Task<ProblemHttpResult?> RefuseAsync(
-        string siteId, ClaimsPrincipal user, ISiteRoles roles, SiteDirectory sites, CancellationToken ct)
-    {
-        var role = await roles.RoleForAsync(user, siteId, ct);
-        if (role is null || (role >= SiteRole.Admin && await sites.NameAsync(siteId, ct) is null))
-        {
-            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Site not found");
-        }
-
-        return role < SiteRole.Admin
-            ? TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Not allowed",
-                detail: "Only the site's administrators can manage its public link.")
-            : null;
-    }
-
-    private static string Actor(ClaimsPrincipal user) => user.Identity?.Name ?? "unknown";
 }
 
 public sealed record ShareLinkStatus(bool Active, DateTimeOffset? CreatedAt, string? CreatedBy);

@@ -1,3 +1,4 @@
+using LiveInsight.Dashboard.Proxy;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace LiveInsight.Dashboard.Sharing;
@@ -42,11 +43,11 @@ public static class SharedDashboard
     }
 
     public static async Task<Results<Ok<SharedSite>, ProblemHttpResult>> Site(
-        HttpContext context, string token, ShareLinks links, SiteDirectory sites, CancellationToken ct)
+        HttpContext context, string token, ShareLinks links, ApiSites sites, CancellationToken ct)
     {
         context.Response.Headers.CacheControl = "no-store";
         var siteId = await links.FindSiteAsync(token, ct);
-        return siteId is not null && await sites.NameAsync(siteId, ct) is { } name
+        return siteId is not null && await sites.NameOfAsync(siteId, ct) is { } name
             ? TypedResults.Ok(new SharedSite(siteId, name))
             : NotFound();
     }

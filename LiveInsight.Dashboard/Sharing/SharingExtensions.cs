@@ -5,11 +5,8 @@ public static class SharingExtensions
 {
     public static IHostApplicationBuilder AddSharing(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddMemoryCache();
         builder.Services.AddSingleton<ShareLinks>();
         builder.Services.AddSingleton<ShareForwarder>();
-        // Transient like the typed ApiSites client it uses (a singleton would pin one HttpClient); the cache is shared.
-        builder.Services.AddTransient<SiteDirectory>();
         return builder;
     }
 

@@ -1,7 +1,7 @@
 // Public share links. On /share/<token> the dashboard runs read-only for anyone holding the link: its data comes from
 // /share/<token>/api/… (the Dashboard forwards that for the link's site only), and there is no session, site switcher,
 // site settings or sign-out. For administrators, the "Public link" control of a site's settings.
-import { ApiError, accountJson, setApiBase } from "./api.js";
+import { ApiError, account, setApiBase } from "./api.js";
 import { $, el } from "./dom.js";
 
 const match = /^\/share\/([A-Za-z0-9_-]{43})\/?$/.exec(location.pathname);
@@ -62,7 +62,7 @@ export function shareControl(site) {
   create.addEventListener("click", async () => {
     if (active && !confirm(`Replace the public link of ${site.name}? The current link stops working at once.`)) return;
     try {
-      const made = await accountJson("POST", path);
+      const made = await account("POST", path);
       show({ active: true, created_at: made.created_at, created_by: made.created_by });
       const url = el("input", { class: "control min-w-0 flex-1 font-mono text-xs", readonly: true, value: made.url, "aria-label": "Public link" });
       const copy = el("button", { type: "button", class: "btn" }, "Copy");
@@ -78,7 +78,7 @@ export function shareControl(site) {
   revoke.addEventListener("click", async () => {
     if (!confirm(`Revoke the public link of ${site.name}? Anyone using it loses access at once.`)) return;
     try {
-      await accountJson("DELETE", path);
+      await account("DELETE", path);
       result.replaceChildren();
       show({ active: false });
     } catch (e) {
@@ -86,7 +86,7 @@ export function shareControl(site) {
     }
   });
 
-  accountJson("GET", path).then(show, failed("Public link"));
+  account("GET", path).then(show, failed("Public link"));
   return el("section", { class: "space-y-2 border-t border-slate-200 pt-3 dark:border-slate-700", "data-share": site.site_id, "aria-label": `Public link of ${site.name}` },
     el("h4", { class: "text-sm font-semibold" }, "Public link"),
     el("p", { class: "text-xs text-slate-600 dark:text-slate-400" },

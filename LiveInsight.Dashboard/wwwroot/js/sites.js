@@ -1,4 +1,4 @@
-import { ApiError, getJson, patchJson, postJson, session } from "./api.js";
+import { ApiError, deleteJson, getJson, patchJson, postJson } from "./api.js";
 import { el } from "./dom.js";
 import { shareControl } from "./share.js";
 
@@ -17,21 +17,6 @@ function errorText(e) {
 }
 
 const when = (iso) => (iso ? new Date(iso).toLocaleString() : "never");
-
-/** api.js has no DELETE helper yet; this one sends the same CSRF header the others do. */
-async function deleteJson(path) {
-  const { csrf_token: csrf } = await session();
-  const response = await fetch(`/proxy/api/${path}`, { method: "DELETE", headers: { Accept: "application/json", "X-CSRF-TOKEN": csrf }, credentials: "same-origin" });
-  const text = await response.text();
-  let json = null;
-  try {
-    json = text ? JSON.parse(text) : null;
-  } catch {
-    json = null;
-  }
-  if (!response.ok) throw new ApiError(response.status, json);
-  return json;
-}
 
 function field(id, label, input) {
   input.id = id;

@@ -1,6 +1,6 @@
-using LiveInsight.Core.Privacy;
 using System.Net;
 using LiveInsight.Api.Ingestion.Enrichment;
+using LiveInsight.Core.Privacy;
 
 namespace LiveInsight.Api.Tests.Ingestion.Enrichment;
 
