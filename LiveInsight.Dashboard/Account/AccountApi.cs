@@ -139,11 +139,12 @@ public static class AccountApi
         }
 
         var user = users.NewUser(request.Email!, request.Password!, globalRole) with { Sites = siteRoles };
-        if (!await users.CreateAsync(user, ct))
+        if (await users.ExistsAsync(user.Email, ct))
         {
-            return TypedResults.Conflict(new ProblemDetails { Status = 409, Title = "User exists", Detail = "A user with that e-mail already exists." });
+            return UserExists();
         }
 
+        // Recorded before the account exists, like every administrative change.
         var details = siteRoles.Count == 0 ? $"global role {globalRole}" : $"{siteRoles.Single().Value.Name()} of {request.SiteId}";
         await audit.WriteAsync(context, AuditLog.Installation, AuditActions.UserCreate, user.Email, details);
         if (siteRoles.Count > 0)
@@ -151,7 +152,10 @@ public static class AccountApi
             await audit.WriteAsync(context, request.SiteId!, AuditActions.UserCreate, user.Email, $"role {siteRoles.Single().Value.Name()}");
         }
 
-        return TypedResults.Created();
+        return await users.CreateAsync(user, ct) ? TypedResults.Created() : UserExists(); // a racing creation won
+
+        static Conflict<ProblemDetails> UserExists() =>
+            TypedResults.Conflict(new ProblemDetails { Status = 409, Title = "User exists", Detail = "A user with that e-mail already exists." });
     }
 
     public static Task SignInAsync(HttpContext context, string email, string role)

@@ -61,6 +61,11 @@ public static class InviteApi
             return Invalid();
         }
 
+        // Recorded once the link is used up and before the account or role exists: a join that could not be recorded
+        // does not happen (the link is spent; the owner sends a new one).
+        await audit.WriteAsync(context, used.SiteId, AuditActions.MemberJoin, used.Email,
+            $"as {used.Role.Name()}, invited by {used.InvitedBy}{(existing is null ? ", new account" : "")}", actor: used.Email);
+
         if (existing is null)
         {
             var user = accounts.NewUser(used.Email, password!, Roles.Member) with { Sites = new Dictionary<string, SiteRole> { [used.SiteId] = used.Role } };
@@ -76,8 +81,6 @@ public static class InviteApi
         }
 
         roles.Forget(used.Email);
-        await audit.WriteAsync(context, used.SiteId, AuditActions.MemberJoin, used.Email,
-            $"as {used.Role.Name()}, invited by {used.InvitedBy}{(existing is null ? ", new account" : "")}", actor: used.Email);
         await AccountApi.SignInAsync(context, used.Email, existing?.Role ?? Roles.Member);
         return TypedResults.LocalRedirect("/?site=" + Uri.EscapeDataString(used.SiteId));
     }

@@ -57,22 +57,27 @@ public static class MembersApi
         }
 
         email = DashboardUser.NormaliseEmail(email);
-        if (await users.FindAsync(email, ct) is { IsAdmin: true })
+        var user = await users.FindAsync(email, ct);
+        if (user is { IsAdmin: true })
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Installation administrator",
                 detail: "Installation administrators own every site; a site role would change nothing.");
         }
 
-        var (exists, before) = await memberships.SetAsync(email, siteId, role, ct);
-        if (!exists)
+        if (user is null)
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such user",
-                detail: "There is no account with that e-mail: send an invite instead.");
+            return NoSuchUser();
+        }
+
+        // Recorded before it is made, like the Api's site changes: a change that could not be recorded is not made.
+        await audit.WriteAsync(context, siteId, AuditActions.MemberRole, email,
+            user.Sites.TryGetValue(siteId, out var before) ? $"{before.Name()} → {role.Name()}" : $"added as {role.Name()}");
+        if (!(await memberships.SetAsync(email, siteId, role, ct)).Exists)
+        {
+            return NoSuchUser(); // deleted in between
         }
 
         roles.Forget(email);
-        await audit.WriteAsync(context, siteId, AuditActions.MemberRole, email,
-            before is null ? $"added as {role.Name()}" : $"{before.Value.Name()} → {role.Name()}");
         return TypedResults.Ok(new MemberView(email, role.Name(), false));
     }
 
@@ -86,14 +91,18 @@ public static class MembersApi
         }
 
         email = DashboardUser.NormaliseEmail(email);
-        if (await memberships.RemoveAsync(email, siteId, ct) is not { } before)
+        if (!(await memberships.RolesOfAsync(email, ct)).TryGetValue(siteId, out var before))
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not a member",
-                detail: "That user has no role on this site (installation administrators own every site and cannot be removed).");
+            return NotAMember();
+        }
+
+        await audit.WriteAsync(context, siteId, AuditActions.MemberRemove, email, $"was {before.Name()}");
+        if (await memberships.RemoveAsync(email, siteId, ct) is null)
+        {
+            return NotAMember(); // removed in between
         }
 
         roles.Forget(email);
-        await audit.WriteAsync(context, siteId, AuditActions.MemberRemove, email, $"was {before.Name()}");
         return TypedResults.NoContent();
     }
 
@@ -117,8 +126,8 @@ public static class MembersApi
         }
 
         var email = DashboardUser.NormaliseEmail(request.Email);
+        await audit.WriteAsync(context, siteId, AuditActions.MemberInvite, email, $"as {role.Name()}, link valid {InviteStore.ValidFor.TotalDays:0} days");
         var (token, expiresAt) = await invites.CreateAsync(siteId, email, role, AuditTrail.Actor(context), ct);
-        await audit.WriteAsync(context, siteId, AuditActions.MemberInvite, email, $"as {role.Name()}, link valid until {expiresAt:yyyy-MM-dd HH:mm} UTC");
         var url = $"{context.Request.Scheme}://{context.Request.Host}/invite/{token}";
         return TypedResults.Created((string?)null, new InviteLink(url, expiresAt));
     }
@@ -134,6 +143,12 @@ public static class MembersApi
     /// <summary>Owner of the site, and the site exists (installation administrators own every id, even made-up ones).</summary>
     private static Task<IResult?> OwnedSiteAsync(HttpContext context, string siteId, ApiSites sites, CancellationToken ct) =>
         SiteAuthorization.CheckExistingAsync(context, siteId, SiteRole.Owner, sites, ct);
+
+    private static IResult NoSuchUser() => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such user",
+        detail: "There is no account with that e-mail: send an invite instead.");
+
+    private static IResult NotAMember() => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not a member",
+        detail: "That user has no role on this site (installation administrators own every site and cannot be removed).");
 
     private static ValidationProblem Invalid(string field, string message) =>
         TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] });

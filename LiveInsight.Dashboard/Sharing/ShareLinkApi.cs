@@ -43,10 +43,10 @@ public static class ShareLinkApi
             return refused;
         }
 
-        var actor = AuditTrail.Actor(context);
-        var (token, link, replaced) = await links.CreateAsync(siteId, actor, ct);
+        // Recorded before it is made, like every administrative change.
         await audit.WriteAsync(context, siteId, AuditActions.ShareCreate, null,
-            replaced ? "public link replaced; the old one no longer works" : "public link created");
+            await links.GetAsync(siteId, ct) is not null ? "public link replaced; the old one no longer works" : "public link created");
+        var (token, link, replaced) = await links.CreateAsync(siteId, AuditTrail.Actor(context), ct);
         var url = $"{context.Request.Scheme}://{context.Request.Host}{SharedDashboard.Prefix}/{token}";
         return TypedResults.Ok(new CreatedShareLink(url, link.CreatedAt, link.CreatedBy, replaced));
     }
@@ -59,9 +59,10 @@ public static class ShareLinkApi
             return refused;
         }
 
-        if (await links.RevokeAsync(siteId, ct))
+        if (await links.GetAsync(siteId, ct) is not null)
         {
             await audit.WriteAsync(context, siteId, AuditActions.ShareRevoke, null, "public link revoked");
+            await links.RevokeAsync(siteId, ct);
         }
 
         return TypedResults.NoContent();

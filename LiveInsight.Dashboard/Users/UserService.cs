@@ -83,5 +83,7 @@ public sealed class UserService(UserRepository users, TimeProvider time)
     /// <summary>False when a user with that e-mail already exists.</summary>
     public Task<bool> CreateAsync(DashboardUser user, CancellationToken cancellationToken) => users.CreateAsync(user, cancellationToken);
 
+    public async Task<bool> ExistsAsync(string email, CancellationToken cancellationToken) => await users.FindAsync(email, cancellationToken) is not null;
+
     public Task<bool> SetupDoneAsync(CancellationToken cancellationToken) => users.AnyAsync(cancellationToken);
 }

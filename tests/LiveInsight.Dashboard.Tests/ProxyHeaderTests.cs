@@ -97,28 +97,6 @@ public sealed class ProxyHeaderTests(DashboardFixture fixture)
         Assert.All(spans, s => Assert.Equal((null, null), (s.Client, s.Peer)));
     }
 
-    /// <summary>Another Dashboard on the fixture's tables (so the same accounts), with settings of its own.</summary>
-    private (WebApplicationFactory<Users.UserService> Dashboard, HttpClient Client) StartDashboard(Dictionary<string, string> settings)
-    {
-        var port = ExternalProcess.FreePort();
-        var dashboard = new WebApplicationFactory<Users.UserService>().WithWebHostBuilder(web =>
-        {
-            web.UseEnvironment("Testing")
-                .UseSetting("ConnectionStrings:dynamodb", fixture.Infrastructure.DynamoConnectionString)
-                .UseSetting("LiveInsight:AdminToken", DashboardFixture.AdminToken)
-                .UseSetting("LiveInsight:Storage:TablePrefix", fixture.TablePrefix)
-                .UseSetting("services:api:http:0", fixture.ApiUrl);
-            foreach (var (key, value) in settings)
-            {
-                web.UseSetting(key, value);
-            }
-        });
-        dashboard.UseKestrel(options => options.Listen(IPAddress.Loopback, port));
-        dashboard.StartServer();
-        var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() })
-        {
-            BaseAddress = new Uri($"http://127.0.0.1:{port}"),
-        };
-        return (dashboard, client);
-    }
+    private (WebApplicationFactory<Users.UserService> Dashboard, HttpClient Client) StartDashboard(Dictionary<string, string> settings) =>
+        fixture.StartSecondDashboard(settings);
 }

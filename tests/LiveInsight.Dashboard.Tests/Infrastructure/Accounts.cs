@@ -10,9 +10,10 @@ public sealed partial class DashboardFixture
     public const string UserPassword = "a member's password 2026";
 
     /// <summary>A client signed in through the login form, with the CSRF token the front end would send.</summary>
-    public async Task<(HttpClient Client, string Csrf)> SignInAsync(string email, string password)
+    /// <param name="client">A client of another Dashboard (see <see cref="StartSecondDashboard"/>); default: a new one of the fixture's.</param>
+    public async Task<(HttpClient Client, string Csrf)> SignInAsync(string email, string password, HttpClient? client = null)
     {
-        var client = NewHttpClient();
+        client ??= NewHttpClient();
         var form = await client.GetStringAsync("/login");
         var login = await client.PostAsync("/login", new FormUrlEncodedContent(new Dictionary<string, string>
         {

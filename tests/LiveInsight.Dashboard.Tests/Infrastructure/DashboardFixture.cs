@@ -187,6 +187,38 @@ public sealed partial class DashboardFixture : IAsyncLifetime
         }
     }
 
+    /// <summary>Another Dashboard on the fixture's tables (so the same accounts), with settings and services of its own.
+    /// The caller disposes both.</summary>
+    public (WebApplicationFactory<LiveInsight.Dashboard.Users.UserService> Dashboard, HttpClient Client) StartSecondDashboard(
+        Dictionary<string, string> settings, Action<IServiceCollection>? services = null)
+    {
+        var port = ExternalProcess.FreePort();
+        var dashboard = new WebApplicationFactory<LiveInsight.Dashboard.Users.UserService>().WithWebHostBuilder(web =>
+        {
+            web.UseEnvironment("Testing")
+                .UseSetting("ConnectionStrings:dynamodb", Infrastructure.DynamoConnectionString)
+                .UseSetting("LiveInsight:AdminToken", AdminToken)
+                .UseSetting("LiveInsight:Storage:TablePrefix", TablePrefix)
+                .UseSetting("services:api:http:0", ApiUrl);
+            foreach (var (key, value) in settings)
+            {
+                web.UseSetting(key, value);
+            }
+
+            if (services is not null)
+            {
+                web.ConfigureServices(services);
+            }
+        });
+        dashboard.UseKestrel(options => options.Listen(IPAddress.Loopback, port));
+        dashboard.StartServer();
+        var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() })
+        {
+            BaseAddress = new Uri($"http://127.0.0.1:{port}"),
+        };
+        return (dashboard, client);
+    }
+
     public async Task DisposeAsync()
     {
         if (Browser is not null)
