@@ -134,9 +134,14 @@ public static class SitesApi
             return failed;
         }
 
-        if (!await repository.UpdateAsync(updated, cancellationToken))
+        if (await repository.UpdateAsync(updated, cancellationToken) is not SiteUpdate.Updated and var outcome)
         {
-            return TypedResults.NotFound();
+            if (outcome == SiteUpdate.NotFound)
+            {
+                return TypedResults.NotFound();
+            }
+
+            return SiteChanged();
         }
 
         await resolver.InvalidateAsync(cancellationToken);
@@ -192,9 +197,14 @@ public static class SitesApi
             SecretKeyHash = SiteKeys.HashSecret(secretKey),
             RetiredKeys = stillRetired,
         };
-        if (!await repository.UpdateAsync(rotated, cancellationToken))
+        if (await repository.UpdateAsync(rotated, cancellationToken) is not SiteUpdate.Updated and var outcome)
         {
-            return TypedResults.NotFound();
+            if (outcome == SiteUpdate.NotFound)
+            {
+                return TypedResults.NotFound();
+            }
+
+            return SiteChanged();
         }
 
         await resolver.InvalidateAsync(cancellationToken);
@@ -227,12 +237,23 @@ public static class SitesApi
 
         await repository.DeleteRetiredKeysAsync(site.RetiredKeys, cancellationToken);
         var revoked = site with { RetiredKeys = [] };
-        if (!await repository.UpdateAsync(revoked, cancellationToken))
+        if (await repository.UpdateAsync(revoked, cancellationToken) is not SiteUpdate.Updated and var outcome)
         {
-            return TypedResults.NotFound();
+            if (outcome == SiteUpdate.NotFound)
+            {
+                return TypedResults.NotFound();
+            }
+
+            return SiteChanged();
         }
 
         await resolver.InvalidateAsync(cancellationToken);
         return TypedResults.Ok(await summaries.SummarizeAsync(revoked));
     }
+
+    /// <summary>A site changed by someone else since it was read answers 409, so a settings change racing a key rotation
+    /// never silently undoes it.</summary>
+    private static ProblemHttpResult SiteChanged() =>
+        TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Site changed meanwhile",
+            detail: "Someone changed this site since it was read; nothing was changed. Read it again and retry.");
 }

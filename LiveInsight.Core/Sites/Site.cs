@@ -17,6 +17,10 @@ public sealed record Site(
     bool HonorDoNotTrack,
     DateTimeOffset CreatedAt)
 {
+    /// <summary>The stored item's version: every update names the version it read and stores the next, so two changes
+    /// made from the same read (a settings change racing a key rotation) cannot silently undo one another.</summary>
+    public long Version { get; init; }
+
     /// <summary>Path patterns not to count: <c>*</c> matches within one segment, <c>**</c> across segments.</summary>
     public IReadOnlyList<string> ExcludedPaths { get; init; } = [];
 

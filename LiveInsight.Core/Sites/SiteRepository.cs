@@ -21,22 +21,29 @@ public sealed class SiteRepository(IAmazonDynamoDB dynamo, IOptions<StorageOptio
         }, cancellationToken);
     }
 
-    /// <summary>Replaces a site that exists (settings or keys); false when there is no such site.</summary>
-    public async Task<bool> UpdateAsync(Site site, CancellationToken cancellationToken)
+    /// <summary>
+    /// Replaces a site (settings or keys) if it is still the version <paramref name="site"/> was read at, storing the
+    /// next version. <see cref="SiteUpdate.Conflict"/>: someone changed it meanwhile (read again and retry);
+    /// <see cref="SiteUpdate.NotFound"/>: there is no such site. Items written before versions existed count as 0.
+    /// </summary>
+    public async Task<SiteUpdate> UpdateAsync(Site site, CancellationToken cancellationToken)
     {
         try
         {
             await dynamo.PutItemAsync(new PutItemRequest
             {
                 TableName = TableName,
-                Item = ToItem(site),
-                ConditionExpression = "attribute_exists(site_id)",
+                Item = ToItem(site with { Version = site.Version + 1 }),
+                ConditionExpression = site.Version == 0
+                    ? "attribute_exists(site_id) AND (attribute_not_exists(version) OR version = :read)"
+                    : "attribute_exists(site_id) AND version = :read",
+                ExpressionAttributeValues = new() { [":read"] = new AttributeValue { N = site.Version.ToString(CultureInfo.InvariantCulture) } },
             }, cancellationToken);
-            return true;
+            return SiteUpdate.Updated;
         }
         catch (ConditionalCheckFailedException)
         {
-            return false;
+            return await FindByIdAsync(site.SiteId, cancellationToken) is null ? SiteUpdate.NotFound : SiteUpdate.Conflict;
         }
     }
 
@@ -172,6 +179,7 @@ public sealed class SiteRepository(IAmazonDynamoDB dynamo, IOptions<StorageOptio
         ["excluded_ip_ranges"] = StringList(site.ExcludedIpRanges),
         ["rate_limit_per_minute"] = new AttributeValue { N = site.RateLimitPerMinute.ToString(CultureInfo.InvariantCulture) },
         ["allow_subdomains"] = new AttributeValue { BOOL = site.AllowSubdomains },
+        ["version"] = new AttributeValue { N = site.Version.ToString(CultureInfo.InvariantCulture) },
         ["retired_keys"] = new AttributeValue
         {
             L = site.RetiredKeys.Select(k => new AttributeValue
@@ -208,6 +216,7 @@ public sealed class SiteRepository(IAmazonDynamoDB dynamo, IOptions<StorageOptio
             ? int.Parse(n, CultureInfo.InvariantCulture)
             : 0,
         AllowSubdomains = item.TryGetValue("allow_subdomains", out var subdomains) && subdomains.BOOL == true,
+        Version = item.TryGetValue("version", out var version) && version.N is { } v ? long.Parse(v, CultureInfo.InvariantCulture) : 0,
         RetiredKeys = item.TryGetValue("retired_keys", out var retired) && retired.L is { Count: > 0 }
             ? retired.L.Select(k => new RetiredKey(
                 k.M["public_key"].S,
@@ -215,4 +224,11 @@ public sealed class SiteRepository(IAmazonDynamoDB dynamo, IOptions<StorageOptio
                 DateTimeOffset.Parse(k.M["valid_until"].S, CultureInfo.InvariantCulture))).ToList()
             : [],
     };
+}
+
+public enum SiteUpdate
+{
+    Updated,
+    NotFound,
+    Conflict,
 }

@@ -41,6 +41,27 @@ public sealed class SiteRepositoryTests(DynaliteFixture fixture)
     }
 
     [Fact]
+    public async Task Two_changes_from_the_same_read_cannot_undo_one_another()
+    {
+        using var dynamo = fixture.CreateClient();
+        var repository = await NewRepositoryAsync(dynamo);
+        var site = NewSite();
+        await repository.CreateAsync(site, CancellationToken.None);
+        var readBySettings = (await repository.FindByIdAsync(site.SiteId, CancellationToken.None))!;
+        var readByRotation = (await repository.FindByIdAsync(site.SiteId, CancellationToken.None))!;
+
+        var rotated = await repository.UpdateAsync(readByRotation with { PublicKey = SiteKeys.NewPublicKey() }, CancellationToken.None);
+        var renamed = await repository.UpdateAsync(readBySettings with { Name = "Renamed" }, CancellationToken.None);
+        var stored = (await repository.FindByIdAsync(site.SiteId, CancellationToken.None))!;
+
+        Assert.Equal((SiteUpdate.Updated, SiteUpdate.Conflict), (rotated, renamed));
+        Assert.Equal(("Shop", 1L), (stored.Name, stored.Version));
+        Assert.NotEqual(site.PublicKey, stored.PublicKey);
+        Assert.Equal(SiteUpdate.Updated, await repository.UpdateAsync(stored with { Name = "Renamed" }, CancellationToken.None));
+        Assert.Equal(SiteUpdate.NotFound, await repository.UpdateAsync(NewSite(), CancellationToken.None));
+    }
+
+    [Fact]
     public async Task A_site_stored_before_these_settings_existed_reads_as_no_subdomains_and_no_retired_keys()
     {
         using var dynamo = fixture.CreateClient();
@@ -51,13 +72,15 @@ public sealed class SiteRepositoryTests(DynaliteFixture fixture)
         {
             TableName = table,
             Key = new() { ["site_id"] = new() { S = site.SiteId } },
-            UpdateExpression = "REMOVE allow_subdomains, retired_keys",
+            UpdateExpression = "REMOVE allow_subdomains, retired_keys, version",
         });
 
         var read = await repository.FindByIdAsync(site.SiteId, CancellationToken.None);
 
         Assert.False(read!.AllowSubdomains);
         Assert.Empty(read.RetiredKeys);
+        Assert.Equal(0, read.Version);
+        Assert.Equal(SiteUpdate.Updated, await repository.UpdateAsync(read with { Name = "Still updatable" }, CancellationToken.None));
     }
 
     [Fact]
