@@ -12,6 +12,8 @@ public sealed class MembersViewTests(DashboardFixture fixture)
     {
         var site = await fixture.CreateSiteAsync("Invite UI", "invite-ui.test");
         var invitee = $"guest-{Guid.NewGuid():N}"[..16] + "@example.com";
+        var (created, _, createdEmail) = await fixture.MemberAsync(site.SiteId, "admin"); // an account made by the administrator
+        created.Dispose();
         var page = await fixture.SignedInPageAsync(path: $"/?site={site.SiteId}");
         await page.GetByRole(AriaRole.Button, new() { Name = "Members" }).ClickAsync();
         var panel = page.Locator("#members-panel");
@@ -46,6 +48,12 @@ public sealed class MembersViewTests(DashboardFixture fixture)
         await button.ClickAsync();
         await Assertions.Expect(panel.Locator($"tr[data-email='{invitee}'] select")).ToHaveValueAsync("viewer");
         await Assertions.Expect(panel.Locator("tr[data-action='member.join']")).ToContainTextAsync(invitee);
+
+        // The installation administrator also sees every account with its roles, and the installation's log.
+        await Assertions.Expect(panel.Locator($"tr[data-user='{invitee}']")).ToContainTextAsync($"viewer of {site.SiteId}");
+        await Assertions.Expect(panel.Locator($"tr[data-user='{createdEmail}']")).ToContainTextAsync($"admin of {site.SiteId}");
+        await Assertions.Expect(panel.Locator($"tr[data-user='{DashboardFixture.AdminEmail}']")).ToContainTextAsync("every site (owner)");
+        await Assertions.Expect(panel.Locator("tr[data-action='user.create']").Filter(new() { HasText = createdEmail })).ToHaveCountAsync(2); // installation and site logs
         await page.ScreenshotAsync(new() { Path = Path.Combine(DashboardFixture.ScreenshotDirectory, "members.png"), FullPage = true });
 
         await guestContext.CloseAsync();

@@ -24,6 +24,29 @@ export function membersPanel(root, button, { isAdmin }) {
   const list = el("tbody");
   const audit = el("div");
   const log = auditTable(audit);
+  // Installation administrators also see every account and the installation's own log (users created).
+  const users = el("tbody");
+  const installation = el("div");
+  const installationLog = isAdmin ? auditTable(installation, "Installation activity (users created)") : null;
+
+  function userRow(u) {
+    const roles = Object.entries(u.sites).map(([id, role]) => `${role} of ${id}`).join(", ");
+    return el("tr", { "data-user": u.email },
+      el("td", { class: "break-all" }, u.email),
+      el("td", {}, u.role === "admin" ? "installation administrator" : "member"),
+      el("td", { class: "break-all" }, u.role === "admin" ? "every site (owner)" : roles || "no site"),
+      el("td", {}, u.locked ? "locked" : ""));
+  }
+
+  async function refreshInstallation() {
+    try {
+      const { users: all } = await account("GET", "users");
+      users.replaceChildren(...all.map(userRow));
+    } catch (e) {
+      users.replaceChildren(el("tr", {}, el("td", { colspan: 4, class: "state state-error" }, e.message)));
+    }
+    installationLog.load(null);
+  }
 
   function memberRow(m) {
     const id = `member-role-${m.email}`;
@@ -121,7 +144,11 @@ export function membersPanel(root, button, { isAdmin }) {
     el("h3", { class: "mb-2 mt-4 text-sm font-semibold" }, "Invite someone"), inviteForm(),
     isAdmin ? el("h3", { class: "mb-2 mt-4 text-sm font-semibold" }, "Add a user (installation administrators)") : null,
     isAdmin ? addUserForm() : null,
-    audit);
+    audit,
+    isAdmin ? el("h3", { class: "mb-2 mt-6 text-sm font-semibold" }, "All users (installation administrators)") : null,
+    isAdmin ? el("div", { class: "overflow-x-auto" }, el("table", { class: "data-table table-auto", "aria-label": "All users" },
+      el("thead", {}, el("tr", {}, ["E-mail", "Account", "Sites", "Sign-in"].map((h) => el("th", { scope: "col" }, h)))), users)) : null,
+    installation);
 
   async function refresh() {
     if (!site) return;
@@ -132,6 +159,7 @@ export function membersPanel(root, button, { isAdmin }) {
       list.replaceChildren(el("tr", {}, el("td", { colspan: 3, class: "state state-error" }, e.message)));
     }
     log.load(site.site_id);
+    if (isAdmin) refreshInstallation();
   }
 
   button.addEventListener("click", () => {
