@@ -98,7 +98,8 @@ public static class AccountApi
         var tokens = antiforgery.GetAndStoreTokens(context);
         var apiUrl = options.Value.Dashboard.PublicApiUrl ?? configuration["services:api:http:0"] ?? "https://YOUR-API-HOST";
         return TypedResults.Ok(new SessionInfo(
-            context.User.Identity?.Name ?? "", context.User.IsInRole(Roles.Admin), tokens.RequestToken!, apiUrl.TrimEnd('/')));
+            context.User.Identity?.Name ?? "", context.User.IsInRole(Roles.Admin), tokens.RequestToken!, apiUrl.TrimEnd('/'),
+            options.Value.Dashboard.Oidc.Enabled));
     }
 
     public static async Task<NoContent> Logout(HttpContext context)
@@ -193,6 +194,7 @@ public static class AccountApi
     private static IResult Html(string html, int status) => TypedResults.Content(html, "text/html; charset=utf-8", statusCode: status);
 }
 
-public sealed record SessionInfo(string Email, bool IsAdmin, string CsrfToken, string ApiUrl);
+/// <param name="SingleSignOn">People sign in through OpenID Connect: owners add them by e-mail (no invite, no password).</param>
+public sealed record SessionInfo(string Email, bool IsAdmin, string CsrfToken, string ApiUrl, bool SingleSignOn);
 
 public sealed record NewUserRequest(string? Email, string? Password, string? Role, string? SiteId = null);

@@ -4,6 +4,7 @@ using LiveInsight.Dashboard.Extensions;
 using LiveInsight.Dashboard.Proxy;
 using LiveInsight.Dashboard.Users;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 
 namespace LiveInsight.Dashboard.Account;
 
@@ -44,7 +45,7 @@ public static class MembersApi
 
     public static async Task<IResult> SetMember(
         HttpContext context, string siteId, string email, RoleRequest request, UserRepository users, MembershipRepository memberships,
-        MembershipSiteRoles roles, ApiSites sites, AuditTrail audit, CancellationToken ct)
+        MembershipSiteRoles roles, ApiSites sites, AuditTrail audit, IOptions<DashboardOptions> options, TimeProvider time, CancellationToken ct)
     {
         if (await OwnedSiteAsync(context, siteId, sites, ct) is { } denied)
         {
@@ -57,22 +58,28 @@ public static class MembersApi
         }
 
         email = DashboardUser.NormaliseEmail(email);
-        var user = await users.FindAsync(email, ct);
-        if (user is { IsAdmin: true })
+        if (await users.FindAsync(email, ct) is { IsAdmin: true })
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Installation administrator",
                 detail: "Installation administrators own every site; a site role would change nothing.");
         }
 
-        if (user is null)
+        // With single sign-on, people sign in through the identity provider: an owner gives a role to an e-mail that has
+        // no item yet by creating one (no password), and the person sees the site at their next sign-in.
+        var singleSignOn = options.Value.Dashboard.Oidc.Enabled;
+        var person = await memberships.PersonAsync(email, ct);
+        if (person is null && !singleSignOn)
         {
             return NoSuchUser();
         }
 
         // Recorded before it is made, like the Api's site changes: a change that could not be recorded is not made.
         await audit.WriteAsync(context, siteId, AuditActions.MemberRole, email,
-            user.Sites.TryGetValue(siteId, out var before) ? $"{before.Name()} → {role.Name()}" : $"added as {role.Name()}");
-        if (!(await memberships.SetAsync(email, siteId, role, ct)).Exists)
+            person?.Sites.TryGetValue(siteId, out var before) == true ? $"{before.Name()} → {role.Name()}"
+            : person is null ? $"added as {role.Name()} (single sign-on)" : $"added as {role.Name()}");
+        var stored = person is null && await users.CreateSingleSignOnAsync(email, siteId, role, time.GetUtcNow(), ct)
+            || (await memberships.SetAsync(email, siteId, role, ct)).Exists;
+        if (!stored)
         {
             return NoSuchUser(); // deleted in between
         }
@@ -137,7 +144,7 @@ public static class MembersApi
         var now = time.GetUtcNow();
         var users = await memberships.UsersAsync(ct);
         return TypedResults.Ok(new UserList(users.Select(u => new UserView(
-            u.Email, u.Role, u.CreatedAt, u.LockedUntil > now, u.Sites.ToDictionary(p => p.Key, p => p.Value.Name()))).ToList()));
+            u.Email, u.Role, u.CreatedAt, u.LockedUntil > now, u.Sites.ToDictionary(p => p.Key, p => p.Value.Name()), u.SingleSignOn)).ToList()));
     }
 
     /// <summary>Owner of the site, and the site exists (installation administrators own every id, even made-up ones).</summary>
@@ -164,6 +171,6 @@ public sealed record MemberView(string Email, string Role, bool InstallationAdmi
 
 public sealed record MemberList(IReadOnlyList<MemberView> Members);
 
-public sealed record UserView(string Email, string Role, DateTimeOffset CreatedAt, bool Locked, IReadOnlyDictionary<string, string> Sites);
+public sealed record UserView(string Email, string Role, DateTimeOffset CreatedAt, bool Locked, IReadOnlyDictionary<string, string> Sites, bool SingleSignOn);
 
 public sealed record UserList(IReadOnlyList<UserView> Users);

@@ -18,7 +18,8 @@ public static class Roles
     public static string Normalise(string? role) => role == Admin ? Admin : Member;
 }
 
-/// <summary>A local account. The password is only kept as an ASP.NET Core Identity hash (PBKDF2, salted).</summary>
+/// <summary>A person: a local account (the password only as an ASP.NET Core Identity hash, PBKDF2, salted) or, with
+/// <see cref="SingleSignOn"/>, someone who signs in through OpenID Connect and only has site roles here (no password).</summary>
 public sealed record DashboardUser(string Email, string PasswordHash, string Role, DateTimeOffset CreatedAt)
 {
     /// <summary>Set after too many wrong passwords in a row: no sign-in until then, even with the right one.</summary>
@@ -30,6 +31,9 @@ public sealed record DashboardUser(string Email, string PasswordHash, string Rol
     public IReadOnlyDictionary<string, SiteRole> Sites { get; init; } = new Dictionary<string, SiteRole>();
 
     public bool IsAdmin => Role == Roles.Admin;
+
+    /// <summary>Signs in through the identity provider; the item holds only the site roles an owner gave them.</summary>
+    public bool SingleSignOn { get; init; }
 
     public static string NormaliseEmail(string email) => email.Trim().ToLowerInvariant();
 }

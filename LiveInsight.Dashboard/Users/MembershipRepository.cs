@@ -41,6 +41,24 @@ public sealed class MembershipRepository(IAmazonDynamoDB dynamo, IOptions<Storag
 {
     private string TableName => options.Value.TableName(Tables.Users);
 
+    /// <summary>Items that are people: a local account (password hash) or a single sign-on person (#sso = the
+    /// <see cref="UserRepository.SingleSignOnAttribute"/>). The setup marker, invites and share links are neither.</summary>
+    private const string IsPerson = "(attribute_exists(password_hash) OR attribute_exists(#sso))";
+
+    /// <summary>The person with this e-mail (local account or single sign-on), or null.</summary>
+    public async Task<DashboardUser?> PersonAsync(string email, CancellationToken cancellationToken)
+    {
+        var response = await dynamo.GetItemAsync(new GetItemRequest
+        {
+            TableName = TableName,
+            Key = Key(email),
+            ConsistentRead = true,
+        }, cancellationToken);
+        return response.Item is { Count: > 0 } item && (item.ContainsKey("password_hash") || item.ContainsKey(UserRepository.SingleSignOnAttribute))
+            ? UserRepository.FromItem(item)
+            : null;
+    }
+
     /// <summary>The user's roles by site id; empty for an unknown e-mail.</summary>
     public async Task<IReadOnlyDictionary<string, SiteRole>> RolesOfAsync(string email, CancellationToken cancellationToken)
     {
@@ -67,8 +85,8 @@ public sealed class MembershipRepository(IAmazonDynamoDB dynamo, IOptions<Storag
                     TableName = TableName,
                     Key = Key(email),
                     UpdateExpression = "SET sites.#site = :role",
-                    ConditionExpression = "attribute_exists(password_hash)",
-                    ExpressionAttributeNames = new() { ["#site"] = siteId },
+                    ConditionExpression = IsPerson,
+                    ExpressionAttributeNames = new() { ["#site"] = siteId, ["#sso"] = UserRepository.SingleSignOnAttribute },
                     ExpressionAttributeValues = new() { [":role"] = new() { S = role.Name() } },
                     ReturnValues = ReturnValue.UPDATED_OLD,
                 }, cancellationToken);
@@ -99,7 +117,8 @@ public sealed class MembershipRepository(IAmazonDynamoDB dynamo, IOptions<Storag
                 Key = Key(email),
                 UpdateExpression = "SET sites = :sites",
                 // Someone else may have created the map meanwhile: then the loop above sets the one entry.
-                ConditionExpression = "attribute_exists(password_hash) AND attribute_not_exists(sites)",
+                ConditionExpression = IsPerson + " AND attribute_not_exists(sites)",
+                ExpressionAttributeNames = new() { ["#sso"] = UserRepository.SingleSignOnAttribute },
                 ExpressionAttributeValues = new() { [":sites"] = SitesMap.ToAttribute(new Dictionary<string, SiteRole> { [siteId] = role }) },
             }, cancellationToken);
             return true;
@@ -137,9 +156,9 @@ public sealed class MembershipRepository(IAmazonDynamoDB dynamo, IOptions<Storag
     {
         var members = new List<SiteMember>();
         await foreach (var item in ScanAsync(
-            "attribute_exists(password_hash) AND (attribute_exists(sites.#site) OR #role = :admin)",
+            IsPerson + " AND (attribute_exists(sites.#site) OR #role = :admin)",
             "email, #role, sites.#site",
-            new() { ["#site"] = siteId, ["#role"] = "role" },
+            new() { ["#site"] = siteId, ["#role"] = "role", ["#sso"] = UserRepository.SingleSignOnAttribute },
             new() { [":admin"] = new() { S = Roles.Admin } },
             cancellationToken))
         {
@@ -151,11 +170,11 @@ public sealed class MembershipRepository(IAmazonDynamoDB dynamo, IOptions<Storag
         return members.Where(m => m.Role != 0).OrderBy(m => m.Email, StringComparer.Ordinal).ToList();
     }
 
-    /// <summary>Every local account (markers and invites are not accounts: they have no password hash).</summary>
+    /// <summary>Every person: local accounts and single sign-on people (markers, invites and share links are neither).</summary>
     public async Task<IReadOnlyList<DashboardUser>> UsersAsync(CancellationToken cancellationToken)
     {
         var users = new List<DashboardUser>();
-        await foreach (var item in ScanAsync("attribute_exists(password_hash)", null, null, null, cancellationToken))
+        await foreach (var item in ScanAsync(IsPerson, null, new() { ["#sso"] = UserRepository.SingleSignOnAttribute }, null, cancellationToken))
         {
             users.Add(UserRepository.FromItem(item));
         }

@@ -29,6 +29,21 @@ public sealed class UserRepository(IAmazonDynamoDB dynamo, IOptions<StorageOptio
     public async Task<bool> CreateAsync(DashboardUser user, CancellationToken cancellationToken) =>
         await PutIfAbsentAsync(ToItem(user), cancellationToken);
 
+    /// <summary>A person who signs in through OpenID Connect, given a first site role by an owner: an item with that role
+    /// and no password (so no password sign-in). False when the e-mail already has an item.</summary>
+    public Task<bool> CreateSingleSignOnAsync(string email, string siteId, SiteRole role, DateTimeOffset now, CancellationToken cancellationToken) =>
+        PutIfAbsentAsync(new Dictionary<string, AttributeValue>
+        {
+            ["email"] = new() { S = DashboardUser.NormaliseEmail(email) },
+            [SingleSignOnAttribute] = new() { BOOL = true },
+            ["role"] = new() { S = Roles.Member },
+            ["created_at"] = new() { S = now.ToString("O", CultureInfo.InvariantCulture) },
+            ["sites"] = SitesMap.ToAttribute(new Dictionary<string, SiteRole> { [siteId] = role }),
+        }, cancellationToken);
+
+    /// <summary>Marks a person item of someone who signs in through OpenID Connect (see <see cref="CreateSingleSignOnAsync"/>).</summary>
+    public const string SingleSignOnAttribute = "sso";
+
     /// <summary>Creates the first administrator; false when setup has already happened.</summary>
     public async Task<bool> CreateFirstAsync(DashboardUser user, CancellationToken cancellationToken)
     {
@@ -89,11 +104,12 @@ public sealed class UserRepository(IAmazonDynamoDB dynamo, IOptions<StorageOptio
 
     internal static DashboardUser FromItem(Dictionary<string, AttributeValue> item) => new(
         item["email"].S,
-        item["password_hash"].S,
+        item.TryGetValue("password_hash", out var hash) ? hash.S : "",
         Roles.Normalise(item.TryGetValue("role", out var role) ? role.S : null),
         DateTimeOffset.Parse(item["created_at"].S, CultureInfo.InvariantCulture))
     {
         Sites = SitesMap.FromItem(item),
+        SingleSignOn = item.TryGetValue(SingleSignOnAttribute, out var sso) && sso.BOOL == true,
         FailedLogins = item.TryGetValue("failed_logins", out var failed) && failed.N is { } n ? int.Parse(n, CultureInfo.InvariantCulture) : 0,
         LockedUntil = item.TryGetValue("locked_until", out var locked) && locked.S is { Length: > 0 } until
             ? DateTimeOffset.Parse(until, CultureInfo.InvariantCulture)

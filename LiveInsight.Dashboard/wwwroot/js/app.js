@@ -116,7 +116,7 @@ async function main() {
   const panel = !shareToken && (me.is_admin || sites.some(canManage))
     ? sitesPanel($("#sites-body"), { apiUrl: me.api_url, canCreate: me.is_admin, onChanged: async (newSite) => { await loadSites(newSite); changed(); } })
     : null;
-  if (!shareToken) members = membersPanel($("#members-body"), $("#manage-members"), { isAdmin: me.is_admin });
+  if (!shareToken) members = membersPanel($("#members-body"), $("#manage-members"), { isAdmin: me.is_admin, singleSignOn: me.single_sign_on });
   wireControls(me, panel);
   changed();
   setInterval(() => document.hidden || loadStats(), STATS_REFRESH_MS);

@@ -18,7 +18,7 @@ function roleSelect(id, value) {
  * Members of the selected site, for its owners: roles, removal, one-time invite links (shown once), the audit log,
  * and for installation administrators a form that creates an account directly. E-mails are shown as text only.
  */
-export function membersPanel(root, button, { isAdmin }) {
+export function membersPanel(root, button, { isAdmin, singleSignOn = false }) {
   let site = null;
   const status = el("p", { class: "text-sm", role: "status" });
   const list = el("tbody");
@@ -33,7 +33,7 @@ export function membersPanel(root, button, { isAdmin }) {
     const roles = Object.entries(u.sites).map(([id, role]) => `${role} of ${id}`).join(", ");
     return el("tr", { "data-user": u.email },
       el("td", { class: "break-all" }, u.email),
-      el("td", {}, u.role === "admin" ? "installation administrator" : "member"),
+      el("td", {}, u.role === "admin" ? "installation administrator" : u.single_sign_on ? "member (single sign-on)" : "member"),
       el("td", { class: "break-all" }, u.role === "admin" ? "every site (owner)" : roles || "no site"),
       el("td", {}, u.locked ? "locked" : ""));
   }
@@ -111,6 +111,31 @@ export function membersPanel(root, button, { isAdmin }) {
     return form;
   }
 
+  /** With single sign-on, people have no password here: an owner gives an e-mail a role, and the person sees the site
+   * when they next sign in through the identity provider. */
+  function singleSignOnForm() {
+    const email = el("input", { id: "sso-email", type: "email", class: "control w-full", required: true, autocomplete: "off" });
+    const role = roleSelect("sso-role", "viewer");
+    const result = el("p", { class: "text-sm sm:col-span-3", role: "status" });
+    const form = el("form", { class: "grid items-end gap-3 sm:grid-cols-3", "aria-label": "Add by e-mail (single sign-on)" },
+      el("div", {}, el("label", { for: "sso-email", class: "mb-1 block text-xs font-medium" }, "E-mail (signs in with single sign-on)"), email),
+      el("div", {}, el("label", { for: "sso-role", class: "mb-1 block text-xs font-medium" }, "Role"), role),
+      el("button", { type: "submit", class: "btn-primary" }, "Add"),
+      result);
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      try {
+        await account("PUT", `sites/${encodeURIComponent(site.site_id)}/members/${encodeURIComponent(email.value)}`, { role: role.value });
+        result.textContent = `${email.value} is now ${role.value} of this site (from their next sign-in).`;
+        email.value = "";
+        refresh();
+      } catch (e) {
+        result.textContent = `Not added: ${errorText(e)}`;
+      }
+    });
+    return form;
+  }
+
   function addUserForm() {
     const email = el("input", { id: "new-user-email", type: "email", class: "control w-full", required: true, autocomplete: "off" });
     const password = el("input", { id: "new-user-password", type: "password", class: "control w-full", required: true, autocomplete: "new-password", minlength: 12 });
@@ -142,6 +167,8 @@ export function membersPanel(root, button, { isAdmin }) {
       el("thead", {}, el("tr", {}, ["Member", "Role", ""].map((h) => el("th", { scope: "col" }, h)))), list)),
     status,
     el("h3", { class: "mb-2 mt-4 text-sm font-semibold" }, "Invite someone"), inviteForm(),
+    singleSignOn ? el("h3", { class: "mb-2 mt-4 text-sm font-semibold" }, "Add someone who signs in with single sign-on") : null,
+    singleSignOn ? singleSignOnForm() : null,
     isAdmin ? el("h3", { class: "mb-2 mt-4 text-sm font-semibold" }, "Add a user (installation administrators)") : null,
     isAdmin ? addUserForm() : null,
     audit,
