@@ -57,6 +57,12 @@ public static class MembersApi
             return Invalid("role", "The role is owner, admin or viewer.");
         }
 
+        // Only an e-mail can name a person: the Users table's other items (setup marker, invites, share links) have no '@'.
+        if (email.Length > 254 || !MailAddress.TryCreate(email.Trim(), out _))
+        {
+            return Invalid("email", "Enter a valid e-mail address.");
+        }
+
         email = DashboardUser.NormaliseEmail(email);
         if (await users.FindAsync(email, ct) is { IsAdmin: true })
         {

@@ -33,6 +33,9 @@ public sealed class SingleSignOnRoleTests(DashboardFixture fixture)
         var added = await DashboardFixture.SendAsync(admin, csrf, HttpMethod.Put, $"/account/sites/{site.SiteId}/members/{Uri.EscapeDataString(person)}", new { role = "viewer" });
         var promoted = await DashboardFixture.SendAsync(admin, csrf, HttpMethod.Put, $"/account/sites/{site.SiteId}/members/{Uri.EscapeDataString(person)}", new { role = "admin" });
 
+        // Only an e-mail names a person, never one of the table's other keys (share links, invites, the setup marker).
+        var notAnEmail = await DashboardFixture.SendAsync(admin, csrf, HttpMethod.Put, $"/account/sites/{site.SiteId}/members/{Uri.EscapeDataString("site-share#" + other.SiteId)}", new { role = "viewer" });
+        Assert.Equal(HttpStatusCode.BadRequest, notAnEmail.StatusCode);
         Assert.True(session.GetProperty("single_sign_on").GetBoolean());
         Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK), (added.StatusCode, promoted.StatusCode));
         var roles = fixture.DashboardServices.GetRequiredService<ISiteRoles>();
