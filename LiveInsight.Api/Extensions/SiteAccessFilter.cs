@@ -27,12 +27,13 @@ internal sealed class SiteAccessFilter(SiteAccess access, Sites.KeyUsage keyUsag
             site = string.IsNullOrEmpty(siteId) ? null : await access.FindByIdAsync(siteId, http.RequestAborted);
         }
         else if (token.StartsWith(SiteKeys.SecretPrefix, StringComparison.Ordinal)
-                 && await access.FindBySecretKeyAsync(token, http.RequestAborted) is { } owned)
+                 && SiteKeys.HashSecret(token) is var hash
+                 && await access.FindBySecretKeyHashAsync(hash, http.RequestAborted) is { } owned)
         {
             site = owned.SiteId == siteId ? owned : null;
             if (site is not null)
             {
-                keyUsage.RecordSecretKeyUse(site.SiteId, SiteKeys.HashSecret(token));
+                keyUsage.RecordSecretKeyUse(site.SiteId, hash);
             }
         }
         else
@@ -71,12 +72,13 @@ public sealed class SiteAccess(SiteRepository sites, HybridCache cache, TimeProv
     // Creating a site clears this tag (SitesApi), so a just-created site is readable at once.
     private static readonly string[] Tags = [Ingestion.SiteResolver.AllDomainsTag];
 
-    /// <summary>The site of a secret key: current, or retired and still in its grace period.</summary>
-    public async ValueTask<Site?> FindBySecretKeyAsync(string secretKey, CancellationToken cancellationToken) =>
+    /// <summary>The site of a secret key, by the key's hash (computed once per request by the caller): current, or
+    /// retired and still in its grace period.</summary>
+    public async ValueTask<Site?> FindBySecretKeyHashAsync(string secretKeyHash, CancellationToken cancellationToken) =>
         (await cache.GetOrCreateAsync(
-            $"site:sk:{SiteKeys.HashSecret(secretKey)}",
-            (sites, secretKey),
-            static (state, ct) => new ValueTask<Site?>(state.sites.FindBySecretKeyAsync(state.secretKey, ct)),
+            $"site:sk:{secretKeyHash}",
+            (sites, secretKeyHash),
+            static (state, ct) => new ValueTask<Site?>(state.sites.FindBySecretKeyHashAsync(state.secretKeyHash, ct)),
             Entry,
             Tags,
             cancellationToken)).IfKeyValid(time.GetUtcNow());

@@ -80,12 +80,13 @@ public sealed class SiteRepository(IAmazonDynamoDB dynamo, IOptions<StorageOptio
         await FindByIndexAsync("public_key-index", "public_key", publicKey, cancellationToken)
         ?? await FindRetiredAsync(RetiredPublicKeyId(publicKey), cancellationToken);
 
-    public async Task<Site?> FindBySecretKeyAsync(string secretKey, CancellationToken cancellationToken)
-    {
-        var hash = SiteKeys.HashSecret(secretKey);
-        return await FindByIndexAsync("secret_key_hash-index", "secret_key_hash", hash, cancellationToken)
-            ?? await FindRetiredAsync(RetiredSecretId(hash), cancellationToken);
-    }
+    public Task<Site?> FindBySecretKeyAsync(string secretKey, CancellationToken cancellationToken) =>
+        FindBySecretKeyHashAsync(SiteKeys.HashSecret(secretKey), cancellationToken);
+
+    /// <summary>The site whose secret key has this <see cref="SiteKeys.HashSecret"/> (current, or retired with its grace).</summary>
+    public async Task<Site?> FindBySecretKeyHashAsync(string secretKeyHash, CancellationToken cancellationToken) =>
+        await FindByIndexAsync("secret_key_hash-index", "secret_key_hash", secretKeyHash, cancellationToken)
+        ?? await FindRetiredAsync(RetiredSecretId(secretKeyHash), cancellationToken);
 
     /// <summary>
     /// Keeps a site's current keys working until <paramref name="until"/> after a rotation replaces them: one small
