@@ -20,8 +20,7 @@ public static class SiteKeys
 
     public static string NewSecretKey() => SecretPrefix + RandomToken(32);
 
-    public static string HashSecret(string secretKey) =>
-        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secretKey)));
+    public static string HashSecret(string secretKey) => BearerTokens.Hash(secretKey);
 
     /// <summary>Compares two secrets without leaking, through timing, how many leading characters matched.</summary>
     public static bool SecretEquals(string? presented, string expected)
@@ -36,7 +35,5 @@ public static class SiteKeys
             SHA256.HashData(Encoding.UTF8.GetBytes(expected)));
     }
 
-    private static string RandomToken(int bytes) =>
-        Convert.ToBase64String(RandomNumberGenerator.GetBytes(bytes))
-            .TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    private static string RandomToken(int bytes) => BearerTokens.New(bytes);
 }

@@ -1,10 +1,8 @@
-using System.Buffers.Text;
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
-using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
+using Amazon.DynamoDBv2;
+using LiveInsight.Core.Sites;
 using LiveInsight.Core.Storage;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
@@ -25,10 +23,9 @@ public sealed class ShareLinks(IAmazonDynamoDB dynamo, IOptions<StorageOptions> 
     /// <summary>How long another replica may keep serving a revoked link; this replica forgets it at once.</summary>
     public static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(5);
 
-    private const int TokenBytes = 32;
 
     /// <summary>Base64url of 32 bytes, without padding.</summary>
-    public const int TokenLength = 43;
+    public const int TokenLength = BearerTokens.Length;
 
     private const string ByTokenPrefix = "share#";
     private const string BySitePrefix = "site-share#";
@@ -46,7 +43,7 @@ public sealed class ShareLinks(IAmazonDynamoDB dynamo, IOptions<StorageOptions> 
     /// whether a previous link was replaced.</summary>
     public async Task<(string Token, ShareLink Link, bool Replaced)> CreateAsync(string siteId, string createdBy, CancellationToken cancellationToken)
     {
-        var token = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(TokenBytes));
+        var token = BearerTokens.New();
         var hash = Hash(token);
         var link = new ShareLink(siteId, createdBy, time.GetUtcNow());
         await dynamo.PutItemAsync(new PutItemRequest { TableName = TableName, Item = ToItem(ByTokenPrefix + hash, link, ("site_id", siteId)) }, cancellationToken);
@@ -114,11 +111,10 @@ public sealed class ShareLinks(IAmazonDynamoDB dynamo, IOptions<StorageOptions> 
     /// stream) end at once here; call only for a token <see cref="FindSiteAsync"/> accepted.</summary>
     public CancellationToken RevokedSignal(string token) => _revoked.GetOrAdd(Hash(token), _ => new CancellationTokenSource()).Token;
 
-    public static bool IsWellFormed(string? token) =>
-        token is { Length: TokenLength } && token.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
+    public static bool IsWellFormed(string? token) => BearerTokens.IsWellFormed(token);
 
-    /// <summary>Hex SHA-256: a 256-bit random token needs no slow hash, and the hash alone opens nothing.</summary>
-    public static string Hash(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.ASCII.GetBytes(token)));
+    /// <summary>Hex SHA-256 (<see cref="BearerTokens.Hash"/>): the hash alone opens nothing.</summary>
+    public static string Hash(string token) => BearerTokens.Hash(token);
 
     private async Task ForgetAsync(string hash, CancellationToken cancellationToken)
     {

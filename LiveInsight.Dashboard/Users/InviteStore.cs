@@ -1,8 +1,7 @@
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
-using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
+using Amazon.DynamoDBv2;
+using LiveInsight.Core.Sites;
 using LiveInsight.Core.Storage;
 using Microsoft.Extensions.Options;
 
@@ -32,7 +31,7 @@ public sealed class InviteStore(IAmazonDynamoDB dynamo, IOptions<StorageOptions>
     public async Task<(string Token, DateTimeOffset ExpiresAt)> CreateAsync(
         string siteId, string email, SiteRole role, string invitedBy, DateTimeOffset issuedAt, CancellationToken cancellationToken)
     {
-        var token = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        var token = BearerTokens.New();
         var expiresAt = issuedAt + ValidFor;
         await dynamo.PutItemAsync(new PutItemRequest
         {
@@ -55,7 +54,7 @@ public sealed class InviteStore(IAmazonDynamoDB dynamo, IOptions<StorageOptions>
     /// <summary>The invite behind a token, or null when there is none, it was used, or it has expired.</summary>
     public async Task<Invite?> FindAsync(string token, CancellationToken cancellationToken)
     {
-        if (!LooksLikeToken(token))
+        if (!BearerTokens.IsWellFormed(token))
         {
             return null;
         }
@@ -72,7 +71,7 @@ public sealed class InviteStore(IAmazonDynamoDB dynamo, IOptions<StorageOptions>
     /// <summary>Uses the invite up: returns it to exactly one caller, and only while it is valid; null otherwise.</summary>
     public async Task<Invite?> ConsumeAsync(string token, CancellationToken cancellationToken)
     {
-        if (!LooksLikeToken(token))
+        if (!BearerTokens.IsWellFormed(token))
         {
             return null;
         }
@@ -101,9 +100,5 @@ public sealed class InviteStore(IAmazonDynamoDB dynamo, IOptions<StorageOptions>
                 DateTimeOffset.FromUnixTimeSeconds(long.Parse(item["expires_at"].N, CultureInfo.InvariantCulture)))
             : null;
 
-    // 32 bytes in unpadded base64url are 43 characters; anything else is not worth a lookup.
-    private static bool LooksLikeToken(string token) =>
-        token.Length == 43 && token.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
-
-    private static string Key(string token) => KeyPrefix + Convert.ToHexStringLower(SHA256.HashData(Encoding.ASCII.GetBytes(token)));
+    private static string Key(string token) => KeyPrefix + BearerTokens.Hash(token);
 }
