@@ -32,6 +32,7 @@ public sealed class EventTests(TrackerFixture fixture)
         const int flushMs = 600;
         await using var tracked = await TrackedPage.OpenAsync(fixture, new PageSetup { FlushMs = flushMs });
         await tracked.WaitForEventsAsync(e => e.OfType("page_view").Any());
+        await tracked.WaitForRequestsAsync(1);
         var before = tracked.Requests.Count;
 
         var started = DateTime.UtcNow;
@@ -39,9 +40,10 @@ public sealed class EventTests(TrackerFixture fixture)
         await tracked.TrackAsync("Second");
         await tracked.WaitForEventsAsync(e => e.Named("Second").Any());
         var elapsed = DateTime.UtcNow - started;
+        await tracked.WaitForRequestsAsync(before + 1);
 
         // Both events waited for the timer, then went together in one request.
-        Assert.InRange(elapsed.TotalMilliseconds, flushMs * 0.8, flushMs + 3000);
+        Assert.InRange(elapsed.TotalMilliseconds, flushMs * 0.8, flushMs + 5000);
         var request = Assert.Single(tracked.Requests.Skip(before));
         Assert.Equal("fetch", request.ResourceType);
         var sent = JsonDocument.Parse(request.PostData!).RootElement;
@@ -59,6 +61,7 @@ public sealed class EventTests(TrackerFixture fixture)
 
         var events = await tracked.WaitForEventsAsync(e => e.Count >= 10);
         Assert.Equal(8, events.Named("Click").Count());
+        await tracked.WaitForRequestsAsync(1);
         Assert.Single(tracked.Requests);
     }
 

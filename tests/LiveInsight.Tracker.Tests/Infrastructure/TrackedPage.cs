@@ -124,6 +124,13 @@ public sealed class TrackedPage : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Waits until the browser has reported <paramref name="count"/> requests to the Api: its request events reach the
+    /// test after the Api may already have stored what they carried.
+    /// </summary>
+    public Task WaitForRequestsAsync(int count) =>
+        WaitUntilAsync(() => Task.FromResult(Requests.Count >= count), $"{count} request(s) to /api/events");
+
     /// <summary>The tracker's offline queue in localStorage.</summary>
     public async Task<JsonElement[]> StoredAsync()
     {
