@@ -104,6 +104,13 @@ public static class ApiProxy
                     return;
                 }
 
+                // Reads may run for as long as a page stays open (the realtime stream): they end when the role does.
+                if (HttpMethods.IsGet(context.Request.Method) && SiteRequirement(context) is var (siteId, required))
+                {
+                    await RoleWatch.WhileAllowedAsync(context, siteId, required, () => next());
+                    return;
+                }
+
                 await next();
             });
             proxy.UseSessionAffinity();
@@ -116,16 +123,25 @@ public static class ApiProxy
     private static Task<IResult?> AuthorizeSiteAsync(HttpContext context)
     {
         var metadata = context.GetReverseProxyFeature().Route.Config.Metadata;
-        if (metadata is null || !metadata.TryGetValue(SiteRoleKey, out var name) || !SiteRoleNames.TryParse(name, out var required))
-        {
-            return Task.FromResult<IResult?>(null); // an administrators-only route: the route's policy has decided
-        }
+        return RequiredRole(metadata) is { } required
+            ? SiteAuthorization.CheckAsync(context, SiteIdOf(context, metadata!), required)
+            : Task.FromResult<IResult?>(null); // an administrators-only route: the route's policy has decided
+    }
 
-        var siteId = metadata[SiteFromKey] == FromQuery
+    /// <summary>The site and role a site route needs; null for administrators-only routes.</summary>
+    private static (string SiteId, SiteRole Required)? SiteRequirement(HttpContext context)
+    {
+        var metadata = context.GetReverseProxyFeature().Route.Config.Metadata;
+        return RequiredRole(metadata) is { } required && SiteIdOf(context, metadata!) is { Length: > 0 } siteId ? (siteId, required) : null;
+    }
+
+    private static SiteRole? RequiredRole(IReadOnlyDictionary<string, string>? metadata) =>
+        metadata is not null && metadata.TryGetValue(SiteRoleKey, out var name) && SiteRoleNames.TryParse(name, out var role) ? role : null;
+
+    private static string? SiteIdOf(HttpContext context, IReadOnlyDictionary<string, string> metadata) =>
+        metadata[SiteFromKey] == FromQuery
             ? context.Request.Query["site_id"].ToString()
             : context.Request.RouteValues["siteId"] as string;
-        return SiteAuthorization.CheckAsync(context, siteId, required);
-    }
 
     /// <summary>Settings that protect the installation rather than the site: site admins may not change them.</summary>
     public static readonly string[] InstallationOnlySettings = ["rate_limit_per_minute"];

@@ -171,6 +171,61 @@ public sealed class SiteRoleTests(DashboardFixture fixture)
         }
     }
 
+    [Fact]
+    public async Task A_removed_members_open_realtime_stream_is_cut_while_a_members_runs_on()
+    {
+        var site = await fixture.CreateSiteAsync("Streaming", "streaming.test");
+        var (viewer, _, email) = await fixture.MemberAsync(site.SiteId, "viewer");
+        var (admin, csrf) = await fixture.SignInAsAdminAsync();
+        using (viewer)
+        using (admin)
+        {
+            var stream = $"/proxy/api/realtime/stream?site_id={site.SiteId}";
+            using var response = await viewer.GetAsync(stream, HttpCompletionOption.ResponseHeadersRead);
+            Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
+            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+
+            // Past the first re-check of the role: a member keeps the stream.
+            var opened = System.Diagnostics.Stopwatch.StartNew();
+            using (var kept = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+            {
+                while (opened.Elapsed < Users.MembershipSiteRoles.CacheFor + TimeSpan.FromSeconds(2))
+                {
+                    Assert.NotNull(await reader.ReadLineAsync(kept.Token));
+                }
+            }
+
+            Assert.Equal(HttpStatusCode.NoContent, (await DashboardFixture.SendAsync(admin, csrf, HttpMethod.Delete,
+                $"/account/sites/{site.SiteId}/members/{email}")).StatusCode);
+
+            // The Api writes every 2 s, forever: only the cut can end the stream; 15 s is room for a busy machine.
+            Assert.True(await EndsWithinAsync(reader, TimeSpan.FromSeconds(15)), "the stream was still running 15 s after the member was removed");
+            using var again = await viewer.GetAsync(stream, HttpCompletionOption.ResponseHeadersRead);
+            Assert.Equal(HttpStatusCode.NotFound, again.StatusCode);
+        }
+    }
+
+    private static async Task<bool> EndsWithinAsync(StreamReader reader, TimeSpan limit)
+    {
+        using var cancel = new CancellationTokenSource(limit);
+        try
+        {
+            while (await reader.ReadLineAsync(cancel.Token) is not null)
+            {
+            }
+
+            return true;
+        }
+        catch (IOException)
+        {
+            return true; // the connection was aborted mid-stream
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
     private async Task<JsonElement> SiteAsync(string siteId) =>
         (await fixture.ApiJsonAsync("/api/sites")).GetProperty("sites").EnumerateArray().Single(s => s.GetProperty("site_id").GetString() == siteId);
 
