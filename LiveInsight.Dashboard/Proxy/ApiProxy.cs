@@ -105,9 +105,9 @@ public static class ApiProxy
                 }
 
                 // Reads may run for as long as a page stays open (the realtime stream): they end when the role does.
-                if (HttpMethods.IsGet(context.Request.Method) && SiteRequirement(context) is var (siteId, required))
+                if (HttpMethods.IsGet(context.Request.Method) && SiteRequirement(context) is { } site)
                 {
-                    await RoleWatch.WhileAllowedAsync(context, siteId, required, () => next());
+                    await RoleWatch.WhileAllowedAsync(context, site.SiteId, site.Required, () => next());
                     return;
                 }
 
