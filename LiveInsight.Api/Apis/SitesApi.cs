@@ -134,17 +134,14 @@ public static class SitesApi
             return failed;
         }
 
-        if (await repository.UpdateAsync(updated, cancellationToken) is not SiteUpdate.Updated and var outcome)
+        switch (await SaveAsync(updated, repository, resolver, cancellationToken))
         {
-            if (outcome == SiteUpdate.NotFound)
-            {
+            case SiteUpdate.NotFound:
                 return TypedResults.NotFound();
-            }
-
-            return SiteChanged();
+            case SiteUpdate.Conflict:
+                return SiteChanged();
         }
 
-        await resolver.InvalidateAsync(cancellationToken);
         return TypedResults.Ok(await summaries.SummarizeAsync(updated));
     }
 
@@ -197,17 +194,14 @@ public static class SitesApi
             SecretKeyHash = SiteKeys.HashSecret(secretKey),
             RetiredKeys = stillRetired,
         };
-        if (await repository.UpdateAsync(rotated, cancellationToken) is not SiteUpdate.Updated and var outcome)
+        switch (await SaveAsync(rotated, repository, resolver, cancellationToken))
         {
-            if (outcome == SiteUpdate.NotFound)
-            {
+            case SiteUpdate.NotFound:
                 return TypedResults.NotFound();
-            }
-
-            return SiteChanged();
+            case SiteUpdate.Conflict:
+                return SiteChanged();
         }
 
-        await resolver.InvalidateAsync(cancellationToken);
         return TypedResults.Ok(new RotatedKeys(site.SiteId, rotated.PublicKey, secretKey));
     }
 
@@ -237,18 +231,28 @@ public static class SitesApi
 
         await repository.DeleteRetiredKeysAsync(site.RetiredKeys, cancellationToken);
         var revoked = site with { RetiredKeys = [] };
-        if (await repository.UpdateAsync(revoked, cancellationToken) is not SiteUpdate.Updated and var outcome)
+        switch (await SaveAsync(revoked, repository, resolver, cancellationToken))
         {
-            if (outcome == SiteUpdate.NotFound)
-            {
+            case SiteUpdate.NotFound:
                 return TypedResults.NotFound();
-            }
-
-            return SiteChanged();
+            case SiteUpdate.Conflict:
+                return SiteChanged();
         }
 
-        await resolver.InvalidateAsync(cancellationToken);
         return TypedResults.Ok(await summaries.SummarizeAsync(revoked));
+    }
+
+    /// <summary>Stores a changed site if nobody changed it since it was read, then drops the site caches (ingestion and
+    /// read side share one tag), so this replica sees the change from the next request.</summary>
+    private static async Task<SiteUpdate> SaveAsync(Site site, SiteRepository repository, SiteResolver resolver, CancellationToken cancellationToken)
+    {
+        var outcome = await repository.UpdateAsync(site, cancellationToken);
+        if (outcome == SiteUpdate.Updated)
+        {
+            await resolver.InvalidateAsync(cancellationToken);
+        }
+
+        return outcome;
     }
 
     /// <summary>A site changed by someone else since it was read answers 409, so a settings change racing a key rotation

@@ -199,30 +199,9 @@ public sealed class SiteRoleTests(DashboardFixture fixture)
                 $"/account/sites/{site.SiteId}/members/{email}")).StatusCode);
 
             // The Api writes every 2 s, forever: only the cut can end the stream; 15 s is room for a busy machine.
-            Assert.True(await EndsWithinAsync(reader, TimeSpan.FromSeconds(15)), "the stream was still running 15 s after the member was removed");
+            Assert.True(await EventStreams.EndsWithinAsync(reader, TimeSpan.FromSeconds(15)), "the stream was still running 15 s after the member was removed");
             using var again = await viewer.GetAsync(stream, HttpCompletionOption.ResponseHeadersRead);
             Assert.Equal(HttpStatusCode.NotFound, again.StatusCode);
-        }
-    }
-
-    private static async Task<bool> EndsWithinAsync(StreamReader reader, TimeSpan limit)
-    {
-        using var cancel = new CancellationTokenSource(limit);
-        try
-        {
-            while (await reader.ReadLineAsync(cancel.Token) is not null)
-            {
-            }
-
-            return true;
-        }
-        catch (IOException)
-        {
-            return true; // the connection was aborted mid-stream
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
         }
     }
 
