@@ -39,9 +39,7 @@ public sealed class DeliveryTests(TrackerFixture fixture)
         var events = await tracked.EventsAsync();
         Assert.All(ids, id => Assert.Single(events, e => e.Str("event_id") == id));
         Assert.Single(events.Named("Offline"));
-        // The Api's log is written once its answer has gone out, so the page can be a step ahead of it.
-        await TrackedPage.WaitUntilAsync(
-            () => Task.FromResult(tracked.ApiRequests.Any(r => r.Status == 202 && r.Dropped.Contains("duplicate", StringComparison.Ordinal))),
+        await tracked.WaitForApiRequestAsync(r => r.Status == 202 && r.Dropped.Contains("duplicate", StringComparison.Ordinal),
             "a resent batch answered 202 with its duplicates dropped");
     }
 

@@ -78,7 +78,7 @@ public sealed class EventTests(TrackerFixture fixture)
 
         var events = await tracked.WaitForEventsAsync(e =>
             e.OfType("page_view").Any() && e.Named("Checkout").Any() && e.OfType("engagement").Any());
-        await TrackedPage.WaitUntilAsync(() => Task.FromResult(tracked.ApiRequests.Count > 0), "the Api's log of the beacon");
+        await tracked.WaitForApiRequestAsync(_ => true, "the Api's log of the beacon");
         var beacon = Assert.Single(tracked.ApiRequests);
         Assert.Equal("no-cors", beacon.FetchMode); // a beacon; the tracker's fetches are cors
         Assert.StartsWith("text/plain", beacon.ContentType, StringComparison.Ordinal);

@@ -37,7 +37,7 @@ public sealed class PrivacyTests(TrackerFixture fixture)
         });
 
         // Read from the Api's side: a browser may report a response its CORS check blocked as a failed request instead.
-        await TrackedPage.WaitUntilAsync(() => Task.FromResult(tracked.ApiRequests.Any(r => r.Status == 403)), "the Api's 403");
+        await tracked.WaitForApiRequestAsync(r => r.Status == 403, "the Api's 403");
         await tracked.TrackAsync("Signup");
         await tracked.Page.EvaluateAsync(LeavePage);
         await tracked.Page.ClickAsync("#go");

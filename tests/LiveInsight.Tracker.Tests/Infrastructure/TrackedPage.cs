@@ -131,6 +131,11 @@ public sealed class TrackedPage : IAsyncDisposable
     public Task WaitForRequestsAsync(int count) =>
         WaitUntilAsync(() => Task.FromResult(Requests.Count >= count), $"{count} request(s) to /api/events");
 
+    /// <summary>Waits until the Api's own log holds a request of this test that matches: it is written once the answer
+    /// has gone out, so the page (and the browser's events) can be a step ahead of it.</summary>
+    public Task WaitForApiRequestAsync(Func<IngestRecord, bool> match, string what) =>
+        WaitUntilAsync(() => Task.FromResult(ApiRequests.Any(match)), what);
+
     /// <summary>The tracker's offline queue in localStorage.</summary>
     public async Task<JsonElement[]> StoredAsync()
     {
