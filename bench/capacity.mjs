@@ -2,12 +2,12 @@
 // dashboard), derives per-task capacity, Redis commands and DynamoDB write units per event and the monthly AWS cost,
 // and rewrites the capacity section and the summary table at the top. Run last by `./liveinsight bench` (all).
 // Usage: node bench/capacity.mjs [wall seconds of the run]
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
+import { file, readDoc, sectionOf, withSection } from "./sections.mjs";
 
 const wall = process.argv[2] ? Number(process.argv[2]) : null;
-const file = "BENCHMARKS.md";
-let doc = readFileSync(file, "utf8");
-const section = (name) => doc.match(new RegExp(`<!-- bench:${name}:start -->([\\s\\S]*?)<!-- bench:${name}:end -->`))?.[1] ?? "";
+let doc = readDoc();
+const section = (name) => sectionOf(doc, name);
 const rows = (text) => text.split("\n").filter((l) => l.startsWith("|") && !l.startsWith("|---")).map((l) => l.split("|").slice(1, -1).map((c) => c.trim()));
 const row = (name, first, second) => rows(section(name)).find((r) => r[0].startsWith(first) && (second === undefined || r[1] === second));
 const num = (s) => (s == null ? NaN : Number(String(s).replace(/[^0-9.\-]/g, "")));
@@ -137,12 +137,7 @@ for (const name of ["ingest", "realtime-lag", "aggregator", "read", "dashboard"]
 }
 summary += `<!-- bench:summary:end -->`;
 
-const put = (name, text, where) => {
-  const re = new RegExp(`<!-- bench:${name}:start -->[\\s\\S]*?<!-- bench:${name}:end -->`);
-  if (re.test(doc)) doc = doc.replace(re, text);
-  else doc = where(doc, text);
-};
-put("summary", summary, (d, t) => d.replace(/(Numbers are rewritten by each run\.\n)/, `$1\n${t}\n`));
-put("capacity", capacity, (d, t) => d.trimEnd() + "\n\n" + t + "\n");
+doc = withSection(doc, "summary", summary, (d, t) => d.replace(/(Numbers are rewritten by each run\.\n)/, `$1\n${t}\n`));
+doc = withSection(doc, "capacity", capacity);
 writeFileSync(file, doc);
 console.error("==> wrote the summary and capacity sections of BENCHMARKS.md");

@@ -5,7 +5,7 @@
 // - warm: reloads in one context (assets cached, revalidated by ETag)
 // Each load reports Navigation Timing's loadEventEnd and "data ready" (the li:ready mark: every widget filled).
 import { chromium } from "playwright-core";
-import { readFileSync, writeFileSync, existsSync } from "node:fs";
+import { writeSection } from "./sections.mjs";
 import os from "node:os";
 
 const [base, token, site, runsArg] = process.argv.slice(2);
@@ -93,9 +93,4 @@ ${row("warm: reload, assets cached", warm)}
 | the same right after the services started (JIT, empty Api caches and connection pools) | ${ms(serverCold.ready)} | ${serverCold.ready < 2000 ? "pass" : "FAIL"} |
 <!-- bench:dashboard:end -->`;
 
-const file = "BENCHMARKS.md";
-let doc = existsSync(file) ? readFileSync(file, "utf8") : "# Benchmarks\n\n";
-const pattern = /<!-- bench:dashboard:start -->[\s\S]*?<!-- bench:dashboard:end -->/;
-doc = pattern.test(doc) ? doc.replace(pattern, section) : doc.trimEnd() + "\n\n" + section + "\n";
-writeFileSync(file, doc);
-console.error(`==> wrote the dashboard section of ${file}`);
+writeSection("dashboard", section);

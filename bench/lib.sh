@@ -49,23 +49,21 @@ record_memory() {
     esac
   done
   local text; text=$(IFS=';'; echo "${parts[*]}" | sed 's/;/, /g')
-  node - "$name" "$text" <<'JS'
-const fs = require("fs");
+  node --input-type=module - "$name" "$text" <<'JS'
+const { editSection } = await import(`${process.cwd()}/bench/sections.mjs`);
 const [name, text] = process.argv.slice(2);
-let doc = fs.readFileSync("BENCHMARKS.md", "utf8");
-const re = new RegExp(`<!-- bench:${name}:start -->[\\s\\S]*?<!-- bench:${name}:end -->`);
-const m = doc.match(re);
-if (!m) process.exit(0);
-const lines = m[0].split("\n");
-const existing = lines.findIndex((l) => l.startsWith("- Peak memory"));
-if (existing >= 0) lines[existing] += `, ${text}`;
-else {
-  const firstTable = lines.findIndex((l) => l.startsWith("|"));
-  let at = -1;
-  for (let i = 0; i < (firstTable < 0 ? lines.length : firstTable); i++) if (lines[i].startsWith("- ")) at = i;
-  lines.splice(at + 1, 0, `- Peak memory (VmHWM): ${text}`);
-}
-fs.writeFileSync("BENCHMARKS.md", doc.replace(re, lines.join("\n")));
+editSection(name, (section) => {
+  const lines = section.split("\n");
+  const existing = lines.findIndex((l) => l.startsWith("- Peak memory"));
+  if (existing >= 0) lines[existing] += `, ${text}`;
+  else {
+    const firstTable = lines.findIndex((l) => l.startsWith("|"));
+    let at = -1;
+    for (let i = 0; i < (firstTable < 0 ? lines.length : firstTable); i++) if (lines[i].startsWith("- ")) at = i;
+    lines.splice(at + 1, 0, `- Peak memory (VmHWM): ${text}`);
+  }
+  return lines.join("\n");
+});
 JS
   echo "==> peak memory ($name): $text" >&2
 }

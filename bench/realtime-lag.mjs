@@ -3,7 +3,7 @@
 // cached = the 3 s realtime cache users see (each send waits a random 0–3 s so it lands anywhere in the cache window).
 // Rewrites the realtime-lag section of BENCHMARKS.md.
 // Usage: node bench/realtime-lag.mjs <site id> <public key> <secret key> <uncached base> <cached base> <samples> <cached samples>
-import { readFileSync, writeFileSync, existsSync } from "node:fs";
+import { writeSection } from "./sections.mjs";
 import os from "node:os";
 
 const [site, publicKey, secretKey, uncachedBase, cachedBase, samplesArg, cachedArg] = process.argv.slice(2);
@@ -62,9 +62,4 @@ const section = `<!-- bench:realtime-lag:start -->
 | seed SLA: realtime lag < 5 s (cached, max) | ${fmt(c.max, 0)} ms | ${check(c.max < 5000)} |
 | seed SLA: realtime lag < 5 s (uncached, max) | ${fmt(u.max, 0)} ms | ${check(u.max < 5000)} |
 <!-- bench:realtime-lag:end -->`;
-const file = "BENCHMARKS.md";
-let doc = existsSync(file) ? readFileSync(file, "utf8") : "# Benchmarks\n\n";
-const pattern = /<!-- bench:realtime-lag:start -->[\s\S]*?<!-- bench:realtime-lag:end -->/;
-doc = pattern.test(doc) ? doc.replace(pattern, section) : doc.trimEnd() + "\n\n" + section + "\n";
-writeFileSync(file, doc);
-console.error("==> wrote the realtime-lag section of BENCHMARKS.md");
+writeSection("realtime-lag", section);

@@ -1,6 +1,7 @@
 // Rewrites the read section of BENCHMARKS.md (<!-- bench:read:start --> … <!-- bench:read:end -->) from the RESULT
 // lines of bench/read.sh. Usage: node bench/write-read-results.mjs results.txt seconds connections
-import { readFileSync, writeFileSync, existsSync } from "node:fs";
+import { readFileSync } from "node:fs";
+import { writeSection } from "./sections.mjs";
 import { execSync } from "node:child_process";
 import os from "node:os";
 
@@ -53,9 +54,4 @@ ${table}
 ${targets}
 <!-- bench:read:end -->`;
 
-const file = "BENCHMARKS.md";
-let doc = existsSync(file) ? readFileSync(file, "utf8") : "# Benchmarks\n\n";
-const pattern = /<!-- bench:read:start -->[\s\S]*?<!-- bench:read:end -->/;
-doc = pattern.test(doc) ? doc.replace(pattern, section) : doc.trimEnd() + "\n\n" + section + "\n";
-writeFileSync(file, doc);
-console.error("==> wrote the read section of BENCHMARKS.md");
+writeSection("read", section);

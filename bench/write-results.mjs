@@ -1,6 +1,7 @@
 // Rewrites one section of BENCHMARKS.md (between <!-- bench:NAME:start --> and <!-- bench:NAME:end -->) from the
 // RESULT lines a benchmark run produced. Usage: node bench/write-results.mjs ingest results.txt seconds connections stream_len api_rss_kb
-import { readFileSync, writeFileSync, existsSync } from "node:fs";
+import { readFileSync, existsSync } from "node:fs";
+import { writeSection } from "./sections.mjs";
 import { execSync } from "node:child_process";
 import os from "node:os";
 
@@ -70,9 +71,4 @@ ${table}${redisText}
 ${targets}
 <!-- bench:${name}:end -->`;
 
-const file = "BENCHMARKS.md";
-let doc = existsSync(file) ? readFileSync(file, "utf8") : "# Benchmarks\n\nMeasured by the project's own commands on the machine named in each section. Numbers are rewritten by each run.\n\n";
-const pattern = new RegExp(`<!-- bench:${name}:start -->[\\s\\S]*?<!-- bench:${name}:end -->`);
-doc = pattern.test(doc) ? doc.replace(pattern, section) : doc.trimEnd() + "\n\n" + section + "\n";
-writeFileSync(file, doc);
-console.error(`==> wrote the ${name} section of ${file}`);
+writeSection(name, section);
