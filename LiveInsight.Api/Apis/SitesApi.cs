@@ -28,7 +28,7 @@ public static class SitesApi
             .WithSummary("List every site (without secret keys), with when each key was last used and the retired keys");
         sites.MapPatch("/{siteId}", UpdateSite)
             .WithName("UpdateSite")
-            .WithSummary("Change a site's name, domains, subdomain setting, time zone, DNT setting or exclusions (absent fields are kept)");
+            .WithSummary("Change a site's name, domains, subdomain and null-origin settings, time zone, DNT setting or exclusions (absent fields are kept)");
         sites.MapPost("/{siteId}/rotate-keys", RotateKeys)
             .WithName("RotateSiteKeys")
             .WithSummary("Replace both keys at once (the old ones keep working for grace_seconds); the response holds the new secret key, shown only this once");
@@ -68,6 +68,7 @@ public static class SitesApi
             ExcludedIpRanges = request.ExcludedIpRanges ?? [],
             RateLimitPerMinute = request.RateLimitPerMinute ?? 0,
             AllowSubdomains = request.AllowSubdomains ?? false,
+            AllowNullOrigin = request.AllowNullOrigin ?? false,
         };
         if (await audit.WriteAsync(http, site.SiteId, AuditActions.SiteCreate, SiteChanges.DescribeCreated(site), cancellationToken) is { } failed)
         {
@@ -127,6 +128,7 @@ public static class SitesApi
             ExcludedPaths = merged.ExcludedPaths!,
             ExcludedIpRanges = merged.ExcludedIpRanges!,
             AllowSubdomains = request.AllowSubdomains ?? site.AllowSubdomains,
+            AllowNullOrigin = request.AllowNullOrigin ?? site.AllowNullOrigin,
             RateLimitPerMinute = merged.RateLimitPerMinute!.Value,
         };
         if (await audit.WriteAsync(http, siteId, AuditActions.SiteUpdate, SiteChanges.DescribeChanges(site, updated), cancellationToken) is { } failed)

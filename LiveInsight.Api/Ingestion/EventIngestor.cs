@@ -87,11 +87,20 @@ public sealed partial class EventIngestor(
                     "This key does not belong to any site (or was revoked)."));
         }
 
+        // No Origin at all is a server-side sender: accepted, and like every request its events must be on the site's
+        // pages (DropForeignHost). "null" is what any page can make its requests say (a sandboxed iframe), so only a
+        // site that opts in takes it.
         var origin = request.Headers.Origin.ToString();
-        if (origin.Length > 0 && origin != "null")
+        if (origin == "null" && !site.AllowNullOrigin)
+        {
+            return IngestOutcome.Failed(new IngestFailure(StatusCodes.Status403Forbidden, "Origin not allowed",
+                "Requests with 'Origin: null' (sandboxed iframes, file:// pages) are refused unless the site sets allow_null_origin."));
+        }
+
+        if (origin.Length > 0)
         {
             var host = OriginRules.OriginHost(origin);
-            if (host is null || !site.Domains.Any(d => OriginRules.HostMatches(host, d, site.AllowSubdomains)))
+            if (origin != "null" && (host is null || !site.Domains.Any(d => OriginRules.HostMatches(host, d, site.AllowSubdomains))))
             {
                 return IngestOutcome.Failed(new IngestFailure(StatusCodes.Status403Forbidden, "Origin not allowed",
                     "The page's origin is not one of this site's domains; add it to the site's domains."));

@@ -52,6 +52,7 @@ public static class IngestionExtensions
         services.AddSingleton<IIngestStep, PutEventFields>();
         services.AddSingleton<IIngestStep, PutTimestamp>();
         services.AddSingleton<IIngestStep, PutPage>();
+        services.AddSingleton<IIngestStep, DropForeignHost>();
         services.AddSingleton<IIngestStep, DropExcludedPath>();
         services.AddSingleton<IIngestStep, PutSource>();
         services.AddSingleton<IIngestStep, PutCountry>();

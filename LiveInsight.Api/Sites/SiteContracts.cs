@@ -8,7 +8,8 @@ public sealed record CreateSiteRequest(
     IReadOnlyList<string>? ExcludedPaths = null,
     IReadOnlyList<string>? ExcludedIpRanges = null,
     int? RateLimitPerMinute = null,
-    bool? AllowSubdomains = null);
+    bool? AllowSubdomains = null,
+    bool? AllowNullOrigin = null);
 
 /// <summary>The only response that ever contains the secret key: it is shown once and stored as a hash.</summary>
 public sealed record CreatedSite(
@@ -30,6 +31,7 @@ public sealed record SiteSummary(
     IReadOnlyList<string> ExcludedPaths,
     IReadOnlyList<string> ExcludedIpRanges,
     bool AllowSubdomains,
+    bool AllowNullOrigin,
     int RateLimitPerMinute,
     DateTimeOffset? PublicKeyLastUsedAt,
     DateTimeOffset? SecretKeyLastUsedAt,
@@ -50,7 +52,8 @@ public sealed record UpdateSiteRequest(
     IReadOnlyList<string>? ExcludedPaths = null,
     IReadOnlyList<string>? ExcludedIpRanges = null,
     bool? AllowSubdomains = null,
-    int? RateLimitPerMinute = null);
+    int? RateLimitPerMinute = null,
+    bool? AllowNullOrigin = null);
 
 /// <summary>New keys after a rotation: like <see cref="CreatedSite"/>, the only time the secret key is shown.</summary>
 public sealed record RotatedKeys(string SiteId, string PublicKey, string SecretKey);

@@ -27,7 +27,7 @@ public sealed class SiteSummaries(KeyUsage keyUsage, TimeProvider time)
             .ToList();
         return new SiteSummary(
             s.SiteId, s.Name, s.Domains, s.TimeZone, s.HonorDoNotTrack, s.PublicKey, s.CreatedAt, s.ExcludedPaths,
-            s.ExcludedIpRanges, s.AllowSubdomains, s.RateLimitPerMinute,
+            s.ExcludedIpRanges, s.AllowSubdomains, s.AllowNullOrigin, s.RateLimitPerMinute,
             LastUsed(KeyUsage.PublicField(s.PublicKey)),
             LastUsed(KeyUsage.SecretField(s.SecretKeyHash)),
             retired);

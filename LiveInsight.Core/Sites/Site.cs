@@ -39,6 +39,11 @@ public sealed record Site(
     /// events too. Off by default: a subdomain can be someone else's (hosted blogs, user pages).</summary>
     public bool AllowSubdomains { get; init; }
 
+    /// <summary>When set, requests with <c>Origin: null</c> (sandboxed iframes, some in-app browsers, file:// pages) may
+    /// send events; each event's page URL must still be on the site's domains. Off by default: any page on the web can
+    /// make its requests say "null", so accepting it lets anyone send events in this site's name.</summary>
+    public bool AllowNullOrigin { get; init; }
+
     /// <summary>Keys replaced by rotations whose grace period was still running at the last rotation, so they can be
     /// listed and revoked early. Their secret part is kept only as the hash, like the current secret key.</summary>
     public IReadOnlyList<RetiredKey> RetiredKeys { get; init; } = [];

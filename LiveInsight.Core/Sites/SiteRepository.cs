@@ -180,6 +180,7 @@ public sealed class SiteRepository(IAmazonDynamoDB dynamo, IOptions<StorageOptio
         ["excluded_ip_ranges"] = StringList(site.ExcludedIpRanges),
         ["rate_limit_per_minute"] = new AttributeValue { N = site.RateLimitPerMinute.ToString(CultureInfo.InvariantCulture) },
         ["allow_subdomains"] = new AttributeValue { BOOL = site.AllowSubdomains },
+        ["allow_null_origin"] = new AttributeValue { BOOL = site.AllowNullOrigin },
         ["version"] = new AttributeValue { N = site.Version.ToString(CultureInfo.InvariantCulture) },
         ["retired_keys"] = new AttributeValue
         {
@@ -217,6 +218,7 @@ public sealed class SiteRepository(IAmazonDynamoDB dynamo, IOptions<StorageOptio
             ? int.Parse(n, CultureInfo.InvariantCulture)
             : 0,
         AllowSubdomains = item.TryGetValue("allow_subdomains", out var subdomains) && subdomains.BOOL == true,
+        AllowNullOrigin = item.TryGetValue("allow_null_origin", out var nullOrigin) && nullOrigin.BOOL == true,
         Version = item.TryGetValue("version", out var version) && version.N is { } v ? long.Parse(v, CultureInfo.InvariantCulture) : 0,
         RetiredKeys = item.TryGetValue("retired_keys", out var retired) && retired.L is { Count: > 0 }
             ? retired.L.Select(k => new RetiredKey(

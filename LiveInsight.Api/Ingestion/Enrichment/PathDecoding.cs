@@ -4,7 +4,8 @@ namespace LiveInsight.Api.Ingestion.Enrichment;
 
 /// <summary>
 /// Percent-decodes a URL path so dashboards show "/café" rather than "/caf%C3%A9", but only where decoding cannot
-/// change what the path means or smuggle control characters into logs and the UI.
+/// change what the path means or smuggle control characters into logs and the UI. Invisible format characters
+/// (bidi overrides, zero-width spaces) are dropped, see <see cref="InvisibleText"/>.
 /// </summary>
 internal static class PathDecoding
 {
@@ -24,7 +25,8 @@ internal static class PathDecoding
 
         var decoded = Uri.UnescapeDataString(guarded.ToString());
         // C1 controls arrive as two-byte UTF-8 sequences the guard cannot see; keep the fully escaped form then.
-        return decoded.AsSpan().ContainsAnyInRange('\x80', '\x9f') ? escaped : decoded;
+        // Bidi controls and zero-width characters are removed: they would reorder or disguise the path where shown.
+        return decoded.AsSpan().ContainsAnyInRange('\x80', '\x9f') ? escaped : InvisibleText.Strip(decoded);
     }
 
     // '/', '?', '#' and '%' decoded would split or end the path; ASCII controls must never reach a dashboard.

@@ -6,8 +6,10 @@ namespace LiveInsight.Api.Ingestion.Enrichment;
 /// <summary>One uap-core parser entry: a regex and the optional "*_replacement" templates that fill each field.</summary>
 internal sealed class UapRule(Regex regex, string?[] replacements)
 {
-    public Match? Match(string userAgent)
+    /// <param name="timedOut">Set when the regex gave up on a pathological input (its match timeout).</param>
+    public Match? Match(string userAgent, out bool timedOut)
     {
+        timedOut = false;
         try
         {
             var match = regex.Match(userAgent);
@@ -15,7 +17,7 @@ internal sealed class UapRule(Regex regex, string?[] replacements)
         }
         catch (RegexMatchTimeoutException)
         {
-            // A pathological input must not stall ingestion: the rule simply does not match.
+            timedOut = true;
             return null;
         }
     }

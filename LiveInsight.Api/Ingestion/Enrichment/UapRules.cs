@@ -61,13 +61,20 @@ internal sealed class UapRules
         };
     }
 
-    /// <summary>The first matching rule's family and "major[.minor]" version; ("Other", "") when none matches.</summary>
+    /// <summary>The first matching rule's family and "major[.minor]" version; ("Other", "") when none matches, or
+    /// when a rule times out: an input that defeats one regex gives up the list rather than try each of the hundreds
+    /// left for up to <see cref="MatchTimeout"/> each (a flood of such User-Agents would otherwise cost minutes each).</summary>
     public static (string Family, string Version) FamilyAndVersion(IReadOnlyList<UapRule> rules, string userAgent)
     {
         foreach (var rule in rules)
         {
-            if (rule.Match(userAgent) is not { } match)
+            if (rule.Match(userAgent, out var timedOut) is not { } match)
             {
+                if (timedOut)
+                {
+                    break;
+                }
+
                 continue;
             }
 

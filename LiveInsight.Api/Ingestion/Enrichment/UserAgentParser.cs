@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-
 namespace LiveInsight.Api.Ingestion.Enrichment;
 
 /// <summary>
@@ -11,15 +9,15 @@ public sealed class UserAgentParser
     /// <summary>Real User-Agents stay far below this; anything longer is cut before any regex sees it.</summary>
     public const int MaxUserAgentLength = 512;
 
-    /// <summary>Distinct User-Agents kept; past this the cache starts over rather than grow without bound.</summary>
+    /// <summary>Distinct User-Agents kept; past this the least recently used make room (see <see cref="ClockCache{TValue}"/>),
+    /// so a flood of made-up User-Agents cannot push out the few hundred that real visitors send.</summary>
     public const int MaxCacheEntries = 10_000;
 
     private static readonly UserAgentInfo NoUserAgent = new("Other", "", "Other", "", "Other", true, "(no user-agent)");
 
     private readonly UapRules _uap;
     private readonly BotPatterns _bots;
-    private readonly ConcurrentDictionary<string, UserAgentInfo> _cache = new(StringComparer.Ordinal);
-    private int _cacheCount;
+    private readonly ClockCache<UserAgentInfo> _cache;
 
     /// <summary>Loads the data files shipped in the Api's output folder (data/).</summary>
     public UserAgentParser()
@@ -29,8 +27,9 @@ public sealed class UserAgentParser
     {
     }
 
-    public UserAgentParser(string uapRegexesPath, string crawlerUserAgentsPath)
+    public UserAgentParser(string uapRegexesPath, string crawlerUserAgentsPath, int cacheEntries = MaxCacheEntries)
     {
+        _cache = new ClockCache<UserAgentInfo>(cacheEntries);
         _uap = UapRules.Load(uapRegexesPath);
         _bots = BotPatterns.Load(crawlerUserAgentsPath);
     }
@@ -49,20 +48,14 @@ public sealed class UserAgentParser
         }
 
         var key = userAgent.Length > MaxUserAgentLength ? userAgent[..MaxUserAgentLength] : userAgent;
-        if (_cache.TryGetValue(key, out var cached))
-        {
-            return cached;
-        }
-
-        // Counted by hand: ConcurrentDictionary.Count takes every lock.
-        if (Interlocked.Increment(ref _cacheCount) > MaxCacheEntries)
-        {
-            _cache.Clear();
-            Interlocked.Exchange(ref _cacheCount, 1);
-        }
-
         return _cache.GetOrAdd(key, ParseUncached);
     }
+
+    /// <summary>Whether this User-Agent's result is cached now (for tests and diagnostics).</summary>
+    internal bool IsCached(string userAgent) =>
+        _cache.Contains(userAgent.Length > MaxUserAgentLength ? userAgent[..MaxUserAgentLength] : userAgent);
+
+    internal int CachedCount => _cache.Count;
 
     private UserAgentInfo ParseUncached(string userAgent)
     {

@@ -37,9 +37,10 @@ public sealed record Utm(string? Source, string? Medium, string? Campaign, strin
         foreach (var raw in values)
         {
             var value = raw.AsSpan().Trim();
-            if (value.ContainsAnyInRange('\0', '\x1f') || value.ContainsAnyInRange('\x7f', '\x9f'))
+            var visible = InvisibleText.Strip(value.ToString());
+            if (visible.Length != value.Length)
             {
-                value = string.Concat(value.ToArray().Where(c => !char.IsControl(c))).AsSpan().Trim();
+                value = visible.AsSpan().Trim();
             }
 
             if (value.Length > MaxLength)

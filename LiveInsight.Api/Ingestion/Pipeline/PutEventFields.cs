@@ -1,11 +1,13 @@
 using System.Text;
 using System.Text.Json;
+using LiveInsight.Api.Ingestion.Enrichment;
 
 namespace LiveInsight.Api.Ingestion.Pipeline;
 
 /// <summary>
 /// The event's own fields, checked and capped: known type, an id (generated when a server-side sender gives none),
-/// a name for custom events, titles and props cut to their limits and stripped of control characters.
+/// a name for custom events, titles and props cut to their limits and stripped of control and invisible format
+/// characters (bidi overrides, zero-width spaces: see <see cref="InvisibleText"/>).
 /// Strings are kept as data, HTML included: escaping is the job of whoever renders them.
 /// </summary>
 public sealed class PutEventFields : IIngestStep
@@ -59,7 +61,7 @@ public sealed class PutEventFields : IIngestStep
         var builder = new StringBuilder(Math.Min(value.Length, maxLength));
         foreach (var rune in value.EnumerateRunes())
         {
-            if (Rune.IsControl(rune))
+            if (InvisibleText.IsStripped(rune))
             {
                 continue;
             }

@@ -44,6 +44,7 @@ export function sitesPanel(root, { apiUrl, onChanged, canCreate = true }) {
       time_zone: el("input", { class: "control w-full", list: "time-zones", value: site.time_zone }),
       honor_dnt: el("input", { type: "checkbox", class: "size-4", checked: site.honor_dnt }),
       allow_subdomains: el("input", { type: "checkbox", class: "size-4", checked: site.allow_subdomains }),
+      allow_null_origin: el("input", { type: "checkbox", class: "size-4", checked: site.allow_null_origin }),
       excluded_paths: el("textarea", { class: "control w-full", rows: 2, placeholder: "/admin/**" }),
       excluded_ip_ranges: el("textarea", { class: "control w-full", rows: 2, placeholder: "203.0.113.0/24" }),
       rate_limit_per_minute: el("input", { type: "number", min: 0, max: 10000000, step: 1, class: "control w-full", value: String(site.rate_limit_per_minute ?? 0) }),
@@ -65,12 +66,16 @@ export function sitesPanel(root, { apiUrl, onChanged, canCreate = true }) {
         el("label", { for: `dnt-${n}`, class: "text-sm" }, "Honour Do-Not-Track and Global Privacy Control")),
       el("div", { class: "flex items-center gap-2" }, inputs.allow_subdomains,
         el("label", { for: `subdomains-${n}`, class: "text-sm" }, "Allow subdomains (blog.example.com for example.com)")),
+      el("div", { class: "flex items-center gap-2 sm:col-span-2" }, inputs.allow_null_origin,
+        el("label", { for: `null-origin-${n}`, class: "text-sm" },
+          "Accept requests with \"Origin: null\" (sandboxed iframes, file:// pages); pages must still be on the domains above")),
       el("div", { class: "flex flex-wrap gap-2 sm:col-span-2" },
         el("button", { type: "submit", class: "btn-primary" }, "Save settings"),
         el("button", { type: "button", class: "btn", onclick: rotate }, "Rotate keys…")),
       status);
     inputs.honor_dnt.id = `dnt-${n}`;
     inputs.allow_subdomains.id = `subdomains-${n}`;
+    inputs.allow_null_origin.id = `null-origin-${n}`;
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       status.textContent = "Saving…";
@@ -81,6 +86,7 @@ export function sitesPanel(root, { apiUrl, onChanged, canCreate = true }) {
           time_zone: inputs.time_zone.value,
           honor_dnt: inputs.honor_dnt.checked,
           allow_subdomains: inputs.allow_subdomains.checked,
+          allow_null_origin: inputs.allow_null_origin.checked,
           excluded_paths: lines(inputs.excluded_paths.value),
           excluded_ip_ranges: lines(inputs.excluded_ip_ranges.value),
           ...(canCreate ? { rate_limit_per_minute: Number(inputs.rate_limit_per_minute.value || 0) } : {}),

@@ -16,7 +16,8 @@ public static class TestSites
         bool honorDnt = true,
         string timeZone = "UTC",
         int? rateLimitPerMinute = null,
-        bool? allowSubdomains = null)
+        bool? allowSubdomains = null,
+        bool? allowNullOrigin = null)
     {
         using var admin = fixture.CreateAdminClient();
         var response = await admin.PostAsJsonAsync("/api/sites", new
@@ -29,6 +30,7 @@ public static class TestSites
             time_zone = timeZone,
             rate_limit_per_minute = rateLimitPerMinute,
             allow_subdomains = allowSubdomains,
+            allow_null_origin = allowNullOrigin,
         });
         response.EnsureSuccessStatusCode();
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();

@@ -250,7 +250,7 @@ public sealed class IngestApiTests(ApiFixture fixture)
         await AssertProblemAsync(
             await client.SendAsync(Request(Batch(site.PublicKey, PageView()), origin: "https://evil.example.net")), 403, "origin");
 
-        var allowed = await client.SendAsync(Request(Batch(site.PublicKey, PageView()), origin: "https://www.shop.example.com"));
+        var allowed = await client.SendAsync(Request(Batch(site.PublicKey, PageView("https://www.shop.example.com/")), origin: "https://www.shop.example.com"));
         Assert.Equal(HttpStatusCode.Accepted, allowed.StatusCode);
         Assert.Equal("https://www.shop.example.com", allowed.Headers.GetValues("Access-Control-Allow-Origin").Single());
     }

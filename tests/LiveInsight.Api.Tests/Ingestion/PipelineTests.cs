@@ -4,6 +4,7 @@ using LiveInsight.Api.Ingestion;
 using LiveInsight.Api.Ingestion.Enrichment;
 using LiveInsight.Api.Ingestion.Pipeline;
 using LiveInsight.Core.Sites;
+using Microsoft.Extensions.Hosting;
 
 namespace LiveInsight.Api.Tests.Ingestion;
 
@@ -20,7 +21,7 @@ public sealed class PipelineTests
     private static readonly IngestPipeline Pipeline = new(
     [
         new DropDoNotTrack(), new PutUserAgent(Parser), new DropExcludedIp(), new PutEventFields(), new PutTimestamp(),
-        new PutPage(), new DropExcludedPath(), new PutSource(), new PutCountry(Countries), new PutVisitorId(),
+        new PutPage(), new DropForeignHost(), new DropExcludedPath(), new PutSource(), new PutCountry(Countries), new PutVisitorId(),
     ]);
 
     private static readonly Site TestSite = new("site1", "Test", ["example.com"], "pk_x", "hash", "UTC", true, Now)
@@ -72,6 +73,9 @@ public sealed class PipelineTests
         { "missing url", DropReason.InvalidUrl },
         { "excluded deep path", DropReason.ExcludedPath },
         { "excluded one segment", DropReason.ExcludedPath },
+        { "foreign host", DropReason.ForeignHost },
+        { "subdomain not allowed", DropReason.ForeignHost },
+        { "lookalike host", DropReason.ForeignHost },
     };
 
     [Theory]
@@ -97,6 +101,9 @@ public sealed class PipelineTests
             "missing url" => Run(r => r.PageUrl = null),
             "excluded deep path" => Run(r => r.PageUrl = "https://example.com/admin/users/7/edit"),
             "excluded one segment" => Run(r => r.PageUrl = "https://example.com/preview/draft-1"),
+            "foreign host" => Run(r => r.PageUrl = "https://attacker.example/forged"),
+            "subdomain not allowed" => Run(r => r.PageUrl = "https://blog.example.com/"),
+            "lookalike host" => Run(r => r.PageUrl = "https://evilexample.com/"),
             _ => throw new ArgumentOutOfRangeException(nameof(scenario)),
         };
 
@@ -109,6 +116,28 @@ public sealed class PipelineTests
         var (_, e) = Run(dnt: true, site: TestSite with { HonorDoNotTrack = false });
 
         Assert.Null(e.Dropped);
+    }
+
+    [Theory]
+    [InlineData("https://example.com/", false)]
+    [InlineData("https://WWW.Example.com:8443/", false)]
+    [InlineData("https://blog.example.com/", true)]
+    [InlineData("https://a.b.example.com/", true)]
+    public void Pages_on_the_sites_domains_are_kept_with_www_and_with_subdomains_when_allowed(string url, bool allowSubdomains)
+    {
+        var (_, e) = Run(r => r.PageUrl = url, site: TestSite with { AllowSubdomains = allowSubdomains });
+
+        Assert.Null(e.Dropped);
+    }
+
+    [Fact]
+    public void The_registered_pipeline_checks_the_page_host_right_after_reading_the_page()
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.AddIngestion();
+        var names = builder.Services.Where(d => d.ServiceType == typeof(IIngestStep)).Select(d => d.ImplementationType!.Name).ToList();
+
+        Assert.Equal(names.IndexOf(nameof(PutPage)) + 1, names.IndexOf(nameof(DropForeignHost)));
     }
 
     [Fact]

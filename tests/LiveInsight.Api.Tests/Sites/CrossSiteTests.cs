@@ -18,8 +18,8 @@ public sealed class CrossSiteTests(ApiFixture fixture)
 
         // From B's pages with A's key: refused by origin.
         var fromB = await client.SendAsync(Request(Batch(a.PublicKey, PageView("https://b.example.com/")), origin: "https://b.example.com"));
-        // Without an origin (a server): accepted, but counted for A, the key's site, whatever the page says.
-        var noOrigin = await client.SendAsync(Request(Batch(a.PublicKey, PageView("https://b.example.com/"))));
+        // Without an origin (a server): accepted, counted for A, the key's site, and only for A's own pages.
+        var noOrigin = await client.SendAsync(Request(Batch(a.PublicKey, PageView("https://a.example.com/"), PageView("https://b.example.com/"))));
         using var reader = fixture.CreateClient();
         reader.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", a.SecretKey);
         var readB = await reader.GetAsync($"/api/stats/summary?site_id={b.SiteId}");
@@ -27,6 +27,7 @@ public sealed class CrossSiteTests(ApiFixture fixture)
 
         Assert.Equal(HttpStatusCode.Forbidden, fromB.StatusCode);
         Assert.Equal(HttpStatusCode.Accepted, noOrigin.StatusCode);
+        Assert.Equal("foreign_host=1", noOrigin.Headers.GetValues("X-LiveInsight-Dropped").Single());
         Assert.Single(await fixture.StreamEventsAsync(a.SiteId));
         Assert.Empty(await fixture.StreamEventsAsync(b.SiteId));
         Assert.Equal(HttpStatusCode.NotFound, readB.StatusCode);

@@ -89,7 +89,7 @@ public sealed class SubdomainTests(ApiFixture fixture)
     }
 
     private static async Task<HttpStatusCode> IngestAsync(HttpClient client, string publicKey, string origin) =>
-        (await client.SendAsync(Request(Batch(publicKey, PageView()), origin: origin))).StatusCode;
+        (await client.SendAsync(Request(Batch(publicKey, PageView(origin + "/")), origin: origin))).StatusCode;
 
     private static HttpRequestMessage Preflight(string origin)
     {

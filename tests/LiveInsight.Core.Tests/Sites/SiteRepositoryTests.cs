@@ -25,18 +25,19 @@ public sealed class SiteRepositoryTests(DynaliteFixture fixture)
         new(SiteKeys.NewSiteId(), "Shop", ["example.com"], SiteKeys.NewPublicKey(), SiteKeys.HashSecret(SiteKeys.NewSecretKey()), "UTC", true, T0);
 
     [Fact]
-    public async Task The_subdomain_setting_and_retired_keys_are_stored_and_read_back()
+    public async Task The_subdomain_and_null_origin_settings_and_retired_keys_are_stored_and_read_back()
     {
         using var dynamo = fixture.CreateClient();
         var repository = await NewRepositoryAsync(dynamo);
         var retired = new RetiredKey(SiteKeys.NewPublicKey(), SiteKeys.HashSecret(SiteKeys.NewSecretKey()), T0.AddDays(1));
-        var site = NewSite() with { AllowSubdomains = true, RetiredKeys = [retired] };
+        var site = NewSite() with { AllowSubdomains = true, AllowNullOrigin = true, RetiredKeys = [retired] };
 
         await repository.CreateAsync(site, CancellationToken.None);
         var read = await repository.FindByIdAsync(site.SiteId, CancellationToken.None);
 
         Assert.NotNull(read);
         Assert.True(read.AllowSubdomains);
+        Assert.True(read.AllowNullOrigin);
         Assert.Equal([retired], read.RetiredKeys);
     }
 
@@ -62,7 +63,7 @@ public sealed class SiteRepositoryTests(DynaliteFixture fixture)
     }
 
     [Fact]
-    public async Task A_site_stored_before_these_settings_existed_reads_as_no_subdomains_and_no_retired_keys()
+    public async Task A_site_stored_before_these_settings_existed_reads_as_no_subdomains_no_null_origin_and_no_retired_keys()
     {
         using var dynamo = fixture.CreateClient();
         var (repository, table) = await NewTableAsync(dynamo);
@@ -72,12 +73,13 @@ public sealed class SiteRepositoryTests(DynaliteFixture fixture)
         {
             TableName = table,
             Key = new() { ["site_id"] = new() { S = site.SiteId } },
-            UpdateExpression = "REMOVE allow_subdomains, retired_keys, version",
+            UpdateExpression = "REMOVE allow_subdomains, allow_null_origin, retired_keys, version",
         });
 
         var read = await repository.FindByIdAsync(site.SiteId, CancellationToken.None);
 
         Assert.False(read!.AllowSubdomains);
+        Assert.False(read.AllowNullOrigin);
         Assert.Empty(read.RetiredKeys);
         Assert.Equal(0, read.Version);
         Assert.Equal(SiteUpdate.Updated, await repository.UpdateAsync(read with { Name = "Still updatable" }, CancellationToken.None));
