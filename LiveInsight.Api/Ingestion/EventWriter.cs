@@ -277,7 +277,5 @@ public sealed record IngestQuota(int RequestsPerMinute, long EventsPerMinute, lo
 
 public sealed record WriteResult(IReadOnlyList<int> Duplicates, QuotaLimit? Exceeded)
 {
-    public bool IsRateLimited => Exceeded is not null;
-
     public static WriteResult Over(QuotaLimit limit) => new([], limit);
 }
