@@ -17,6 +17,7 @@ public sealed partial class BatchProcessor(
     EventStore store,
     SessionStore sessions,
     SiteZones zones,
+    ValueCap cap,
     IEnumerable<IRollup> rollups,
     LiveInsightMetrics metrics,
     ILogger<BatchProcessor> logger)
@@ -44,13 +45,16 @@ public sealed partial class BatchProcessor(
             parsed.Add((entry.Id, e, RollupTarget.For(e, await zones.GetAsync(e.SiteId, cancellationToken))));
         }
 
+        // The cap decides first (and for good: its sets only grow), so a crash anywhere after this point leaves a
+        // redelivery the same choice.
+        var values = await cap.AdmitAsync(Compute(parsed, new RollupValues()).Values);
         await store.WriteEventsAsync(parsed.Select(p => (p.Event, p.Target.DayBucket)).ToList(), cancellationToken);
         if (AfterPersist is { } hook)
         {
             await hook();
         }
 
-        var applied = await ApplyAsync(parsed, unreadable, consumerName);
+        var applied = await ApplyAsync(parsed, unreadable, consumerName, values);
         await sessions.SnapshotAsync(applied.SelectMany(p => p.Event.SessionId is { } sid ? new[] { (p.Event.SiteId, sid) } : []), cancellationToken);
 
         metrics.AggregatorBatchDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
@@ -60,7 +64,8 @@ public sealed partial class BatchProcessor(
     /// <summary>Applies and acknowledges; if another consumer took some entries over meanwhile, those are left to it
     /// and the deltas are recomputed without them.</summary>
     private async Task<List<(RedisValue Id, StreamEvent Event, RollupTarget Target)>> ApplyAsync(
-        List<(RedisValue Id, StreamEvent Event, RollupTarget Target)> parsed, List<RedisValue> unreadable, string consumerName)
+        List<(RedisValue Id, StreamEvent Event, RollupTarget Target)> parsed, List<RedisValue> unreadable, string consumerName,
+        RollupValues values)
     {
         var db = redis.GetDatabase();
         while (true)
@@ -71,15 +76,7 @@ public sealed partial class BatchProcessor(
                 return parsed;
             }
 
-            var deltas = new RollupDeltas();
-            foreach (var (_, e, target) in parsed)
-            {
-                foreach (var rollup in _rollups)
-                {
-                    rollup.Apply(e, target, deltas);
-                }
-            }
-
+            var deltas = Compute(parsed, values);
             var result = (RedisResult[])(await db.ScriptEvaluateAsync(
                 ApplyScript.Lua,
                 [RedisKeys.EventsStream, SessionRollup.OpenSessions, Core.Stats.RollupLayout.DirtySet],
@@ -94,6 +91,20 @@ public sealed partial class BatchProcessor(
             parsed = parsed.Where(p => !foreign.Contains(p.Id)).ToList();
             unreadable = unreadable.Where(id => !foreign.Contains(id)).ToList();
         }
+    }
+
+    private RollupDeltas Compute(List<(RedisValue Id, StreamEvent Event, RollupTarget Target)> parsed, RollupValues values)
+    {
+        var deltas = new RollupDeltas(values);
+        foreach (var (_, e, target) in parsed)
+        {
+            foreach (var rollup in _rollups)
+            {
+                rollup.Apply(e, target, deltas);
+            }
+        }
+
+        return deltas;
     }
 
     private static RedisValue[] Arguments(List<RedisValue> ids, RollupDeltas deltas, string consumerName)
@@ -120,12 +131,13 @@ public sealed partial class BatchProcessor(
         args.Add(deltas.Sessions.Count);
         foreach (var touch in deltas.Sessions)
         {
-            args.AddRange([touch.SessionKey, touch.OpenMember, touch.Ts, touch.PageviewPath ?? "", touch.Interactive ? "1" : "0",
-                touch.Target.HourHash, touch.Target.DayHash, touch.Dimensions.Count]);
+            args.AddRange([touch.SessionKey, touch.OpenMember, touch.Ts, touch.PageviewPath?.Value ?? "", touch.PageviewPath?.Real ?? "",
+                touch.Interactive ? "1" : "0", touch.Target.HourHash, touch.Target.DayHash, touch.Dimensions.Count]);
             foreach (var (dimension, value) in touch.Dimensions)
             {
                 args.Add(dimension);
-                args.Add(value);
+                args.Add(value.Value);
+                args.Add(value.Real ?? "");
             }
         }
 

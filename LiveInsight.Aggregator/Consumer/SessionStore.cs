@@ -77,17 +77,18 @@ public sealed class SessionStore(IConnectionMultiplexer redis, EventStore store,
             item["bounce"] = new AttributeValue { BOOL = pages <= 1 && hash.GetValueOrDefault("interactive") != "1" };
         }
 
+        // The real value (x:…) where the rollups count "(other)" for it: this table keeps what was sent.
         foreach (var (field, attribute) in new[] { ("entry", "entry_page"), ("exit", "exit_page") })
         {
-            if (hash.TryGetValue(field, out var value) && value.Length > 0)
+            if ((hash.GetValueOrDefault("x:" + field) ?? hash.GetValueOrDefault(field)) is { Length: > 0 } value)
             {
                 item[attribute] = S(value);
             }
         }
 
-        foreach (var (field, value) in hash)
+        foreach (var (field, rolledUp) in hash)
         {
-            if (field.StartsWith("d:", StringComparison.Ordinal) && value.Length > 0)
+            if (field.StartsWith("d:", StringComparison.Ordinal) && (hash.GetValueOrDefault("x:" + field[2..]) ?? rolledUp) is { Length: > 0 } value)
             {
                 item[field[2..]] = S(value);
             }

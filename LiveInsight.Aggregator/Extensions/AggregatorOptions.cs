@@ -40,5 +40,11 @@ public sealed class AggregatorOptions
     [Range(1, 10_000_000)]
     public int DegradedLag { get; set; } = 5000;
 
+    /// <summary>Distinct values per dimension (pages, referrers, UTM tags, event names, …) one site-day may add to
+    /// the rollups; later new values of that day count under "(other)". Bounds what one public key can make Redis and
+    /// the Stats table hold per day, whatever it sends.</summary>
+    [Range(1, 1_000_000)]
+    public int MaxValuesPerDimensionPerDay { get; set; } = 5000;
+
     public string ResolvedConsumerName => ConsumerName ?? $"{Environment.MachineName}-{Environment.ProcessId}";
 }

@@ -26,6 +26,7 @@ public static class Extensions
         services.AddSingleton<SiteZones>();
         services.AddSingleton<EventStore>();
         services.AddSingleton<SessionStore>();
+        services.AddSingleton<ValueCap>();
         services.AddSingleton<BatchProcessor>();
         services.AddSingleton<StreamConsumer>();
         services.AddSingleton<StatsFlusher>();

@@ -17,7 +17,8 @@ public sealed class PageRollup : IRollup
         if (e.EventType == "page_view")
         {
             deltas.Add(target, RollupLayout.Page, e.Path, RollupLayout.Pageviews);
-            deltas.PageVisitors.Add((RollupLayout.PageVisitorsHll(e.SiteId, target.DayBucket, e.Path), e.VisitorId));
+            var path = deltas.Values.Value(target, RollupLayout.Page, e.Path);
+            deltas.PageVisitors.Add((RollupLayout.PageVisitorsHll(e.SiteId, target.DayBucket, path), e.VisitorId));
         }
         else if (e.EventType == "engagement" && e.EngagedMs is > 0)
         {

@@ -4,9 +4,12 @@ using LiveInsight.Core.Stats;
 namespace LiveInsight.Aggregator.Rollups;
 
 /// <summary>What one batch adds to the rollups: counter deltas per (hash, field), per-page visitor sketches, and the
-/// session updates that need Redis state (new or not) and so are decided inside the apply script.</summary>
-public sealed class RollupDeltas
+/// session updates that need Redis state (new or not) and so are decided inside the apply script. Every dimension
+/// value goes through <see cref="Values"/> (the per-site-day cap of distinct values).</summary>
+public sealed class RollupDeltas(RollupValues values)
 {
+    public RollupValues Values { get; } = values;
+
     public Dictionary<(string Hash, string Field), long> Counters { get; } = [];
     public HashSet<(string Hll, string VisitorId)> PageVisitors { get; } = [];
     public List<SessionTouch> Sessions { get; } = [];
@@ -22,7 +25,7 @@ public sealed class RollupDeltas
     /// <summary>Adds a counter to the event's hour and day buckets.</summary>
     public void Add(RollupTarget target, string dimension, string value, string metric, long delta = 1)
     {
-        var field = RollupLayout.Field(dimension, value, metric);
+        var field = RollupLayout.Field(dimension, Values.Value(target, dimension, value), metric);
         Add(target.HourHash, field, delta);
         Add(target.DayHash, field, delta);
     }
@@ -43,12 +46,24 @@ public sealed record RollupTarget(string SiteId, string HourHash, string DayHash
     }
 }
 
-/// <summary>One event of a session, in the form the apply script needs.</summary>
+/// <summary>One event of a session, in the form the apply script needs. Paths and dimension values are the ones the
+/// rollups count (perhaps <see cref="RollupLayout.Other"/>), each with the real one when it differs, so the Sessions
+/// table keeps what was sent.</summary>
 public sealed record SessionTouch(
     string SessionKey,
     string OpenMember,
     long Ts,
-    string? PageviewPath,
+    RolledUp? PageviewPath,
     bool Interactive,
     RollupTarget Target,
-    IReadOnlyList<(string Dimension, string Value)> Dimensions);
+    IReadOnlyList<(string Dimension, RolledUp Value)> Dimensions);
+
+/// <summary>A value as the rollups count it, and the real one when the cap made it "(other)" (else null).</summary>
+public sealed record RolledUp(string Value, string? Real)
+{
+    public static RolledUp Of(RollupDeltas deltas, RollupTarget target, string dimension, string real)
+    {
+        var value = deltas.Values.Value(target, dimension, real);
+        return new RolledUp(value, value == real ? null : real);
+    }
+}

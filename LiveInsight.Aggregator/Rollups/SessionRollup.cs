@@ -1,4 +1,5 @@
 using LiveInsight.Core.Events;
+using LiveInsight.Core.Stats;
 
 namespace LiveInsight.Aggregator.Rollups;
 
@@ -24,9 +25,9 @@ public sealed class SessionRollup : IRollup
             SessionKey(e.SiteId, sessionId),
             $"{e.SiteId}|{sessionId}",
             e.Ts,
-            e.EventType == "page_view" ? e.Path : null,
+            e.EventType == "page_view" && e.Path is { } path ? RolledUp.Of(deltas, target, RollupLayout.Page, path) : null,
             e.EventType == "custom",
             target,
-            DimensionRollup.Values(e)));
+            DimensionRollup.Values(e).Select(d => (d.Dimension, RolledUp.Of(deltas, target, d.Dimension, d.Value))).ToList()));
     }
 }

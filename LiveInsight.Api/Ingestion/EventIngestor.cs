@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Globalization;
 using LiveInsight.Api.Apis;
 using LiveInsight.Api.Ingestion.Enrichment;
 using LiveInsight.Api.Ingestion.Pipeline;
@@ -123,31 +124,45 @@ public sealed partial class EventIngestor(
         pipeline.Run(ingest, events);
 
         var kept = events.Where(e => e.Dropped is null).ToList();
-        if (kept.Count > 0)
+        // A batch whose events were all dropped (bots, opted-out visitors) is still written as an empty batch: it
+        // counts against the site's request quota (one round trip, as for any batch), so a key cannot be hammered
+        // for free by sending only what gets dropped.
+        var zone = Zones.GetOrAdd(site.TimeZone, TimeZoneInfo.FindSystemTimeZoneById);
+        var quota = Quota(site.RateLimitPerMinute);
+        var written = await writer.WriteAsync(
+            site.SiteId, zone, quota, kept.Select(e => ToStreamEvent(ingest, e)).ToList(), keyUsage.PublicFieldToRecord(key));
+        if (written.Exceeded is { } limit)
         {
-            var zone = Zones.GetOrAdd(site.TimeZone, TimeZoneInfo.FindSystemTimeZoneById);
-            var limit = site.RateLimitPerMinute > 0 ? site.RateLimitPerMinute : options.Value.RequestsPerMinute;
-            var written = await writer.WriteAsync(
-                site.SiteId, zone, limit, kept.Select(e => ToStreamEvent(ingest, e)).ToList(),
-                keyUsage.PublicFieldToRecord(key));
-            if (written.IsRateLimited)
-            {
-                // Nothing of this batch was kept; other sites are unaffected (the counter is per site).
-                return IngestOutcome.Failed(new IngestFailure(StatusCodes.Status429TooManyRequests, "Rate limit reached",
-                    $"This site may send {UnauthenticatedLimiter.Describe(limit)} requests a minute; nothing from this batch was kept. Retry later.",
-                    UnauthenticatedLimiter.SecondsToNextMinute(time.GetUtcNow())));
-            }
+            // Nothing of this batch was kept; other sites are unaffected (the counters are per site).
+            return IngestOutcome.Failed(new IngestFailure(StatusCodes.Status429TooManyRequests, "Rate limit reached",
+                $"This site may send {Describe(limit, quota)} a minute; nothing from this batch was kept. Retry later.",
+                UnauthenticatedLimiter.SecondsToNextMinute(time.GetUtcNow())));
+        }
 
-            foreach (var index in written.Duplicates)
-            {
-                kept[index].Drop(DropReason.Duplicate);
-            }
+        foreach (var index in written.Duplicates)
+        {
+            kept[index].Drop(DropReason.Duplicate);
         }
 
         var dropped = events.Where(e => e.Dropped is not null).GroupBy(e => e.Dropped!.Value).ToDictionary(g => g.Key, g => g.Count());
         var droppedCount = dropped.Values.Sum();
         return new IngestOutcome(events.Count - droppedCount, droppedCount, dropped);
     }
+
+    /// <summary>The site's quotas: its own request limit or the default, and events and bytes in proportion.</summary>
+    private IngestQuota Quota(int siteRequestsPerMinute)
+    {
+        var o = options.Value;
+        var requests = siteRequestsPerMinute > 0 ? siteRequestsPerMinute : o.RequestsPerMinute;
+        return new IngestQuota(requests, (long)requests * o.EventsPerRequestOfLimit, (long)requests * o.BytesPerRequestOfLimit);
+    }
+
+    private static string Describe(QuotaLimit limit, IngestQuota quota) => limit switch
+    {
+        QuotaLimit.Events => $"{quota.EventsPerMinute.ToString("N0", CultureInfo.InvariantCulture)} events",
+        QuotaLimit.Bytes => $"{quota.BytesPerMinute.ToString("N0", CultureInfo.InvariantCulture)} bytes of events",
+        _ => $"{UnauthenticatedLimiter.Describe(quota.RequestsPerMinute)} requests",
+    };
 
     private static StreamEvent ToStreamEvent(IngestRequest request, IngestEvent e) => new()
     {

@@ -8,43 +8,61 @@ using StackExchange.Redis;
 namespace LiveInsight.Api.Ingestion;
 
 /// <summary>
-/// Writes a batch in ONE Redis round trip (a Lua script, atomic). Per event: HSETNX on its id (a repeat is reported
-/// back as a duplicate) and, when new, XADD to the events stream. Per request, once: PFADD of the distinct visitors
-/// into the site's hour and day HyperLogLogs (idempotent, so repeats do no harm) and the realtime sorted sets.
-/// Work that does not need doing per request (key expiries, trimming the realtime sets) is sent only now and then.
+/// Writes a batch in ONE Redis round trip (a Lua script, atomic). First the site's quotas of this minute: requests,
+/// events and payload bytes (<see cref="IngestQuota"/>). Then per event: HSETNX on an 8-byte hash of its id (a repeat
+/// is reported back as a duplicate) and, when new, XADD to the events stream. Per request, once: PFADD of the distinct
+/// visitors into the site's hour and day HyperLogLogs (idempotent, so repeats do no harm) and the realtime sorted sets,
+/// then a bounded trim of those sets (and of the sessions' current pages) to the realtime window.
+/// Key expiries are sent only now and then.
 /// The stream is never capped here: a MAXLEN could drop entries the aggregator has not read. The aggregator trims
-/// what it has acknowledged instead (XTRIM MINID).
+/// what it has acknowledged instead (XTRIM MINID); the byte quota bounds how fast it can grow meanwhile.
 /// </summary>
 public sealed class EventWriter(IConnectionMultiplexer redis, TimeProvider time)
 {
-    private static readonly TimeSpan RealtimeKeep = TimeSpan.FromMinutes(30);
+    /// <summary>Realtime entries older than the read side's 5-minute window, plus a minute for clocks of replicas that
+    /// disagree a little, are trimmed.</summary>
+    public static readonly TimeSpan RealtimeKeep = TimeSpan.FromMinutes(6);
     private static readonly TimeSpan RealtimeFreshness = TimeSpan.FromMinutes(5);
     private static readonly TimeSpan ExpiryRefresh = TimeSpan.FromMinutes(10);
-    private const int TrimOneRequestIn = 64;
+
+    /// <summary>Old realtime entries removed per request, at most: twice what one request can add (one session per
+    /// event), so trimming always outruns growth, and no script ever runs long (Redis serves nobody while it runs).</summary>
+    public const int TrimStep = 2 * IngestionLimits.MaxEventsPerBatch;
     private const int SeenTtlSeconds = 25 * 3600;
     private const int HourTtlSeconds = 48 * 3600;
     private const int DayTtlSeconds = 72 * 3600;
     private const int RealtimeTtlSeconds = 3600;
 
-    // KEYS: stream, realtime visitors, realtime sessions, realtime pages, this minute's request counter, keys' last use.
-    // ARGV: now, cutoff, trim?, requests allowed per minute (0: no limit), key field to stamp with now ('' = none),
-    //       n, then n × (seen key, event id, payload),
+    // KEYS: stream, realtime visitors, realtime sessions, realtime pages, this minute's quota hash, keys' last use.
+    // ARGV: now, cutoff, requests allowed per minute (0: no limit, then no quota at all), events allowed, bytes allowed,
+    //       key field to stamp with now ('' = none), payload bytes of this batch,
+    //       n, then n × (seen key, event id hash, payload),
     //       then h, h × (hll key, visitor id),
     //       then realtime visitor ('' = none), s, s × (session id, path), then x, x × (key, ttl seconds).
+    // Returns the indexes of duplicates, or {-1, which limit} (1 requests, 2 events, 3 bytes) when over a quota.
     private static readonly string Script = $$"""
-        if ARGV[5] ~= '' then
-          redis.call('HSET', KEYS[6], ARGV[5], ARGV[1])
+        if ARGV[6] ~= '' then
+          redis.call('HSET', KEYS[6], ARGV[6], ARGV[1])
           redis.call('EXPIRE', KEYS[6], {{Sites.KeyUsage.KeepSeconds}})
         end
-        local limit = tonumber(ARGV[4])
+        local n = tonumber(ARGV[8])
+        local limit = tonumber(ARGV[3])
         if limit > 0 then
-          local used = redis.call('INCR', KEYS[5])
+          local used = redis.call('HINCRBY', KEYS[5], 'requests', 1)
           if used == 1 then redis.call('EXPIRE', KEYS[5], 120) end
-          if used > limit then return {-1} end
+          if used > limit then return {-1, 1} end
+          -- Events and bytes: refused once the minute's total has reached the limit, so a minute takes at most the
+          -- limit plus one batch, and no batch is too big to ever pass.
+          local spent = redis.call('HMGET', KEYS[5], 'events', 'bytes')
+          if tonumber(ARGV[4]) > 0 and tonumber(spent[1] or '0') >= tonumber(ARGV[4]) then return {-1, 2} end
+          if tonumber(ARGV[5]) > 0 and tonumber(spent[2] or '0') >= tonumber(ARGV[5]) then return {-1, 3} end
+          if n > 0 then
+            redis.call('HINCRBY', KEYS[5], 'events', n)
+            redis.call('HINCRBY', KEYS[5], 'bytes', ARGV[7])
+          end
         end
-        local n = tonumber(ARGV[6])
         local dups = {}
-        local i = 7
+        local i = 9
         for e = 1, n do
           if redis.call('HSETNX', ARGV[i], ARGV[i+1], 1) == 1 then
             redis.call('XADD', KEYS[1], '*', 'e', ARGV[i+2])
@@ -65,10 +83,14 @@ public sealed class EventWriter(IConnectionMultiplexer redis, TimeProvider time)
         end
         local x = tonumber(ARGV[i]); i = i + 1
         for _ = 1, x do redis.call('EXPIRE', ARGV[i], ARGV[i+1]); i = i + 2 end
-        if ARGV[3] == '1' then
-          redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[2])
-          redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', ARGV[2])
+        -- The oldest entries sort first: the ranks 0..k-1 are exactly the k old ones just listed.
+        local gone = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', ARGV[2], 'LIMIT', 0, {{TrimStep}})
+        if #gone > 0 then
+          redis.call('HDEL', KEYS[4], unpack(gone))
+          redis.call('ZREMRANGEBYRANK', KEYS[3], 0, #gone - 1)
         end
+        local left = #redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[2], 'LIMIT', 0, {{TrimStep}})
+        if left > 0 then redis.call('ZREMRANGEBYRANK', KEYS[2], 0, left - 1) end
         return dups
         """;
 
@@ -92,14 +114,15 @@ public sealed class EventWriter(IConnectionMultiplexer redis, TimeProvider time)
     private readonly ConcurrentDictionary<string, DateTimeOffset> _expirySent = new();
 
     /// <summary>
-    /// Writes the events unless the site used up its requests for this minute (counted in the same script, so the
-    /// limit is shared by every Api replica and costs no extra round trip).
+    /// Writes the events unless the site used up one of its quotas for this minute (counted in the same script, so
+    /// the quotas are shared by every Api replica and cost no extra round trip). An empty batch (every event dropped
+    /// by the pipeline) still counts as a request.
     /// </summary>
-    /// <returns>Indexes (into <paramref name="events"/>) of events already taken earlier, or RateLimited.</returns>
+    /// <returns>Indexes (into <paramref name="events"/>) of events already taken earlier, or the quota that was reached.</returns>
     /// <param name="keyUsedField">The <see cref="Sites.KeyUsage"/> field of the key to stamp as used now, or null
     /// (the caller asks only once a minute per key, so this costs the hot path nothing measurable).</param>
     public async Task<WriteResult> WriteAsync(
-        string siteId, TimeZoneInfo siteZone, int requestsPerMinute, IReadOnlyList<StreamEvent> events, string? keyUsedField = null)
+        string siteId, TimeZoneInfo siteZone, IngestQuota quota, IReadOnlyList<StreamEvent> events, string? keyUsedField = null)
     {
         var now = time.GetUtcNow();
         var keys = new RedisKey[]
@@ -108,16 +131,19 @@ public sealed class EventWriter(IConnectionMultiplexer redis, TimeProvider time)
             RedisKeys.RealtimeVisitors(siteId),
             RedisKeys.RealtimeSessions(siteId),
             RedisKeys.RealtimePages(siteId),
-            RedisKeys.RequestsThisMinute(siteId, now),
+            RedisKeys.QuotaThisMinute(siteId, now),
             RedisKeys.KeysLastUsed(siteId),
         };
-        var args = new List<RedisValue>(9 + events.Count * 3)
+        var payloads = events.Select(e => JsonSerializer.SerializeToUtf8Bytes(e, StreamEventJsonContext.Default.StreamEvent)).ToList();
+        var args = new List<RedisValue>(12 + events.Count * 3)
         {
             now.ToUnixTimeMilliseconds(),
             (now - RealtimeKeep).ToUnixTimeMilliseconds(),
-            Random.Shared.Next(TrimOneRequestIn) == 0 ? "1" : "0",
-            requestsPerMinute,
+            quota.RequestsPerMinute,
+            quota.EventsPerMinute,
+            quota.BytesPerMinute,
             keyUsedField ?? "",
+            payloads.Sum(p => (long)p.Length),
             events.Count,
         };
         var expiries = new List<(string Key, int Ttl)>();
@@ -126,8 +152,9 @@ public sealed class EventWriter(IConnectionMultiplexer redis, TimeProvider time)
         string realtimeVisitor = "";
         HourKeys? hourKeys = null;
         (DateOnly Day, string Key) dayKey = (DateOnly.MinValue, "");
-        foreach (var e in events)
+        for (var index = 0; index < events.Count; index++)
         {
+            var e = events[index];
             var at = DateTimeOffset.FromUnixTimeMilliseconds(e.Ts);
             // Events of one batch almost always share an hour: build its keys once.
             var hour = e.Ts / 3_600_000;
@@ -143,8 +170,8 @@ public sealed class EventWriter(IConnectionMultiplexer redis, TimeProvider time)
             }
 
             args.Add(hourKeys.Seen);
-            args.Add(e.EventId);
-            args.Add(JsonSerializer.SerializeToUtf8Bytes(e, StreamEventJsonContext.Default.StreamEvent));
+            args.Add(SeenField(e.EventId));
+            args.Add(payloads[index]);
             AddExpiry(expiries, hourKeys.Seen, SeenTtlSeconds, now);
             AddVisitor(visitors, expiries, hourKeys.HourVisitors, e.VisitorId, HourTtlSeconds, now);
             AddVisitor(visitors, expiries, dayKey.Key, e.VisitorId, DayTtlSeconds, now);
@@ -187,8 +214,16 @@ public sealed class EventWriter(IConnectionMultiplexer redis, TimeProvider time)
         }
 
         var result = ((RedisResult[])(await EvaluateAsync(keys, args.ToArray()))!).Select(r => (int)r).ToList();
-        return result is [-1] ? WriteResult.RateLimited : new WriteResult(result, false);
+        return result is [-1, var which] ? WriteResult.Over((QuotaLimit)which) : new WriteResult(result, null);
     }
+
+    /// <summary>
+    /// The dedupe field of an event id: its SHA-256 cut to 8 bytes. Ids are up to 64 characters of the client's
+    /// choosing; a fixed 8-byte field costs about 58 bytes of Redis per event instead of about 90 for a 36-character
+    /// UUID, and the quota bounds how many there are. Two ids of one site and hour would have to collide in 64 bits
+    /// for a real event to be taken for a repeat (odds of about 1 in 25 million over a full hour at the default quota).
+    /// </summary>
+    public static byte[] SeenField(string eventId) => SHA256.HashData(Encoding.UTF8.GetBytes(eventId))[..8];
 
     /// <summary>The keys of one UTC hour of one site.</summary>
     private sealed class HourKeys(long hour, string siteId, DateTimeOffset at)
@@ -229,7 +264,18 @@ public sealed class EventWriter(IConnectionMultiplexer redis, TimeProvider time)
     }
 }
 
-public sealed record WriteResult(IReadOnlyList<int> Duplicates, bool IsRateLimited)
+/// <summary>Which of a site's per-minute quotas a request ran into.</summary>
+public enum QuotaLimit
 {
-    public static readonly WriteResult RateLimited = new([], true);
+    Requests = 1,
+    Events = 2,
+    Bytes = 3,
+}
+
+/// <summary>A site's allowance per UTC minute: requests, events and stream payload bytes (0: no limit).</summary>
+public sealed record IngestQuota(int RequestsPerMinute, long EventsPerMinute, long BytesPerMinute);
+
+public sealed record WriteResult(IReadOnlyList<int> Duplicates, QuotaLimit? Exceeded)
+{
+    public static WriteResult Over(QuotaLimit limit) => new([], limit);
 }

@@ -18,6 +18,18 @@ public sealed class IngestionOptions
     [System.ComponentModel.DataAnnotations.Range(1, 10_000_000)]
     public int RequestsPerMinute { get; set; } = 1000;
 
+    /// <summary>Events per minute a site may send, per request of its per-minute request limit: 20 × 1,000 = 20,000
+    /// events a minute by default, and a site with its own request limit gets the same multiple of it. One request
+    /// carries up to 50 events, so without this a key could write 50 × its request limit.</summary>
+    [System.ComponentModel.DataAnnotations.Range(1, 50)]
+    public int EventsPerRequestOfLimit { get; set; } = 20;
+
+    /// <summary>Stream payload bytes (the events as written to Redis) per minute a site may send, per request of its
+    /// per-minute request limit: 4 KB × 1,000 = 4 MB a minute by default. Bounds how fast one key can grow the stream
+    /// (and Redis with it) while the aggregator catches up.</summary>
+    [System.ComponentModel.DataAnnotations.Range(256, 1024 * 1024)]
+    public int BytesPerRequestOfLimit { get; set; } = 4096;
+
     /// <summary>Requests without a valid key per client address (masked) per minute; 0 turns the limit off.</summary>
     [System.ComponentModel.DataAnnotations.Range(0, 1_000_000)]
     public int UnauthenticatedPerIpPerMinute { get; set; } = 120;

@@ -30,9 +30,11 @@ public static class RedisKeys
     /// <summary>Hash: session id → current path.</summary>
     public static string RealtimePages(string siteId) => $"li:{{{siteId}}}:rt:pages";
 
-    /// <summary>Ingestion requests of one site in one UTC minute (the shared rate limit; expires after two minutes).</summary>
-    public static string RequestsThisMinute(string siteId, DateTimeOffset now) =>
-        $"li:{{{siteId}}}:rl:{now.UtcDateTime.ToString("yyyyMMddHHmm", CultureInfo.InvariantCulture)}";
+    /// <summary>Hash: what one site spent of its ingestion quotas in one UTC minute, fields <c>requests</c>,
+    /// <c>events</c> and <c>bytes</c> (shared by every Api replica; expires after two minutes). A new name, not the
+    /// old request counter <c>:rl:</c> (a string), so replicas of both versions can run side by side.</summary>
+    public static string QuotaThisMinute(string siteId, DateTimeOffset now) =>
+        $"li:{{{siteId}}}:quota:{now.UtcDateTime.ToString("yyyyMMddHHmm", CultureInfo.InvariantCulture)}";
 
     /// <summary>Hash: <c>pk:&lt;public key&gt;</c> or <c>sk:&lt;secret key hash&gt;</c> → when the key was last used (Unix ms,
     /// to the minute: each replica records a key at most once a minute).</summary>
@@ -42,8 +44,9 @@ public static class RedisKeys
     public static string UnauthenticatedThisMinute(string maskedIp, DateTimeOffset now) =>
         $"li:rlip:{maskedIp}:{now.UtcDateTime.ToString("yyyyMMddHHmm", CultureInfo.InvariantCulture)}";
 
-    /// <summary>Hash of event ids already taken, bucketed by the hour of the event's own timestamp, so a retried
-    /// event (same id, same timestamp) always meets its first copy.</summary>
+    /// <summary>Hash of event ids already taken (fields: 8-byte hashes of the ids), bucketed by the hour of the event's
+    /// own timestamp, so a retried event (same id, same timestamp) always meets its first copy. Every field is an event
+    /// that passed the site's event quota, so a site adds at most its events per minute (plus one batch) a minute.</summary>
     public static string SeenEvents(string siteId, DateTimeOffset eventHour) =>
         $"li:{{{siteId}}}:seen:{eventHour.UtcDateTime.ToString("yyyyMMddHH", CultureInfo.InvariantCulture)}";
 }

@@ -84,6 +84,20 @@ public static class RollupLayout
     public static string PageVisitorsHll(string siteId, string dayBucket, string path) =>
         $"li:{{{siteId}}}:hll:pd:{dayBucket}:{path}";
 
+    /// <summary>The value under which a site-day's values beyond the cap of distinct values per dimension are counted
+    /// (rollups and page sketches; raw events keep the real value). No path starts with '(' and no host holds one.</summary>
+    public const string Other = "(other)";
+
+    /// <summary>Set of the values admitted into one dimension's rollups for one site-day (members: <see
+    /// cref="AdmittedMember"/>). Once it holds the cap, further new values of that day count under <see cref="Other"/>.</summary>
+    public static string AdmittedValues(string siteId, string dayBucket, string dimension) =>
+        $"li:{{{siteId}}}:cap:{dayBucket}:{dimension}";
+
+    /// <summary>A value's member in <see cref="AdmittedValues"/>: SHA-256 cut to 8 bytes, so a set costs the same
+    /// per value whether the value is a 2,000-character path or a country code.</summary>
+    public static byte[] AdmittedMember(string value) =>
+        System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(value))[..8];
+
     /// <summary>Set of rollup hash keys changed since the last flush to DynamoDB.</summary>
     public const string DirtySet = "li:rollups:dirty";
 }

@@ -46,14 +46,18 @@ public sealed class AggregatorWorld : IAsyncDisposable
     public static readonly DateTimeOffset T0 = new(2026, 11, 20, 10, 0, 0, TimeSpan.Zero);
     private readonly List<IHost> _hosts = [];
 
-    private AggregatorWorld(ExternalProcess redis, string dynamoConnectionString, string tablePrefix)
+    private AggregatorWorld(ExternalProcess redis, string dynamoConnectionString, string tablePrefix, int maxValuesPerDay)
     {
+        MaxValuesPerDay = maxValuesPerDay;
         Redis = redis;
         DynamoConnectionString = dynamoConnectionString;
         TablePrefix = tablePrefix;
     }
 
     public ExternalProcess Redis { get; }
+
+    /// <summary>The cap of distinct values per dimension and site-day every host of this world runs with.</summary>
+    public int MaxValuesPerDay { get; }
     public string DynamoConnectionString { get; }
     public string TablePrefix { get; }
     public FakeTimeProvider Clock { get; } = new(T0);
@@ -61,11 +65,11 @@ public sealed class AggregatorWorld : IAsyncDisposable
     public IConnectionMultiplexer Connection { get; private set; } = null!;
     public IAmazonDynamoDB Dynamo { get; private set; } = null!;
 
-    public static async Task<AggregatorWorld> CreateAsync(string dynamoConnectionString, string timeZone = "UTC")
+    public static async Task<AggregatorWorld> CreateAsync(string dynamoConnectionString, string timeZone = "UTC", int maxValuesPerDay = 5000)
     {
         var redis = Infrastructure.RedisServer();
         await redis.StartAsync();
-        var world = new AggregatorWorld(redis, dynamoConnectionString, $"agg{Guid.NewGuid():N}"[..11] + "-");
+        var world = new AggregatorWorld(redis, dynamoConnectionString, $"agg{Guid.NewGuid():N}"[..11] + "-", maxValuesPerDay);
         var first = await world.StartHostAsync("first");
         world.Connection = first.Services.GetRequiredService<IConnectionMultiplexer>();
         world.Dynamo = first.Services.GetRequiredService<IAmazonDynamoDB>();
@@ -90,6 +94,7 @@ public sealed class AggregatorWorld : IAsyncDisposable
             ["LiveInsight:Aggregator:ClaimIdleSeconds"] = claimIdleSeconds.ToString(CultureInfo.InvariantCulture),
             ["LiveInsight:Aggregator:PollIntervalMs"] = "20",
             ["LiveInsight:Aggregator:DegradedLag"] = "1",
+            ["LiveInsight:Aggregator:MaxValuesPerDimensionPerDay"] = MaxValuesPerDay.ToString(CultureInfo.InvariantCulture),
         });
         builder.AddServiceDefaults();
         builder.AddAggregator(runWorker: false);

@@ -85,6 +85,85 @@ public sealed class RateLimitTests(ApiFixture fixture)
     }
 
     [Fact]
+    public async Task Batches_whose_events_are_all_dropped_still_count_against_the_sites_request_limit()
+    {
+        var site = await fixture.CreateAsync(rateLimitPerMinute: 3);
+        var other = await fixture.CreateAsync(rateLimitPerMinute: 3);
+        using var client = fixture.CreateClient();
+        await WaitForFreshMinuteAsync();
+
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 3; i++)
+        {
+            // A new bot user agent each time: every event is dropped, nothing reaches the stream.
+            statuses.Add((await client.SendAsync(Request(Batch(site.PublicKey, PageView()), userAgent: $"Googlebot/{i}.1"))).StatusCode);
+        }
+
+        var real = await client.SendAsync(Request(Batch(site.PublicKey, PageView())));
+        var otherSite = await client.SendAsync(Request(Batch(other.PublicKey, PageView())));
+
+        Assert.All(statuses, s => Assert.Equal(HttpStatusCode.Accepted, s));
+        Assert.Equal(HttpStatusCode.TooManyRequests, real.StatusCode);
+        Assert.Contains("3 requests a minute", await real.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.Accepted, otherSite.StatusCode);
+        Assert.Empty(await fixture.StreamEventsAsync(site.SiteId));
+    }
+
+    [Fact]
+    public async Task A_site_is_limited_in_events_a_minute_not_only_in_requests()
+    {
+        // 2 requests a minute → 40 events a minute. Before, two batches of 50 passed: 100 events.
+        var site = await fixture.CreateAsync(rateLimitPerMinute: 2);
+        using var client = fixture.CreateClient();
+        await WaitForFreshMinuteAsync();
+
+        var first = await client.SendAsync(Request(Batch(site.PublicKey, Enumerable.Range(0, 50).Select(_ => PageView()).ToArray())));
+        var second = await client.SendAsync(Request(Batch(site.PublicKey, PageView())));
+
+        // The batch that crosses the limit is taken whole (a batch is never too big to pass); the next one is not.
+        Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, second.StatusCode);
+        Assert.Equal("application/problem+json", second.Content.Headers.ContentType!.MediaType);
+        Assert.Contains("40 events a minute", await second.Content.ReadAsStringAsync());
+        Assert.InRange(second.Headers.RetryAfter!.Delta!.Value.TotalSeconds, 1, 60);
+        Assert.Equal(50, (await fixture.StreamEventsAsync(site.SiteId)).Count);
+    }
+
+    [Fact]
+    public async Task A_site_is_limited_in_bytes_a_minute_not_only_in_requests_and_events()
+    {
+        // 10 requests a minute → 200 events and 40,960 payload bytes a minute. Events padded with 30 long props
+        // weigh about 15 KB each, so three of them cross the byte limit long before the other two.
+        var site = await fixture.CreateAsync(rateLimitPerMinute: 10);
+        using var client = fixture.CreateClient();
+        await WaitForFreshMinuteAsync();
+
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 3; i++)
+        {
+            statuses.Add((await client.SendAsync(Request(Batch(site.PublicKey, Heavy(), Heavy(), Heavy())))).StatusCode);
+        }
+
+        Assert.Equal([HttpStatusCode.Accepted, HttpStatusCode.TooManyRequests, HttpStatusCode.TooManyRequests], statuses);
+        var refused = await client.SendAsync(Request(Batch(site.PublicKey, PageView())));
+        Assert.Contains("40,960 bytes of events a minute", await refused.Content.ReadAsStringAsync());
+        Assert.Equal(3, (await fixture.StreamEventsAsync(site.SiteId)).Count);
+
+        static System.Text.Json.Nodes.JsonObject Heavy()
+        {
+            var view = PageView();
+            var props = new System.Text.Json.Nodes.JsonObject();
+            for (var p = 0; p < 30; p++)
+            {
+                props["p" + p] = new string('x', 500);
+            }
+
+            view["props"] = props;
+            return view;
+        }
+    }
+
+    [Fact]
     public async Task Guessing_keys_from_one_network_is_limited_per_masked_address()
     {
         using var client = fixture.CreateClient();
