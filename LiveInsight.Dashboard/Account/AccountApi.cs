@@ -167,10 +167,8 @@ public static class AccountApi
         return context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, new ClaimsPrincipal(identity));
     }
 
-    /// <summary>Only a path on this site: never an open redirect to another host.</summary>
-    public static string SafeReturnUrl(string? returnUrl) =>
-        returnUrl is { Length: > 0 } && returnUrl[0] == '/' && !returnUrl.StartsWith("//", StringComparison.Ordinal)
-        && !returnUrl.StartsWith("/\\", StringComparison.Ordinal) ? returnUrl : "/";
+    /// <summary>Only a path on this site: never an open redirect to another host (<see cref="LocalUrl"/>).</summary>
+    public static string SafeReturnUrl(string? returnUrl) => LocalUrl.OrRoot(returnUrl);
 
     private static bool TokenEquals(string? presented, string expected) =>
         presented is not null && CryptographicOperations.FixedTimeEquals(
