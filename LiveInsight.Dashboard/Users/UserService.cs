@@ -1,4 +1,3 @@
-using System.Net.Mail;
 using Microsoft.AspNetCore.Identity;
 
 namespace LiveInsight.Dashboard.Users;
@@ -54,9 +53,9 @@ public sealed class UserService(UserRepository users, TimeProvider time)
     /// <summary>Null when valid; otherwise what is wrong, in words for the form.</summary>
     public static string? Validate(string? email, string? password, string? confirm)
     {
-        if (string.IsNullOrWhiteSpace(email) || email.Length > 254 || !MailAddress.TryCreate(email.Trim(), out _))
+        if (!EmailAddress.IsValid(email))
         {
-            return "Enter a valid e-mail address.";
+            return EmailAddress.Problem;
         }
 
         if (password is null || password.Length < MinPasswordLength || password.Length > MaxPasswordLength)
