@@ -34,14 +34,15 @@ public static class AccountApi
 
     public static async Task<IResult> LoginPage(
         HttpContext context, IAntiforgery antiforgery, UserService users, IOptions<DashboardOptions> options,
-        string? returnUrl, CancellationToken ct)
+        string? returnUrl, string? error, CancellationToken ct)
     {
         if (!await users.SetupDoneAsync(ct) && !options.Value.Dashboard.Oidc.Enabled)
         {
             return TypedResults.Redirect("/setup");
         }
 
-        return LoginForm(context, antiforgery, options, returnUrl, null, null, StatusCodes.Status200OK);
+        var message = error == SingleSignOn.FailedError ? SingleSignOn.FailedMessage : null;
+        return LoginForm(context, antiforgery, options, returnUrl, null, message, StatusCodes.Status200OK);
     }
 
     public static readonly string WrongCredentials =
