@@ -7,6 +7,7 @@ using LiveInsight.Dashboard.Users;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 
 namespace LiveInsight.Dashboard.Extensions;
@@ -22,7 +23,9 @@ public static class Extensions
         builder.AddLiveInsightStorage();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<UserRepository>();
+        builder.Services.AddSingleton<IPasswordHasher<DashboardUser>, PasswordHasher<DashboardUser>>();
         builder.Services.AddSingleton<UserService>();
+        builder.Services.AddSingleton<LoginThrottle>();
         builder.Services.AddMemoryCache();
         builder.Services.AddSingleton<MembershipRepository>();
         builder.Services.AddSingleton<MembershipSiteRoles>();
