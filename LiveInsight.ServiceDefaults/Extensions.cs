@@ -40,7 +40,7 @@ public static class Extensions
         {
             logging.IncludeFormattedMessage = true;
             logging.IncludeScopes = true;
-        });
+        }).AddLogPrivacy();
 
         builder.Services.AddSingleton<LiveInsightMetrics>();
         var exportTelemetry = !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);

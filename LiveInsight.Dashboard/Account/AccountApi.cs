@@ -34,29 +34,42 @@ public static class AccountApi
 
     public static async Task<IResult> LoginPage(
         HttpContext context, IAntiforgery antiforgery, UserService users, IOptions<DashboardOptions> options,
-        string? returnUrl, CancellationToken ct)
+        string? returnUrl, string? error, CancellationToken ct)
     {
         if (!await users.SetupDoneAsync(ct) && !options.Value.Dashboard.Oidc.Enabled)
         {
             return TypedResults.Redirect("/setup");
         }
 
-        return LoginForm(context, antiforgery, options, returnUrl, null, null, StatusCodes.Status200OK);
+        var message = error == SingleSignOn.FailedError ? SingleSignOn.FailedMessage : null;
+        return LoginForm(context, antiforgery, options, returnUrl, null, message, StatusCodes.Status200OK);
     }
 
     public static readonly string WrongCredentials =
         $"Wrong e-mail or password. After {UserService.MaxFailedLogins} wrong passwords an account is locked for {UserService.LockoutDuration.TotalMinutes:0} minutes.";
 
+    public static string TooManyAttempts(TimeSpan retryAfter) =>
+        $"Too many wrong passwords from your network. Try again in {RetryAfterSeconds(retryAfter)} seconds.";
+
     public static async Task<IResult> Login(
-        HttpContext context, IAntiforgery antiforgery, UserService users, IOptions<DashboardOptions> options,
-        [FromForm] string? email, [FromForm] string? password, [FromForm] string? returnUrl, CancellationToken ct)
+        HttpContext context, IAntiforgery antiforgery, UserService users, LoginThrottle throttle, AuditTrail audit,
+        IOptions<DashboardOptions> options, [FromForm] string? email, [FromForm] string? password, [FromForm] string? returnUrl,
+        CancellationToken ct)
     {
+        var (attempt, retryAfter) = await throttle.ReserveAsync(audit.MaskedIp(context), ct);
+        if (attempt is null)
+        {
+            context.Response.Headers.RetryAfter = RetryAfterSeconds(retryAfter).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return LoginForm(context, antiforgery, options, returnUrl, email, TooManyAttempts(retryAfter), StatusCodes.Status429TooManyRequests);
+        }
+
         if (await users.VerifyAsync(email, password, ct) is not { } user)
         {
             // One message for every failure, lockout included, so a guesser learns nothing about the account.
             return LoginForm(context, antiforgery, options, returnUrl, email, WrongCredentials, StatusCodes.Status401Unauthorized);
         }
 
+        await throttle.ReleaseAsync(attempt, ct);
         await SignInAsync(context, user.Email, user.Role);
         return TypedResults.LocalRedirect(SafeReturnUrl(returnUrl));
     }
@@ -167,10 +180,10 @@ public static class AccountApi
         return context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, new ClaimsPrincipal(identity));
     }
 
-    /// <summary>Only a path on this site: never an open redirect to another host.</summary>
-    public static string SafeReturnUrl(string? returnUrl) =>
-        returnUrl is { Length: > 0 } && returnUrl[0] == '/' && !returnUrl.StartsWith("//", StringComparison.Ordinal)
-        && !returnUrl.StartsWith("/\\", StringComparison.Ordinal) ? returnUrl : "/";
+    /// <summary>Only a path on this site: never an open redirect to another host (<see cref="LocalUrl"/>).</summary>
+    public static string SafeReturnUrl(string? returnUrl) => LocalUrl.OrRoot(returnUrl);
+
+    private static int RetryAfterSeconds(TimeSpan retryAfter) => Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
 
     private static bool TokenEquals(string? presented, string expected) =>
         presented is not null && CryptographicOperations.FixedTimeEquals(

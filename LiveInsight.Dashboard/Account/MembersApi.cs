@@ -1,4 +1,3 @@
-using System.Net.Mail;
 using LiveInsight.Core.Audit;
 using LiveInsight.Dashboard.Extensions;
 using LiveInsight.Dashboard.Proxy;
@@ -58,12 +57,12 @@ public static class MembersApi
         }
 
         // Only an e-mail can name a person: the Users table's other items (setup marker, invites, share links) have no '@'.
-        if (email.Length > 254 || !MailAddress.TryCreate(email.Trim(), out _))
+        if (EmailAddress.Normalise(email) is not { } normalised)
         {
-            return Invalid("email", "Enter a valid e-mail address.");
+            return Invalid("email", EmailAddress.Problem);
         }
 
-        email = DashboardUser.NormaliseEmail(email);
+        email = normalised;
         if (await users.FindAsync(email, ct) is { IsAdmin: true })
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Installation administrator",
@@ -128,9 +127,9 @@ public static class MembersApi
             return denied;
         }
 
-        if (string.IsNullOrWhiteSpace(request.Email) || request.Email.Length > 254 || !MailAddress.TryCreate(request.Email.Trim(), out _))
+        if (EmailAddress.Normalise(request.Email) is not { } email)
         {
-            return Invalid("email", "Enter a valid e-mail address.");
+            return Invalid("email", EmailAddress.Problem);
         }
 
         if (!SiteRoleNames.TryParse(request.Role ?? "viewer", out var role))
@@ -138,7 +137,6 @@ public static class MembersApi
             return Invalid("role", "The role is owner, admin or viewer.");
         }
 
-        var email = DashboardUser.NormaliseEmail(request.Email);
         await audit.WriteAsync(context, siteId, AuditActions.MemberInvite, email, $"as {role.Name()}, link valid {InviteStore.ValidFor.TotalDays:0} days");
         var (token, expiresAt) = await invites.CreateAsync(siteId, email, role, AuditTrail.Actor(context), ct);
         var url = $"{context.Request.Scheme}://{context.Request.Host}/invite/{token}";

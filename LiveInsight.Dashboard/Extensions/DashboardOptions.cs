@@ -28,6 +28,10 @@ public sealed class DashboardSettings
     /// address that the audit log records, masked; otherwise the connection address is the client.</summary>
     public List<string> TrustedProxies { get; set; } = [];
 
+    /// <summary>Wrong passwords (and sign-ins refused by a lockout) one masked client address may send per minute, over
+    /// all accounts and replicas; more answer 429 with <c>Retry-After</c>. Right passwords do not count.</summary>
+    public int LoginFailuresPerAddressPerMinute { get; set; } = 20;
+
     public OidcSettings Oidc { get; set; } = new();
 }
 

@@ -1,12 +1,13 @@
-using System.Security.Claims;
 using System.Text.Json;
 using LiveInsight.Core.Privacy;
 using LiveInsight.Core.Storage;
+using LiveInsight.Dashboard.Account;
 using LiveInsight.Dashboard.Proxy;
 using LiveInsight.Dashboard.Users;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 
 namespace LiveInsight.Dashboard.Extensions;
@@ -22,7 +23,9 @@ public static class Extensions
         builder.AddLiveInsightStorage();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<UserRepository>();
+        builder.Services.AddSingleton<IPasswordHasher<DashboardUser>, PasswordHasher<DashboardUser>>();
         builder.Services.AddSingleton<UserService>();
+        builder.Services.AddSingleton<LoginThrottle>();
         builder.Services.AddMemoryCache();
         builder.Services.AddSingleton<MembershipRepository>();
         builder.Services.AddSingleton<MembershipSiteRoles>();
@@ -117,16 +120,7 @@ public static class Extensions
         options.RequireHttpsMetadata = !plainHttp;
         options.SignInScheme = CookieAuthenticationDefaults.AuthenticationScheme;
         options.Scope.Add("email");
-        options.Events.OnTokenValidated = context =>
-        {
-            // Keep only what the dashboard uses: the e-mail as name and a role from the configured administrators.
-            var email = context.Principal?.FindFirstValue(ClaimTypes.Email) ?? context.Principal?.FindFirstValue("email") ?? "";
-            var admins = context.HttpContext.RequestServices.GetRequiredService<IOptions<DashboardOptions>>().Value.Dashboard.Oidc.AdminEmails;
-            var role = admins.Contains(email, StringComparer.OrdinalIgnoreCase) ? Roles.Admin : Roles.Member;
-            context.Principal = new ClaimsPrincipal(new ClaimsIdentity(
-                [new Claim(ClaimTypes.Name, email), new Claim(ClaimTypes.Email, email), new Claim(ClaimTypes.Role, role)],
-                CookieAuthenticationDefaults.AuthenticationScheme));
-            return Task.CompletedTask;
-        };
+        options.Events.OnTokenValidated = SingleSignOn.OnTokenValidated;
+        options.Events.OnRemoteFailure = SingleSignOn.OnRemoteFailure;
     }
 }

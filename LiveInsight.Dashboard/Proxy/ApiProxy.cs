@@ -98,7 +98,7 @@ public static class ApiProxy
                     return;
                 }
 
-                if ((await AuthorizeSiteAsync(context) ?? await InstallationOnlySettingsAsync(context)) is { } denied)
+                if ((AmbiguousSite(context) ?? await AuthorizeSiteAsync(context) ?? await InstallationOnlySettingsAsync(context)) is { } denied)
                 {
                     await denied.ExecuteAsync(context);
                     return;
@@ -143,43 +143,43 @@ public static class ApiProxy
             ? context.Request.Query["site_id"].ToString()
             : context.Request.RouteValues["siteId"] as string;
 
+    /// <summary>The role check and the Api must read the same site: <c>?site_id=a&amp;site_id=b</c> (in any spelling of
+    /// the name, query keys ignore case) is refused rather than left to how each side joins or picks values.</summary>
+    private static IResult? AmbiguousSite(HttpContext context) =>
+        context.Request.Query.TryGetValue("site_id", out var values) && values.Count > 1
+            ? TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Ambiguous site_id",
+                detail: "Give site_id once.")
+            : null;
+
     /// <summary>Settings that protect the installation rather than the site: site admins may not change them.</summary>
     public static readonly string[] InstallationOnlySettings = ["rate_limit_per_minute"];
 
-    private const int MaxSettingsBody = 256 * 1024;
-
     /// <summary>A site admin who is not an installation administrator may change a site's settings, but not its ingestion
-    /// rate limit: the shared Redis and Api are protected by it, so raising it is the installation's decision.</summary>
+    /// rate limit: the shared Redis and Api are protected by it, so raising it is the installation's decision. The check
+    /// reads the body the way the Api binds it and the Api gets that same reading (<see cref="CanonicalJson"/>), so no
+    /// spelling of the name (other case, escapes, given twice) slips past.</summary>
     private static async Task<IResult?> InstallationOnlySettingsAsync(HttpContext context)
     {
-        if (context.GetReverseProxyFeature().Route.Config.RouteId != "sites-update" || context.User.IsInRole(Roles.Admin))
+        if (context.GetReverseProxyFeature().Route.Config.RouteId != "sites-update")
         {
             return null;
         }
 
-        context.Request.EnableBuffering(bufferThreshold: MaxSettingsBody, bufferLimit: MaxSettingsBody);
-        System.Text.Json.JsonDocument body;
-        try
+        var (json, problem) = await CanonicalJson.ReadAsync(context.Request, context.RequestAborted);
+        if (json is null)
         {
-            body = await System.Text.Json.JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
-        }
-        catch (System.Text.Json.JsonException)
-        {
-            body = System.Text.Json.JsonDocument.Parse("{}"); // the Api answers malformed JSON with its own 400
-        }
-        finally
-        {
-            context.Request.Body.Position = 0;
+            return problem;
         }
 
-        using (body)
+        var named = context.User.IsInRole(Roles.Admin) ? null : InstallationOnlySettings.FirstOrDefault(json.Has);
+        if (named is not null)
         {
-            var named = body.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object
-                ? InstallationOnlySettings.FirstOrDefault(name => body.RootElement.TryGetProperty(name, out _))
-                : null;
-            return named is null ? null : TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden,
+            return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden,
                 title: "Not allowed on this site", detail: $"Only installation administrators change '{named}'.");
         }
+
+        json.Forward(context.Request);
+        return null;
     }
 
     /// <summary>Header values must be ASCII; an internationalised address is sent percent-encoded.</summary>

@@ -116,35 +116,54 @@ public sealed class UserRepository(IAmazonDynamoDB dynamo, IOptions<StorageOptio
             : null,
     };
 
-    /// <summary>Counts a wrong password (atomic ADD, so parallel guesses all count); at <paramref name="maxFailures"/>
-    /// the account is locked until <paramref name="lockUntil"/> and the count starts again.</summary>
-    public async Task RecordFailedLoginAsync(string email, int maxFailures, DateTimeOffset lockUntil, CancellationToken cancellationToken)
+    /// <summary>Reserves one password check before it is made (an atomic conditional ADD): allowed only while the
+    /// account is not locked and has fewer than <paramref name="maxFailures"/> wrong passwords in a row, so parallel
+    /// guesses cannot all be checked against a count read before any of them was written.</summary>
+    /// <returns>The count including this attempt, or null when no check is allowed now (locked, or out of tries).</returns>
+    public async Task<int?> ReserveLoginAttemptAsync(string email, int maxFailures, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var key = new Dictionary<string, AttributeValue> { ["email"] = new() { S = email } };
-        var counted = await dynamo.UpdateItemAsync(new UpdateItemRequest
+        try
         {
-            TableName = TableName,
-            Key = key,
-            UpdateExpression = "ADD failed_logins :one",
-            ConditionExpression = "attribute_exists(email)",
-            ExpressionAttributeValues = new() { [":one"] = new() { N = "1" } },
-            ReturnValues = ReturnValue.UPDATED_NEW,
-        }, cancellationToken);
-        if (int.Parse(counted.Attributes["failed_logins"].N, CultureInfo.InvariantCulture) >= maxFailures)
-        {
-            await dynamo.UpdateItemAsync(new UpdateItemRequest
+            var counted = await dynamo.UpdateItemAsync(new UpdateItemRequest
             {
                 TableName = TableName,
-                Key = key,
-                UpdateExpression = "SET locked_until = :until, failed_logins = :zero",
+                Key = new() { ["email"] = new() { S = email } },
+                UpdateExpression = "ADD failed_logins :one",
+                // locked_until is ISO 8601 in UTC, so text order is time order.
+                ConditionExpression = "attribute_exists(password_hash) AND (attribute_not_exists(failed_logins) OR failed_logins < :max) " +
+                    "AND (attribute_not_exists(locked_until) OR locked_until < :now)",
                 ExpressionAttributeValues = new()
                 {
-                    [":until"] = new() { S = lockUntil.ToString("O", CultureInfo.InvariantCulture) },
-                    [":zero"] = new() { N = "0" },
+                    [":one"] = new() { N = "1" },
+                    [":max"] = new() { N = maxFailures.ToString(CultureInfo.InvariantCulture) },
+                    [":now"] = new() { S = Timestamp(now) },
                 },
+                ReturnValues = ReturnValue.UPDATED_NEW,
             }, cancellationToken);
+            return int.Parse(counted.Attributes["failed_logins"].N, CultureInfo.InvariantCulture);
+        }
+        catch (ConditionalCheckFailedException)
+        {
+            return null;
         }
     }
+
+    /// <summary>After the last allowed wrong password: no sign-in until <paramref name="lockUntil"/>, then a fresh count.</summary>
+    public Task LockAsync(string email, DateTimeOffset lockUntil, CancellationToken cancellationToken) =>
+        dynamo.UpdateItemAsync(new UpdateItemRequest
+        {
+            TableName = TableName,
+            Key = new() { ["email"] = new() { S = email } },
+            UpdateExpression = "SET locked_until = :until, failed_logins = :zero",
+            ConditionExpression = "attribute_exists(email)",
+            ExpressionAttributeValues = new()
+            {
+                [":until"] = new() { S = Timestamp(lockUntil) },
+                [":zero"] = new() { N = "0" },
+            },
+        }, cancellationToken);
+
+    private static string Timestamp(DateTimeOffset time) => time.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture);
 
     public Task ResetFailedLoginsAsync(string email, CancellationToken cancellationToken) =>
         dynamo.UpdateItemAsync(new UpdateItemRequest

@@ -1,21 +1,22 @@
-using System.Net.Mail;
 using Microsoft.AspNetCore.Identity;
 
 namespace LiveInsight.Dashboard.Users;
 
 /// <summary>Password checks and account creation over <see cref="UserRepository"/>.</summary>
-public sealed class UserService(UserRepository users, TimeProvider time)
+public sealed class UserService(UserRepository users, IPasswordHasher<DashboardUser> hasher, TimeProvider time)
 {
     public const int MinPasswordLength = 12;
     public const int MaxFailedLogins = 5;
     public static readonly TimeSpan LockoutDuration = TimeSpan.FromMinutes(15);
     public const int MaxPasswordLength = 256;
 
-    private static readonly PasswordHasher<DashboardUser> Hasher = new();
+    /// <summary>A hash to verify against when no real check is made (unknown e-mail, locked account), so every answer
+    /// takes the time of one check.</summary>
+    private static readonly string DummyHash = new PasswordHasher<DashboardUser>().HashPassword(null!, Guid.NewGuid().ToString());
 
-    /// <summary>A hash to verify against when the user does not exist, so both cases take the same time.</summary>
-    private static readonly string DummyHash = Hasher.HashPassword(null!, Guid.NewGuid().ToString());
-
+    /// <summary>One attempt: the account's try is reserved before the password is checked (see
+    /// <see cref="UserRepository.ReserveLoginAttemptAsync"/>), so at most <see cref="MaxFailedLogins"/> wrong passwords
+    /// are ever checked before the lock, however many arrive at once. A right password clears the count.</summary>
     public async Task<DashboardUser?> VerifyAsync(string? email, string? password, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(email) || string.IsNullOrEmpty(password) || password.Length > MaxPasswordLength)
@@ -24,39 +25,35 @@ public sealed class UserService(UserRepository users, TimeProvider time)
         }
 
         var user = await users.FindAsync(email, cancellationToken);
-        var result = Hasher.VerifyHashedPassword(user!, user?.PasswordHash ?? DummyHash, password);
-        if (user is null)
-        {
-            return null;
-        }
-
         var now = time.GetUtcNow();
-        if (user.LockedUntil is { } lockedUntil && lockedUntil > now)
+        var attempt = user is null ? null : await users.ReserveLoginAttemptAsync(user.Email, MaxFailedLogins, now, cancellationToken);
+        if (user is null || attempt is null)
         {
-            // Locked: even the right password does not sign in; the answer does not say which it was.
+            // Unknown, or locked (even the right password does not sign in): the answer does not say which.
+            hasher.VerifyHashedPassword(null!, DummyHash, password);
             return null;
         }
 
-        if (result == PasswordVerificationResult.Failed)
+        if (hasher.VerifyHashedPassword(user, user.PasswordHash, password) == PasswordVerificationResult.Failed)
         {
-            await users.RecordFailedLoginAsync(user.Email, MaxFailedLogins, now + LockoutDuration, cancellationToken);
+            if (attempt >= MaxFailedLogins)
+            {
+                await users.LockAsync(user.Email, now + LockoutDuration, cancellationToken);
+            }
+
             return null;
         }
 
-        if (user.FailedLogins > 0 || user.LockedUntil is not null)
-        {
-            await users.ResetFailedLoginsAsync(user.Email, cancellationToken);
-        }
-
+        await users.ResetFailedLoginsAsync(user.Email, cancellationToken);
         return user;
     }
 
     /// <summary>Null when valid; otherwise what is wrong, in words for the form.</summary>
     public static string? Validate(string? email, string? password, string? confirm)
     {
-        if (string.IsNullOrWhiteSpace(email) || email.Length > 254 || !MailAddress.TryCreate(email.Trim(), out _))
+        if (!EmailAddress.IsValid(email))
         {
-            return "Enter a valid e-mail address.";
+            return EmailAddress.Problem;
         }
 
         if (password is null || password.Length < MinPasswordLength || password.Length > MaxPasswordLength)
@@ -71,7 +68,7 @@ public sealed class UserService(UserRepository users, TimeProvider time)
     {
         var normalised = DashboardUser.NormaliseEmail(email);
         var user = new DashboardUser(normalised, "", role, time.GetUtcNow());
-        return user with { PasswordHash = Hasher.HashPassword(user, password) };
+        return user with { PasswordHash = hasher.HashPassword(user, password) };
     }
 
     public Task<bool> CreateFirstAdminAsync(string email, string password, CancellationToken cancellationToken) =>

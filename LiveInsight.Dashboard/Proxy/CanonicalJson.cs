@@ -1,0 +1,105 @@
+using System.Text.Json;
+
+namespace LiveInsight.Dashboard.Proxy;
+
+/// <summary>
+/// A JSON object body read once, the way the Api will bind it, and written out again: the proxy decides on the property
+/// names found here and forwards these bytes, never the raw body, so the Api binds exactly what was checked. The Api
+/// binds names case-insensitively and takes the last of two equal names, so names are compared ignoring case (as
+/// System.Text.Json does), <c>\u0065</c>-style escapes are read as the letters they are, and a name given twice
+/// (in any spelling) is refused rather than guessed at.
+/// </summary>
+public sealed class CanonicalJson
+{
+    public const int MaxBytes = 256 * 1024;
+
+    private CanonicalJson(byte[] body, IReadOnlyList<string> names)
+    {
+        Body = body;
+        Names = names;
+    }
+
+    /// <summary>The object re-serialised: unescaped names, values as parsed.</summary>
+    public byte[] Body { get; }
+
+    public IReadOnlyList<string> Names { get; }
+
+    public bool Has(string name) => Names.Contains(name, StringComparer.OrdinalIgnoreCase);
+
+    /// <returns>The body, or the problem to answer with (400 for anything but one JSON object of distinct names, 413 when
+    /// too large).</returns>
+    public static async Task<(CanonicalJson? Json, IResult? Problem)> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength > MaxBytes)
+        {
+            return (null, TooLarge());
+        }
+
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > MaxBytes)
+            {
+                return (null, TooLarge());
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(buffer.ToArray());
+        }
+        catch (JsonException e)
+        {
+            return (null, Invalid($"The body is not valid JSON: {e.Message}"));
+        }
+
+        using (document)
+        {
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                return (null, Invalid("The body must be one JSON object of the settings to change."));
+            }
+
+            var names = new List<string>();
+            using var output = new MemoryStream();
+            using (var writer = new Utf8JsonWriter(output))
+            {
+                writer.WriteStartObject();
+                foreach (var property in document.RootElement.EnumerateObject())
+                {
+                    if (names.Contains(property.Name, StringComparer.OrdinalIgnoreCase))
+                    {
+                        return (null, Invalid($"'{property.Name}' is given more than once (names are compared ignoring case)."));
+                    }
+
+                    names.Add(property.Name);
+                    writer.WritePropertyName(property.Name);
+                    property.Value.WriteTo(writer);
+                }
+
+                writer.WriteEndObject();
+            }
+
+            return (new CanonicalJson(output.ToArray(), names), null);
+        }
+    }
+
+    /// <summary>Replaces the request's body with the canonical one, which the proxy then forwards.</summary>
+    public void Forward(HttpRequest request)
+    {
+        request.Body = new MemoryStream(Body, writable: false);
+        request.ContentLength = Body.Length;
+        request.Headers.TransferEncoding = default;
+    }
+
+    private static IResult Invalid(string detail) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid body", detail: detail);
+
+    private static IResult TooLarge() => TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge,
+        title: "Body too large", detail: $"The body may have at most {MaxBytes / 1024} KiB.");
+}
