@@ -14,6 +14,17 @@ public sealed class SiteResolver(SiteRepository sites, HybridCache cache, Unauth
     private static readonly HybridCacheEntryOptions KeyEntry = new() { Expiration = TimeSpan.FromMinutes(1), LocalCacheExpiration = TimeSpan.FromMinutes(1) };
     private static readonly string[] Tags = [AllDomainsTag];
 
+    /// <summary>The full list is a Scan of the Sites table: kept 10 s on each replica (not in Redis: a replica drops
+    /// its own copy when it changes a site, and others follow within the 10 s).</summary>
+    public static readonly TimeSpan ListCacheFor = TimeSpan.FromSeconds(10);
+
+    private static readonly HybridCacheEntryOptions ListEntry = new()
+    {
+        Expiration = ListCacheFor,
+        LocalCacheExpiration = ListCacheFor,
+        Flags = HybridCacheEntryFlags.DisableDistributedCache,
+    };
+
     /// <summary>The site of a public key: current, or retired and still in its grace period (checked on every use,
     /// so a cached retired key stops working exactly when its grace ends). Unknown keys are cached too (as null: keys
     /// are random and never reused, so a null cannot hide a later site). Only a cache miss asks DynamoDB, and only
@@ -37,6 +48,17 @@ public sealed class SiteResolver(SiteRepository sites, HybridCache cache, Unauth
             Tags,
             cancellationToken)).IfKeyValid(time.GetUtcNow());
     }
+
+    /// <summary>Every site (<c>GET /api/sites</c>, which the Dashboard asks on every page load): at most one Scan per
+    /// replica per <see cref="ListCacheFor"/>.</summary>
+    public ValueTask<IReadOnlyList<Site>> ListAsync(CancellationToken cancellationToken) =>
+        cache.GetOrCreateAsync(
+            "site:list",
+            sites,
+            static async (repository, ct) => await repository.ListAsync(ct),
+            ListEntry,
+            Tags,
+            cancellationToken);
 
     /// <summary>Whether some site would take events from this origin host, each site by its own subdomain setting.</summary>
     public async ValueTask<bool> IsAnySiteOriginAsync(string host, CancellationToken cancellationToken)
