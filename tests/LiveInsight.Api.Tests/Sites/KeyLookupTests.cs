@@ -188,6 +188,30 @@ public sealed class KeyLookupTests(ApiFixture fixture)
         Assert.Equal(HttpStatusCode.OK, real.StatusCode);
     }
 
+    [Theory]
+    [InlineData("PATCH", "")]
+    [InlineData("POST", "/rotate-keys")]
+    [InlineData("DELETE", "/retired-keys")]
+    public async Task A_malformed_site_id_in_an_admin_route_gets_404_without_a_dynamodb_call(string method, string suffix)
+    {
+        var calls = new DynamoCallCounter();
+        await using var api = fixture.WithCountedDynamo(calls);
+        using var admin = api.CreateClient();
+        admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ApiFixture.AdminToken);
+        var before = calls.Count;
+
+        foreach (var siteId in new[] { new string('a', 3000), "nosuchsite00" })
+        {
+            using var request = new HttpRequestMessage(new HttpMethod(method), $"/api/sites/{siteId}{suffix}")
+            {
+                Content = method == "PATCH" ? System.Net.Http.Json.JsonContent.Create(new { name = "Renamed" }) : null,
+            };
+            await StatsApiTests.AssertProblemAsync(await admin.SendAsync(request), HttpStatusCode.NotFound, "not a site id");
+        }
+
+        Assert.Equal(before, calls.Count);
+    }
+
     private static HttpRequestMessage Read(string url, string bearer, string ip)
     {
         var request = new HttpRequestMessage(HttpMethod.Get, url);
