@@ -17,7 +17,8 @@ public static class RealtimeApi
             .WithTags("Realtime")
             .AddEndpointFilter<SiteAccessFilter>()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
 
         realtime.MapGet("/users", GetUsers)
             .WithName("GetRealtimeUsers")

@@ -84,9 +84,9 @@ public static class SitesApi
     }
 
     public static async Task<Ok<SiteList>> ListSites(
-        SiteRepository repository, SiteSummaries summaries, CancellationToken cancellationToken)
+        SiteResolver resolver, SiteSummaries summaries, CancellationToken cancellationToken)
     {
-        var sites = await repository.ListAsync(cancellationToken);
+        var sites = await resolver.ListAsync(cancellationToken);
         return TypedResults.Ok(new SiteList(await summaries.SummarizeAsync(sites)));
     }
 

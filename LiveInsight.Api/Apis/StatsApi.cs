@@ -18,7 +18,8 @@ public static class StatsApi
             .AddEndpointFilter<SiteAccessFilter>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
 
         stats.MapGet("/daily", GetDaily).WithName("GetDailyStats")
             .WithSummary("Per day: visitors, pageviews, sessions, bounce rate, average visit duration");
@@ -75,7 +76,15 @@ public static class StatsApi
                 "so only summary, daily and timeseries accept a filter.");
         }
 
-        return ReadResult.Of(await read(scope));
+        try
+        {
+            return ReadResult.Of(await read(scope));
+        }
+        catch (StatsQueryLimitedException limited)
+        {
+            context.Response.Headers.RetryAfter = limited.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many uncached queries", detail: limited.Message);
+        }
     }
 
     private static ProblemHttpResult BadRequest(string detail) =>

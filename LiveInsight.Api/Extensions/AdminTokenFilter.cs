@@ -3,7 +3,9 @@ using Microsoft.Extensions.Options;
 
 namespace LiveInsight.Api.Extensions;
 
-/// <summary>Lets a request through only with <c>Authorization: Bearer &lt;admin token&gt;</c>; otherwise 401 problem+json.</summary>
+/// <summary>Lets a request through only with <c>Authorization: Bearer &lt;admin token&gt;</c>; otherwise 401 problem+json.
+/// A <c>{siteId}</c> in the route that no site can have answers 404 here, before any handler reads DynamoDB with it
+/// (a 3 KB id made a key DynamoDB refuses: 500).</summary>
 internal sealed class AdminTokenFilter(IOptions<ApiOptions> options) : IEndpointFilter
 {
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
@@ -18,6 +20,14 @@ internal sealed class AdminTokenFilter(IOptions<ApiOptions> options) : IEndpoint
                 detail: presented is null
                     ? "This endpoint needs the admin token as 'Authorization: Bearer <token>'."
                     : "The admin token is not valid.");
+        }
+
+        if (context.HttpContext.GetRouteValue("siteId") is string siteId && !SiteKeys.IsWellFormedSiteId(siteId))
+        {
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status404NotFound,
+                title: "Site not found",
+                detail: $"There is no site with this id: it is not a site id (those are {SiteKeys.SiteIdLength} lower-case letters and digits).");
         }
 
         return await next(context);

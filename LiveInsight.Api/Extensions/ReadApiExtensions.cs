@@ -23,6 +23,7 @@ public static class ReadApiExtensions
         });
 
         services.AddSingleton<SiteAccess>();
+        services.AddSingleton<StatsQueryLimiter>();
         services.AddSingleton<ReadCache>();
         services.AddSingleton<RealtimeService>();
         services.AddSingleton<RollupReader>();

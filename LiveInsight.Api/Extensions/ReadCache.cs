@@ -15,7 +15,12 @@ public sealed class ReadOptions
     [Range(1, 3600)]
     public int StatsCacheSeconds { get; set; } = 30;
 
-    /// <summary>Only the read benchmark sets this, to measure every request cold.</summary>
+    /// <summary>Stats queries per site per minute that miss the cache (each reads DynamoDB; a new filter value is always a
+    /// miss). Beyond it: 429 until the next minute. 0 turns the limit off.</summary>
+    [Range(0, 1_000_000)]
+    public int UncachedStatsQueriesPerSitePerMinute { get; set; } = 300;
+
+    /// <summary>Only the read benchmark sets this, to measure every request cold (and so without the limit above).</summary>
     public bool DisableCache { get; set; }
 }
 
@@ -29,10 +34,12 @@ public enum ReadArea
 /// HybridCache (memory, then Redis) in front of every read: concurrent misses for one key on a replica run the query
 /// once (HybridCache's stampede protection), other replicas find the answer in Redis. Records query time and hits.
 /// </summary>
-public sealed class ReadCache(HybridCache cache, IOptions<ReadOptions> options, LiveInsightMetrics metrics)
+public sealed class ReadCache(HybridCache cache, IOptions<ReadOptions> options, Stats.StatsQueryLimiter limiter, LiveInsightMetrics metrics)
 {
+    /// <param name="siteId">For <see cref="ReadArea.Stats"/>: the site whose uncached-query limit a miss counts against
+    /// (<see cref="Stats.StatsQueryLimitedException"/> beyond it).</param>
     public async ValueTask<T> GetOrCreateAsync<T>(
-        ReadArea area, string key, Func<CancellationToken, Task<T>> query, CancellationToken cancellationToken)
+        ReadArea area, string key, Func<CancellationToken, Task<T>> query, CancellationToken cancellationToken, string? siteId = null)
     {
         var tag = new KeyValuePair<string, object?>("area", area == ReadArea.Realtime ? "realtime" : "stats");
         if (options.Value.DisableCache)
@@ -51,6 +58,11 @@ public sealed class ReadCache(HybridCache cache, IOptions<ReadOptions> options, 
             key,
             async ct =>
             {
+                if (area == ReadArea.Stats && siteId is not null)
+                {
+                    await limiter.ThrowIfOverLimitAsync(siteId);
+                }
+
                 missed = true;
                 return await TimedAsync(query, area, tag, ct);
             },

@@ -28,7 +28,6 @@ public sealed partial class EventIngestor(
     IngestPipeline pipeline,
     EventWriter writer,
     ClientIpResolver clientIps,
-    UnauthenticatedLimiter unauthenticated,
     Sites.KeyUsage keyUsage,
     IOptions<IngestionOptions> options,
     LiveInsightMetrics metrics,
@@ -70,22 +69,35 @@ public sealed partial class EventIngestor(
 
         var clientIp = clientIps.Resolve(context.Connection.RemoteIpAddress, request.Headers["X-Forwarded-For"].ToString());
         var key = batch!.Key ?? request.Headers[IngestApi.KeyHeader].ToString();
-        var site = key.StartsWith(Core.Sites.SiteKeys.PublicPrefix, StringComparison.Ordinal)
-            ? await sites.FindByPublicKeyAsync(key, cancellationToken)
-            : null;
+        if (string.IsNullOrEmpty(key))
+        {
+            return IngestOutcome.Failed(new IngestFailure(StatusCodes.Status401Unauthorized, "Missing key",
+                $"Send the site's public key as \"key\" in the body or in the {IngestApi.KeyHeader} header."));
+        }
+
+        // A malformed key is refused for free; a well-formed one reaches DynamoDB only on a cache miss, and then only
+        // within the client network's lookup limit.
+        if (!Core.Sites.SiteKeys.IsWellFormedPublicKey(key))
+        {
+            return IngestOutcome.Failed(new IngestFailure(StatusCodes.Status401Unauthorized, "Malformed key",
+                $"A public key is \"{Core.Sites.SiteKeys.PublicPrefix}\" followed by 24 letters, digits, '-' or '_'; this is not one."));
+        }
+
+        Core.Sites.Site? site;
+        try
+        {
+            site = await sites.FindByPublicKeyAsync(key, clientIp, cancellationToken);
+        }
+        catch (LookupLimitedException limited)
+        {
+            return IngestOutcome.Failed(new IngestFailure(StatusCodes.Status429TooManyRequests, "Too many requests",
+                "Too many requests with unknown keys from this network; retry later.", limited.RetryAfterSeconds));
+        }
+
         if (site is null)
         {
-            if (await unauthenticated.CheckAsync(clientIp) is { } wait)
-            {
-                return IngestOutcome.Failed(new IngestFailure(StatusCodes.Status429TooManyRequests, "Too many requests",
-                    "Too many requests without a valid key from this network; retry later.", wait));
-            }
-
-            return IngestOutcome.Failed(string.IsNullOrEmpty(key)
-                ? new IngestFailure(StatusCodes.Status401Unauthorized, "Missing key",
-                    $"Send the site's public key as \"key\" in the body or in the {IngestApi.KeyHeader} header.")
-                : new IngestFailure(StatusCodes.Status401Unauthorized, "Unknown key",
-                    "This key does not belong to any site (or was revoked)."));
+            return IngestOutcome.Failed(new IngestFailure(StatusCodes.Status401Unauthorized, "Unknown key",
+                "This key does not belong to any site (or was revoked)."));
         }
 
         // No Origin at all is a server-side sender: accepted, and like every request its events must be on the site's

@@ -1,3 +1,4 @@
+using System.Net;
 using LiveInsight.Core.Sites;
 using Microsoft.Extensions.Caching.Hybrid;
 
@@ -7,22 +8,57 @@ namespace LiveInsight.Api.Ingestion;
 /// Public key → site, and origin → "is this any site's domain" (for CORS preflights, which carry no key), both behind
 /// HybridCache so the hot path does not query DynamoDB per request.
 /// </summary>
-public sealed class SiteResolver(SiteRepository sites, HybridCache cache, TimeProvider time)
+public sealed class SiteResolver(SiteRepository sites, HybridCache cache, UnauthenticatedLimiter limiter, TimeProvider time)
 {
     public const string AllDomainsTag = "sites";
     private static readonly HybridCacheEntryOptions KeyEntry = new() { Expiration = TimeSpan.FromMinutes(1), LocalCacheExpiration = TimeSpan.FromMinutes(1) };
     private static readonly string[] Tags = [AllDomainsTag];
 
+    /// <summary>The full list is a Scan of the Sites table: kept 10 s on each replica (not in Redis: a replica drops
+    /// its own copy when it changes a site, and others follow within the 10 s).</summary>
+    public static readonly TimeSpan ListCacheFor = TimeSpan.FromSeconds(10);
+
+    private static readonly HybridCacheEntryOptions ListEntry = new()
+    {
+        Expiration = ListCacheFor,
+        LocalCacheExpiration = ListCacheFor,
+        Flags = HybridCacheEntryFlags.DisableDistributedCache,
+    };
+
     /// <summary>The site of a public key: current, or retired and still in its grace period (checked on every use,
-    /// so a cached retired key stops working exactly when its grace ends).</summary>
-    public async ValueTask<Site?> FindByPublicKeyAsync(string publicKey, CancellationToken cancellationToken) =>
-        (await cache.GetOrCreateAsync(
+    /// so a cached retired key stops working exactly when its grace ends). Unknown keys are cached too (as null: keys
+    /// are random and never reused, so a null cannot hide a later site). Only a cache miss asks DynamoDB, and only
+    /// within <paramref name="client"/>'s lookup limit (else <see cref="LookupLimitedException"/>).</summary>
+    public async ValueTask<Site?> FindByPublicKeyAsync(string publicKey, IPAddress? client, CancellationToken cancellationToken)
+    {
+        if (!SiteKeys.IsWellFormedPublicKey(publicKey))
+        {
+            return null;
+        }
+
+        return (await cache.GetOrCreateAsync(
             $"site:pk:{publicKey}",
-            (sites, publicKey),
-            static (state, ct) => new ValueTask<Site?>(state.sites.FindByPublicKeyAsync(state.publicKey, ct)),
+            (sites, publicKey, limiter, client),
+            static async (state, ct) =>
+            {
+                await state.limiter.ThrowIfOverLimitAsync(state.client);
+                return await state.sites.FindByPublicKeyAsync(state.publicKey, ct);
+            },
             KeyEntry,
             Tags,
             cancellationToken)).IfKeyValid(time.GetUtcNow());
+    }
+
+    /// <summary>Every site (<c>GET /api/sites</c>, which the Dashboard asks on every page load): at most one Scan per
+    /// replica per <see cref="ListCacheFor"/>.</summary>
+    public ValueTask<IReadOnlyList<Site>> ListAsync(CancellationToken cancellationToken) =>
+        cache.GetOrCreateAsync(
+            "site:list",
+            sites,
+            static async (repository, ct) => await repository.ListAsync(ct),
+            ListEntry,
+            Tags,
+            cancellationToken);
 
     /// <summary>Whether some site would take events from this origin host, each site by its own subdomain setting.</summary>
     public async ValueTask<bool> IsAnySiteOriginAsync(string host, CancellationToken cancellationToken)

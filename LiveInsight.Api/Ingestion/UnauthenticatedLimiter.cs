@@ -8,8 +8,10 @@ using StackExchange.Redis;
 namespace LiveInsight.Api.Ingestion;
 
 /// <summary>
-/// Requests that present no valid key are limited per client address (masked: /24 or /48, so no full IP is ever a
-/// Redis key), shared by all replicas: guessing keys costs a round trip each and stops at the limit.
+/// Key lookups that would reach DynamoDB are limited per client address (masked: /24 or /48, so no full IP is ever a
+/// Redis key), shared by all replicas. It is consulted from inside the cache's factory, i.e. only on a miss: a known
+/// key (or an unknown one already looked up, cached as null) costs nothing extra, while guessing well-formed keys
+/// costs one Redis round trip each and stops at the limit before DynamoDB is asked. Malformed keys never get here.
 /// </summary>
 public sealed class UnauthenticatedLimiter(IConnectionMultiplexer redis, IOptions<IngestionOptions> options, TimeProvider time)
 {
@@ -33,8 +35,25 @@ public sealed class UnauthenticatedLimiter(IConnectionMultiplexer redis, IOption
         return used > options.Value.UnauthenticatedPerIpPerMinute ? SecondsToNextMinute(now) : null;
     }
 
+    /// <summary>For a cache factory: throws <see cref="LookupLimitedException"/> (so nothing is cached) when the client
+    /// has used up its lookups of this minute.</summary>
+    public async Task ThrowIfOverLimitAsync(IPAddress? client)
+    {
+        if (await CheckAsync(client) is { } wait)
+        {
+            throw new LookupLimitedException(wait);
+        }
+    }
+
     public static int SecondsToNextMinute(DateTimeOffset now) =>
         Math.Max(1, 60 - now.Second);
 
     public static string Describe(int limit) => limit.ToString("N0", CultureInfo.InvariantCulture);
+}
+
+/// <summary>A key lookup refused because its client has made too many uncached lookups this minute (answer 429).</summary>
+public sealed class LookupLimitedException(int retryAfterSeconds)
+    : Exception("Too many lookups of unknown keys from this network; retry later.")
+{
+    public int RetryAfterSeconds { get; } = retryAfterSeconds;
 }

@@ -23,6 +23,16 @@ public sealed record StatsParameters(
     public const int DefaultLimit = 10;
     public const int MaxLimit = 1000;
     public const int MaxHourlyDays = 31;
+
+    /// <summary>No site has data before this; earlier dates (down to 0001-01-01) only overflow the previous period.</summary>
+    public static readonly DateOnly FirstDate = new(2000, 1, 1);
+
+    /// <summary>A page filter is matched against Stats items whose sort key is <c>{bucket}#{path}</c>, and DynamoDB
+    /// refuses sort keys over 1,024 bytes (a longer value answered 500): a longer path can have no rollup anyway.</summary>
+    public const int MaxPageFilterBytes = 1000;
+
+    /// <summary>Sources, countries and devices are short names; 200 characters leaves room for any real one.</summary>
+    public const int MaxFilterLength = 200;
     private static readonly ConcurrentDictionary<string, TimeZoneInfo> Zones = new();
 
     /// <summary>Turns the parameters into a scope in the site's time zone, or says (for a 400) what is wrong.</summary>
@@ -36,8 +46,8 @@ public sealed record StatsParameters(
             "7d" => (today.AddDays(-6), today, null),
             "30d" => (today.AddDays(-29), today, null),
             "month" => (new DateOnly(today.Year, today.Month, 1), today, null),
-            "custom" => ParseCustom(),
-            var other => (default, default, $"range '{other}' is not one of today, 7d, 30d, month, custom."),
+            "custom" => ParseCustom(today.AddDays(1)),
+            var other => (default, default, $"range '{Shorten(other)}' is not one of today, 7d, 30d, month, custom."),
         };
         if (error is not null)
         {
@@ -53,6 +63,11 @@ public sealed record StatsParameters(
         {
             (RollupLayout.Page, Page), (RollupLayout.Source, Source), (RollupLayout.Country, Country), (RollupLayout.Device, Device),
         }.Where(f => !string.IsNullOrEmpty(f.Value)).ToList();
+        if (FilterTooLong(filters) is { } tooLong)
+        {
+            return (null, tooLong);
+        }
+
         if (filters.Count > 1)
         {
             return (null, "Only one filter (page, source, country or device) at a time: the rollups are per single dimension, so a combination cannot be answered exactly.");
@@ -77,15 +92,40 @@ public sealed record StatsParameters(
         return (new StatsScope(site.SiteId, zone, from, to, filter, Limit ?? DefaultLimit, Interval), null);
     }
 
-    private (DateOnly, DateOnly, string?) ParseCustom()
+    private (DateOnly, DateOnly, string?) ParseCustom(DateOnly lastDate)
     {
         if (!TryDate(From, out var from) || !TryDate(To, out var to))
         {
             return (default, default, "from and to must both be dates as YYYY-MM-DD (in the site's time zone).");
         }
 
+        if (from < FirstDate || to > lastDate)
+        {
+            return (default, default, $"from and to must be between {RollupLayout.DayBucket(FirstDate)} and tomorrow ({RollupLayout.DayBucket(lastDate)}) in the site's time zone.");
+        }
+
         return from > to ? (default, default, "from must not be after to.") : (from, to, null);
     }
+
+    private static string? FilterTooLong(List<(string Dimension, string? Value)> filters)
+    {
+        foreach (var (dimension, value) in filters)
+        {
+            if (dimension == RollupLayout.Page && System.Text.Encoding.UTF8.GetByteCount(value!) > MaxPageFilterBytes)
+            {
+                return $"page may be at most {MaxPageFilterBytes.ToString("N0", CultureInfo.InvariantCulture)} bytes (UTF-8): no longer path is kept in the rollups.";
+            }
+
+            if (dimension != RollupLayout.Page && value!.Length > MaxFilterLength)
+            {
+                return $"{dimension} may be at most {MaxFilterLength} characters.";
+            }
+        }
+
+        return null;
+    }
+
+    private static string Shorten(string text) => text.Length <= 40 ? text : text[..40] + "…";
 
     private static bool TryDate(string? text, out DateOnly date) =>
         DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out date);
@@ -122,8 +162,13 @@ public sealed record StatsScope(string SiteId, TimeZoneInfo Zone, DateOnly From,
         }
     }
 
+    /// <summary>Short whatever the filter: a long value is replaced by its hash, because HybridCache does not cache keys
+    /// over 1,024 characters at all (each such request would have gone to DynamoDB).</summary>
     public string CacheKey(string report) =>
-        $"stats:{report}:{SiteId}:{From:yyyyMMdd}:{To:yyyyMMdd}:{Filter?.Dimension}={Filter?.Value}:{Limit}:{Interval}";
+        $"stats:{report}:{SiteId}:{From:yyyyMMdd}:{To:yyyyMMdd}:{Filter?.Dimension}={KeyPart(Filter?.Value)}:{Limit}:{Interval}";
+
+    private static string? KeyPart(string? value) =>
+        value is { Length: > 64 } ? "#" + BearerTokens.Hash(value) : value;
 
     private DateTimeOffset LocalMidnightUtc(DateOnly day)
     {

@@ -16,7 +16,7 @@ public sealed class StatsService(RollupReader reader, VisitorCounter visitors, R
             var points = await SeriesAsync(scope, Granularity.Day, scope.DayBuckets, ct);
             return new DailyStats(scope.SiteId, points.Select(p => new DayStats(
                 p.Bucket, p.Visitors, p.Totals.Pageviews, Sessions(scope, p.Totals), BounceRate(scope, p.Totals), Duration(scope, p.Totals))).ToList());
-        }, cancellationToken);
+        }, cancellationToken, scope.SiteId);
 
     public ValueTask<Timeseries> TimeseriesAsync(StatsScope scope, CancellationToken cancellationToken) =>
         cache.GetOrCreateAsync(ReadArea.Stats, scope.CacheKey("timeseries"), async ct =>
@@ -33,7 +33,7 @@ public sealed class StatsService(RollupReader reader, VisitorCounter visitors, R
             var points = await SeriesAsync(scope, Granularity.Hour, buckets, ct);
             return new Timeseries(scope.SiteId, interval, points.Select((p, i) => Point(
                 scope, TimeZoneInfo.ConvertTime(hours[i], scope.Zone).ToString("yyyy-MM-dd'T'HH:mmzzz", CultureInfo.InvariantCulture), p)).ToList());
-        }, cancellationToken);
+        }, cancellationToken, scope.SiteId);
 
     public ValueTask<SummaryStats> SummaryAsync(StatsScope scope, CancellationToken cancellationToken) =>
         cache.GetOrCreateAsync(ReadArea.Stats, scope.CacheKey("summary"), async ct =>
@@ -55,7 +55,7 @@ public sealed class StatsService(RollupReader reader, VisitorCounter visitors, R
                 Compared.Of(BounceRate(scope, now), BounceRate(scope, before)),
                 Compared.Of(Duration(scope, now), Duration(scope, before)),
                 sessionsKnown ? Compared.Of(now.ViewsPerVisit, before.ViewsPerVisit) : Compared.Of(null, null));
-        }, cancellationToken);
+        }, cancellationToken, scope.SiteId);
 
     public ValueTask<PageStats> PagesAsync(StatsScope scope, CancellationToken cancellationToken) =>
         cache.GetOrCreateAsync(ReadArea.Stats, scope.CacheKey("pages"), async ct =>
@@ -69,7 +69,7 @@ public sealed class StatsService(RollupReader reader, VisitorCounter visitors, R
             var counts = await visitors.CountAsync(scope.SiteId, groups);
             return new PageStats(scope.SiteId, top.Select((t, i) => new PageStatsRow(
                 t.Value, t.Totals.Pageviews, counts[i], t.Totals[RollupLayout.Entries], t.Totals[RollupLayout.Exits])).ToList());
-        }, cancellationToken);
+        }, cancellationToken, scope.SiteId);
 
     public ValueTask<Breakdown> BreakdownAsync(StatsScope scope, BreakdownKind kind, CancellationToken cancellationToken) =>
         cache.GetOrCreateAsync(ReadArea.Stats, scope.CacheKey(kind.Route), async ct =>
@@ -77,7 +77,7 @@ public sealed class StatsService(RollupReader reader, VisitorCounter visitors, R
             var rows = await reader.ReadDimensionAsync(scope.SiteId, Granularity.Day, scope.DayBuckets, kind.Dimension, ct);
             var top = Top(rows, scope.Limit, kind.SortBy);
             return new Breakdown(scope.SiteId, kind.Route, kind.Metrics, top.Select(t => kind.Row(t.Value, t.Totals)).ToList());
-        }, cancellationToken);
+        }, cancellationToken, scope.SiteId);
 
     private static List<(string Value, Totals Totals)> Top(List<RollupRow> rows, int limit, string metric) =>
         rows.GroupBy(r => r.Value, StringComparer.Ordinal)

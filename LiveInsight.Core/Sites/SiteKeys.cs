@@ -12,13 +12,30 @@ public static class SiteKeys
 {
     public const string PublicPrefix = "pk_";
     public const string SecretPrefix = "sk_";
+    public const int SiteIdLength = 12;
+    public const int PublicKeyLength = 3 + 24;
+    public const int SecretKeyLength = 3 + BearerTokens.Length;
     private const string IdAlphabet = "abcdefghijkmnpqrstuvwxyz23456789";
 
-    public static string NewSiteId() => RandomNumberGenerator.GetString(IdAlphabet, 12);
+    public static string NewSiteId() => RandomNumberGenerator.GetString(IdAlphabet, SiteIdLength);
 
     public static string NewPublicKey() => PublicPrefix + RandomToken(18);
 
     public static string NewSecretKey() => SecretPrefix + RandomToken(32);
+
+    // Shape checks come before any cache or DynamoDB lookup: a string no generator can produce is refused for the
+    // price of a length check, and every key that reaches a lookup is short enough for HybridCache (1,024 characters)
+    // and DynamoDB (2,048 bytes of partition key).
+
+    /// <summary>A site id <see cref="NewSiteId"/> could have made: 12 characters of its alphabet.</summary>
+    public static bool IsWellFormedSiteId(string? siteId) =>
+        siteId is { Length: SiteIdLength } && siteId.All(c => IdAlphabet.Contains(c, StringComparison.Ordinal));
+
+    /// <summary>A public key <see cref="NewPublicKey"/> could have made: <c>pk_</c> + 24 url-safe characters.</summary>
+    public static bool IsWellFormedPublicKey(string? key) => HasShape(key, PublicPrefix, PublicKeyLength);
+
+    /// <summary>A secret key <see cref="NewSecretKey"/> could have made: <c>sk_</c> + 43 url-safe characters.</summary>
+    public static bool IsWellFormedSecretKey(string? key) => HasShape(key, SecretPrefix, SecretKeyLength);
 
     public static string HashSecret(string secretKey) => BearerTokens.Hash(secretKey);
 
@@ -36,4 +53,11 @@ public static class SiteKeys
     }
 
     private static string RandomToken(int bytes) => BearerTokens.New(bytes);
+
+    private static bool HasShape(string? key, string prefix, int length) =>
+        key is not null && key.Length == length && key.StartsWith(prefix, StringComparison.Ordinal)
+        && key.AsSpan(prefix.Length).ContainsAnyExcept(UrlSafe) is false;
+
+    private static readonly System.Buffers.SearchValues<char> UrlSafe =
+        System.Buffers.SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
 }

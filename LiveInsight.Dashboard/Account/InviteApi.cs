@@ -16,8 +16,10 @@ public static class InviteApi
 {
     public static IEndpointRouteBuilder MapInviteApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/invite/{token}", InvitePage).WithName("InvitePage").AllowAnonymous();
-        app.MapPost("/invite/{token}", AcceptInvite).WithName("AcceptInvite").AllowAnonymous();
+        app.MapGet("/invite/{token}", InvitePage).WithName("InvitePage").AllowAnonymous()
+            .AddEndpointFilter<Sharing.TokenLookupLimitFilter>();
+        app.MapPost("/invite/{token}", AcceptInvite).WithName("AcceptInvite").AllowAnonymous()
+            .AddEndpointFilter<Sharing.TokenLookupLimitFilter>();
         return app;
     }
 
@@ -25,7 +27,7 @@ public static class InviteApi
         HttpContext context, string token, IAntiforgery antiforgery, InviteStore invites, UserRepository users, ApiSites sites,
         CancellationToken ct)
     {
-        if (await invites.FindAsync(token, ct) is not { } invite)
+        if (await invites.FindAsync(token, context, ct) is not { } invite)
         {
             return Invalid();
         }
@@ -39,7 +41,7 @@ public static class InviteApi
         MembershipRepository memberships, MembershipSiteRoles roles, ApiSites sites, AuditTrail audit,
         [FromForm] string? password, [FromForm] string? confirm, CancellationToken ct)
     {
-        if (await invites.FindAsync(token, ct) is not { } invite)
+        if (await invites.FindAsync(token, context, ct) is not { } invite)
         {
             return Invalid();
         }

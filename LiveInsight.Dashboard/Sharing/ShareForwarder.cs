@@ -56,7 +56,7 @@ public sealed class ShareForwarder(
             while (true)
             {
                 await Task.Delay(ShareLinks.CacheFor, time, cut.Token);
-                if (await links.FindSiteAsync(token, cut.Token) != siteId)
+                if (await links.FindSiteAsync(token, requester: null, cut.Token) != siteId)
                 {
                     await cut.CancelAsync();
                     return;

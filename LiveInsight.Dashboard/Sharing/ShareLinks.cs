@@ -18,7 +18,8 @@ public sealed record ShareLink(string SiteId, string CreatedBy, DateTimeOffset C
 /// <c>site-share#&lt;site id&gt;</c> names the one live hash of a site. A link is live only while both agree, so a
 /// replaced or revoked token is dead even if deleting its own item failed half way. The token itself is never stored.
 /// </summary>
-public sealed class ShareLinks(IAmazonDynamoDB dynamo, IOptions<StorageOptions> options, IMemoryCache cache, TimeProvider time)
+public sealed class ShareLinks(
+    IAmazonDynamoDB dynamo, IOptions<StorageOptions> options, IMemoryCache cache, TokenLookupLimiter limiter, TimeProvider time)
 {
     /// <summary>How long another replica may keep serving a revoked link; this replica forgets it at once.</summary>
     public static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(5);
@@ -81,8 +82,10 @@ public sealed class ShareLinks(IAmazonDynamoDB dynamo, IOptions<StorageOptions> 
         return true;
     }
 
-    /// <summary>The site a token opens, or null for a malformed, unknown, replaced or revoked token.</summary>
-    public async Task<string?> FindSiteAsync(string token, CancellationToken cancellationToken)
+    /// <summary>The site a token opens, or null for a malformed, unknown, replaced or revoked token. A lookup that
+    /// misses the cache counts against <paramref name="requester"/>'s network limit first (null: a re-check of a link
+    /// already accepted, not limited).</summary>
+    public async Task<string?> FindSiteAsync(string token, HttpContext? requester, CancellationToken cancellationToken)
     {
         if (!IsWellFormed(token))
         {
@@ -95,11 +98,16 @@ public sealed class ShareLinks(IAmazonDynamoDB dynamo, IOptions<StorageOptions> 
             return cached;
         }
 
+        if (requester is not null)
+        {
+            limiter.ThrowIfOverLimit(requester);
+        }
+
         var site = await GetItemAsync(ByTokenPrefix + hash, cancellationToken) is { } byToken ? byToken["site_id"].S : null;
         if (site is null || await GetItemAsync(BySitePrefix + site, cancellationToken) is not { } bySite
             || bySite.GetValueOrDefault("token_hash")?.S != hash)
         {
-            // Unknown tokens are not cached: guesses would fill the memory, and each costs a single read.
+            // Unknown tokens are not cached: guesses would fill the memory; each costs a read, within the limit above.
             return null;
         }
 

@@ -16,6 +16,7 @@ public static class SharedDashboard
     public static RouteGroupBuilder MapSharedDashboard(this IEndpointRouteBuilder app)
     {
         var shared = app.MapGroup(Prefix + "/{token}").AllowAnonymous().WithTags("Sharing")
+            .AddEndpointFilter<TokenLookupLimitFilter>()
             .AddEndpointFilter(async (context, next) =>
             {
                 var response = context.HttpContext.Response;
@@ -37,7 +38,7 @@ public static class SharedDashboard
     public static async Task<IResult> Page(HttpContext context, string token, ShareLinks links, IWebHostEnvironment env, CancellationToken ct)
     {
         context.Response.Headers.CacheControl = "no-store";
-        return await links.FindSiteAsync(token, ct) is null
+        return await links.FindSiteAsync(token, context, ct) is null
             ? TypedResults.Content(GonePage, "text/html; charset=utf-8", statusCode: StatusCodes.Status404NotFound)
             : TypedResults.PhysicalFile(Path.Combine(env.WebRootPath, "app.html"), "text/html; charset=utf-8");
     }
@@ -46,7 +47,7 @@ public static class SharedDashboard
         HttpContext context, string token, ShareLinks links, ApiSites sites, CancellationToken ct)
     {
         context.Response.Headers.CacheControl = "no-store";
-        var siteId = await links.FindSiteAsync(token, ct);
+        var siteId = await links.FindSiteAsync(token, context, ct);
         return siteId is not null && await sites.NameOfAsync(siteId, ct) is { } name
             ? TypedResults.Ok(new SharedSite(siteId, name))
             : NotFound();
@@ -58,7 +59,7 @@ public static class SharedDashboard
         // Realtime and stats only; the report is one segment of lower-case words (summary, utm-sources, stream…):
         // no dots, no encoded slashes, so the path rebuilt for the Api cannot climb out of its area.
         if (area is not ("realtime" or "stats") || !report.All(c => char.IsAsciiLetterLower(c) || c == '-')
-            || await links.FindSiteAsync(token, ct) is not { } siteId
+            || await links.FindSiteAsync(token, context, ct) is not { } siteId
             || ShareTransformer.ForSite(context.Request.Query, siteId) is not { } query)
         {
             return NotFound();

@@ -5,6 +5,9 @@ public static class SharingExtensions
 {
     public static IHostApplicationBuilder AddSharing(this IHostApplicationBuilder builder)
     {
+        builder.Services.AddOptions<TokenLookupOptions>().BindConfiguration(TokenLookupOptions.SectionName)
+            .ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<TokenLookupLimiter>();
         builder.Services.AddSingleton<ShareLinks>();
         builder.Services.AddSingleton<ShareForwarder>();
         return builder;

@@ -16,7 +16,7 @@ public sealed record Invite(string SiteId, string Email, SiteRole Role, string I
 /// here (dynalite never applies TTL; DynamoDB's <c>expires_at</c> TTL only tidies up), and using a link is one
 /// conditional DeleteItem: of two uses at the same moment exactly one gets the invite.
 /// </summary>
-public sealed class InviteStore(IAmazonDynamoDB dynamo, IOptions<StorageOptions> options, TimeProvider time)
+public sealed class InviteStore(IAmazonDynamoDB dynamo, IOptions<StorageOptions> options, Sharing.TokenLookupLimiter limiter, TimeProvider time)
 {
     public static readonly TimeSpan ValidFor = TimeSpan.FromDays(7);
     private const string KeyPrefix = "#invite:";
@@ -51,13 +51,16 @@ public sealed class InviteStore(IAmazonDynamoDB dynamo, IOptions<StorageOptions>
         return (token, expiresAt);
     }
 
-    /// <summary>The invite behind a token, or null when there is none, it was used, or it has expired.</summary>
-    public async Task<Invite?> FindAsync(string token, CancellationToken cancellationToken)
+    /// <summary>The invite behind a token, or null when there is none, it was used, or it has expired. A malformed
+    /// token costs nothing; a well-formed one counts against <paramref name="requester"/>'s network limit before its read.</summary>
+    public async Task<Invite?> FindAsync(string token, HttpContext requester, CancellationToken cancellationToken)
     {
         if (!BearerTokens.IsWellFormed(token))
         {
             return null;
         }
+
+        limiter.ThrowIfOverLimit(requester);
 
         var response = await dynamo.GetItemAsync(new GetItemRequest
         {

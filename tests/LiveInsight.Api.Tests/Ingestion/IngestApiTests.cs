@@ -245,8 +245,8 @@ public sealed class IngestApiTests(ApiFixture fixture)
         using var client = fixture.CreateClient();
 
         await AssertProblemAsync(await client.SendAsync(Request(Batch(null, PageView()))), 401, "public key");
-        await AssertProblemAsync(await client.SendAsync(Request(Batch("pk_doesnotexist", PageView()))), 401, "does not belong");
-        await AssertProblemAsync(await client.SendAsync(Request(Batch(site.SecretKey, PageView()))), 401, "does not belong");
+        await AssertProblemAsync(await client.SendAsync(Request(Batch(Core.Sites.SiteKeys.NewPublicKey(), PageView()))), 401, "does not belong");
+        await AssertProblemAsync(await client.SendAsync(Request(Batch(site.SecretKey, PageView()))), 401, "not one");
         await AssertProblemAsync(
             await client.SendAsync(Request(Batch(site.PublicKey, PageView()), origin: "https://evil.example.net")), 403, "origin");
 

@@ -172,10 +172,10 @@ public sealed class RateLimitTests(ApiFixture fixture)
         for (var i = 0; i < 121; i++)
         {
             // Different hosts of one /24: one masked address.
-            statuses.Add((await client.SendAsync(Request(Batch("pk_guess" + i, PageView()), ip: $"198.51.100.{i % 200 + 1}"))).StatusCode);
+            statuses.Add((await client.SendAsync(Request(Batch(Core.Sites.SiteKeys.NewPublicKey(), PageView()), ip: $"198.51.100.{i % 200 + 1}"))).StatusCode);
         }
 
-        var otherNetwork = await client.SendAsync(Request(Batch("pk_guess", PageView()), ip: "192.0.2.10"));
+        var otherNetwork = await client.SendAsync(Request(Batch(Core.Sites.SiteKeys.NewPublicKey(), PageView()), ip: "192.0.2.10"));
 
         Assert.Equal(120, statuses.Count(s => s == HttpStatusCode.Unauthorized));
         Assert.Equal(HttpStatusCode.TooManyRequests, statuses[^1]);

@@ -47,6 +47,7 @@ public sealed class CacheTests(ApiFixture fixture)
 /// <summary>Counts every call made through <see cref="IAmazonDynamoDB"/> and forwards it to the real client.</summary>
 public class DynamoCallCounter : DispatchProxy
 {
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _byMethod = new();
     private int _count;
     private IAmazonDynamoDB _inner = null!;
     private DynamoCallCounter _counter;
@@ -54,6 +55,9 @@ public class DynamoCallCounter : DispatchProxy
     public DynamoCallCounter() => _counter = this;
 
     public int Count => _counter._count;
+
+    /// <summary>Calls of one method, e.g. <c>"ScanAsync"</c>.</summary>
+    public int CountOf(string method) => _counter._byMethod.GetValueOrDefault(method);
 
     public static IAmazonDynamoDB Wrap(IAmazonDynamoDB inner, DynamoCallCounter counter)
     {
@@ -75,6 +79,7 @@ public class DynamoCallCounter : DispatchProxy
         if (targetMethod.Name.EndsWith("Async", StringComparison.Ordinal))
         {
             Interlocked.Increment(ref _counter._count);
+            _counter._byMethod.AddOrUpdate(targetMethod.Name, 1, (_, n) => n + 1);
         }
 
         try
