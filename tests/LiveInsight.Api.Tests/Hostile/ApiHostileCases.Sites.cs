@@ -122,7 +122,7 @@ public static partial class ApiHostileCases
 
         foreach (var (label, siteId) in new (string, string)[]
                  {
-                     ("unknown", "nosuchsite00"), ("3 KB", new string('s', 3000)), ("NUL", "%00"), ("bidi", "%E2%80%AEsite"), ("invalid UTF-8", "%FF%FE"),
+                     ("unknown", "nosuchsite00"), ("3 KB", new string('s', 3000)), ("control chars", "%01%1F"), ("bidi", "%E2%80%AEsite"), ("invalid UTF-8", "%FF%FE"),
                      ("encoded slash", "a%2F..%2Fb"), ("dot-dot", ".."), ("another site's key", t.Other.PublicKey),
                  })
         {
@@ -168,10 +168,11 @@ public static partial class ApiHostileCases
         foreach (var (method, path) in new (HttpMethod, string)[]
                  {
                      (HttpMethod.Get, "/api/events"), (HttpMethod.Put, "/api/events"), (HttpMethod.Delete, "/api/sites"), (HttpMethod.Post, "/liveinsight.js"),
-                     (HttpMethod.Post, "/api/stats/daily"), (HttpMethod.Get, "/api/stats/" + new string('x', 3000)), (HttpMethod.Get, "/api/%00"),
+                     (HttpMethod.Post, "/api/stats/daily"), (HttpMethod.Get, "/api/stats/" + new string('x', 3000)), (HttpMethod.Get, "/api/%01"),
                      (HttpMethod.Get, "/openapi/v1.json"), (HttpMethod.Post, "/bench/parse"), (HttpMethod.Get, "/api/realtime/users/../../../etc/passwd"),
                      (new HttpMethod("PROPFIND"), "/api/events"), (HttpMethod.Trace, "/api/sites"),
                  })
+        // A NUL in the path is not here: Kestrel refuses it with 400 before the app, and TestServer cannot send it.
         {
             yield return new HostileCase("elsewhere: wrong method or unknown route", method, path) { Authorization = t.AdminBearer };
         }

@@ -20,13 +20,13 @@ public static partial class ApiHostileCases
 {
     public static List<HostileCase> All(HostileTargets t) =>
     [
-        .. Redos(t),
         .. Ingestion(t),
         .. Preflight(t),
         .. Tracker(),
         .. Reads(t),
         .. Sites(t),
         .. Elsewhere(t),
+        .. Redos(t), // last: on today's code its request keeps a core busy long after the client gave up
     ];
 
     /// <summary>A page view that passes every check, as raw JSON fields, so one field at a time can be replaced.</summary>
@@ -71,15 +71,15 @@ public static partial class ApiHostileCases
     }
 
     /// <summary>
-    /// An excluded path whose matcher backtracks: 4 <c>**</c> against a 250-character path is about C(250, 4) steps
-    /// (tens of seconds on today's matcher, far beyond the timeout, yet finite so the test host is not lost).
+    /// An excluded path whose matcher backtracks: 4 <c>**</c> against a 170-character path is about C(170, 4) steps
+    /// (over a minute on today's matcher in a Debug build, far beyond the timeout, yet finite so the test host is not lost).
     /// </summary>
     private static IEnumerable<HostileCase> Redos(HostileTargets t)
     {
         yield return new HostileCase("sites: excluded path pattern that backtracks", HttpMethod.Patch, $"/api/sites/{t.Redos.SiteId}")
             { Authorization = t.AdminBearer }.WithJson("{\"excluded_paths\":[\"/**a**a**a**a**b\"]}");
-        yield return Post("ingestion: a 250-character path against a backtracking excluded path")
-            .WithJson(Batch(t.Redos.PublicKey, Object(GoodEventFields(t.RedosDomain, "/" + new string('a', 250)))));
+        yield return Post("ingestion: a 170-character path against a backtracking excluded path")
+            .WithJson(Batch(t.Redos.PublicKey, Object(GoodEventFields(t.RedosDomain, "/" + new string('a', 170)))));
     }
 
     private static IEnumerable<HostileCase> Ingestion(HostileTargets t)

@@ -72,9 +72,11 @@ public static class HostileJudge
         HttpResponseMessage response;
         try
         {
-            response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancel.Token);
+            // On another thread and awaited with a deadline: an in-process server can run a request's synchronous work
+            // (a backtracking matcher) on the caller's thread, where no cancellation token would ever be looked at.
+            response = await Task.Run(() => client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancel.Token)).WaitAsync(Timeout);
         }
-        catch (OperationCanceledException)
+        catch (Exception e) when (e is OperationCanceledException or TimeoutException)
         {
             return new(hostile, 0, $"no answer within {Timeout.TotalSeconds:0} s");
         }
@@ -91,9 +93,9 @@ public static class HostileJudge
             try
             {
                 // A stream (the realtime SSE endpoint) answering 200 never ends: its headers are the whole answer.
-                body = contentType == "text/event-stream" && status < 300 ? "" : await response.Content.ReadAsStringAsync(cancel.Token);
+                body = contentType == "text/event-stream" && status < 300 ? "" : await response.Content.ReadAsStringAsync(cancel.Token).WaitAsync(Timeout);
             }
-            catch (OperationCanceledException)
+            catch (Exception e) when (e is OperationCanceledException or TimeoutException)
             {
                 return new(hostile, status, $"status {status}, but the body did not end within {Timeout.TotalSeconds:0} s");
             }

@@ -31,18 +31,29 @@ public sealed class HostileInputTests(ApiFixture fixture, ITestOutputHelper outp
         {
             // Each case from its own network, so the limit on key-less requests per address judges no case by the others.
             var ip = $"100.{64 + (i / 250 % 64)}.{i % 250}.9";
-            verdicts.Add(await HostileJudge.SendAsync(client, cases[i], r => r.Headers.TryAddWithoutValidation(TestClientIpStartupFilter.Header, ip)));
+            // And from a browser, unless the case is about the User-Agent: a bot is dropped before most checks run.
+            verdicts.Add(await HostileJudge.SendAsync(client, cases[i], r =>
+            {
+                r.Headers.TryAddWithoutValidation(TestClientIpStartupFilter.Header, ip);
+                if (!r.Headers.Contains("User-Agent"))
+                {
+                    r.Headers.TryAddWithoutValidation("User-Agent", EventPosting.ChromeOnWindows);
+                }
+            }));
         }
 
         sent.AddRange(await SendGoodTrafficAsync(client, targets, "after"));
         var stored = (await fixture.StreamEventsAsync(targets.Control.SiteId)).Select(e => e.GetProperty("event_id").GetString()!).ToList();
 
         var failed = verdicts.Where(v => v.Violation is not null).ToList();
-        output.WriteLine($"{cases.Count} hostile cases; answers: {HostileJudge.Statuses(verdicts)}; {failed.Count} broke a rule");
-        output.WriteLine(HostileJudge.Report(failed));
+        var extra = stored.Except(sent).ToList();
+        var missing = sent.Except(stored).ToList();
+        var control = extra.Count + missing.Count == 0 && stored.Count == sent.Count ? "" :
+            $"\nthe control site's stream holds {stored.Count} events instead of the {sent.Count} good ones: {extra.Count} added by the hostile run, {missing.Count} good ones missing";
+        var report = $"{cases.Count} hostile cases; answers: {HostileJudge.Statuses(verdicts)}; {failed.Count} broke a rule:\n{HostileJudge.Report(failed)}{control}";
+        output.WriteLine(report);
         Assert.True(cases.Count >= MinimumCases, $"only {cases.Count} cases");
-        Assert.True(failed.Count == 0, $"{failed.Count} of {cases.Count} hostile requests broke a rule:\n{HostileJudge.Report(failed)}");
-        Assert.Equal(sent.Order(), stored.Order());
+        Assert.True(failed.Count == 0 && control.Length == 0, report);
     }
 
     [Fact]
