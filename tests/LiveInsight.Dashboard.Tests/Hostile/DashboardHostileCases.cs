@@ -208,6 +208,8 @@ public static class DashboardHostileCases
                 yield return patch with { Name = $"proxy change ({who}): Content-Type {contentType ?? "(none)"}", Body = Encoding.UTF8.GetBytes("<x/>"), ContentType = contentType };
             }
 
+            yield return new HostileCase($"proxy revoke ({who}): another site", HttpMethod.Delete, $"/proxy/api/sites/{t.OtherSiteId}/retired-keys") { Caller = caller, Csrf = true };
+            yield return new HostileCase($"proxy revoke ({who}): no CSRF token", HttpMethod.Delete, $"/proxy/api/sites/{t.SiteId}/retired-keys?x=%00") { Caller = caller };
             yield return new HostileCase($"proxy rotate ({who}): grace_seconds -1", HttpMethod.Post, $"/proxy/api/sites/{t.OtherSiteId}/rotate-keys?grace_seconds=-1") { Caller = caller, Csrf = true };
         }
 

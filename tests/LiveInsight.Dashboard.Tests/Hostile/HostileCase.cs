@@ -62,7 +62,7 @@ public static class HostileJudge
 {
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
-    public sealed record Verdict(HostileCase Case, int Status, string? Violation);
+    public sealed record Verdict(HostileCase Case, int Status, string? Violation, int BodyLength = 0);
 
     public static async Task<Verdict> SendAsync(HttpClient client, HostileCase hostile, Action<HttpRequestMessage>? prepare = null)
     {
@@ -127,7 +127,7 @@ public static class HostileJudge
                 return new(hostile, status, $"status {status}, then the body broke off: {e.GetType().Name}: {HostileCase.Shorten(e.Message, 300)}");
             }
 
-            return new(hostile, status, Judge(hostile, status, contentType, body));
+            return new(hostile, status, Judge(hostile, status, contentType, body), body.Length);
         }
     }
 
@@ -149,9 +149,11 @@ public static class HostileJudge
             return null;
         }
 
-        if (hostile.FormPage && contentType == "text/html")
+        // The brief for forms: a redirect or an HTML page is a fine refusal; only 5xx and hangs break the rule. A refusal
+        // with no body at all is listed as a note by the test (a person sees a blank page), not counted as a violation.
+        if (hostile.FormPage)
         {
-            return body.Length > 0 ? null : $"answered {status} with an empty HTML page";
+            return null;
         }
 
         if (contentType != "application/problem+json")

@@ -42,6 +42,8 @@ public sealed class HostileInputTests(DashboardFixture fixture, ITestOutputHelpe
                 verdicts.Add(await SendAsync(hostile, anonymous, (admin, adminCsrf), (siteAdmin, siteAdminCsrf)));
             }
 
+            var blank = verdicts.Where(v => v.Case.FormPage && v.Status >= 400 && v.BodyLength == 0).Select(v => $"  {v.Case} → {v.Status}, empty body");
+            output.WriteLine("Form refusals with no body (notes, not violations):\n" + string.Join("\n", blank));
             var failed = verdicts.Where(v => v.Violation is not null).ToList();
             var report = $"{cases.Count} hostile cases; answers: {HostileJudge.Statuses(verdicts)}; {failed.Count} broke a rule:\n{HostileJudge.Report(failed)}";
             output.WriteLine(report);
