@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using LiveInsight.Core.Events;
+using Microsoft.Extensions.Logging.Abstractions;
 using StackExchange.Redis;
 
 namespace LiveInsight.Api.Ingestion;
@@ -10,10 +11,19 @@ namespace LiveInsight.Api.Ingestion;
 /// (SET NX, so all replicas agree) and expiring at the end of the following day, so only today's and yesterday's
 /// exist. Held in memory once read: Redis is asked at most once per day per replica.
 /// </summary>
-public sealed class DailySalts(IConnectionMultiplexer redis, TimeProvider time)
+/// <remarks>
+/// Expiry alone leaves old salts on disk: the append-only file keeps the SET that made a salt until Redis rewrites
+/// it, which a quiet installation may not do for weeks. So the replica that makes a day's salt also retires the old
+/// ones (<see cref="SaltRetirement"/>): deletes them and asks Redis to rewrite its append-only file.
+/// </remarks>
+public sealed class DailySalts(IConnectionMultiplexer redis, TimeProvider time, ILogger<DailySalts>? logger = null)
 {
     public const int SaltBytes = 16;
     private readonly ConcurrentDictionary<DateOnly, byte[]> _cache = new();
+    private readonly SaltRetirement _retirement = new(redis, logger ?? NullLogger<DailySalts>.Instance);
+
+    /// <summary>The last retirement of old salts started by this replica (for tests).</summary>
+    internal Task Retirement { get; private set; } = Task.CompletedTask;
 
     /// <summary>Today's and yesterday's salts (UTC).</summary>
     public async ValueTask<IReadOnlyDictionary<DateOnly, byte[]>> CurrentAsync()
@@ -44,11 +54,15 @@ public sealed class DailySalts(IConnectionMultiplexer redis, TimeProvider time)
 
         var db = redis.GetDatabase();
         var key = RedisKeys.Salt(day);
+        var now = time.GetUtcNow().UtcDateTime;
         var expiresAt = day.AddDays(2).ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
-        var ttl = expiresAt - time.GetUtcNow().UtcDateTime;
-        if (ttl > TimeSpan.Zero)
+        var ttl = expiresAt - now;
+        if (ttl > TimeSpan.Zero
+            && await db.StringSetAsync(key, RandomNumberGenerator.GetBytes(SaltBytes), ttl, When.NotExists)
+            && day == DateOnly.FromDateTime(now))
         {
-            await db.StringSetAsync(key, RandomNumberGenerator.GetBytes(SaltBytes), ttl, When.NotExists);
+            // Off the request path: the first event of the day should not wait for a fork in Redis.
+            Retirement = Task.Run(() => _retirement.RetireBeforeAsync(day.AddDays(-1)));
         }
 
         var stored = (byte[]?)await db.StringGetAsync(key);

@@ -42,10 +42,15 @@ public static class SiteValidation
             errors["time_zone"] = [$"'{Truncate(zone)}' is not a known IANA time zone (e.g. Europe/Berlin)."];
         }
 
-        var badPaths = (request.ExcludedPaths ?? []).Where(p => !PathPattern.IsValid(p)).ToArray();
-        if (badPaths.Length > 0 || request.ExcludedPaths?.Count > MaxExclusions)
+        // Every pattern is matched against every event of the site: the count and length caps bound that work.
+        var badPaths = (request.ExcludedPaths ?? []).Where(p => p is null || !PathPattern.IsValid(p)).ToArray();
+        if (request.ExcludedPaths?.Count > MaxExclusions)
         {
-            errors["excluded_paths"] = [$"Up to {MaxExclusions} patterns starting with '/', e.g. /admin/** (invalid: {string.Join(", ", badPaths.Select(Truncate))})."];
+            errors["excluded_paths"] = [$"At most {MaxExclusions} excluded path patterns (got {request.ExcludedPaths.Count}); combine them with * and **, e.g. /admin/**."];
+        }
+        else if (badPaths.Length > 0)
+        {
+            errors["excluded_paths"] = [$"Patterns start with '/', have at most {PathPattern.MaxLength} characters and no '***', e.g. /admin/** (invalid: {string.Join(", ", badPaths.Take(5).Select(p => Truncate(p ?? "null")))})."];
         }
 
         var badRanges = (request.ExcludedIpRanges ?? []).Where(r => !IPNetwork.TryParse(r, out _)).ToArray();

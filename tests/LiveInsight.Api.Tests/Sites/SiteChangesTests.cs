@@ -51,6 +51,8 @@ public sealed class SiteChangesTests(ApiFixture fixture)
         { """{"name":""}""", "name" },
         { """{"time_zone":"Mars/Olympus"}""", "time_zone" },
         { """{"excluded_paths":["admin"]}""", "excluded_paths" },
+        { """{"excluded_paths":[null]}""", "excluded_paths" },
+        { """{"excluded_paths":["/a/**/b", "/**a**a**a**a**a**a**a**a**a**a**a**a**a**a**a**a**a**a**a**a**a**a**a**a**a**a**a**a**a**a**a**a**a**a**a**a**a**a**a**a**a**a**a**a**a**a**a**a**a**a**a**a**a**a**a**a**a**a**a**a**a**a**a**a**a**a**a**b"]}""", "excluded_paths" },
         { """{"excluded_ip_ranges":["not-a-range"]}""", "excluded_ip_ranges" },
     };
 

@@ -50,4 +50,29 @@ public sealed class SiteValidationTests
 
         Assert.Contains("domains", errors.Keys);
     }
+
+    public static TheoryData<string[], string> BadExclusions => new()
+    {
+        { Enumerable.Range(0, SiteValidation.MaxExclusions + 1).Select(i => $"/p{i}/**").ToArray(), "At most 50 excluded path patterns (got 51)" },
+        { ["admin/**"], "invalid: admin/**" },
+        { ["/" + new string('a', 200)], "at most 200 characters" },
+        { ["/a***b"], "invalid: /a***b" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadExclusions))]
+    public void Excluded_paths_are_capped_in_count_and_length_with_a_message_that_says_which_cap(string[] paths, string message)
+    {
+        var errors = SiteValidation.Validate(new CreateSiteRequest("Site", ["example.com"], null, null, ExcludedPaths: paths), out _);
+
+        Assert.Contains(message, Assert.Single(errors["excluded_paths"]), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Fifty_excluded_paths_are_accepted()
+    {
+        var paths = Enumerable.Range(0, SiteValidation.MaxExclusions).Select(i => $"/p{i}/**").ToArray();
+
+        Assert.Empty(SiteValidation.Validate(new CreateSiteRequest("Site", ["example.com"], null, null, ExcludedPaths: paths), out _));
+    }
 }
