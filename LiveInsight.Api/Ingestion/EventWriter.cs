@@ -21,7 +21,7 @@ public sealed class EventWriter(IConnectionMultiplexer redis, TimeProvider time)
 {
     /// <summary>Realtime entries older than the read side's 5-minute window, plus a minute for clocks of replicas that
     /// disagree a little, are trimmed.</summary>
-    public static readonly TimeSpan RealtimeKeep = TimeSpan.FromMinutes(6);
+    private static readonly TimeSpan RealtimeKeep = TimeSpan.FromMinutes(6);
     private static readonly TimeSpan RealtimeFreshness = TimeSpan.FromMinutes(5);
     private static readonly TimeSpan ExpiryRefresh = TimeSpan.FromMinutes(10);
 

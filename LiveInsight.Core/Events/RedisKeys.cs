@@ -27,8 +27,10 @@ public static class RedisKeys
     /// <summary>Sorted set: session id → last seen (Unix ms).</summary>
     public static string RealtimeSessions(string siteId) => $"li:{{{siteId}}}:rt:sessions";
 
-    /// <summary>Hash: session id → current path.</summary>
-    public static string RealtimePages(string siteId) => $"li:{{{siteId}}}:rt:pages";
+    /// <summary>Hash: session id → current path. A field goes when ingestion trims its session out of
+    /// <see cref="RealtimeSessions"/>, so it holds the sessions of the realtime window only. (Named <c>rt:paths</c>, not
+    /// the former <c>rt:pages</c>, whose fields were never removed: that key now just expires.)</summary>
+    public static string RealtimePages(string siteId) => $"li:{{{siteId}}}:rt:paths";
 
     /// <summary>Hash: what one site spent of its ingestion quotas in one UTC minute, fields <c>requests</c>,
     /// <c>events</c> and <c>bytes</c> (shared by every Api replica; expires after two minutes). A new name, not the
