@@ -42,7 +42,8 @@ public sealed class PrivacyTests(AppHostFixture fixture)
         var publicKey = created.GetProperty("public_key").GetString()!;
         var secretKey = created.GetProperty("secret_key").GetString()!;
 
-        // Visitors: page views and a custom event from an IPv4 and an IPv6 address; one bad key (limited per masked IP).
+        // Visitors: page views and a custom event from an IPv4 and an IPv6 address; one unknown (well-formed, so looked up
+        // and counted per masked IP) key.
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         foreach (var ip in new[] { VisitorV4, VisitorV6 })
         {
@@ -56,7 +57,7 @@ public sealed class PrivacyTests(AppHostFixture fixture)
         }
 
         var refused = await SendAsync(api, HttpMethod.Post, "/api/events", VisitorV4, null,
-            new { key = "pk_not_a_key_of_anyone", events = new[] { new { id = Guid.NewGuid().ToString(), event_type = "page_view", page_url = "https://privacy.example.com/" } } });
+            new { key = LiveInsight.Core.Sites.SiteKeys.NewPublicKey(), events = new[] { new { id = Guid.NewGuid().ToString(), event_type = "page_view", page_url = "https://privacy.example.com/" } } });
         Assert.True((int)refused.StatusCode is 401 or 403, $"a bad key answered {(int)refused.StatusCode}");
 
         var rotated = await SendAsync(api, HttpMethod.Post, $"/api/sites/{siteId}/rotate-keys", AdminIp, AppHostFixture.AdminToken, new { });

@@ -96,7 +96,8 @@ public sealed class SiteRoleTests(DashboardFixture fixture)
             var stats = await member.GetAsync($"/proxy/api/stats/summary?site_id={theirs.SiteId}");
             var realtime = await member.GetAsync($"/proxy/api/realtime/users?site_id={theirs.SiteId}");
             // What the Api itself answers for a site that does not exist: the non-member must not tell the difference.
-            var unknown = await admin.GetAsync("/proxy/api/stats/summary?site_id=doesnotexist");
+            var unknownId = LiveInsight.Core.Sites.SiteKeys.NewSiteId(); // well-formed: a malformed id is refused before any lookup
+            var unknown = await admin.GetAsync($"/proxy/api/stats/summary?site_id={unknownId}");
             var patch = await DashboardFixture.SendAsync(member, csrf, Patch, $"/proxy/api/sites/{theirs.SiteId}", new { name = "x" });
             var own = await member.GetAsync($"/proxy/api/stats/summary?site_id={mine.SiteId}");
             var sites = await member.GetFromJsonAsync<JsonElement>("/proxy/api/sites");
@@ -104,7 +105,7 @@ public sealed class SiteRoleTests(DashboardFixture fixture)
             Assert.Equal(HttpStatusCode.NotFound, stats.StatusCode);
             Assert.Equal(HttpStatusCode.NotFound, realtime.StatusCode);
             Assert.Equal(HttpStatusCode.NotFound, patch.StatusCode);
-            Assert.Equal(await Problem(unknown), await Problem(stats, theirs.SiteId, "doesnotexist"));
+            Assert.Equal(await Problem(unknown), await Problem(stats, theirs.SiteId, unknownId));
             Assert.Equal(HttpStatusCode.OK, own.StatusCode);
             Assert.Equal([mine.SiteId], sites.GetProperty("sites").EnumerateArray().Select(s => s.GetProperty("site_id").GetString()));
         }
