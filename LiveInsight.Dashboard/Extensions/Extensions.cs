@@ -26,6 +26,7 @@ public static class Extensions
         builder.Services.AddSingleton<IPasswordHasher<DashboardUser>, PasswordHasher<DashboardUser>>();
         builder.Services.AddSingleton<UserService>();
         builder.Services.AddSingleton<LoginThrottle>();
+        builder.Services.AddSingleton<SessionStamps>();
         builder.Services.AddMemoryCache();
         builder.Services.AddSingleton<MembershipRepository>();
         builder.Services.AddSingleton<MembershipSiteRoles>();
@@ -68,6 +69,8 @@ public static class Extensions
                 options.LoginPath = "/login";
                 options.ExpireTimeSpan = TimeSpan.FromHours(12);
                 options.SlidingExpiration = true;
+                options.Events.OnSigningIn = SessionStamps.OnSigningInAsync;
+                options.Events.OnValidatePrincipal = SessionStamps.OnValidatePrincipalAsync;
                 options.Events.OnRedirectToLogin = context => Deny(context, StatusCodes.Status401Unauthorized);
                 options.Events.OnRedirectToAccessDenied = context => Deny(context, StatusCodes.Status403Forbidden);
             });
