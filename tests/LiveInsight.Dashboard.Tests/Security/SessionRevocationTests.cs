@@ -1,5 +1,6 @@
 using System.Net;
 using LiveInsight.Dashboard.Tests.Infrastructure;
+using Microsoft.Playwright;
 
 namespace LiveInsight.Dashboard.Tests.Security;
 
@@ -68,6 +69,22 @@ public sealed class SessionRevocationTests(DashboardFixture fixture)
         }
 
         Assert.Equal(HttpStatusCode.Unauthorized, (await signedIn.GetAsync("/account/session")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Sign_out_everywhere_in_the_page_ends_the_session_of_another_browser_too()
+    {
+        var email = await CreateUserAsync();
+        var first = await fixture.SignedInPageAsync(email: email, password: DashboardFixture.UserPassword);
+        var second = await fixture.SignedInPageAsync(email: email, password: DashboardFixture.UserPassword);
+
+        await first.GetByRole(AriaRole.Button, new() { Name = "Sign out everywhere" }).ClickAsync();
+        await first.WaitForURLAsync(url => url.Contains("/login"));
+        await second.ReloadAsync();
+
+        Assert.Contains("/login", second.Url);
+        await first.Context.CloseAsync();
+        await second.Context.CloseAsync();
     }
 
     private async Task<string> CreateUserAsync()
