@@ -27,6 +27,8 @@ public static class AccountApi
         var account = app.MapGroup("/account").RequireAuthorization(Policies.Viewer);
         account.MapGet("/session", Session).WithName("Session");
         account.MapPost("/logout", (Delegate)Logout).WithName("Logout").AddEndpointFilter<CsrfFilter>();
+        account.MapPost("/sessions/revoke", RevokeSessions).WithName("RevokeSessions").AddEndpointFilter<CsrfFilter>()
+            .WithSummary("Sign out everywhere: every session of the signed-in account ends, this one included");
         account.MapPost("/users", CreateUser).WithName("CreateUser").AddEndpointFilter<CsrfFilter>()
             .RequireAuthorization(Policies.Admin);
         return app;
@@ -117,6 +119,13 @@ public static class AccountApi
 
     public static async Task<NoContent> Logout(HttpContext context)
     {
+        await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+        return TypedResults.NoContent();
+    }
+
+    public static async Task<NoContent> RevokeSessions(HttpContext context, SessionStamps stamps, CancellationToken ct)
+    {
+        await stamps.RevokeAsync(AuditTrail.Actor(context), ct);
         await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
         return TypedResults.NoContent();
     }

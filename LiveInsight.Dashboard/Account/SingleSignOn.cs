@@ -22,7 +22,7 @@ public static class SingleSignOn
     public const string FailedError = "sso";
 
     public const string FailedMessage =
-        "Single sign-on did not sign you in. The identity provider must confirm that your e-mail address is verified.";
+        "Single sign-on did not sign you in: the identity provider refused, or did not confirm that your e-mail address is verified.";
 
     public static Task OnTokenValidated(TokenValidatedContext context)
     {

@@ -32,6 +32,11 @@ public sealed class DashboardSettings
     /// all accounts and replicas; more answer 429 with <c>Retry-After</c>. Right passwords do not count.</summary>
     public int LoginFailuresPerAddressPerMinute { get; set; } = 20;
 
+    /// <summary>How long a replica trusts the session stamp it last read (see <see cref="Users.SessionStamps"/>): a
+    /// revoked session is refused within this time on every replica, at once on the one that revoked it. 0 reads the
+    /// stamp on every request.</summary>
+    public int SessionCheckSeconds { get; set; } = 60;
+
     public OidcSettings Oidc { get; set; } = new();
 }
 

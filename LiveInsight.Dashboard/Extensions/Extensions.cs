@@ -26,6 +26,7 @@ public static class Extensions
         builder.Services.AddSingleton<IPasswordHasher<DashboardUser>, PasswordHasher<DashboardUser>>();
         builder.Services.AddSingleton<UserService>();
         builder.Services.AddSingleton<LoginThrottle>();
+        builder.Services.AddSingleton<SessionStamps>();
         builder.Services.AddMemoryCache();
         builder.Services.AddSingleton<MembershipRepository>();
         builder.Services.AddSingleton<MembershipSiteRoles>();
@@ -41,13 +42,20 @@ public static class Extensions
         var oidc = builder.Configuration.GetSection("LiveInsight:Dashboard:Oidc").Get<OidcSettings>() ?? new();
         var plainHttp = !(builder.Configuration.GetValue<bool?>("LiveInsight:Dashboard:SecureCookies")
             ?? !(builder.Environment.IsDevelopment() || builder.Environment.IsEnvironment("Testing")));
+        var trustedProxies = builder.Configuration.GetSection("LiveInsight:Dashboard:TrustedProxies").Get<List<string>>() ?? [];
         builder.Services.Configure<ForwardedHeadersOptions>(options =>
         {
-            // Only the scheme (the load balancer ends TLS). The client address for the audit log comes from
-            // ClientIpResolver and the configured trusted proxies, never from whoever sent X-Forwarded-For.
-            options.ForwardedHeaders = ForwardedHeaders.XForwardedProto;
+            // Only the scheme (the load balancer ends TLS), and only from the trusted proxies: from anyone else a claimed
+            // "https" would make cookies and HSTS believe a plain-http request was secure. The client address for the
+            // audit log comes from ClientIpResolver and the same proxies, never from whoever sent X-Forwarded-For.
+            // With no known proxy at all the middleware would believe every sender, so then it reads nothing.
+            options.ForwardedHeaders = trustedProxies.Count > 0 ? ForwardedHeaders.XForwardedProto : ForwardedHeaders.None;
             options.KnownIPNetworks.Clear();
             options.KnownProxies.Clear();
+            foreach (var network in ProxyNetworks(trustedProxies))
+            {
+                options.KnownIPNetworks.Add(network);
+            }
         });
         var authentication = builder.Services
             .AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
@@ -61,6 +69,8 @@ public static class Extensions
                 options.LoginPath = "/login";
                 options.ExpireTimeSpan = TimeSpan.FromHours(12);
                 options.SlidingExpiration = true;
+                options.Events.OnSigningIn = SessionStamps.OnSigningInAsync;
+                options.Events.OnValidatePrincipal = SessionStamps.OnValidatePrincipalAsync;
                 options.Events.OnRedirectToLogin = context => Deny(context, StatusCodes.Status401Unauthorized);
                 options.Events.OnRedirectToAccessDenied = context => Deny(context, StatusCodes.Status403Forbidden);
             });
@@ -107,6 +117,16 @@ public static class Extensions
         }
 
         return Task.CompletedTask;
+    }
+
+    /// <summary>The trusted proxies as networks (a bare address is that one host). Entries are checked by
+    /// <see cref="TrustedProxies"/>, which refuses a bad one at start.</summary>
+    private static IEnumerable<System.Net.IPNetwork> ProxyNetworks(List<string> cidrs)
+    {
+        _ = new TrustedProxies(cidrs);
+        return cidrs.Select(entry => entry.Trim()).Select(entry => entry.Contains('/')
+            ? System.Net.IPNetwork.Parse(entry)
+            : new System.Net.IPNetwork(System.Net.IPAddress.Parse(entry), System.Net.IPAddress.Parse(entry).GetAddressBytes().Length * 8));
     }
 
     private static void ConfigureOidc(OpenIdConnectOptions options, OidcSettings oidc, bool plainHttp)

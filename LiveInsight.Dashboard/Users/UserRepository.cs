@@ -150,16 +150,21 @@ public sealed class UserRepository(IAmazonDynamoDB dynamo, IOptions<StorageOptio
 
     /// <summary>After the last allowed wrong password: no sign-in until <paramref name="lockUntil"/>, then a fresh count.</summary>
     public Task LockAsync(string email, DateTimeOffset lockUntil, CancellationToken cancellationToken) =>
+        LockAsync(email, lockUntil, SessionStamps.NewStampUpdate(), cancellationToken);
+
+    private Task LockAsync(string email, DateTimeOffset lockUntil, (string Set, AttributeValue Value) newStamp, CancellationToken cancellationToken) =>
         dynamo.UpdateItemAsync(new UpdateItemRequest
         {
             TableName = TableName,
             Key = new() { ["email"] = new() { S = email } },
-            UpdateExpression = "SET locked_until = :until, failed_logins = :zero",
+            // A lock also ends the account's sessions: the guesses may come from someone who already has one.
+            UpdateExpression = "SET locked_until = :until, failed_logins = :zero, " + newStamp.Set,
             ConditionExpression = "attribute_exists(email)",
             ExpressionAttributeValues = new()
             {
                 [":until"] = new() { S = Timestamp(lockUntil) },
                 [":zero"] = new() { N = "0" },
+                [":stamp"] = newStamp.Value,
             },
         }, cancellationToken);
 

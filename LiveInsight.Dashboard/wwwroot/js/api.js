@@ -57,3 +57,4 @@ export const deleteJson = (path) => send("DELETE", `/proxy/api/${path}`);
 export const session = () => send("GET", "/account/session");
 export const account = (method, path, body) => send(method, `/account/${path}`, body);
 export const logout = () => send("POST", "/account/logout");
+export const logoutEverywhere = () => send("POST", "/account/sessions/revoke");

@@ -1,4 +1,4 @@
-import { getJson, logout, session, setCsrfToken } from "./api.js";
+import { getJson, logout, logoutEverywhere, session, setCsrfToken } from "./api.js";
 import { $, el } from "./dom.js";
 import { membersPanel } from "./members.js";
 import { shareToken, startShared } from "./share.js";
@@ -87,6 +87,10 @@ function wireControls(me, panel) {
   });
   $("#logout").addEventListener("click", async () => {
     await logout().catch(() => {});
+    location.assign("/login");
+  });
+  $("#logout-everywhere").addEventListener("click", async () => {
+    await logoutEverywhere().catch(() => {});
     location.assign("/login");
   });
   $("#theme").addEventListener("click", () => {
