@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using LiveInsight.Aggregator.Extensions;
 using LiveInsight.Aggregator.Rollups;
+using LiveInsight.Aggregator.Sessions;
 using LiveInsight.Core.Events;
 using StackExchange.Redis;
 
@@ -77,10 +78,7 @@ public sealed partial class BatchProcessor(
             }
 
             var deltas = Compute(parsed, values);
-            var result = (RedisResult[])(await db.ScriptEvaluateAsync(
-                ApplyScript.Lua,
-                [RedisKeys.EventsStream, SessionRollup.OpenSessions, Core.Stats.RollupLayout.DirtySet],
-                Arguments(ids, deltas, consumerName)))!;
+            var result = await ApplyScript.RunAsync(db, ids, deltas, consumerName);
             if (result.Length == 0)
             {
                 return parsed;
@@ -105,50 +103,6 @@ public sealed partial class BatchProcessor(
         }
 
         return deltas;
-    }
-
-    private static RedisValue[] Arguments(List<RedisValue> ids, RollupDeltas deltas, string consumerName)
-    {
-        // One ranged XPENDING (this consumer's entries between the batch's lowest and highest id) replaces a lookup per id.
-        var ordered = ids.Select(id => (Id: id, Key: StreamIdKey(id))).OrderBy(x => x.Key).ToList();
-        var args = new List<RedisValue> { AggregatorOptions.GroupName, consumerName, ordered[0].Id, ordered[^1].Id, ids.Count };
-        args.AddRange(ids);
-        args.Add(deltas.Counters.Count);
-        foreach (var ((hash, field), delta) in deltas.Counters)
-        {
-            args.Add(hash);
-            args.Add(field);
-            args.Add(delta);
-        }
-
-        args.Add(deltas.PageVisitors.Count);
-        foreach (var (hll, visitor) in deltas.PageVisitors)
-        {
-            args.Add(hll);
-            args.Add(visitor);
-        }
-
-        args.Add(deltas.Sessions.Count);
-        foreach (var touch in deltas.Sessions)
-        {
-            args.AddRange([touch.SessionKey, touch.OpenMember, touch.Ts, touch.PageviewPath?.Value ?? "", touch.PageviewPath?.Real ?? "",
-                touch.Interactive ? "1" : "0", touch.Target.HourHash, touch.Target.DayHash, touch.Dimensions.Count]);
-            foreach (var (dimension, value) in touch.Dimensions)
-            {
-                args.Add(dimension);
-                args.Add(value.Value);
-                args.Add(value.Real ?? "");
-            }
-        }
-
-        return args.ToArray();
-    }
-
-    private static (long Ms, long Seq) StreamIdKey(RedisValue id)
-    {
-        var text = id.ToString();
-        var dash = text.IndexOf('-');
-        return (long.Parse(text.AsSpan(0, dash)), long.Parse(text.AsSpan(dash + 1)));
     }
 
     private StreamEvent? Parse(StreamEntry entry)

@@ -2,6 +2,7 @@ using LiveInsight.Aggregator.Consumer;
 using LiveInsight.Aggregator.Health;
 using LiveInsight.Aggregator.Jobs;
 using LiveInsight.Aggregator.Rollups;
+using LiveInsight.Aggregator.Sessions;
 using LiveInsight.Core.Redis;
 using LiveInsight.Core.Sites;
 using LiveInsight.Core.Storage;

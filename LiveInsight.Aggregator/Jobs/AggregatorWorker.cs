@@ -1,5 +1,6 @@
 using LiveInsight.Aggregator.Consumer;
 using LiveInsight.Aggregator.Extensions;
+using LiveInsight.Aggregator.Sessions;
 using Microsoft.Extensions.Options;
 
 namespace LiveInsight.Aggregator.Jobs;

@@ -1,3 +1,10 @@
+using LiveInsight.Aggregator.Extensions;
+using LiveInsight.Core.Events;
+using LiveInsight.Core.Stats;
+using StackExchange.Redis;
+using F = LiveInsight.Core.Events.RedisKeys.SessionFields;
+using L = LiveInsight.Core.Stats.RollupLayout;
+
 namespace LiveInsight.Aggregator.Rollups;
 
 /// <summary>
@@ -5,7 +12,8 @@ namespace LiveInsight.Aggregator.Rollups;
 /// consumer (XAUTOCLAIM may have handed it to another replica meanwhile; then nothing is applied and the foreign ids
 /// are returned), apply the counter deltas, page sketches and session touches, mark the touched rollups dirty for
 /// the flusher, and XACK. A crash before it changes nothing (the entries are redelivered); a crash after it loses
-/// nothing (the deltas and the acknowledgement went together).
+/// nothing (the deltas and the acknowledgement went together). It owns its argument list: <see cref="RunAsync"/> builds
+/// it beside the script that reads it.
 /// </summary>
 internal static class ApplyScript
 {
@@ -15,7 +23,8 @@ internal static class ApplyScript
     //       interactive '1'|'0', hour hash, day hash, d, d × (dimension, value, real value if it differs or '')).
     // Paths and values are those the rollups count (a value over the day's cap is "(other)"); the real ones are kept
     // in the session hash as x:entry, x:exit, x:<dimension> for the Sessions table.
-    public const string Lua = """
+    private static readonly string Lua = $$"""
+        {{L.LuaFieldFunction}}
         local group, consumer = ARGV[1], ARGV[2]
         local mine = {}
         for _, p in ipairs(redis.call('XPENDING', KEYS[1], group, ARGV[3], ARGV[4], 1000000, consumer)) do mine[p[1]] = true end
@@ -38,7 +47,7 @@ internal static class ApplyScript
         local p = tonumber(ARGV[i]); i = i + 1
         for _ = 1, p do
           redis.call('PFADD', ARGV[i], ARGV[i + 1])
-          redis.call('EXPIRE', ARGV[i], 345600)
+          redis.call('EXPIRE', ARGV[i], {{L.RedisTtlSeconds}})
           i = i + 2
         end
         local s = tonumber(ARGV[i]); i = i + 1
@@ -46,45 +55,95 @@ internal static class ApplyScript
           local sk, member, ts, path, real, interactive, hh, dh = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2]), ARGV[i + 3], ARGV[i + 4], ARGV[i + 5], ARGV[i + 6], ARGV[i + 7]
           local nd = tonumber(ARGV[i + 8])
           i = i + 9
-          if redis.call('HSETNX', sk, 'start', ts) == 1 then
-            redis.call('HSET', sk, 'last', ts, 'pages', 0, 'hh', hh, 'dh', dh)
+          if redis.call('HSETNX', sk, '{{F.Start}}', ts) == 1 then
+            redis.call('HSET', sk, '{{F.Last}}', ts, '{{F.Pages}}', 0, '{{F.HourHash}}', hh, '{{F.DayHash}}', dh)
             for _, h in ipairs({hh, dh}) do
-              redis.call('HINCRBY', h, 'summary||sessions', 1)
+              redis.call('HINCRBY', h, field('{{L.Summary}}', '', '{{L.Sessions}}'), 1)
               dirty[h] = true
             end
             for d = 0, nd - 1 do
               local dim, value, dreal = ARGV[i + 3 * d], ARGV[i + 3 * d + 1], ARGV[i + 3 * d + 2]
-              redis.call('HSET', sk, 'd:' .. dim, value)
-              if dreal ~= '' then redis.call('HSET', sk, 'x:' .. dim, dreal) end
-              redis.call('HINCRBY', hh, dim .. '|' .. value .. '|sessions', 1)
-              redis.call('HINCRBY', dh, dim .. '|' .. value .. '|sessions', 1)
+              redis.call('HSET', sk, '{{F.DimensionPrefix}}' .. dim, value)
+              if dreal ~= '' then redis.call('HSET', sk, '{{F.RealPrefix}}' .. dim, dreal) end
+              redis.call('HINCRBY', hh, field(dim, value, '{{L.Sessions}}'), 1)
+              redis.call('HINCRBY', dh, field(dim, value, '{{L.Sessions}}'), 1)
             end
           else
-            if ts > tonumber(redis.call('HGET', sk, 'last')) then redis.call('HSET', sk, 'last', ts) end
-            if ts < tonumber(redis.call('HGET', sk, 'start')) then redis.call('HSET', sk, 'start', ts) end
+            if ts > tonumber(redis.call('HGET', sk, '{{F.Last}}')) then redis.call('HSET', sk, '{{F.Last}}', ts) end
+            if ts < tonumber(redis.call('HGET', sk, '{{F.Start}}')) then redis.call('HSET', sk, '{{F.Start}}', ts) end
           end
           i = i + 3 * nd
           if path ~= '' then
-            redis.call('HINCRBY', sk, 'pages', 1)
-            if redis.call('HSETNX', sk, 'entry', path) == 1 then
-              if real ~= '' then redis.call('HSET', sk, 'x:entry', real) end
-              for _, h in ipairs(redis.call('HMGET', sk, 'hh', 'dh')) do
-                redis.call('HINCRBY', h, 'page|' .. path .. '|entries', 1)
+            redis.call('HINCRBY', sk, '{{F.Pages}}', 1)
+            if redis.call('HSETNX', sk, '{{F.Entry}}', path) == 1 then
+              if real ~= '' then redis.call('HSET', sk, '{{F.RealPrefix}}{{F.Entry}}', real) end
+              for _, h in ipairs(redis.call('HMGET', sk, '{{F.HourHash}}', '{{F.DayHash}}')) do
+                redis.call('HINCRBY', h, field('{{L.Page}}', path, '{{L.Entries}}'), 1)
                 dirty[h] = true
               end
             end
-            redis.call('HSET', sk, 'exit', path)
-            if real ~= '' then redis.call('HSET', sk, 'x:exit', real) else redis.call('HDEL', sk, 'x:exit') end
+            redis.call('HSET', sk, '{{F.Exit}}', path)
+            if real ~= '' then redis.call('HSET', sk, '{{F.RealPrefix}}{{F.Exit}}', real) else redis.call('HDEL', sk, '{{F.RealPrefix}}{{F.Exit}}') end
           end
-          if interactive == '1' then redis.call('HSET', sk, 'interactive', 1) end
-          redis.call('ZADD', KEYS[2], redis.call('HGET', sk, 'last'), member)
-          redis.call('EXPIRE', sk, 172800)
+          if interactive == '1' then redis.call('HSET', sk, '{{F.Interactive}}', 1) end
+          redis.call('ZADD', KEYS[2], redis.call('HGET', sk, '{{F.Last}}'), member)
+          redis.call('EXPIRE', sk, {{RedisKeys.SessionTtlSeconds}})
         end
         for h, _ in pairs(dirty) do
           redis.call('SADD', KEYS[3], h)
-          redis.call('EXPIRE', h, 345600)
+          redis.call('EXPIRE', h, {{L.RedisTtlSeconds}})
         end
         redis.call('XACK', KEYS[1], group, unpack(ids))
         return {}
         """;
+
+    /// <summary>Runs the script for one batch: the entries' ids (all must still be this consumer's) and their deltas.</summary>
+    /// <returns>Empty when applied and acknowledged; otherwise the ids another consumer took over (nothing applied).</returns>
+    public static async Task<RedisResult[]> RunAsync(IDatabase db, List<RedisValue> ids, RollupDeltas deltas, string consumerName) =>
+        (RedisResult[])(await db.ScriptEvaluateAsync(
+            Lua, [RedisKeys.EventsStream, RedisKeys.OpenSessions, L.DirtySet], Arguments(ids, deltas, consumerName)))!;
+
+    private static RedisValue[] Arguments(List<RedisValue> ids, RollupDeltas deltas, string consumerName)
+    {
+        // One ranged XPENDING (this consumer's entries between the batch's lowest and highest id) replaces a lookup per id.
+        var ordered = ids.Select(id => (Id: id, Key: StreamIdKey(id))).OrderBy(x => x.Key).ToList();
+        var args = new List<RedisValue> { AggregatorOptions.GroupName, consumerName, ordered[0].Id, ordered[^1].Id, ids.Count };
+        args.AddRange(ids);
+        args.Add(deltas.Counters.Count);
+        foreach (var ((hash, field), delta) in deltas.Counters)
+        {
+            args.Add(hash);
+            args.Add(field);
+            args.Add(delta);
+        }
+
+        args.Add(deltas.PageVisitors.Count);
+        foreach (var (hll, visitor) in deltas.PageVisitors)
+        {
+            args.Add(hll);
+            args.Add(visitor);
+        }
+
+        args.Add(deltas.Sessions.Count);
+        foreach (var touch in deltas.Sessions)
+        {
+            args.AddRange([touch.SessionKey, touch.OpenMember, touch.Ts, touch.PageviewPath?.Value ?? "", touch.PageviewPath?.Real ?? "",
+                touch.Interactive ? "1" : "0", touch.Target.HourHash, touch.Target.DayHash, touch.Dimensions.Count]);
+            foreach (var (dimension, value) in touch.Dimensions)
+            {
+                args.Add(dimension);
+                args.Add(value.Value);
+                args.Add(value.Real ?? "");
+            }
+        }
+
+        return args.ToArray();
+    }
+
+    private static (long Ms, long Seq) StreamIdKey(RedisValue id)
+    {
+        var text = id.ToString();
+        var dash = text.IndexOf('-');
+        return (long.Parse(text.AsSpan(0, dash)), long.Parse(text.AsSpan(dash + 1)));
+    }
 }

@@ -14,8 +14,6 @@ namespace LiveInsight.Aggregator.Rollups;
 /// </summary>
 public sealed class ValueCap(IConnectionMultiplexer redis, IOptions<AggregatorOptions> options)
 {
-    private const int TtlSeconds = 4 * 24 * 3600; // as long as the rollup hashes themselves
-
     // ARGV: cap, ttl, then pairs of (set key, member). Returns 1 (admitted) or 0 (over the cap) per pair.
     private const string Lua = """
         local cap, ttl = tonumber(ARGV[1]), ARGV[2]
@@ -44,7 +42,7 @@ public sealed class ValueCap(IConnectionMultiplexer redis, IOptions<AggregatorOp
             return asked;
         }
 
-        var args = new List<RedisValue>((values.Count * 2) + 2) { options.Value.MaxValuesPerDimensionPerDay, TtlSeconds };
+        var args = new List<RedisValue>((values.Count * 2) + 2) { options.Value.MaxValuesPerDimensionPerDay, RollupLayout.RedisTtlSeconds };
         foreach (var (siteId, day, dimension, value) in values)
         {
             args.Add(RollupLayout.AdmittedValues(siteId, day, dimension));

@@ -1,5 +1,6 @@
 using LiveInsight.Api.Realtime;
 using LiveInsight.Api.Stats;
+using LiveInsight.Core.Events;
 using Microsoft.Extensions.Caching.StackExchangeRedis;
 using Scalar.AspNetCore;
 using StackExchange.Redis;
@@ -18,7 +19,7 @@ public static class ReadApiExtensions
         services.AddStackExchangeRedisCache(_ => { });
         services.AddOptions<RedisCacheOptions>().Configure<IServiceProvider>((o, sp) =>
         {
-            o.InstanceName = "li:cache:";
+            o.InstanceName = RedisKeys.ReadCachePrefix;
             o.ConnectionMultiplexerFactory = () => Task.FromResult(sp.GetRequiredService<IConnectionMultiplexer>());
         });
 

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using LiveInsight.Core.Events;
 using StackExchange.Redis;
+using Q = LiveInsight.Core.Events.RedisKeys.QuotaFields;
 
 namespace LiveInsight.Api.Ingestion;
 
@@ -48,24 +49,24 @@ public sealed class EventWriter(IConnectionMultiplexer redis, TimeProvider time)
         local n = tonumber(ARGV[8])
         local limit = tonumber(ARGV[3])
         if limit > 0 then
-          local used = redis.call('HINCRBY', KEYS[5], 'requests', 1)
+          local used = redis.call('HINCRBY', KEYS[5], '{{Q.Requests}}', 1)
           if used == 1 then redis.call('EXPIRE', KEYS[5], 120) end
           if used > limit then return {-1, 1} end
           -- Events and bytes: refused once the minute's total has reached the limit, so a minute takes at most the
           -- limit plus one batch, and no batch is too big to ever pass.
-          local spent = redis.call('HMGET', KEYS[5], 'events', 'bytes')
+          local spent = redis.call('HMGET', KEYS[5], '{{Q.Events}}', '{{Q.Bytes}}')
           if tonumber(ARGV[4]) > 0 and tonumber(spent[1] or '0') >= tonumber(ARGV[4]) then return {-1, 2} end
           if tonumber(ARGV[5]) > 0 and tonumber(spent[2] or '0') >= tonumber(ARGV[5]) then return {-1, 3} end
           if n > 0 then
-            redis.call('HINCRBY', KEYS[5], 'events', n)
-            redis.call('HINCRBY', KEYS[5], 'bytes', ARGV[7])
+            redis.call('HINCRBY', KEYS[5], '{{Q.Events}}', n)
+            redis.call('HINCRBY', KEYS[5], '{{Q.Bytes}}', ARGV[7])
           end
         end
         local dups = {}
         local i = 9
         for e = 1, n do
           if redis.call('HSETNX', ARGV[i], ARGV[i+1], 1) == 1 then
-            redis.call('XADD', KEYS[1], '*', 'e', ARGV[i+2])
+            redis.call('XADD', KEYS[1], '*', '{{RedisKeys.StreamField}}', ARGV[i+2])
           else
             dups[#dups + 1] = e - 1
           end

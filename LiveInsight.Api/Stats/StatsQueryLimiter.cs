@@ -1,6 +1,6 @@
-using System.Globalization;
 using LiveInsight.Api.Extensions;
 using LiveInsight.Api.Ingestion;
+using LiveInsight.Core.Events;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
@@ -23,7 +23,7 @@ public sealed class StatsQueryLimiter(IConnectionMultiplexer redis, IOptions<Rea
         }
 
         var now = time.GetUtcNow();
-        var key = $"li:rlstats:{siteId}:{now.UtcDateTime.ToString("yyyyMMddHHmm", CultureInfo.InvariantCulture)}";
+        var key = RedisKeys.StatsQueriesThisMinute(siteId, now);
         var db = redis.GetDatabase();
         var used = await db.StringIncrementAsync(key);
         if (used == 1)

@@ -53,7 +53,7 @@ public sealed class VisitorCounter(IConnectionMultiplexer redis)
         var transaction = redis.GetDatabase().CreateTransaction();
         var pending = new List<(int Index, Task<long> Count)>();
         var scratch = new List<RedisKey>();
-        var prefix = $"li:{{{siteId}}}:tmp:{Guid.NewGuid():N}:";
+        var prefix = RedisKeys.VisitorScratchPrefix(siteId);
         for (var g = 0; g < groups.Count; g++)
         {
             var group = groups[g];

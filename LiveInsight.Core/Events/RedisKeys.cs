@@ -3,8 +3,11 @@ using System.Globalization;
 namespace LiveInsight.Core.Events;
 
 /// <summary>
-/// Every Redis key LiveInsight uses. Per-site keys carry the site id as a hash tag (<c>li:{site}:…</c>), so a site's
-/// keys stay together should Redis ever be sharded; the events stream and the salts are global.
+/// Every Redis key LiveInsight uses, and the field names of the hashes whose fields are not rollup metrics (those are
+/// <see cref="Stats.RollupLayout"/>'s). Per-site keys carry the site id as a hash tag (<c>li:{site}:…</c>), so a site's
+/// keys stay together should Redis ever be sharded; the events stream and the salts are global. Lua scripts get these
+/// names from here (as KEYS/ARGV or interpolated into the script's text), never typed again: a test fails on any
+/// quoted name in a script that this class or RollupLayout does not produce.
 /// </summary>
 public static class RedisKeys
 {
@@ -51,4 +54,61 @@ public static class RedisKeys
     /// that passed the site's event quota, so a site adds at most its events per minute (plus one batch) a minute.</summary>
     public static string SeenEvents(string siteId, DateTimeOffset eventHour) =>
         $"li:{{{siteId}}}:seen:{eventHour.UtcDateTime.ToString("yyyyMMddHH", CultureInfo.InvariantCulture)}";
+
+    /// <summary>Fields of <see cref="QuotaThisMinute"/>.</summary>
+    public static class QuotaFields
+    {
+        public const string Requests = "requests";
+        public const string Events = "events";
+        public const string Bytes = "bytes";
+    }
+
+    /// <summary>Hash of one open session (the aggregator's), fields in <see cref="SessionFields"/>. Built from
+    /// <see cref="SessionKeyHead"/> and <see cref="SessionKeyMiddle"/>, which the session closer's script uses to build
+    /// the key from an <see cref="OpenSessions"/> member.</summary>
+    public static string Session(string siteId, string sessionId) => $"{SessionKeyHead}{siteId}{SessionKeyMiddle}{sessionId}";
+
+    public const string SessionKeyHead = "li:{";
+    public const string SessionKeyMiddle = "}:sess:";
+
+    /// <summary>Open sessions, scored by their last activity (Unix ms); members are <c>{site}|{session}</c>
+    /// (<see cref="OpenSessionMember"/>).</summary>
+    public const string OpenSessions = "li:sessions:open";
+
+    public const string OpenSessionSeparator = "|";
+
+    public static string OpenSessionMember(string siteId, string sessionId) => $"{siteId}{OpenSessionSeparator}{sessionId}";
+
+    /// <summary>An open session's hash lives this long after its last touch (a session closes after 30 idle minutes).</summary>
+    public const int SessionTtlSeconds = 2 * 24 * 3600;
+
+    /// <summary>Fields of <see cref="Session"/>.</summary>
+    public static class SessionFields
+    {
+        public const string Start = "start";
+        public const string Last = "last";
+        public const string Pages = "pages";
+        public const string HourHash = "hh";
+        public const string DayHash = "dh";
+        public const string Entry = "entry";
+        public const string Exit = "exit";
+        public const string Interactive = "interactive";
+        public const string Closed = "closed";
+
+        /// <summary>Prefix of the session's value of a dimension as the rollups count it (<c>d:source</c>).</summary>
+        public const string DimensionPrefix = "d:";
+
+        /// <summary>Prefix of a real value where the rollups count <c>(other)</c> (<c>x:entry</c>, <c>x:source</c>).</summary>
+        public const string RealPrefix = "x:";
+    }
+
+    /// <summary>HybridCache's second level: every cache entry of the read side is a key under this prefix.</summary>
+    public const string ReadCachePrefix = "li:cache:";
+
+    /// <summary>Uncached stats queries of one site in one UTC minute.</summary>
+    public static string StatsQueriesThisMinute(string siteId, DateTimeOffset now) =>
+        $"li:rlstats:{siteId}:{now.UtcDateTime.ToString("yyyyMMddHHmm", CultureInfo.InvariantCulture)}";
+
+    /// <summary>Prefix of the short-lived keys one visitors query SETs stored sketches into, beside the site's keys.</summary>
+    public static string VisitorScratchPrefix(string siteId) => $"li:{{{siteId}}}:tmp:{Guid.NewGuid():N}:";
 }

@@ -65,7 +65,18 @@ public static class RollupLayout
     public static string RedisHash(string siteId, Granularity granularity, string bucket) =>
         $"li:{{{siteId}}}:r:{GranularityCode(granularity)}:{bucket}";
 
-    public static string Field(string dimension, string value, string metric) => $"{dimension}|{value}|{metric}";
+    public const string FieldSeparator = "|";
+
+    public static string Field(string dimension, string value, string metric) => $"{dimension}{FieldSeparator}{value}{FieldSeparator}{metric}";
+
+    /// <summary>Lua that defines <c>field(dimension, value, metric)</c>, the same as <see cref="Field"/>, for scripts that
+    /// build field names from what Redis holds (put it at the top of the script).</summary>
+    public const string LuaFieldFunction =
+        $"local function field(dimension, value, metric) return dimension .. '{FieldSeparator}' .. value .. '{FieldSeparator}' .. metric end";
+
+    /// <summary>Rollup hashes, page sketches and the cap's admitted-value sets live this long after their last change:
+    /// long enough for the flusher to have written them to the Stats table many times over.</summary>
+    public const int RedisTtlSeconds = 4 * 24 * 3600;
 
     /// <summary>Splits a hash field back into its parts; values may contain '|' (paths), so split from both ends.</summary>
     public static (string Dimension, string Value, string Metric) ParseField(string field)

@@ -6,6 +6,7 @@ using LiveInsight.Aggregator.Consumer;
 using LiveInsight.Aggregator.Extensions;
 using LiveInsight.Aggregator.Health;
 using LiveInsight.Aggregator.Jobs;
+using LiveInsight.Aggregator.Sessions;
 using LiveInsight.Core.Events;
 using LiveInsight.Core.Sites;
 using LiveInsight.Core.Stats;

@@ -6,8 +6,11 @@ namespace LiveInsight.Api.Ingestion.Enrichment;
 /// <summary>uap-core's regexes.yaml loaded as three ordered rule lists; the first matching rule of each list wins.</summary>
 internal sealed class UapRules
 {
-    // uap-core's regexes are written to be ReDoS-safe; the timeout is a last guard for the hot path.
-    private static readonly TimeSpan MatchTimeout = TimeSpan.FromMilliseconds(100);
+    // uap-core's regexes are written to be ReDoS-safe; the timeout is a last guard for the hot path. It is wall-clock
+    // time, so it must stay far above what a busy machine takes for a benign match (100 ms misparsed real browsers
+    // while the test suites ran on two cores); the first timeout gives up the list, so a User-Agent costs at most one
+    // timeout per list, and the cache keeps the answer.
+    private static readonly TimeSpan MatchTimeout = TimeSpan.FromSeconds(1);
 
     private static readonly string[] UaFields = ["family_replacement", "v1_replacement", "v2_replacement"];
     private static readonly string[] OsFields = ["os_replacement", "os_v1_replacement", "os_v2_replacement"];

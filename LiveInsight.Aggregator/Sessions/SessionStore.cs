@@ -1,12 +1,14 @@
 using System.Collections.Concurrent;
 using Amazon.DynamoDBv2.Model;
-using LiveInsight.Aggregator.Rollups;
+using LiveInsight.Aggregator.Consumer;
+using LiveInsight.Core.Events;
 using LiveInsight.Core.Storage;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using static LiveInsight.Aggregator.Consumer.EventStore;
+using F = LiveInsight.Core.Events.RedisKeys.SessionFields;
 
-namespace LiveInsight.Aggregator.Consumer;
+namespace LiveInsight.Aggregator.Sessions;
 
 /// <summary>
 /// Copies sessions from their Redis hash (the live state the apply script keeps) into the Sessions table as absolute
@@ -48,7 +50,7 @@ public sealed class SessionStore(IConnectionMultiplexer redis, EventStore store,
         }
 
         var db = redis.GetDatabase();
-        var hashes = await Task.WhenAll(distinct.Select(s => db.HashGetAllAsync(SessionRollup.SessionKey(s.SiteId, s.SessionId))));
+        var hashes = await Task.WhenAll(distinct.Select(s => db.HashGetAllAsync(RedisKeys.Session(s.SiteId, s.SessionId))));
         var items = distinct.Zip(hashes)
             .Where(pair => pair.Second.Length > 0)
             .Select(pair => ToItem(pair.First.SiteId, pair.First.SessionId, pair.Second.ToDictionary(h => h.Name.ToString(), h => h.Value.ToString()), active: true))
@@ -58,9 +60,9 @@ public sealed class SessionStore(IConnectionMultiplexer redis, EventStore store,
 
     public static Dictionary<string, AttributeValue> ToItem(string siteId, string sessionId, Dictionary<string, string> hash, bool active)
     {
-        var start = long.Parse(hash.GetValueOrDefault("start", "0"));
-        var last = long.Parse(hash.GetValueOrDefault("last", "0"));
-        var pages = long.Parse(hash.GetValueOrDefault("pages", "0"));
+        var start = long.Parse(hash.GetValueOrDefault(F.Start, "0"));
+        var last = long.Parse(hash.GetValueOrDefault(F.Last, "0"));
+        var pages = long.Parse(hash.GetValueOrDefault(F.Pages, "0"));
         var item = new Dictionary<string, AttributeValue>
         {
             ["site_id"] = S(siteId),
@@ -74,13 +76,13 @@ public sealed class SessionStore(IConnectionMultiplexer redis, EventStore store,
         };
         if (!active)
         {
-            item["bounce"] = new AttributeValue { BOOL = pages <= 1 && hash.GetValueOrDefault("interactive") != "1" };
+            item["bounce"] = new AttributeValue { BOOL = pages <= 1 && hash.GetValueOrDefault(F.Interactive) != "1" };
         }
 
         // The real value (x:…) where the rollups count "(other)" for it: this table keeps what was sent.
-        foreach (var (field, attribute) in new[] { ("entry", "entry_page"), ("exit", "exit_page") })
+        foreach (var (field, attribute) in new[] { (F.Entry, "entry_page"), (F.Exit, "exit_page") })
         {
-            if ((hash.GetValueOrDefault("x:" + field) ?? hash.GetValueOrDefault(field)) is { Length: > 0 } value)
+            if ((hash.GetValueOrDefault(F.RealPrefix + field) ?? hash.GetValueOrDefault(field)) is { Length: > 0 } value)
             {
                 item[attribute] = S(value);
             }
@@ -88,9 +90,11 @@ public sealed class SessionStore(IConnectionMultiplexer redis, EventStore store,
 
         foreach (var (field, rolledUp) in hash)
         {
-            if (field.StartsWith("d:", StringComparison.Ordinal) && (hash.GetValueOrDefault("x:" + field[2..]) ?? rolledUp) is { Length: > 0 } value)
+            if (field.StartsWith(F.DimensionPrefix, StringComparison.Ordinal)
+                && field[F.DimensionPrefix.Length..] is var dimension
+                && (hash.GetValueOrDefault(F.RealPrefix + dimension) ?? rolledUp) is { Length: > 0 } value)
             {
-                item[field[2..]] = S(value);
+                item[dimension] = S(value);
             }
         }
 

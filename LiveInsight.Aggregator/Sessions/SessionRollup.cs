@@ -1,19 +1,16 @@
+using LiveInsight.Aggregator.Rollups;
 using LiveInsight.Core.Events;
 using LiveInsight.Core.Stats;
 
-namespace LiveInsight.Aggregator.Rollups;
+namespace LiveInsight.Aggregator.Sessions;
 
 /// <summary>
 /// Sessions, entries, exits, bounces and duration depend on what Redis already knows of the session, so this rollup
 /// only describes the touch; the apply script decides atomically (new session → counted in its start buckets with
-/// its entry page) and <see cref="Jobs.SessionCloser"/> books bounce, duration and exit when the session ends.
+/// its entry page) and <see cref="SessionCloser"/> books bounce, duration and exit when the session ends.
 /// </summary>
 public sealed class SessionRollup : IRollup
 {
-    public static string SessionKey(string siteId, string sessionId) => $"li:{{{siteId}}}:sess:{sessionId}";
-
-    public const string OpenSessions = "li:sessions:open";
-
     public void Apply(StreamEvent e, RollupTarget target, RollupDeltas deltas)
     {
         if (e.SessionId is not { Length: > 0 } sessionId)
@@ -22,8 +19,8 @@ public sealed class SessionRollup : IRollup
         }
 
         deltas.Sessions.Add(new SessionTouch(
-            SessionKey(e.SiteId, sessionId),
-            $"{e.SiteId}|{sessionId}",
+            RedisKeys.Session(e.SiteId, sessionId),
+            RedisKeys.OpenSessionMember(e.SiteId, sessionId),
             e.Ts,
             e.EventType == "page_view" && e.Path is { } path ? RolledUp.Of(deltas, target, RollupLayout.Page, path) : null,
             e.EventType == "custom",

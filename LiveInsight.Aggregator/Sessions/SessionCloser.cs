@@ -1,12 +1,13 @@
 using LiveInsight.Aggregator.Consumer;
 using LiveInsight.Aggregator.Extensions;
-using LiveInsight.Aggregator.Rollups;
+using LiveInsight.Core.Events;
 using LiveInsight.Core.Stats;
 using LiveInsight.Core.Storage;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
+using F = LiveInsight.Core.Events.RedisKeys.SessionFields;
 
-namespace LiveInsight.Aggregator.Jobs;
+namespace LiveInsight.Aggregator.Sessions;
 
 /// <summary>
 /// Ends sessions idle for 30 minutes: their bounce (one page view, no custom event), duration and exit page are
@@ -22,34 +23,36 @@ public sealed class SessionCloser(
 {
     public const int BatchSize = 500;
 
-    // KEYS: open-sessions zset, dirty set. ARGV: cutoff (ms), limit. Returns the closed session keys.
-    private const string Lua = """
+    // KEYS: open-sessions zset, dirty set. ARGV: cutoff (ms), limit. Returns the closed open-session members.
+    private static readonly string Lua = $$"""
+        {{RollupLayout.LuaFieldFunction}}
         local members = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
         local closed = {}
         for _, m in ipairs(members) do
           if redis.call('ZREM', KEYS[1], m) == 1 then
-            local bar = string.find(m, '|', 1, true)
-            local sk = 'li:{' .. string.sub(m, 1, bar - 1) .. '}:sess:' .. string.sub(m, bar + 1)
+            local bar = string.find(m, '{{RedisKeys.OpenSessionSeparator}}', 1, true)
+            local sk = '{{RedisKeys.SessionKeyHead}}' .. string.sub(m, 1, bar - 1) .. '{{RedisKeys.SessionKeyMiddle}}' .. string.sub(m, bar + 1)
             local flat = redis.call('HGETALL', sk)
             if #flat > 0 then
               local t = {}
               for k = 1, #flat, 2 do t[flat[k]] = flat[k + 1] end
-              local bounce = (tonumber(t.pages or '0') <= 1 and t.interactive ~= '1') and 1 or 0
-              local duration = tonumber(t.last) - tonumber(t.start)
-              for _, h in ipairs({t.hh, t.dh}) do
-                redis.call('HINCRBY', h, 'summary||bounces', bounce)
-                redis.call('HINCRBY', h, 'summary||duration_ms', duration)
-                if t.exit then redis.call('HINCRBY', h, 'page|' .. t.exit .. '|exits', 1) end
+              local bounce = (tonumber(t['{{F.Pages}}'] or '0') <= 1 and t['{{F.Interactive}}'] ~= '1') and 1 or 0
+              local duration = tonumber(t['{{F.Last}}']) - tonumber(t['{{F.Start}}'])
+              local exit = t['{{F.Exit}}']
+              for _, h in ipairs({t['{{F.HourHash}}'], t['{{F.DayHash}}']}) do
+                redis.call('HINCRBY', h, field('{{RollupLayout.Summary}}', '', '{{RollupLayout.Bounces}}'), bounce)
+                redis.call('HINCRBY', h, field('{{RollupLayout.Summary}}', '', '{{RollupLayout.DurationMs}}'), duration)
+                if exit then redis.call('HINCRBY', h, field('{{RollupLayout.Page}}', exit, '{{RollupLayout.Exits}}'), 1) end
                 for k, v in pairs(t) do
-                  if string.sub(k, 1, 2) == 'd:' then
-                    local dim = string.sub(k, 3)
-                    redis.call('HINCRBY', h, dim .. '|' .. v .. '|bounces', bounce)
-                    redis.call('HINCRBY', h, dim .. '|' .. v .. '|duration_ms', duration)
+                  if string.sub(k, 1, {{F.DimensionPrefix.Length}}) == '{{F.DimensionPrefix}}' then
+                    local dim = string.sub(k, {{F.DimensionPrefix.Length + 1}})
+                    redis.call('HINCRBY', h, field(dim, v, '{{RollupLayout.Bounces}}'), bounce)
+                    redis.call('HINCRBY', h, field(dim, v, '{{RollupLayout.DurationMs}}'), duration)
                   end
                 end
                 redis.call('SADD', KEYS[2], h)
               end
-              redis.call('HSET', sk, 'closed', 1)
+              redis.call('HSET', sk, '{{F.Closed}}', 1)
               closed[#closed + 1] = m
             end
           end
@@ -65,14 +68,14 @@ public sealed class SessionCloser(
         var total = 0;
         while (true)
         {
-            var closed = (RedisResult[])(await db.ScriptEvaluateAsync(Lua, [SessionRollup.OpenSessions, RollupLayout.DirtySet], [cutoff, BatchSize]))!;
+            var closed = (RedisResult[])(await db.ScriptEvaluateAsync(Lua, [RedisKeys.OpenSessions, RollupLayout.DirtySet], [cutoff, BatchSize]))!;
             if (closed.Length == 0)
             {
                 return total;
             }
 
-            var members = closed.Select(r => r.ToString()!.Split('|', 2)).Select(p => (Site: p[0], Session: p[1])).ToList();
-            var keys = members.Select(m => SessionRollup.SessionKey(m.Site, m.Session)).ToList();
+            var members = closed.Select(r => r.ToString()!.Split(RedisKeys.OpenSessionSeparator, 2)).Select(p => (Site: p[0], Session: p[1])).ToList();
+            var keys = members.Select(m => RedisKeys.Session(m.Site, m.Session)).ToList();
             var hashes = await Task.WhenAll(keys.Select(k => db.HashGetAllAsync(k)));
             var items = members.Zip(hashes)
                 .Select(p => SessionStore.ToItem(p.First.Site, p.First.Session, p.Second.ToDictionary(h => h.Name.ToString(), h => h.Value.ToString()), active: false))
