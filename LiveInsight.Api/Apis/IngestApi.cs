@@ -1,3 +1,4 @@
+using LiveInsight.Api.Auth;
 using LiveInsight.Api.Ingestion;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -54,7 +55,7 @@ public static class IngestApi
 
     /// <summary>CORS preflight: it carries no key, so the origin is checked against every site's domains.</summary>
     public static async Task<Results<NoContent, ProblemHttpResult>> Preflight(
-        HttpContext context, SiteResolver sites, CancellationToken cancellationToken)
+        HttpContext context, SiteCache sites, CancellationToken cancellationToken)
     {
         var origin = context.Request.Headers.Origin.ToString();
         var host = OriginRules.OriginHost(origin);

@@ -1,3 +1,4 @@
+using LiveInsight.Api.Auth;
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using LiveInsight.Api.Extensions;

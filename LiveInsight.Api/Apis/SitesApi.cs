@@ -1,3 +1,4 @@
+using LiveInsight.Api.Auth;
 using LiveInsight.Api.Extensions;
 using LiveInsight.Api.Ingestion;
 using LiveInsight.Api.Sites;
@@ -42,7 +43,7 @@ public static class SitesApi
         CreateSiteRequest request,
         HttpContext http,
         SiteRepository repository,
-        SiteResolver resolver,
+        SiteCache resolver,
         AdminAudit audit,
         TimeProvider time,
         CancellationToken cancellationToken)
@@ -84,7 +85,7 @@ public static class SitesApi
     }
 
     public static async Task<Ok<SiteList>> ListSites(
-        SiteResolver resolver, SiteSummaries summaries, CancellationToken cancellationToken)
+        SiteCache resolver, SiteSummaries summaries, CancellationToken cancellationToken)
     {
         var sites = await resolver.ListAsync(cancellationToken);
         return TypedResults.Ok(new SiteList(await summaries.SummarizeAsync(sites)));
@@ -95,7 +96,7 @@ public static class SitesApi
         UpdateSiteRequest request,
         HttpContext http,
         SiteRepository repository,
-        SiteResolver resolver,
+        SiteCache resolver,
         SiteSummaries summaries,
         AdminAudit audit,
         CancellationToken cancellationToken)
@@ -156,7 +157,7 @@ public static class SitesApi
         string siteId,
         HttpContext http,
         SiteRepository repository,
-        SiteResolver resolver,
+        SiteCache resolver,
         AdminAudit audit,
         TimeProvider time,
         CancellationToken cancellationToken,
@@ -215,7 +216,7 @@ public static class SitesApi
         string siteId,
         HttpContext http,
         SiteRepository repository,
-        SiteResolver resolver,
+        SiteCache resolver,
         SiteSummaries summaries,
         AdminAudit audit,
         CancellationToken cancellationToken)
@@ -246,7 +247,7 @@ public static class SitesApi
 
     /// <summary>Stores a changed site if nobody changed it since it was read, then drops the site caches (ingestion and
     /// read side share one tag), so this replica sees the change from the next request.</summary>
-    private static async Task<SiteUpdate> SaveAsync(Site site, SiteRepository repository, SiteResolver resolver, CancellationToken cancellationToken)
+    private static async Task<SiteUpdate> SaveAsync(Site site, SiteRepository repository, SiteCache resolver, CancellationToken cancellationToken)
     {
         var outcome = await repository.UpdateAsync(site, cancellationToken);
         if (outcome == SiteUpdate.Updated)

@@ -1,3 +1,4 @@
+using LiveInsight.Api.Auth;
 using LiveInsight.Api.Extensions;
 using LiveInsight.Api.Stats;
 using Microsoft.AspNetCore.Http.HttpResults;

@@ -23,7 +23,6 @@ public static class ReadApiExtensions
             o.ConnectionMultiplexerFactory = () => Task.FromResult(sp.GetRequiredService<IConnectionMultiplexer>());
         });
 
-        services.AddSingleton<SiteAccess>();
         services.AddSingleton<StatsQueryLimiter>();
         services.AddSingleton<ReadCache>();
         services.AddSingleton<RealtimeService>();

@@ -1,3 +1,4 @@
+using LiveInsight.Api.Auth;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
@@ -23,7 +24,7 @@ public sealed record IngestOutcome(int Accepted, int Dropped, IReadOnlyDictionar
 /// answered once Redis has taken the events; when it cannot, the answer is 503 with Retry-After, never 202.
 /// </summary>
 public sealed partial class EventIngestor(
-    SiteResolver sites,
+    SiteCache sites,
     DailySalts salts,
     IngestPipeline pipeline,
     EventWriter writer,

@@ -1,3 +1,4 @@
+using LiveInsight.Api.Auth;
 using LiveInsight.Api.Ingestion.Enrichment;
 using LiveInsight.Api.Ingestion.Pipeline;
 using LiveInsight.Core.Privacy;
@@ -44,7 +45,7 @@ public static class IngestionExtensions
             .ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<UnauthenticatedLimiter>();
         services.AddHybridCache();
-        services.AddSingleton<SiteResolver>();
+        services.AddSingleton<SiteCache>();
         services.AddSingleton<Sites.KeyUsage>();
         services.AddSingleton<DailySalts>();
         services.AddSingleton<EventWriter>();

@@ -1,7 +1,8 @@
+using LiveInsight.Api.Extensions;
 using LiveInsight.Core.Sites;
 using Microsoft.Extensions.Options;
 
-namespace LiveInsight.Api.Extensions;
+namespace LiveInsight.Api.Auth;
 
 /// <summary>Lets a request through only with <c>Authorization: Bearer &lt;admin token&gt;</c>; otherwise 401 problem+json.
 /// A <c>{siteId}</c> in the route that no site can have answers 404 here, before any handler reads DynamoDB with it

@@ -1,14 +1,17 @@
 using System.Net;
+using LiveInsight.Api.Ingestion;
 using LiveInsight.Core.Sites;
 using Microsoft.Extensions.Caching.Hybrid;
 
-namespace LiveInsight.Api.Ingestion;
+namespace LiveInsight.Api.Auth;
 
 /// <summary>
-/// Public key → site, and origin → "is this any site's domain" (for CORS preflights, which carry no key), both behind
-/// HybridCache so the hot path does not query DynamoDB per request.
+/// Every lookup of a site the Api makes, behind one HybridCache with one tag: public key → site (ingestion), secret key
+/// hash → site and id → site (the read side), the list of sites, and origin → "is this any site's domain" (CORS
+/// preflights carry no key). So the hot path never queries DynamoDB per request, and one <see cref="InvalidateAsync"/>
+/// after a change reaches every kind of lookup on this replica (others follow within a minute).
 /// </summary>
-public sealed class SiteResolver(SiteRepository sites, HybridCache cache, UnauthenticatedLimiter limiter, TimeProvider time)
+public sealed class SiteCache(SiteRepository sites, HybridCache cache, UnauthenticatedLimiter limiter, TimeProvider time)
 {
     public const string AllDomainsTag = "sites";
     private static readonly HybridCacheEntryOptions KeyEntry = new() { Expiration = TimeSpan.FromMinutes(1), LocalCacheExpiration = TimeSpan.FromMinutes(1) };
@@ -78,35 +81,31 @@ public sealed class SiteResolver(SiteRepository sites, HybridCache cache, Unauth
 
     /// <summary>Called after a site changes so this replica sees it at once (others within a minute).</summary>
     public ValueTask InvalidateAsync(CancellationToken cancellationToken) => cache.RemoveByTagAsync(AllDomainsTag, cancellationToken);
-}
 
-/// <summary>One domain of one site, as the preflight check needs it (a record, so HybridCache can serialise it).</summary>
-[System.ComponentModel.ImmutableObject(true)]
-public sealed record SiteOrigin(string Domain, bool AllowSubdomains);
+    /// <summary>The site of a secret key, by the key's hash (computed once per request by the caller): current, or
+    /// retired and still in its grace period. A cache miss asks DynamoDB only within <paramref name="client"/>'s
+    /// lookup limit (else <see cref="LookupLimitedException"/>).</summary>
+    public async ValueTask<Site?> FindBySecretKeyHashAsync(string secretKeyHash, IPAddress? client, CancellationToken cancellationToken) =>
+        (await cache.GetOrCreateAsync(
+            $"site:sk:{secretKeyHash}",
+            (sites, secretKeyHash, limiter, client),
+            static async (state, ct) =>
+            {
+                await state.limiter.ThrowIfOverLimitAsync(state.client);
+                return await state.sites.FindBySecretKeyHashAsync(state.secretKeyHash, ct);
+            },
+            KeyEntry,
+            Tags,
+            cancellationToken)).IfKeyValid(time.GetUtcNow());
 
-public static class OriginRules
-{
-    /// <summary>
-    /// An origin host belongs to a site domain when equal, ignoring a leading <c>www.</c> on either side; with
-    /// <paramref name="allowSubdomains"/> also when it ends with "." + the domain (blog.example.com for example.com,
-    /// never evilexample.com). An IP address has no subdomains.
-    /// </summary>
-    public static bool HostMatches(string host, string domain, bool allowSubdomains = false)
-    {
-        static string Bare(string h) => h.StartsWith("www.", StringComparison.OrdinalIgnoreCase) ? h[4..] : h;
-        var bareDomain = Bare(domain);
-        if (string.Equals(Bare(host), bareDomain, StringComparison.OrdinalIgnoreCase))
-        {
-            return true;
-        }
-
-        return allowSubdomains
-            && !System.Net.IPAddress.TryParse(bareDomain, out _)
-            && host.Length > bareDomain.Length + 1
-            && host.EndsWith("." + bareDomain, StringComparison.OrdinalIgnoreCase);
-    }
-
-    /// <summary>The host of an <c>Origin</c> header, or null when absent, "null" or unparsable.</summary>
-    public static string? OriginHost(string? origin) =>
-        Uri.TryCreate(origin, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" ? uri.Host : null;
+    /// <summary>For the admin token only (trusted, and shared by every Dashboard user, so not limited per address):
+    /// callers check <see cref="SiteKeys.IsWellFormedSiteId"/> first.</summary>
+    public ValueTask<Site?> FindByIdAsync(string siteId, CancellationToken cancellationToken) =>
+        cache.GetOrCreateAsync(
+            $"site:id:{siteId}",
+            (sites, siteId),
+            static (state, ct) => new ValueTask<Site?>(state.sites.FindByIdAsync(state.siteId, ct)),
+            KeyEntry,
+            Tags,
+            cancellationToken);
 }

@@ -1,11 +1,11 @@
+using LiveInsight.Api.Extensions;
 using System.Globalization;
 using System.Net;
 using LiveInsight.Core.Privacy;
 using LiveInsight.Core.Sites;
-using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.Options;
 
-namespace LiveInsight.Api.Extensions;
+namespace LiveInsight.Api.Auth;
 
 /// <summary>
 /// Read-side access to one site (<c>?site_id=</c>): the site's secret key as bearer reads that site only; the admin
@@ -14,7 +14,7 @@ namespace LiveInsight.Api.Extensions;
 /// any lookup (a malformed key or site id costs no cache entry and no DynamoDB read), unknown keys and ids are cached
 /// as null, and a secret key missing from the cache is looked up only within the client network's lookup limit (429).
 /// </summary>
-internal sealed class SiteAccessFilter(SiteAccess access, Sites.KeyUsage keyUsage, ClientIpResolver clientIps, IOptions<ApiOptions> options)
+internal sealed class SiteAccessFilter(SiteCache access, Sites.KeyUsage keyUsage, ClientIpResolver clientIps, IOptions<ApiOptions> options)
     : IEndpointFilter
 {
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
@@ -94,46 +94,6 @@ internal sealed class SiteAccessFilter(SiteAccess access, Sites.KeyUsage keyUsag
         http.Response.Headers.WWWAuthenticate = "Bearer";
         return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized", detail: detail);
     }
-}
-
-/// <summary>
-/// Site lookups of the read side, cached for a minute (a key is hashed before it becomes a cache key). Unknown keys and
-/// ids are cached too, as null: both are random and never reused, so a cached null cannot hide a site created later
-/// (creating one clears the tag anyway).
-/// </summary>
-public sealed class SiteAccess(SiteRepository sites, HybridCache cache, Ingestion.UnauthenticatedLimiter limiter, TimeProvider time)
-{
-    private static readonly HybridCacheEntryOptions Entry = new() { Expiration = TimeSpan.FromMinutes(1), LocalCacheExpiration = TimeSpan.FromMinutes(1) };
-
-    // Creating a site clears this tag (SitesApi), so a just-created site is readable at once.
-    private static readonly string[] Tags = [Ingestion.SiteResolver.AllDomainsTag];
-
-    /// <summary>The site of a secret key, by the key's hash (computed once per request by the caller): current, or
-    /// retired and still in its grace period. A cache miss asks DynamoDB only within <paramref name="client"/>'s
-    /// lookup limit (else <see cref="Ingestion.LookupLimitedException"/>).</summary>
-    public async ValueTask<Site?> FindBySecretKeyHashAsync(string secretKeyHash, IPAddress? client, CancellationToken cancellationToken) =>
-        (await cache.GetOrCreateAsync(
-            $"site:sk:{secretKeyHash}",
-            (sites, secretKeyHash, limiter, client),
-            static async (state, ct) =>
-            {
-                await state.limiter.ThrowIfOverLimitAsync(state.client);
-                return await state.sites.FindBySecretKeyHashAsync(state.secretKeyHash, ct);
-            },
-            Entry,
-            Tags,
-            cancellationToken)).IfKeyValid(time.GetUtcNow());
-
-    /// <summary>For the admin token only (trusted, and shared by every Dashboard user, so not limited per address):
-    /// callers check <see cref="SiteKeys.IsWellFormedSiteId"/> first.</summary>
-    public ValueTask<Site?> FindByIdAsync(string siteId, CancellationToken cancellationToken) =>
-        cache.GetOrCreateAsync(
-            $"site:id:{siteId}",
-            (sites, siteId),
-            static (state, ct) => new ValueTask<Site?>(state.sites.FindByIdAsync(state.siteId, ct)),
-            Entry,
-            Tags,
-            cancellationToken);
 }
 
 public static class SiteAccessExtensions
