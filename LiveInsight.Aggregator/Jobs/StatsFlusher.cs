@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.IO.Hashing;
+using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using LiveInsight.Aggregator.Consumer;
 using LiveInsight.Aggregator.Extensions;
@@ -43,7 +44,7 @@ public sealed partial class StatsFlusher(
                 items.AddRange(await ItemsAsync(db, hash));
             }
 
-            await store.WriteAsync(storage.Value.TableName(Tables.Stats), items, cancellationToken);
+            await WriteAsync(items.Where(Writable).ToList(), cancellationToken);
             await db.KeyDeleteAsync(flushing);
             return hashes.Count;
         }
@@ -55,6 +56,50 @@ public sealed partial class StatsFlusher(
             throw;
         }
     }
+
+    /// <summary>
+    /// A batch DynamoDB refuses as invalid is refused whole, whatever else it holds; so it is retried item by item and
+    /// only the invalid items are left out (logged). Retrying them could never succeed and would hold every other
+    /// site's rollups back with them.
+    /// </summary>
+    private async Task WriteAsync(List<Dictionary<string, AttributeValue>> items, CancellationToken cancellationToken)
+    {
+        var table = storage.Value.TableName(Tables.Stats);
+        try
+        {
+            await store.WriteAsync(table, items, cancellationToken);
+        }
+        catch (AmazonDynamoDBException e) when (e.ErrorCode == "ValidationException")
+        {
+            foreach (var item in items)
+            {
+                try
+                {
+                    await store.WriteAsync(table, [item], cancellationToken);
+                }
+                catch (AmazonDynamoDBException refused) when (refused.ErrorCode == "ValidationException")
+                {
+                    LogItemRefused(Shorten(item["pk"].S), Shorten(item["sk"].S), refused.Message);
+                }
+            }
+        }
+    }
+
+    /// <summary>Whether DynamoDB can take the item's keys: a value longer than the rollups keep (written before values
+    /// were capped) would be refused, so it is left out and logged rather than retried forever.</summary>
+    private bool Writable(Dictionary<string, AttributeValue> item)
+    {
+        var sortKey = item["sk"].S;
+        if (System.Text.Encoding.UTF8.GetByteCount(sortKey) <= RollupLayout.MaxSortKeyBytes)
+        {
+            return true;
+        }
+
+        LogItemRefused(Shorten(item["pk"].S), Shorten(sortKey), $"sort key over {RollupLayout.MaxSortKeyBytes} bytes");
+        return false;
+    }
+
+    private static string Shorten(string key) => key.Length <= 120 ? key : key[..120] + "…";
 
     private static async Task<bool> TryRenameAsync(IDatabase db, string flushing)
     {
@@ -125,6 +170,9 @@ public sealed partial class StatsFlusher(
         item["hll"] = new AttributeValue { B = new MemoryStream(bytes) };
         item["hll_crc32"] = N(Crc32.HashToUInt32(bytes));
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Rollup item {PartitionKey} / {SortKey} left out of the flush, DynamoDB cannot take it: {Error}")]
+    private partial void LogItemRefused(string partitionKey, string sortKey, string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Flushing rollups to DynamoDB failed, will retry: {Error}")]
     private partial void LogFlushFailed(string error);

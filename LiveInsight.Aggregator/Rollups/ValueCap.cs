@@ -80,6 +80,8 @@ public sealed class RollupValues
             return value;
         }
 
+        // Events ingested before values were capped at the source may still hold longer ones.
+        value = RollupLayout.CapValue(value);
         var key = (target.SiteId, target.DayBucket, dimension, value);
         Asked.Add(key);
         return _refused.Contains(key) ? RollupLayout.Other : value;

@@ -19,7 +19,8 @@ public static class SitesApi
     {
         var sites = app.MapGroup("/api/sites")
             .WithTags("Sites")
-            .AddEndpointFilter<AdminTokenFilter>();
+            .AddEndpointFilter<AdminTokenFilter>()
+            .ProducesProblem(StatusCodes.Status404NotFound);
 
         sites.MapPost("/", CreateSite)
             .WithName("CreateSite")
@@ -91,7 +92,7 @@ public static class SitesApi
         return TypedResults.Ok(new SiteList(await summaries.SummarizeAsync(sites)));
     }
 
-    public static async Task<Results<Ok<SiteSummary>, NotFound, ValidationProblem, ProblemHttpResult>> UpdateSite(
+    public static async Task<Results<Ok<SiteSummary>, ValidationProblem, ProblemHttpResult>> UpdateSite(
         string siteId,
         UpdateSiteRequest request,
         HttpContext http,
@@ -103,7 +104,7 @@ public static class SitesApi
     {
         if (await repository.FindByIdAsync(siteId, cancellationToken) is not { } site)
         {
-            return TypedResults.NotFound();
+            return SiteNotFound(siteId);
         }
 
         var merged = new CreateSiteRequest(
@@ -140,7 +141,7 @@ public static class SitesApi
         switch (await SaveAsync(updated, repository, resolver, cancellationToken))
         {
             case SiteUpdate.NotFound:
-                return TypedResults.NotFound();
+                return SiteNotFound(siteId);
             case SiteUpdate.Conflict:
                 return SiteChanged();
         }
@@ -153,7 +154,7 @@ public static class SitesApi
     /// carrying the old public key go on counting while they are redeployed) and are listed on the site until then.
     /// 0 revokes them now (this replica at once, the others when their one-minute site cache expires).
     /// </summary>
-    public static async Task<Results<Ok<RotatedKeys>, NotFound, ValidationProblem, ProblemHttpResult>> RotateKeys(
+    public static async Task<Results<Ok<RotatedKeys>, ValidationProblem, ProblemHttpResult>> RotateKeys(
         string siteId,
         HttpContext http,
         SiteRepository repository,
@@ -173,7 +174,7 @@ public static class SitesApi
 
         if (await repository.FindByIdAsync(siteId, cancellationToken) is not { } site)
         {
-            return TypedResults.NotFound();
+            return SiteNotFound(siteId);
         }
 
         if (await audit.WriteAsync(http, siteId, AuditActions.SiteRotateKeys, $"grace_seconds={graceSeconds}", cancellationToken) is { } failed)
@@ -200,7 +201,7 @@ public static class SitesApi
         switch (await SaveAsync(rotated, repository, resolver, cancellationToken))
         {
             case SiteUpdate.NotFound:
-                return TypedResults.NotFound();
+                return SiteNotFound(siteId);
             case SiteUpdate.Conflict:
                 return SiteChanged();
         }
@@ -212,7 +213,7 @@ public static class SitesApi
     /// Ends every retired key's grace period now: their aliases go, the list is cleared and the site caches (ingestion
     /// and read side share one tag) are dropped, so on this replica the old keys fail from the next request.
     /// </summary>
-    public static async Task<Results<Ok<SiteSummary>, NotFound, ProblemHttpResult>> RevokeRetiredKeys(
+    public static async Task<Results<Ok<SiteSummary>, ProblemHttpResult>> RevokeRetiredKeys(
         string siteId,
         HttpContext http,
         SiteRepository repository,
@@ -223,7 +224,7 @@ public static class SitesApi
     {
         if (await repository.FindByIdAsync(siteId, cancellationToken) is not { } site)
         {
-            return TypedResults.NotFound();
+            return SiteNotFound(siteId);
         }
 
         var details = $"public_keys={string.Join(",", site.RetiredKeys.Select(k => k.PublicKey))}";
@@ -237,7 +238,7 @@ public static class SitesApi
         switch (await SaveAsync(revoked, repository, resolver, cancellationToken))
         {
             case SiteUpdate.NotFound:
-                return TypedResults.NotFound();
+                return SiteNotFound(siteId);
             case SiteUpdate.Conflict:
                 return SiteChanged();
         }
@@ -260,6 +261,11 @@ public static class SitesApi
 
     /// <summary>A site changed by someone else since it was read answers 409, so a settings change racing a key rotation
     /// never silently undoes it.</summary>
+    /// <summary>The id is well formed (<see cref="AdminTokenFilter"/> turned away any other), so it can be named.</summary>
+    private static ProblemHttpResult SiteNotFound(string siteId) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Site not found",
+            detail: $"There is no site with id '{siteId}'; nothing was changed.");
+
     private static ProblemHttpResult SiteChanged() =>
         TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Site changed meanwhile",
             detail: "Someone changed this site since it was read; nothing was changed. Read it again and retry.");

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.Net.Http.Headers;
 
 namespace LiveInsight.Api.Extensions;
 
@@ -11,6 +12,13 @@ internal sealed class BadRequestExceptionHandler(IProblemDetailsService problemD
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
+        if (exception is InvalidOperationException { InnerException: ArgumentException or NotSupportedException } && ForeignCharset(httpContext.Request) is { } charset)
+        {
+            // The JSON binder throws this (not a BadHttpRequestException) for a charset .NET has no encoding for.
+            return await WriteAsync(httpContext, exception, StatusCodes.Status415UnsupportedMediaType, "Unsupported charset",
+                $"Send the body as UTF-8 JSON; charset '{charset}' is not accepted.");
+        }
+
         if (exception is not BadHttpRequestException badRequest)
         {
             return false;
@@ -19,12 +27,23 @@ internal sealed class BadRequestExceptionHandler(IProblemDetailsService problemD
         var detail = badRequest.InnerException is JsonException json
             ? $"The request body is not valid JSON for this endpoint: {json.Message}"
             : badRequest.Message;
-        httpContext.Response.StatusCode = badRequest.StatusCode;
+        return await WriteAsync(httpContext, exception, badRequest.StatusCode, "Bad request", detail);
+    }
+
+    private async ValueTask<bool> WriteAsync(HttpContext httpContext, Exception exception, int status, string title, string detail)
+    {
+        httpContext.Response.StatusCode = status;
         return await problemDetails.TryWriteAsync(new ProblemDetailsContext
         {
             HttpContext = httpContext,
-            ProblemDetails = { Status = badRequest.StatusCode, Title = "Bad request", Detail = detail },
+            ProblemDetails = { Status = status, Title = title, Detail = detail },
             Exception = exception,
         });
     }
+
+    private static string? ForeignCharset(HttpRequest request) =>
+        MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType) && mediaType.Charset is { HasValue: true, Length: > 0 } charset
+            && !charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase)
+            ? (charset.Length <= 40 ? charset.Value! : charset.Value![..40] + "…")
+            : null;
 }

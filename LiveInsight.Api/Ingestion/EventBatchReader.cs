@@ -1,5 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
+using System.Text.Unicode;
+using Microsoft.Net.Http.Headers;
 
 namespace LiveInsight.Api.Ingestion;
 
@@ -26,6 +28,12 @@ public static class EventBatchReader
                 "Send the batch as application/json or text/plain (sendBeacon)."));
         }
 
+        if (ForeignCharset(request.ContentType) is { } charset)
+        {
+            return (null, new IngestError(StatusCodes.Status415UnsupportedMediaType, "Unsupported charset",
+                $"The batch must be UTF-8 JSON; charset \"{charset}\" is not accepted."));
+        }
+
         var buffer = ArrayPool<byte>.Shared.Rent(IngestionLimits.MaxBodyBytes + 1);
         try
         {
@@ -43,6 +51,12 @@ public static class EventBatchReader
         if (body.IsEmpty)
         {
             return (null, BadRequest("The body is empty: send {\"key\": \"pk_…\", \"events\": [ … ]}."));
+        }
+
+        if (!Utf8.IsValid(body))
+        {
+            // JSON text is UTF-8 (RFC 8259); a body that is not cannot be read as the visitor meant it.
+            return (null, BadRequest("The body is not valid UTF-8; send the batch as UTF-8 JSON."));
         }
 
         IncomingBatch? batch;
@@ -70,6 +84,21 @@ public static class EventBatchReader
         contentType is null
         || contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase)
         || contentType.StartsWith("text/plain", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The charset the Content-Type names, when it is not UTF-8 (null when none is named: UTF-8 is assumed).</summary>
+    private static string? ForeignCharset(string? contentType)
+    {
+        if (contentType is null || !MediaTypeHeaderValue.TryParse(contentType, out var mediaType)
+            || mediaType.Charset is not { HasValue: true, Length: > 0 } charset)
+        {
+            return null;
+        }
+
+        var name = charset.Value!.Trim('"');
+        return name.Equals("utf-8", StringComparison.OrdinalIgnoreCase) || name.Equals("utf8", StringComparison.OrdinalIgnoreCase)
+            ? null
+            : name.Length <= 40 ? name : name[..40] + "…";
+    }
 
     private static async Task<int> ReadUpToAsync(Stream body, byte[] buffer, int limit, CancellationToken cancellationToken)
     {

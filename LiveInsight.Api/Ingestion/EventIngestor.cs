@@ -7,6 +7,7 @@ using LiveInsight.Api.Ingestion.Enrichment;
 using LiveInsight.Api.Ingestion.Pipeline;
 using LiveInsight.Core.Events;
 using LiveInsight.Core.Privacy;
+using LiveInsight.Core.Stats;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
@@ -182,32 +183,35 @@ public sealed partial class EventIngestor(
         SiteId = request.Site.SiteId,
         EventId = e.EventId,
         EventType = e.EventType,
-        Name = e.Name,
+        Name = Capped(e.Name),
         Ts = e.Timestamp.ToUnixTimeMilliseconds(),
         SessionId = e.SessionId,
         VisitorId = e.VisitorId,
         Host = e.Page?.Host,
-        Path = e.Page?.Path,
+        Path = Capped(e.Page?.Path),
         Title = e.Title,
-        ReferrerHost = e.Source?.ReferrerHost,
-        Source = e.Source?.Source,
-        Medium = e.Source?.Medium,
-        UtmSource = e.Page?.Utm.Source,
-        UtmMedium = e.Page?.Utm.Medium,
-        UtmCampaign = e.Page?.Utm.Campaign,
+        ReferrerHost = Capped(e.Source?.ReferrerHost),
+        Source = Capped(e.Source?.Source),
+        Medium = Capped(e.Source?.Medium),
+        UtmSource = Capped(e.Page?.Utm.Source),
+        UtmMedium = Capped(e.Page?.Utm.Medium),
+        UtmCampaign = Capped(e.Page?.Utm.Campaign),
         UtmTerm = e.Page?.Utm.Term,
         UtmContent = e.Page?.Utm.Content,
-        Browser = request.UserAgentInfo?.Browser,
+        Browser = Capped(request.UserAgentInfo?.Browser),
         BrowserVersion = request.UserAgentInfo?.BrowserVersion,
-        Os = request.UserAgentInfo?.Os,
+        Os = Capped(request.UserAgentInfo?.Os),
         OsVersion = request.UserAgentInfo?.OsVersion,
-        Device = e.Device,
-        Country = request.Country,
+        Device = Capped(e.Device),
+        Country = Capped(request.Country),
         ScreenWidth = e.Raw.ScreenWidth is { } w ? Math.Clamp(w, 0, IngestionLimits.MaxScreenWidth) : null,
         Props = e.Props,
         EngagedMs = e.Raw.EngagedMs is { } ms ? Math.Clamp(ms, 0, IngestionLimits.MaxEngagedMs) : null,
         ScrollDepth = e.Raw.ScrollDepth is { } depth ? Math.Clamp(depth, 0, 100) : null,
     };
+
+    /// <summary>Values that become rollup values (a Stats sort key): a 2,000-character path of CJK text is 6 KB.</summary>
+    private static string? Capped(string? value) => value is null ? null : RollupLayout.CapValue(value);
 
     private void Record(IngestOutcome outcome)
     {

@@ -24,11 +24,12 @@ public sealed class IncomingEvent
     public string? SessionId { get; set; }
     public long? Timestamp { get; set; }
     public int? ScreenWidth { get; set; }
+    [JsonConverter(typeof(VisitorPropsConverter))]
     public Dictionary<string, JsonElement>? Props { get; set; }
     public long? EngagedMs { get; set; }
     public int? ScrollDepth { get; set; }
 }
 
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, Converters = [typeof(VisitorStringConverter)])]
 [JsonSerializable(typeof(IncomingBatch))]
 internal sealed partial class IncomingJsonContext : JsonSerializerContext;

@@ -11,8 +11,14 @@ public sealed record RealtimeUsers(string SiteId, long ActiveUsers, int WindowSe
     IEnumerable<object?[]> ITabular.Rows() => [[ActiveUsers, WindowSeconds, AsOf.ToString("O")]];
 }
 
+/// <summary>Active users per page, counted over the <see cref="SessionsCounted"/> most recently active sessions (at most
+/// <see cref="SessionsCountedAtMost"/>: on a busier site the counts are a sample of its most recent visitors).</summary>
 public sealed record RealtimePages(string SiteId, IReadOnlyList<RealtimePage> Pages, DateTimeOffset AsOf) : ITabular
 {
+    public long SessionsCounted { get; init; }
+
+    public int SessionsCountedAtMost { get; init; }
+
     string ITabular.Report => "realtime-pages";
 
     IReadOnlyList<string> ITabular.Columns => ["path", "active_users"];

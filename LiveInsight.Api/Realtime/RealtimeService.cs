@@ -13,10 +13,16 @@ public sealed class RealtimeService(IConnectionMultiplexer redis, ReadCache cach
     public const int WindowSeconds = 300;
     public const int DefaultLimit = 50;
 
-    // Active sessions → their current path (rt:pages) → counts per path, in one round trip and without shipping
-    // every session id to the Api. HMGET in chunks keeps Lua's unpack() within its stack limit.
+    /// <summary>Pages are counted over at most this many sessions, the most recently active. A script holds Redis for
+    /// everyone while it runs; at the default quotas a site can have ~100k active sessions.</summary>
+    public const int MaxSessionsCounted = 10_000;
+
+    // The most recent active sessions (KEYS[1], RedisKeys.RealtimeSessions) → their current path (KEYS[2],
+    // RedisKeys.RealtimePages, "rt:paths") → counts per path, in one round trip and without shipping session ids to
+    // the Api. Returns the number of sessions read, then path/count pairs. HMGET in chunks keeps unpack() within
+    // Lua's stack limit.
     private const string PagesScript = """
-        local ids = redis.call('ZRANGEBYSCORE', KEYS[1], ARGV[1], '+inf')
+        local ids = redis.call('ZREVRANGEBYSCORE', KEYS[1], '+inf', ARGV[1], 'LIMIT', 0, ARGV[2])
         local counts = {}
         for i = 1, #ids, 1000 do
           local paths = redis.call('HMGET', KEYS[2], unpack(ids, i, math.min(i + 999, #ids)))
@@ -24,7 +30,7 @@ public sealed class RealtimeService(IConnectionMultiplexer redis, ReadCache cach
             if path and path ~= '' then counts[path] = (counts[path] or 0) + 1 end
           end
         end
-        local out = {}
+        local out = { #ids }
         for path, n in pairs(counts) do out[#out + 1] = path; out[#out + 1] = n end
         return out
         """;
@@ -43,16 +49,20 @@ public sealed class RealtimeService(IConnectionMultiplexer redis, ReadCache cach
         {
             var now = time.GetUtcNow();
             var result = await redis.GetDatabase().ScriptEvaluateAsync(
-                PagesScript, [RedisKeys.RealtimeSessions(siteId), RedisKeys.RealtimePages(siteId)], [Since(now)]);
+                PagesScript, [RedisKeys.RealtimeSessions(siteId), RedisKeys.RealtimePages(siteId)], [Since(now), MaxSessionsCounted]);
             var flat = (RedisResult[])result!;
             var pages = new List<RealtimePage>(flat.Length / 2);
-            for (var i = 0; i < flat.Length; i += 2)
+            for (var i = 1; i < flat.Length; i += 2)
             {
                 pages.Add(new RealtimePage((string)flat[i]!, (long)flat[i + 1]));
             }
 
             return new RealtimePages(siteId, pages
-                .OrderByDescending(p => p.ActiveUsers).ThenBy(p => p.Path, StringComparer.Ordinal).Take(limit).ToList(), now);
+                .OrderByDescending(p => p.ActiveUsers).ThenBy(p => p.Path, StringComparer.Ordinal).Take(limit).ToList(), now)
+            {
+                SessionsCounted = (long)flat[0],
+                SessionsCountedAtMost = MaxSessionsCounted,
+            };
         }, cancellationToken);
 
     private static long Since(DateTimeOffset now) => (now - TimeSpan.FromSeconds(WindowSeconds)).ToUnixTimeMilliseconds();

@@ -29,7 +29,7 @@ public sealed record StatsParameters(
 
     /// <summary>A page filter is matched against Stats items whose sort key is <c>{bucket}#{path}</c>, and DynamoDB
     /// refuses sort keys over 1,024 bytes (a longer value answered 500): a longer path can have no rollup anyway.</summary>
-    public const int MaxPageFilterBytes = 1000;
+    public const int MaxPageFilterBytes = RollupLayout.MaxValueBytes;
 
     /// <summary>Sources, countries and devices are short names; 200 characters leaves room for any real one.</summary>
     public const int MaxFilterLength = 200;

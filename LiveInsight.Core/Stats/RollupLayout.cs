@@ -91,6 +91,36 @@ public static class RollupLayout
 
     public static string StatsSortKey(string bucket, string value) => $"{bucket}#{value}";
 
+    /// <summary>DynamoDB refuses a sort key over 1,024 bytes; a value's sort key adds its bucket and '#' (11 bytes).</summary>
+    public const int MaxSortKeyBytes = 1024;
+
+    /// <summary>The most UTF-8 bytes of a dimension value (a path, a campaign, …) kept in the rollups.</summary>
+    public const int MaxValueBytes = 1000;
+
+    /// <summary>The value cut to <see cref="MaxValueBytes"/> UTF-8 bytes, never inside a character, so that
+    /// <see cref="StatsSortKey"/> always fits. Ingestion cuts at the source; the aggregator again, for older events.</summary>
+    public static string CapValue(string value)
+    {
+        if (value.Length <= MaxValueBytes / 3 || System.Text.Encoding.UTF8.GetByteCount(value) <= MaxValueBytes)
+        {
+            return value;
+        }
+
+        var (bytes, end) = (0, 0);
+        foreach (var rune in value.EnumerateRunes())
+        {
+            bytes += rune.Utf8SequenceLength;
+            if (bytes > MaxValueBytes)
+            {
+                break;
+            }
+
+            end += rune.Utf16SequenceLength;
+        }
+
+        return value[..end];
+    }
+
     /// <summary>Per-page, per-day visitors sketch (the aggregator PFADDs into it).</summary>
     public static string PageVisitorsHll(string siteId, string dayBucket, string path) =>
         $"li:{{{siteId}}}:hll:pd:{dayBucket}:{path}";

@@ -96,7 +96,7 @@ public sealed class PutEventFields : IIngestStep
             var cleanKey = Clean(key, IngestionLimits.MaxPropKeyLength);
             var text = value.ValueKind switch
             {
-                JsonValueKind.String => value.GetString(),
+                JsonValueKind.String => VisitorJsonText.Read(value),
                 JsonValueKind.Null or JsonValueKind.Undefined => null,
                 _ => value.GetRawText(),
             };

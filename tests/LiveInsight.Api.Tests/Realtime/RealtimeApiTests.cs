@@ -1,9 +1,11 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
+using LiveInsight.Api.Realtime;
 using LiveInsight.Api.Tests.Infrastructure;
 using LiveInsight.Api.Tests.Stats;
 using LiveInsight.Core.Events;
+using StackExchange.Redis;
 using static LiveInsight.Api.Tests.Ingestion.EventPosting;
 
 namespace LiveInsight.Api.Tests.Realtime;
@@ -46,6 +48,27 @@ public sealed class RealtimeApiTests(ApiFixture fixture)
         Assert.True(DateTimeOffset.UtcNow - users.GetProperty("as_of").GetDateTimeOffset() < TimeSpan.FromSeconds(10));
         var rows = pages.GetProperty("pages").EnumerateArray().Select(p => (p.GetProperty("path").GetString(), p.GetProperty("active_users").GetInt64())).ToList();
         Assert.Equal([("/pricing", 2L), ("/", 1L), ("/blog", 1L)], rows);
+    }
+
+    [Fact]
+    public async Task Pages_of_a_site_with_more_active_sessions_than_are_counted_come_from_the_most_recent_ones_only()
+    {
+        // One script reads the sessions while Redis serves nobody else: it reads the most recent N, not all ~100k.
+        var site = await fixture.CreateAsync();
+        var db = fixture.Redis.GetDatabase();
+        var (counted, older) = (RealtimeService.MaxSessionsCounted, 500);
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var sessions = Enumerable.Range(0, counted + older).Select(i => (Id: $"s{i}", LastSeen: now - (i * 10), Path: i < counted ? "/recent" : "/older")).ToList();
+        await db.SortedSetAddAsync(RedisKeys.RealtimeSessions(site.SiteId), sessions.Select(s => new SortedSetEntry(s.Id, s.LastSeen)).ToArray());
+        await db.HashSetAsync(RedisKeys.RealtimePages(site.SiteId), sessions.Select(s => new HashEntry(s.Id, s.Path)).ToArray());
+        using var client = fixture.CreateSiteClient(site);
+
+        var pages = await client.GetJsonAsync($"/api/realtime/pages?site_id={site.SiteId}");
+
+        var rows = pages.GetProperty("pages").EnumerateArray().Select(p => (p.GetProperty("path").GetString(), p.GetProperty("active_users").GetInt64())).ToList();
+        Assert.Equal([("/recent", (long)counted)], rows);
+        Assert.Equal(counted, pages.GetProperty("sessions_counted").GetInt64());
+        Assert.Equal(counted, pages.GetProperty("sessions_counted_at_most").GetInt32());
     }
 
     [Fact]
