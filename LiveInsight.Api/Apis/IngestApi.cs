@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using LiveInsight.Api.Auth;
 using LiveInsight.Api.Ingestion;
+using LiveInsight.Core.Privacy;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace LiveInsight.Api.Apis;
@@ -23,22 +25,52 @@ public static class IngestApi
         return app;
     }
 
-    public static async Task<IResult> PostEvents(HttpContext context, EventIngestor ingestor, CancellationToken cancellationToken)
+    /// <summary>The HTTP side of ingestion: the request becomes an <see cref="IngestRequest"/>, and the outcome becomes the
+    /// answer with every header it needs (CORS on success and on refusal, Retry-After, the drop header).</summary>
+    public static async Task<IResult> PostEvents(
+        HttpContext context, EventIngestor ingestor, ClientIpResolver clientIps, LiveInsightMetrics metrics, CancellationToken cancellationToken)
     {
-        var outcome = await ingestor.IngestAsync(context, cancellationToken);
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            var http = context.Request;
+            var (batch, parseError) = await EventBatchReader.ReadAsync(http, cancellationToken);
+            var outcome = parseError is not null
+                ? IngestOutcome.Failed(new IngestFailure(parseError.Status, parseError.Title, parseError.Detail))
+                : await ingestor.IngestAsync(
+                    new IngestRequest(
+                        batch!,
+                        batch!.Key ?? http.Headers[KeyHeader].ToString(),
+                        http.Headers.Origin.ToString(),
+                        clientIps.Resolve(context.Connection.RemoteIpAddress, http.Headers["X-Forwarded-For"].ToString()),
+                        http.Headers.UserAgent.ToString(),
+                        http.Headers["DNT"] == "1" || http.Headers["Sec-GPC"] == "1"),
+                    cancellationToken);
+            return Answer(context, outcome);
+        }
+        finally
+        {
+            metrics.IngestDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        }
+    }
+
+    private static IResult Answer(HttpContext context, IngestOutcome outcome)
+    {
+        var headers = context.Response.Headers;
+        // Only an origin the ingestor accepted reaches a 202; a refusal is shown to any origin, because the tracker must
+        // read it (403: stop; 429/503: when to retry), or it would take it for a network error.
+        if (context.Request.Headers.Origin.ToString() is { Length: > 0 } origin)
+        {
+            headers.AccessControlAllowOrigin = origin;
+            headers.AccessControlExposeHeaders = outcome.Error is null ? DroppedHeader : "Retry-After";
+            headers.Vary = "Origin";
+        }
+
         if (outcome.Error is { } error)
         {
             if (error.RetryAfterSeconds is { } retry)
             {
-                context.Response.Headers.RetryAfter = retry.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            }
-
-            // The tracker must read a refusal (403: stop; 429/503: when to retry), or it would take it for a network error.
-            if (context.Request.Headers.Origin.ToString() is { Length: > 0 } origin)
-            {
-                context.Response.Headers.AccessControlAllowOrigin = origin;
-                context.Response.Headers.AccessControlExposeHeaders = "Retry-After";
-                context.Response.Headers.Vary = "Origin";
+                headers.RetryAfter = retry.ToString(System.Globalization.CultureInfo.InvariantCulture);
             }
 
             return TypedResults.Problem(statusCode: error.Status, title: error.Title, detail: error.Detail);
@@ -46,8 +78,7 @@ public static class IngestApi
 
         if (outcome.DroppedByReason.Count > 0)
         {
-            context.Response.Headers[DroppedHeader] =
-                string.Join(", ", outcome.DroppedByReason.Select(kv => $"{kv.Key.WireName()}={kv.Value}"));
+            headers[DroppedHeader] = string.Join(", ", outcome.DroppedByReason.Select(kv => $"{kv.Key.WireName()}={kv.Value}"));
         }
 
         return TypedResults.Json(new IngestResult(outcome.Accepted, outcome.Dropped), statusCode: StatusCodes.Status202Accepted);

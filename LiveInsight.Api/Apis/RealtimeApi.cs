@@ -1,6 +1,6 @@
-using LiveInsight.Api.Auth;
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
+using LiveInsight.Api.Auth;
 using LiveInsight.Api.Extensions;
 using LiveInsight.Api.Realtime;
 using Microsoft.AspNetCore.Http.HttpResults;

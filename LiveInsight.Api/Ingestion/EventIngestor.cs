@@ -1,13 +1,10 @@
-using LiveInsight.Api.Auth;
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Globalization;
 using LiveInsight.Api.Apis;
+using LiveInsight.Api.Auth;
 using LiveInsight.Api.Ingestion.Enrichment;
 using LiveInsight.Api.Ingestion.Pipeline;
 using LiveInsight.Core.Events;
-using LiveInsight.Core.Privacy;
-using LiveInsight.Core.Stats;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
@@ -21,15 +18,15 @@ public sealed record IngestOutcome(int Accepted, int Dropped, IReadOnlyDictionar
 }
 
 /// <summary>
-/// <c>POST /api/events</c> end to end: parse → site and origin → pipeline → one Redis round trip. A 202 is only
-/// answered once Redis has taken the events; when it cannot, the answer is 503 with Retry-After, never 202.
+/// <c>POST /api/events</c> after parsing: key → site, origin → pipeline → one Redis round trip, and an outcome that
+/// <see cref="IngestApi"/> turns into the answer and its headers. A 202 is only answered once Redis has taken the
+/// events; when it cannot, the answer is 503 with Retry-After, never 202. No HTTP here: tests call it directly.
 /// </summary>
 public sealed partial class EventIngestor(
     SiteCache sites,
     DailySalts salts,
     IngestPipeline pipeline,
     EventWriter writer,
-    ClientIpResolver clientIps,
     Sites.KeyUsage keyUsage,
     IOptions<IngestionOptions> options,
     LiveInsightMetrics metrics,
@@ -39,12 +36,11 @@ public sealed partial class EventIngestor(
     private const int RetryAfterSeconds = 5;
     private static readonly ConcurrentDictionary<string, TimeZoneInfo> Zones = new();
 
-    public async Task<IngestOutcome> IngestAsync(HttpContext context, CancellationToken cancellationToken)
+    public async Task<IngestOutcome> IngestAsync(IngestRequest request, CancellationToken cancellationToken)
     {
-        var started = Stopwatch.GetTimestamp();
         try
         {
-            var outcome = await IngestCoreAsync(context, cancellationToken);
+            var outcome = await IngestCoreAsync(request, cancellationToken);
             Record(outcome);
             return outcome;
         }
@@ -54,23 +50,11 @@ public sealed partial class EventIngestor(
             return IngestOutcome.Failed(new IngestFailure(StatusCodes.Status503ServiceUnavailable, "Temporarily unavailable",
                 "The event store cannot take events right now; nothing from this batch was kept. Retry later.", RetryAfterSeconds));
         }
-        finally
-        {
-            metrics.IngestDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-        }
     }
 
-    private async Task<IngestOutcome> IngestCoreAsync(HttpContext context, CancellationToken cancellationToken)
+    private async Task<IngestOutcome> IngestCoreAsync(IngestRequest request, CancellationToken cancellationToken)
     {
-        var request = context.Request;
-        var (batch, parseError) = await EventBatchReader.ReadAsync(request, cancellationToken);
-        if (parseError is not null)
-        {
-            return IngestOutcome.Failed(new IngestFailure(parseError.Status, parseError.Title, parseError.Detail));
-        }
-
-        var clientIp = clientIps.Resolve(context.Connection.RemoteIpAddress, request.Headers["X-Forwarded-For"].ToString());
-        var key = batch!.Key ?? request.Headers[IngestApi.KeyHeader].ToString();
+        var (batch, key, clientIp) = (request.Batch, request.Key, request.ClientIp);
         if (string.IsNullOrEmpty(key))
         {
             return IngestOutcome.Failed(new IngestFailure(StatusCodes.Status401Unauthorized, "Missing key",
@@ -105,7 +89,7 @@ public sealed partial class EventIngestor(
         // No Origin at all is a server-side sender: accepted, and like every request its events must be on the site's
         // pages (DropForeignHost). "null" is what any page can make its requests say (a sandboxed iframe), so only a
         // site that opts in takes it.
-        var origin = request.Headers.Origin.ToString();
+        var origin = request.Origin;
         if (origin == "null" && !site.AllowNullOrigin)
         {
             return IngestOutcome.Failed(new IngestFailure(StatusCodes.Status403Forbidden, "Origin not allowed",
@@ -120,20 +104,10 @@ public sealed partial class EventIngestor(
                 return IngestOutcome.Failed(new IngestFailure(StatusCodes.Status403Forbidden, "Origin not allowed",
                     "The page's origin is not one of this site's domains; add it to the site's domains."));
             }
-
-            context.Response.Headers.AccessControlAllowOrigin = origin;
-            context.Response.Headers.AccessControlExposeHeaders = IngestApi.DroppedHeader;
-            context.Response.Headers.Vary = "Origin";
         }
 
-        var ingest = new IngestRequest(
-            site,
-            time.GetUtcNow(),
-            clientIp,
-            request.Headers.UserAgent.ToString(),
-            request.Headers["DNT"] == "1" || request.Headers["Sec-GPC"] == "1",
-            batch.HashRouting,
-            await salts.CurrentAsync());
+        var ingest = new IngestContext(
+            site, time.GetUtcNow(), clientIp, request.UserAgent, request.DoNotTrack, batch.HashRouting, await salts.CurrentAsync());
         var events = batch.Events!.Select(raw => new IngestEvent(raw)).ToList();
         pipeline.Run(ingest, events);
 
@@ -178,40 +152,37 @@ public sealed partial class EventIngestor(
         _ => $"{UnauthenticatedLimiter.Describe(quota.RequestsPerMinute)} requests",
     };
 
-    private static StreamEvent ToStreamEvent(IngestRequest request, IngestEvent e) => new()
+    private static StreamEvent ToStreamEvent(IngestContext request, IngestEvent e) => new()
     {
         SiteId = request.Site.SiteId,
         EventId = e.EventId,
         EventType = e.EventType,
-        Name = Capped(e.Name),
+        Name = e.Name,
         Ts = e.Timestamp.ToUnixTimeMilliseconds(),
         SessionId = e.SessionId,
         VisitorId = e.VisitorId,
         Host = e.Page?.Host,
-        Path = Capped(e.Page?.Path),
+        Path = e.Page?.Path,
         Title = e.Title,
-        ReferrerHost = Capped(e.Source?.ReferrerHost),
-        Source = Capped(e.Source?.Source),
-        Medium = Capped(e.Source?.Medium),
-        UtmSource = Capped(e.Page?.Utm.Source),
-        UtmMedium = Capped(e.Page?.Utm.Medium),
-        UtmCampaign = Capped(e.Page?.Utm.Campaign),
+        ReferrerHost = e.Source?.ReferrerHost,
+        Source = e.Source?.Source,
+        Medium = e.Source?.Medium,
+        UtmSource = e.Page?.Utm.Source,
+        UtmMedium = e.Page?.Utm.Medium,
+        UtmCampaign = e.Page?.Utm.Campaign,
         UtmTerm = e.Page?.Utm.Term,
         UtmContent = e.Page?.Utm.Content,
-        Browser = Capped(request.UserAgentInfo?.Browser),
+        Browser = request.UserAgentInfo?.Browser,
         BrowserVersion = request.UserAgentInfo?.BrowserVersion,
-        Os = Capped(request.UserAgentInfo?.Os),
+        Os = request.UserAgentInfo?.Os,
         OsVersion = request.UserAgentInfo?.OsVersion,
-        Device = Capped(e.Device),
-        Country = Capped(request.Country),
-        ScreenWidth = e.Raw.ScreenWidth is { } w ? Math.Clamp(w, 0, IngestionLimits.MaxScreenWidth) : null,
+        Device = e.Device,
+        Country = request.Country,
+        ScreenWidth = e.ScreenWidth,
         Props = e.Props,
-        EngagedMs = e.Raw.EngagedMs is { } ms ? Math.Clamp(ms, 0, IngestionLimits.MaxEngagedMs) : null,
-        ScrollDepth = e.Raw.ScrollDepth is { } depth ? Math.Clamp(depth, 0, 100) : null,
+        EngagedMs = e.EngagedMs,
+        ScrollDepth = e.ScrollDepth,
     };
-
-    /// <summary>Values that become rollup values (a Stats sort key): a 2,000-character path of CJK text is 6 KB.</summary>
-    private static string? Capped(string? value) => value is null ? null : RollupLayout.CapValue(value);
 
     private void Record(IngestOutcome outcome)
     {

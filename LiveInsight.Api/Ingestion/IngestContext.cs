@@ -5,7 +5,7 @@ using LiveInsight.Core.Sites;
 namespace LiveInsight.Api.Ingestion;
 
 /// <summary>What is known about the request as a whole: the same for every event of the batch.</summary>
-public sealed class IngestRequest(
+public sealed class IngestContext(
     Site site,
     DateTimeOffset receivedAt,
     IPAddress? clientIp,
@@ -29,8 +29,6 @@ public sealed class IngestRequest(
 
     /// <summary>Filled by the country step, once per request.</summary>
     public string? Country { get; set; }
-
-    public bool CountryResolved { get; set; }
 
     /// <summary>Per-request memo of work that is the same for most events of a batch (device class by screen
     /// width, visitor id by UTC day), so a 20-event batch costs one classification and one HMAC, not twenty.</summary>
@@ -56,6 +54,13 @@ public sealed class IngestEvent(IncomingEvent raw)
     public string? Device { get; set; }
     public string VisitorId { get; set; } = "";
     public Dictionary<string, string>? Props { get; set; }
+
+    /// <summary>The raw numbers, clamped by <see cref="Pipeline.PutLimits"/>.</summary>
+    public int? ScreenWidth { get; set; }
+
+    public long? EngagedMs { get; set; }
+
+    public int? ScrollDepth { get; set; }
 
     public void Drop(DropReason reason) => Dropped ??= reason;
 }

@@ -59,18 +59,8 @@ public static class IngestionExtensions
         services.PostConfigure<ForwardedHeadersOptions>(o => o.ForwardedHeaders = ForwardedHeaders.None);
 
         // The pipeline, in order. Cheap request-level drops first, so bots and opted-out visitors cost least.
-        services.AddSingleton<IIngestStep, DropDoNotTrack>();
-        services.AddSingleton<IIngestStep, PutUserAgent>();
-        services.AddSingleton<IIngestStep, DropExcludedIp>();
-        services.AddSingleton<IIngestStep, PutEventFields>();
-        services.AddSingleton<IIngestStep, PutTimestamp>();
-        services.AddSingleton<IIngestStep, PutPage>();
-        services.AddSingleton<IIngestStep, DropForeignHost>();
-        services.AddSingleton<IIngestStep, DropExcludedPath>();
-        services.AddSingleton<IIngestStep, PutSource>();
-        services.AddSingleton<IIngestStep, PutCountry>();
-        services.AddSingleton<IIngestStep, PutVisitorId>();
-        services.AddSingleton<IngestPipeline>();
+        // The steps and their order: IngestPipeline.Order, the one list.
+        IngestPipeline.AddTo(services);
         return builder;
     }
 }

@@ -1,13 +1,8 @@
 namespace LiveInsight.Api.Ingestion.Pipeline;
 
 /// <summary>DNT: 1 or Sec-GPC: 1, when the site honours them (the default).</summary>
-public sealed class DropDoNotTrack : IIngestStep
+public sealed class DropDoNotTrack : IRequestStep
 {
-    public void Run(IngestRequest request, IngestEvent e)
-    {
-        if (request.DoNotTrack && request.Site.HonorDoNotTrack)
-        {
-            e.Drop(DropReason.DoNotTrack);
-        }
-    }
+    public DropReason? Run(IngestContext request) =>
+        request.DoNotTrack && request.Site.HonorDoNotTrack ? DropReason.DoNotTrack : null;
 }

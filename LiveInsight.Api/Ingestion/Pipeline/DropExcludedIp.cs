@@ -3,13 +3,13 @@ using System.Net;
 namespace LiveInsight.Api.Ingestion.Pipeline;
 
 /// <summary>The site's excluded IP ranges (CIDR). The raw IP is only compared in memory, never stored.</summary>
-public sealed class DropExcludedIp : IIngestStep
+public sealed class DropExcludedIp : IRequestStep
 {
-    public void Run(IngestRequest request, IngestEvent e)
+    public DropReason? Run(IngestContext request)
     {
         if (request.ClientIp is null || request.Site.ExcludedIpRanges.Count == 0)
         {
-            return;
+            return null;
         }
 
         var ip = request.ClientIp.IsIPv4MappedToIPv6 ? request.ClientIp.MapToIPv4() : request.ClientIp;
@@ -17,9 +17,10 @@ public sealed class DropExcludedIp : IIngestStep
         {
             if (IPNetwork.TryParse(range, out var network) && network.Contains(ip))
             {
-                e.Drop(DropReason.ExcludedIp);
-                return;
+                return DropReason.ExcludedIp;
             }
         }
+
+        return null;
     }
 }

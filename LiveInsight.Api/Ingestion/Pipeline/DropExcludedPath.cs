@@ -5,7 +5,7 @@ namespace LiveInsight.Api.Ingestion.Pipeline;
 /// <summary>The site's excluded paths (<c>/admin/**</c>, <c>/preview/*</c>).</summary>
 public sealed class DropExcludedPath : IIngestStep
 {
-    public void Run(IngestRequest request, IngestEvent e)
+    public void Run(IngestContext request, IngestEvent e)
     {
         foreach (var pattern in request.Site.ExcludedPaths)
         {

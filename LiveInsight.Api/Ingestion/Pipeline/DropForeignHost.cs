@@ -7,7 +7,7 @@ namespace LiveInsight.Api.Ingestion.Pipeline;
 /// </summary>
 public sealed class DropForeignHost : IIngestStep
 {
-    public void Run(IngestRequest request, IngestEvent e)
+    public void Run(IngestContext request, IngestEvent e)
     {
         var site = request.Site;
         var host = e.Page!.Host;

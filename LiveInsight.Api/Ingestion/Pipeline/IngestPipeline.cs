@@ -1,4 +1,15 @@
+using LiveInsight.Api.Ingestion.Enrichment;
+
 namespace LiveInsight.Api.Ingestion.Pipeline;
+
+/// <summary>
+/// A step that looks at the request as a whole (the same answer for every event of the batch): it runs once per
+/// request, and a drop reason it returns drops every event of the batch.
+/// </summary>
+public interface IRequestStep
+{
+    DropReason? Run(IngestContext request);
+}
 
 /// <summary>
 /// A step either enriches an event (<c>Put*</c>) or drops it with a reason (<c>Drop*</c>). Steps run in order, and a
@@ -7,20 +18,85 @@ namespace LiveInsight.Api.Ingestion.Pipeline;
 /// </summary>
 public interface IIngestStep
 {
-    void Run(IngestRequest request, IngestEvent e);
+    void Run(IngestContext request, IngestEvent e);
 }
 
-public sealed class IngestPipeline(IEnumerable<IIngestStep> steps)
+/// <summary>
+/// The ingestion pipeline, whose order is declared here and nowhere else (DI registers <see cref="Order"/>, and the
+/// tests build the pipeline from it): request-wide steps first, once per request, then each event's steps.
+/// </summary>
+public sealed class IngestPipeline
 {
-    private readonly IIngestStep[] _steps = steps.ToArray();
+    public static readonly IReadOnlyList<Type> Order =
+    [
+        // The request as a whole.
+        typeof(DropDoNotTrack),
+        typeof(PutUserAgent),
+        typeof(DropExcludedIp),
+        typeof(PutCountry),
 
-    public IReadOnlyList<IIngestStep> Steps => _steps;
+        // Each event.
+        typeof(PutDevice),
+        typeof(PutEventFields),
+        typeof(PutTimestamp),
+        typeof(PutPage),
+        typeof(DropForeignHost),
+        typeof(DropExcludedPath),
+        typeof(PutSource),
+        typeof(PutVisitorId),
+        typeof(PutLimits),
+    ];
 
-    public void Run(IngestRequest request, IReadOnlyList<IngestEvent> events)
+    private readonly IRequestStep[] _requestSteps;
+    private readonly IIngestStep[] _eventSteps;
+
+    /// <summary>The pipeline with the steps of <see cref="Order"/> from <paramref name="services"/>.</summary>
+    public IngestPipeline(IServiceProvider services)
+        : this(Order.Select(services.GetRequiredService))
     {
+    }
+
+    /// <summary>Steps in order; a request step after an event step is refused (it would not run where it is listed).</summary>
+    public IngestPipeline(IEnumerable<object> steps)
+    {
+        Steps = steps.ToArray();
+        _requestSteps = Steps.TakeWhile(s => s is IRequestStep).Cast<IRequestStep>().ToArray();
+        _eventSteps = Steps.Skip(_requestSteps.Length).Select(s => s as IIngestStep
+            ?? throw new ArgumentException($"{s.GetType().Name} must come before every event step, or be an event step.", nameof(steps)))
+            .ToArray();
+    }
+
+    public IReadOnlyList<object> Steps { get; }
+
+    /// <summary>Registers every step of <see cref="Order"/> and the pipeline; the steps' own dependencies are the caller's.</summary>
+    public static IServiceCollection AddTo(IServiceCollection services)
+    {
+        foreach (var step in Order)
+        {
+            services.AddSingleton(step);
+        }
+
+        return services.AddSingleton(sp => new IngestPipeline(sp));
+    }
+
+    public void Run(IngestContext request, IReadOnlyList<IngestEvent> events)
+    {
+        foreach (var step in _requestSteps)
+        {
+            if (step.Run(request) is { } reason)
+            {
+                foreach (var e in events)
+                {
+                    e.Drop(reason);
+                }
+
+                return;
+            }
+        }
+
         foreach (var e in events)
         {
-            foreach (var step in _steps)
+            foreach (var step in _eventSteps)
             {
                 if (e.Dropped is not null)
                 {

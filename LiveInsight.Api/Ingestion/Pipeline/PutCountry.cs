@@ -3,14 +3,11 @@ using LiveInsight.Api.Ingestion.Enrichment;
 namespace LiveInsight.Api.Ingestion.Pipeline;
 
 /// <summary>Country from the client IP (CC0 mmdb), looked up once per request; the IP itself goes no further.</summary>
-public sealed class PutCountry(CountryLookup countries) : IIngestStep
+public sealed class PutCountry(CountryLookup countries) : IRequestStep
 {
-    public void Run(IngestRequest request, IngestEvent e)
+    public DropReason? Run(IngestContext request)
     {
-        if (!request.CountryResolved)
-        {
-            request.Country = request.ClientIp is null ? null : countries.Country(request.ClientIp);
-            request.CountryResolved = true;
-        }
+        request.Country = request.ClientIp is null ? null : countries.Country(request.ClientIp);
+        return null;
     }
 }

@@ -15,7 +15,7 @@ public sealed class PutEventFields : IIngestStep
     private static readonly HashSet<string> KnownTypes =
         ["page_view", "session_start", "session_end", "custom", "engagement"];
 
-    public void Run(IngestRequest request, IngestEvent e)
+    public void Run(IngestContext request, IngestEvent e)
     {
         var raw = e.Raw;
         if (raw.EventType is null || !KnownTypes.Contains(raw.EventType))

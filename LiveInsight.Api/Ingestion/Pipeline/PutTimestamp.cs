@@ -7,7 +7,7 @@ namespace LiveInsight.Api.Ingestion.Pipeline;
 /// </summary>
 public sealed class PutTimestamp : IIngestStep
 {
-    public void Run(IngestRequest request, IngestEvent e)
+    public void Run(IngestContext request, IngestEvent e)
     {
         var now = request.ReceivedAt;
         if (e.Raw.Timestamp is not { } ms)

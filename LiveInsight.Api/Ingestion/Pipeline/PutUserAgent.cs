@@ -2,26 +2,17 @@ using LiveInsight.Api.Ingestion.Enrichment;
 
 namespace LiveInsight.Api.Ingestion.Pipeline;
 
-/// <summary>Browser, OS and device from ua-parser's regexes (parsed once per User-Agent); bots and headless browsers
-/// are dropped here.</summary>
-public sealed class PutUserAgent(UserAgentParser parser) : IIngestStep
+/// <summary>Browser and OS from ua-parser's regexes (parsed once per User-Agent, once per request); bots and headless
+/// browsers drop the whole batch here.</summary>
+public sealed class PutUserAgent(UserAgentParser parser) : IRequestStep
 {
-    public void Run(IngestRequest request, IngestEvent e)
+    public DropReason? Run(IngestContext request)
     {
-        var info = request.UserAgentInfo ??= parser.Parse(request.UserAgent);
-        if (info.IsBot)
-        {
-            e.Drop(DropReason.Bot);
-            return;
-        }
-
-        var width = e.Raw.ScreenWidth;
-        if (request.LastDevice is not { } last || last.ScreenWidth != width)
-        {
-            last = (width, DeviceClassifier.Classify(request.UserAgent, info, width).ToString().ToLowerInvariant());
-            request.LastDevice = last;
-        }
-
-        e.Device = last.Device;
+        var info = parser.Parse(request.UserAgent);
+        // The family names come from capture groups of the User-Agent: they become rollup values, so they are capped.
+        request.UserAgentInfo = info with { Browser = Capped(info.Browser), Os = Capped(info.Os) };
+        return info.IsBot ? DropReason.Bot : null;
     }
+
+    private static string Capped(string value) => Core.Stats.RollupLayout.CapValue(value);
 }

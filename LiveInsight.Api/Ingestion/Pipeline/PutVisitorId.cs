@@ -9,7 +9,7 @@ namespace LiveInsight.Api.Ingestion.Pipeline;
 /// </summary>
 public sealed class PutVisitorId : IIngestStep
 {
-    public void Run(IngestRequest request, IngestEvent e)
+    public void Run(IngestContext request, IngestEvent e)
     {
         var day = DateOnly.FromDateTime(e.Timestamp.UtcDateTime);
         if (!request.Salts.TryGetValue(day, out var salt))

@@ -4,6 +4,7 @@ using LiveInsight.Api.Ingestion;
 using LiveInsight.Api.Ingestion.Enrichment;
 using LiveInsight.Api.Ingestion.Pipeline;
 using LiveInsight.Core.Sites;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
 namespace LiveInsight.Api.Tests.Ingestion;
@@ -18,11 +19,9 @@ public sealed class PipelineTests
     private static readonly UserAgentParser Parser = new();
     private static readonly CountryLookup Countries = new();
 
-    private static readonly IngestPipeline Pipeline = new(
-    [
-        new DropDoNotTrack(), new PutUserAgent(Parser), new DropExcludedIp(), new PutEventFields(), new PutTimestamp(),
-        new PutPage(), new DropForeignHost(), new DropExcludedPath(), new PutSource(), new PutCountry(Countries), new PutVisitorId(),
-    ]);
+    // The order the Api runs, from the one list (IngestPipeline.Order), with the enrichment data loaded once.
+    private static readonly IngestPipeline Pipeline = IngestPipeline.AddTo(
+        new ServiceCollection().AddSingleton(Parser).AddSingleton(Countries)).BuildServiceProvider().GetRequiredService<IngestPipeline>();
 
     private static readonly Site TestSite = new("site1", "Test", ["example.com"], "pk_x", "hash", "UTC", true, Now)
     {
@@ -30,7 +29,7 @@ public sealed class PipelineTests
         ExcludedIpRanges = ["203.0.113.0/24", "2001:db8::/32"],
     };
 
-    private static (IngestRequest Request, IngestEvent Event) Run(
+    private static (IngestContext Request, IngestEvent Event) Run(
         Action<IncomingEvent>? edit = null, string userAgent = Chrome, string ip = "8.8.8.8", bool dnt = false,
         bool hashRouting = false, Site? site = null)
     {
@@ -48,7 +47,7 @@ public sealed class PipelineTests
             [DateOnly.FromDateTime(Now.UtcDateTime)] = new byte[16],
             [DateOnly.FromDateTime(Now.UtcDateTime).AddDays(-1)] = Enumerable.Repeat((byte)1, 16).ToArray(),
         };
-        var request = new IngestRequest(site ?? TestSite, Now, IPAddress.Parse(ip), userAgent, dnt, hashRouting, salts);
+        var request = new IngestContext(site ?? TestSite, Now, IPAddress.Parse(ip), userAgent, dnt, hashRouting, salts);
         var e = new IngestEvent(raw);
         Pipeline.Run(request, [e]);
         return (request, e);
@@ -135,9 +134,32 @@ public sealed class PipelineTests
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.AddIngestion();
-        var names = builder.Services.Where(d => d.ServiceType == typeof(IIngestStep)).Select(d => d.ImplementationType!.Name).ToList();
+        var names = builder.Services.BuildServiceProvider().GetRequiredService<IngestPipeline>().Steps.Select(s => s.GetType().Name).ToList();
 
+        Assert.Equal(IngestPipeline.Order.Select(t => t.Name), names);
         Assert.Equal(names.IndexOf(nameof(PutPage)) + 1, names.IndexOf(nameof(DropForeignHost)));
+    }
+
+    [Fact]
+    public void Request_wide_steps_run_once_per_request_and_drop_the_whole_batch()
+    {
+        var request = new IngestContext(TestSite, Now, IPAddress.Parse("8.8.8.8"), "Googlebot/2.1 (+http://www.google.com/bot.html)", false, false,
+            new Dictionary<DateOnly, byte[]> { [DateOnly.FromDateTime(Now.UtcDateTime)] = new byte[16] });
+        var events = Enumerable.Range(0, 3).Select(_ => new IngestEvent(new IncomingEvent { EventType = "page_view", PageUrl = "https://example.com/" })).ToList();
+
+        Pipeline.Run(request, events);
+
+        Assert.All(events, e => Assert.Equal(DropReason.Bot, e.Dropped));
+        Assert.Throws<ArgumentException>(() => new IngestPipeline([new PutPage(), new DropDoNotTrack()]));
+    }
+
+    [Fact]
+    public void The_last_step_clamps_numbers_and_caps_rollup_values()
+    {
+        var (_, e) = Run(r => { r.ScreenWidth = 1_000_000; r.ScrollDepth = 250; r.EngagedMs = -5; r.PageUrl = "https://example.com/" + new string('é', 2000); });
+
+        Assert.Equal((IngestionLimits.MaxScreenWidth, 100, 0L), (e.ScreenWidth, e.ScrollDepth, e.EngagedMs));
+        Assert.True(System.Text.Encoding.UTF8.GetByteCount(e.Page!.Path) <= Core.Stats.RollupLayout.MaxValueBytes);
     }
 
     [Fact]
