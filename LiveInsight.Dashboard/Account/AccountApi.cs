@@ -132,7 +132,7 @@ public static class AccountApi
 
     /// <summary>An installation administrator adds a user: without <c>site_id</c>, <c>role</c> is the global role
     /// (admin or member); with it, the user is a member with <c>role</c> (owner, admin or viewer) on that site.</summary>
-    public static async Task<Results<Created, ValidationProblem, Conflict<ProblemDetails>>> CreateUser(
+    public static async Task<Results<Created, ValidationProblem, ProblemHttpResult>> CreateUser(
         HttpContext context, NewUserRequest request, UserService users, ApiSites sites, AuditTrail audit, CancellationToken ct)
     {
         var problem = UserService.Validate(request.Email, request.Password, null);
@@ -177,8 +177,8 @@ public static class AccountApi
 
         return await users.CreateAsync(user, ct) ? TypedResults.Created() : UserExists(); // a racing creation won
 
-        static Conflict<ProblemDetails> UserExists() =>
-            TypedResults.Conflict(new ProblemDetails { Status = 409, Title = "User exists", Detail = "A user with that e-mail already exists." });
+        static ProblemHttpResult UserExists() => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "User exists",
+            detail: "A user with that e-mail already exists.");
     }
 
     public static Task SignInAsync(HttpContext context, string email, string role)
