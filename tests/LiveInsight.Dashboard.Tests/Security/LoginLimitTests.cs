@@ -86,6 +86,45 @@ public sealed class LoginLimitTests(DashboardFixture fixture)
     }
 
     [Fact]
+    public async Task Wrong_passwords_through_an_invite_link_use_up_the_addresss_sign_in_budget_like_wrong_sign_ins()
+    {
+        var email = $"invited-{Guid.NewGuid():N}"[..20] + "@example.com";
+        await CreateUserAsync(email);
+        var site = await fixture.CreateSiteAsync("Throttled invite", "throttled-invite.test");
+        var (admin, csrf) = await fixture.SignInAsAdminAsync();
+        string token;
+        using (admin)
+        {
+            var invite = await DashboardFixture.SendAsync(admin, csrf, HttpMethod.Post, $"/account/sites/{site.SiteId}/invites", new { email, role = "viewer" });
+            var url = (await invite.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("url").GetString()!;
+            token = url[(url.IndexOf("/invite/", StringComparison.Ordinal) + "/invite/".Length)..];
+        }
+
+        var (dashboard, client) = fixture.StartSecondDashboard(new()
+        {
+            ["LiveInsight:Dashboard:TrustedProxies:0"] = "127.0.0.1",
+            ["LiveInsight:Dashboard:LoginFailuresPerAddressPerMinute"] = "2",
+        });
+        await using var running = dashboard;
+        using var _ = client;
+        var address = NewAddress();
+
+        var wrong = new[]
+        {
+            await PostFormAsync(client, $"/invite/{token}", address, new() { ["password"] = "a guessed password 1" }),
+            await PostFormAsync(client, $"/invite/{token}", address, new() { ["password"] = "a guessed password 2" }),
+        };
+        var throttled = await PostFormAsync(client, $"/invite/{token}", address, new() { ["password"] = DashboardFixture.UserPassword });
+        var signIn = await PostLoginAsync(client, address, DashboardFixture.AdminEmail, DashboardFixture.AdminPassword);
+        var elsewhere = await PostFormAsync(client, $"/invite/{token}", NewAddress(), new() { ["password"] = DashboardFixture.UserPassword });
+
+        Assert.All(wrong, response => Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode));
+        Assert.Equal((HttpStatusCode.TooManyRequests, HttpStatusCode.TooManyRequests), (throttled.StatusCode, signIn.StatusCode));
+        Assert.InRange(int.Parse(throttled.Headers.GetValues("Retry-After").Single()), 1, 60);
+        Assert.Equal(HttpStatusCode.Redirect, elsewhere.StatusCode); // the link was not used up by the refused attempts
+    }
+
+    [Fact]
     public async Task Wrong_admin_tokens_at_setup_get_429_with_retry_after_once_the_address_has_used_its_minute()
     {
         // A Dashboard on tables of its own, so setup is still open there.
