@@ -12,6 +12,7 @@ builder.AddSharing();
 var app = builder.Build();
 
 app.UseForwardedHeaders();
+app.UseDashboardProblems();
 if (!app.Environment.IsDevelopment())
 {
     app.UseHsts();

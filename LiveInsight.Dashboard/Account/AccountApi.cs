@@ -61,7 +61,7 @@ public static class AccountApi
         var (attempt, retryAfter) = await throttle.ReserveAsync(audit.MaskedIp(context), ct);
         if (attempt is null)
         {
-            context.Response.Headers.RetryAfter = RetryAfterSeconds(retryAfter).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            SetRetryAfter(context, retryAfter);
             return LoginForm(context, antiforgery, options, returnUrl, email, TooManyAttempts(retryAfter), StatusCodes.Status429TooManyRequests);
         }
 
@@ -79,20 +79,33 @@ public static class AccountApi
     public static async Task<IResult> SetupPage(HttpContext context, IAntiforgery antiforgery, UserService users, CancellationToken ct) =>
         await users.SetupDoneAsync(ct) ? TypedResults.Redirect("/login") : SetupForm(context, antiforgery, null, null, StatusCodes.Status200OK);
 
+    public static string TooManyTokenGuesses(TimeSpan retryAfter) =>
+        $"Too many wrong admin tokens from your network. Try again in {RetryAfterSeconds(retryAfter)} seconds.";
+
     public static async Task<IResult> Setup(
-        HttpContext context, IAntiforgery antiforgery, UserService users, IOptions<DashboardOptions> options,
-        [FromForm] string? adminToken, [FromForm] string? email, [FromForm] string? password, [FromForm] string? confirm,
-        CancellationToken ct)
+        HttpContext context, IAntiforgery antiforgery, UserService users, LoginThrottle throttle, AuditTrail audit,
+        IOptions<DashboardOptions> options, [FromForm] string? adminToken, [FromForm] string? email, [FromForm] string? password,
+        [FromForm] string? confirm, CancellationToken ct)
     {
         if (await users.SetupDoneAsync(ct))
         {
             return TypedResults.Redirect("/login");
         }
 
+        // The admin token is a password to the whole installation: guesses share the sign-in budget of the address.
+        var (attempt, retryAfter) = await throttle.ReserveAsync(audit.MaskedIp(context), ct);
+        if (attempt is null)
+        {
+            SetRetryAfter(context, retryAfter);
+            return SetupForm(context, antiforgery, email, TooManyTokenGuesses(retryAfter), StatusCodes.Status429TooManyRequests);
+        }
+
         if (!TokenEquals(adminToken, options.Value.AdminToken))
         {
             return SetupForm(context, antiforgery, email, "That is not the admin token.", StatusCodes.Status401Unauthorized);
         }
+
+        await throttle.ReleaseAsync(attempt, ct);
 
         if (UserService.Validate(email, password, confirm) is { } problem)
         {
@@ -132,7 +145,7 @@ public static class AccountApi
 
     /// <summary>An installation administrator adds a user: without <c>site_id</c>, <c>role</c> is the global role
     /// (admin or member); with it, the user is a member with <c>role</c> (owner, admin or viewer) on that site.</summary>
-    public static async Task<Results<Created, ValidationProblem, Conflict<ProblemDetails>>> CreateUser(
+    public static async Task<Results<Created, ValidationProblem, ProblemHttpResult>> CreateUser(
         HttpContext context, NewUserRequest request, UserService users, ApiSites sites, AuditTrail audit, CancellationToken ct)
     {
         var problem = UserService.Validate(request.Email, request.Password, null);
@@ -177,8 +190,8 @@ public static class AccountApi
 
         return await users.CreateAsync(user, ct) ? TypedResults.Created() : UserExists(); // a racing creation won
 
-        static Conflict<ProblemDetails> UserExists() =>
-            TypedResults.Conflict(new ProblemDetails { Status = 409, Title = "User exists", Detail = "A user with that e-mail already exists." });
+        static ProblemHttpResult UserExists() => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "User exists",
+            detail: "A user with that e-mail already exists.");
     }
 
     public static Task SignInAsync(HttpContext context, string email, string role)
@@ -193,6 +206,9 @@ public static class AccountApi
     public static string SafeReturnUrl(string? returnUrl) => LocalUrl.OrRoot(returnUrl);
 
     private static int RetryAfterSeconds(TimeSpan retryAfter) => Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
+
+    public static void SetRetryAfter(HttpContext context, TimeSpan retryAfter) =>
+        context.Response.Headers.RetryAfter = RetryAfterSeconds(retryAfter).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private static bool TokenEquals(string? presented, string expected) =>
         presented is not null && CryptographicOperations.FixedTimeEquals(

@@ -60,6 +60,13 @@ public static class AccountPages
         <p class="mt-4"><a class="text-indigo-700 underline dark:text-indigo-300" href="/login">Sign in</a></p>
         """);
 
+    /// <summary>A form post the framework could not read (an expired or missing form token, a body that is not the
+    /// form): what a person sees instead of a blank page.</summary>
+    public static string Refused(string reason) => Layout("The form could not be sent", $"""
+        <p id="form-error" role="alert" class="text-sm">Go back, reload the page and try again.</p>
+        <p class="mt-4 text-xs text-slate-600 dark:text-slate-300">{E(reason)}</p>
+        """);
+
     private const string ButtonClass =
         "w-full rounded-md bg-indigo-700 px-4 py-2 font-semibold text-white hover:bg-indigo-800 focus:outline-none focus-visible:ring-4 focus-visible:ring-indigo-400";
 

@@ -9,8 +9,10 @@ public sealed class CsrfFilter(IAntiforgery antiforgery) : IEndpointFilter
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next) =>
         await antiforgery.IsRequestValidAsync(context.HttpContext)
             ? await next(context)
-            : TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Missing or invalid CSRF token",
-                detail: "Reload the page and try again.");
+            : Refused();
+
+    public static IResult Refused() => TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest,
+        title: "Missing or invalid CSRF token", detail: "Reload the page and try again.");
 
     /// <summary>The same check for the proxy, which is not an endpoint with filters.</summary>
     public static async Task<bool> IsValidAsync(HttpContext context) =>

@@ -9,8 +9,9 @@ namespace LiveInsight.Dashboard.Account;
 
 /// <summary>
 /// The page behind a one-time invite link: someone new chooses a password, someone with an account confirms theirs
-/// (wrong passwords count towards lockout as at sign-in). Then the invite is used up (atomically: a second use, even
-/// at the same moment, is refused), the role granted, the person signed in and sent to the site's dashboard.
+/// (wrong passwords count towards the lockout and the address's throttle as at sign-in). Then the invite is used up
+/// (atomically: a second use, even at the same moment, is refused), the role granted, the person signed in and sent to
+/// the site's dashboard.
 /// </summary>
 public static class InviteApi
 {
@@ -38,7 +39,7 @@ public static class InviteApi
 
     public static async Task<IResult> AcceptInvite(
         HttpContext context, string token, IAntiforgery antiforgery, InviteStore invites, UserRepository users, UserService accounts,
-        MembershipRepository memberships, MembershipSiteRoles roles, ApiSites sites, AuditTrail audit,
+        MembershipRepository memberships, MembershipSiteRoles roles, ApiSites sites, AuditTrail audit, LoginThrottle throttle,
         [FromForm] string? password, [FromForm] string? confirm, CancellationToken ct)
     {
         if (await invites.FindAsync(token, context, ct) is not { } invite)
@@ -47,9 +48,23 @@ public static class InviteApi
         }
 
         var existing = await users.FindAsync(invite.Email, ct);
-        if (existing is not null && await accounts.VerifyAsync(invite.Email, password, ct) is null)
+        if (existing is not null)
         {
-            return await FormAsync(context, antiforgery, sites, token, invite, true, AccountApi.WrongCredentials, StatusCodes.Status401Unauthorized, ct);
+            // A password check like sign-in, so it draws on the same budget of the address: invite links are no way
+            // around the login throttle.
+            var (attempt, retryAfter) = await throttle.ReserveAsync(audit.MaskedIp(context), ct);
+            if (attempt is null)
+            {
+                AccountApi.SetRetryAfter(context, retryAfter);
+                return await FormAsync(context, antiforgery, sites, token, invite, true, AccountApi.TooManyAttempts(retryAfter), StatusCodes.Status429TooManyRequests, ct);
+            }
+
+            if (await accounts.VerifyAsync(invite.Email, password, ct) is null)
+            {
+                return await FormAsync(context, antiforgery, sites, token, invite, true, AccountApi.WrongCredentials, StatusCodes.Status401Unauthorized, ct);
+            }
+
+            await throttle.ReleaseAsync(attempt, ct);
         }
 
         if (existing is null && UserService.Validate(invite.Email, password, confirm ?? "") is { } problem)

@@ -102,7 +102,12 @@ public static class MembersApi
             return denied;
         }
 
-        email = DashboardUser.NormaliseEmail(email);
+        if (EmailAddress.Normalise(email) is not { } normalised)
+        {
+            return Invalid("email", EmailAddress.Problem);
+        }
+
+        email = normalised;
         if (!(await memberships.RolesOfAsync(email, ct)).TryGetValue(siteId, out var before))
         {
             return NotAMember();

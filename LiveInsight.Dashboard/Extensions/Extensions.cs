@@ -35,7 +35,7 @@ public static class Extensions
         builder.Services.AddSingleton(sp => new ClientIpResolver(sp.GetRequiredService<IOptions<DashboardOptions>>().Value.Dashboard.TrustedProxies));
         builder.Services.AddSingleton<AuditTrail>();
         builder.Services.AddHttpClient<ApiSites>(client => client.BaseAddress = new Uri("http://api"));
-        builder.Services.AddProblemDetails();
+        builder.Services.AddDashboardProblems();
         // Snake case like the Api, so the front end reads one style.
         builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
 

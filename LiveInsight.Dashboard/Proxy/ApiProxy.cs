@@ -93,8 +93,7 @@ public static class ApiProxy
             {
                 if (!await CsrfFilter.IsValidAsync(context))
                 {
-                    context.Response.StatusCode = StatusCodes.Status400BadRequest;
-                    await context.Response.WriteAsJsonAsync(new { title = "Missing or invalid CSRF token", status = 400 });
+                    await CsrfFilter.Refused().ExecuteAsync(context);
                     return;
                 }
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.Net.Http.Headers;
 
 namespace LiveInsight.Dashboard.Proxy;
 
@@ -27,9 +28,15 @@ public sealed class CanonicalJson
     public bool Has(string name) => Names.Contains(name, StringComparer.OrdinalIgnoreCase);
 
     /// <returns>The body, or the problem to answer with (400 for anything but one JSON object of distinct names, 413 when
-    /// too large).</returns>
+    /// too large, 415 for anything but UTF-8 JSON).</returns>
     public static async Task<(CanonicalJson? Json, IResult? Problem)> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
     {
+        if (!IsUtf8Json(request.ContentType))
+        {
+            return (null, TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported content type",
+                detail: "Send the settings as one JSON object, UTF-8, with Content-Type: application/json."));
+        }
+
         if (request.ContentLength > MaxBytes)
         {
             return (null, TooLarge());
@@ -67,7 +74,8 @@ public sealed class CanonicalJson
 
             var names = new List<string>();
             using var output = new MemoryStream();
-            using (var writer = new Utf8JsonWriter(output))
+            using var writer = new Utf8JsonWriter(output);
+            try
             {
                 writer.WriteStartObject();
                 foreach (var property in document.RootElement.EnumerateObject())
@@ -83,6 +91,12 @@ public sealed class CanonicalJson
                 }
 
                 writer.WriteEndObject();
+                writer.Flush();
+            }
+            catch (InvalidOperationException e)
+            {
+                // The parser lets a lone surrogate escape (\ud800) through; reading the text, as the Api would, does not.
+                return (null, Invalid($"The body is not valid JSON: {e.Message}"));
             }
 
             return (new CanonicalJson(output.ToArray(), names), null);
@@ -95,7 +109,14 @@ public sealed class CanonicalJson
         request.Body = new MemoryStream(Body, writable: false);
         request.ContentLength = Body.Length;
         request.Headers.TransferEncoding = default;
+        request.ContentType = "application/json; charset=utf-8";
     }
+
+    /// <summary>JSON (<c>application/json</c> or <c>+json</c>) in UTF-8: the only text this class reads and forwards.</summary>
+    private static bool IsUtf8Json(string? contentType) =>
+        MediaTypeHeaderValue.TryParse(contentType, out var type)
+        && (type.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase) || type.Suffix.Equals("json", StringComparison.OrdinalIgnoreCase))
+        && (!type.Charset.HasValue || type.Charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase));
 
     private static IResult Invalid(string detail) =>
         TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid body", detail: detail);

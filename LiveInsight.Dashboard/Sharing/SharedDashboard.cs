@@ -13,6 +13,9 @@ public static class SharedDashboard
 {
     public const string Prefix = "/share";
 
+    /// <summary>Longer than any report name the Api has; a longer one is refused here rather than sent on.</summary>
+    public const int MaxReportLength = 40;
+
     public static RouteGroupBuilder MapSharedDashboard(this IEndpointRouteBuilder app)
     {
         var shared = app.MapGroup(Prefix + "/{token}").AllowAnonymous().WithTags("Sharing")
@@ -56,10 +59,15 @@ public static class SharedDashboard
     public static async Task<IResult> ForwardAsync(
         HttpContext context, string token, string area, string report, ShareLinks links, ShareForwarder forwarder, CancellationToken ct)
     {
-        // Realtime and stats only; the report is one segment of lower-case words (summary, utm-sources, stream…):
+        // Realtime and stats only; the report is one short segment of lower-case words (summary, utm-sources, stream…):
         // no dots, no encoded slashes, so the path rebuilt for the Api cannot climb out of its area.
-        if (area is not ("realtime" or "stats") || !report.All(c => char.IsAsciiLetterLower(c) || c == '-')
-            || await links.FindSiteAsync(token, context, ct) is not { } siteId
+        if (area is not ("realtime" or "stats") || report.Length > MaxReportLength || !report.All(c => char.IsAsciiLetterLower(c) || c == '-'))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found",
+                detail: "There is no such report: a link reads realtime/… or stats/… reports, named in lower case.");
+        }
+
+        if (await links.FindSiteAsync(token, context, ct) is not { } siteId
             || ShareTransformer.ForSite(context.Request.Query, siteId) is not { } query)
         {
             return NotFound();

@@ -19,12 +19,14 @@ public sealed class UserService(UserRepository users, IPasswordHasher<DashboardU
     /// are ever checked before the lock, however many arrive at once. A right password clears the count.</summary>
     public async Task<DashboardUser?> VerifyAsync(string? email, string? password, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrWhiteSpace(email) || string.IsNullOrEmpty(password) || password.Length > MaxPasswordLength)
+        if (string.IsNullOrEmpty(password) || password.Length > MaxPasswordLength)
         {
             return null;
         }
 
-        var user = await users.FindAsync(email, cancellationToken);
+        // Only a bare address can be an account key; anything else (a 3 KB "e-mail" would be a key DynamoDB refuses) is
+        // an unknown account, answered after the same one check.
+        var user = EmailAddress.Normalise(email) is { } normalised ? await users.FindAsync(normalised, cancellationToken) : null;
         var now = time.GetUtcNow();
         var attempt = user is null ? null : await users.ReserveLoginAttemptAsync(user.Email, MaxFailedLogins, now, cancellationToken);
         if (user is null || attempt is null)

@@ -225,6 +225,8 @@ public static class DashboardHostileCases
         yield return new HostileCase("session: signed out", HttpMethod.Get, "/account/session") { BodylessBecause = CookieAuth401 };
         yield return new HostileCase("users: signed out", HttpMethod.Post, "/account/users") { BodylessBecause = CookieAuth401 }.WithJson("{}");
         yield return new HostileCase("logout: no CSRF token", HttpMethod.Post, "/account/logout") { Caller = Caller.SiteAdmin };
+        yield return new HostileCase("sign out everywhere: no CSRF token", HttpMethod.Post, "/account/sessions/revoke") { Caller = Caller.SiteAdmin };
+        yield return new HostileCase("sign out everywhere: signed out", HttpMethod.Post, "/account/sessions/revoke") { BodylessBecause = CookieAuth401 };
         yield return new HostileCase("users: site admin is not an administrator", HttpMethod.Post, "/account/users") { Caller = Caller.SiteAdmin, Csrf = true }.WithJson("{}");
 
         var user = new Dictionary<string, string> { ["email"] = "\"new@example.com\"", ["password"] = "\"a long enough password\"", ["role"] = "\"viewer\"", ["site_id"] = $"\"{t.SiteId}\"" };

@@ -71,4 +71,25 @@ public sealed class EmailAddressTests(DashboardFixture fixture)
             (user.StatusCode, member.StatusCode, invite.StatusCode));
         Assert.Contains(EmailAddress.Problem, await user.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
+
+    /// <summary>DynamoDB refuses a key over 2 KB: an "e-mail" that long must never reach a lookup.</summary>
+    [Fact]
+    public async Task A_3_KB_email_is_a_wrong_sign_in_and_a_refused_member_removal_never_a_500()
+    {
+        var site = await fixture.CreateSiteAsync("Long keys", "long-keys.test");
+        var email = new string('e', 3000) + "@example.com";
+        using var visitor = fixture.NewHttpClient();
+        var form = await visitor.GetStringAsync("/login");
+        var (admin, csrf) = await fixture.SignInAsAdminAsync();
+        using var client = admin;
+
+        var login = await visitor.PostAsync("/login", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = DashboardFixture.CsrfField(form), ["email"] = email, ["password"] = "a guessed password",
+        }));
+        var remove = await DashboardFixture.SendAsync(client, csrf, HttpMethod.Delete, $"/account/sites/{site.SiteId}/members/{Uri.EscapeDataString(email)}");
+
+        Assert.Equal((HttpStatusCode.Unauthorized, HttpStatusCode.BadRequest), (login.StatusCode, remove.StatusCode));
+        Assert.Contains(EmailAddress.Problem, await remove.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
 }

@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
 using LiveInsight.Dashboard.Account;
 using LiveInsight.Dashboard.Tests.Infrastructure;
 using LiveInsight.Dashboard.Users;
@@ -81,6 +83,95 @@ public sealed class LoginLimitTests(DashboardFixture fixture)
 
         time.Advance(TimeSpan.FromSeconds(retryAfter));
         Assert.Equal(HttpStatusCode.Redirect, (await PostLoginAsync(one, address, DashboardFixture.AdminEmail, DashboardFixture.AdminPassword)).StatusCode);
+    }
+
+    [Fact]
+    public async Task Wrong_passwords_through_an_invite_link_use_up_the_addresss_sign_in_budget_like_wrong_sign_ins()
+    {
+        var email = $"invited-{Guid.NewGuid():N}"[..20] + "@example.com";
+        await CreateUserAsync(email);
+        var site = await fixture.CreateSiteAsync("Throttled invite", "throttled-invite.test");
+        var (admin, csrf) = await fixture.SignInAsAdminAsync();
+        string token;
+        using (admin)
+        {
+            var invite = await DashboardFixture.SendAsync(admin, csrf, HttpMethod.Post, $"/account/sites/{site.SiteId}/invites", new { email, role = "viewer" });
+            var url = (await invite.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("url").GetString()!;
+            token = url[(url.IndexOf("/invite/", StringComparison.Ordinal) + "/invite/".Length)..];
+        }
+
+        var (dashboard, client) = fixture.StartSecondDashboard(new()
+        {
+            ["LiveInsight:Dashboard:TrustedProxies:0"] = "127.0.0.1",
+            ["LiveInsight:Dashboard:LoginFailuresPerAddressPerMinute"] = "2",
+        });
+        await using var running = dashboard;
+        using var _ = client;
+        var address = NewAddress();
+
+        var wrong = new[]
+        {
+            await PostFormAsync(client, $"/invite/{token}", address, new() { ["password"] = "a guessed password 1" }),
+            await PostFormAsync(client, $"/invite/{token}", address, new() { ["password"] = "a guessed password 2" }),
+        };
+        var throttled = await PostFormAsync(client, $"/invite/{token}", address, new() { ["password"] = DashboardFixture.UserPassword });
+        var signIn = await PostLoginAsync(client, address, DashboardFixture.AdminEmail, DashboardFixture.AdminPassword);
+        var elsewhere = await PostFormAsync(client, $"/invite/{token}", NewAddress(), new() { ["password"] = DashboardFixture.UserPassword });
+
+        Assert.All(wrong, response => Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode));
+        Assert.Equal((HttpStatusCode.TooManyRequests, HttpStatusCode.TooManyRequests), (throttled.StatusCode, signIn.StatusCode));
+        Assert.InRange(int.Parse(throttled.Headers.GetValues("Retry-After").Single()), 1, 60);
+        Assert.Equal(HttpStatusCode.Redirect, elsewhere.StatusCode); // the link was not used up by the refused attempts
+    }
+
+    [Fact]
+    public async Task Wrong_admin_tokens_at_setup_get_429_with_retry_after_once_the_address_has_used_its_minute()
+    {
+        // A Dashboard on tables of its own, so setup is still open there.
+        var (dashboard, client) = fixture.StartSecondDashboard(new()
+        {
+            ["LiveInsight:Storage:TablePrefix"] = $"dsu{Guid.NewGuid():N}"[..11] + "-",
+            ["LiveInsight:Dashboard:TrustedProxies:0"] = "127.0.0.1",
+            ["LiveInsight:Dashboard:LoginFailuresPerAddressPerMinute"] = "2",
+        });
+        await using var running = dashboard;
+        using var _ = client;
+        var address = NewAddress();
+        Dictionary<string, string> Setup(string token) => new()
+        {
+            ["adminToken"] = token, ["email"] = "first@example.com", ["password"] = DashboardFixture.AdminPassword, ["confirm"] = DashboardFixture.AdminPassword,
+        };
+
+        var wrong = new[]
+        {
+            await PostFormAsync(client, "/setup", address, Setup("guessed-token-1")),
+            await PostFormAsync(client, "/setup", address, Setup("guessed-token-2")),
+        };
+        var throttled = await PostFormAsync(client, "/setup", address, Setup(DashboardFixture.AdminToken));
+        var elsewhere = await PostFormAsync(client, "/setup", NewAddress(), Setup(DashboardFixture.AdminToken));
+
+        Assert.All(wrong, response => Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode));
+        Assert.Equal(HttpStatusCode.TooManyRequests, throttled.StatusCode);
+        var retryAfter = int.Parse(throttled.Headers.GetValues("Retry-After").Single());
+        Assert.InRange(retryAfter, 1, 60);
+        Assert.Contains(WebUtility.HtmlEncode(AccountApi.TooManyTokenGuesses(TimeSpan.FromSeconds(retryAfter))), await throttled.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal((HttpStatusCode.Redirect, "/"), (elsewhere.StatusCode, elsewhere.Headers.Location?.ToString()));
+    }
+
+    /// <summary>A form of the Dashboard sent from a browser of its own at <paramref name="address"/>, with the form's token.</summary>
+    private static async Task<HttpResponseMessage> PostFormAsync(HttpClient dashboard, string path, string address, Dictionary<string, string> fields)
+    {
+        using var browser = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() })
+        {
+            BaseAddress = dashboard.BaseAddress,
+        };
+        var form = await browser.GetStringAsync(path);
+        using var request = new HttpRequestMessage(HttpMethod.Post, path)
+        {
+            Content = new FormUrlEncodedContent(new Dictionary<string, string>(fields) { ["__RequestVerificationToken"] = DashboardFixture.CsrfField(form) }),
+        };
+        request.Headers.Add("X-Forwarded-For", address);
+        return await browser.SendAsync(request);
     }
 
     /// <summary>A client address of its own (its own /24), as the load balancer would name it.</summary>

@@ -25,6 +25,8 @@ public sealed class ProxyCanonicalBodyTests(DashboardFixture fixture)
     [InlineData("not json at all", HttpStatusCode.BadRequest)]
     [InlineData("""{"name":"x",}""", HttpStatusCode.BadRequest)]
     [InlineData("", HttpStatusCode.BadRequest)]
+    [InlineData("""{"name":"x\ud800y"}""", HttpStatusCode.BadRequest)]
+    [InlineData("""{"\udfff\ud800":1}""", HttpStatusCode.BadRequest)]
     public async Task A_site_admin_cannot_change_the_rate_limit_or_anything_with_an_ambiguous_body(string body, HttpStatusCode expected)
     {
         var site = await fixture.CreateSiteAsync("Canonical", "canonical.test");
@@ -58,6 +60,27 @@ public sealed class ProxyCanonicalBodyTests(DashboardFixture fixture)
         }
     }
 
+    /// <summary>The proxy forwards the bytes it read as UTF-8 JSON, so only that is accepted: another charset or type
+    /// would be checked as one text and bound by the Api as another (or, for a charset it cannot decode, fail there).</summary>
+    [Theory]
+    [InlineData("application/json; charset=utf-7")]
+    [InlineData("application/json; charset=nonsense")]
+    [InlineData("application/json; charset=utf-16")]
+    [InlineData("text/plain")]
+    public async Task A_settings_change_that_is_not_utf8_json_is_refused_by_the_dashboard_with_415(string contentType)
+    {
+        var site = await fixture.CreateSiteAsync("Charset", "charset.test");
+        var (owner, csrf, _) = await fixture.MemberAsync(site.SiteId, "admin");
+        using var client = owner;
+
+        var response = await PatchRawAsync(client, csrf, site.SiteId, """{"name":"Renamed"}""", contentType);
+
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("UTF-8", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal("Charset", (await SiteAsync(site.SiteId)).GetProperty("name").GetString());
+    }
+
     [Theory]
     [InlineData("site_id={mine}&site_id={other}")]
     [InlineData("site_id={other}&site_id={mine}")]
@@ -76,12 +99,10 @@ public sealed class ProxyCanonicalBodyTests(DashboardFixture fixture)
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync($"/proxy/api/stats/summary?site_id={mine.SiteId}")).StatusCode);
     }
 
-    private static async Task<HttpResponseMessage> PatchRawAsync(HttpClient client, string csrf, string siteId, string body)
+    private static async Task<HttpResponseMessage> PatchRawAsync(HttpClient client, string csrf, string siteId, string body, string contentType = "application/json")
     {
-        using var request = new HttpRequestMessage(HttpMethod.Patch, $"/proxy/api/sites/{siteId}")
-        {
-            Content = new StringContent(body, Encoding.UTF8, "application/json"),
-        };
+        using var request = new HttpRequestMessage(HttpMethod.Patch, $"/proxy/api/sites/{siteId}") { Content = new ByteArrayContent(Encoding.UTF8.GetBytes(body)) };
+        request.Content.Headers.TryAddWithoutValidation("Content-Type", contentType);
         request.Headers.Add("X-CSRF-TOKEN", csrf);
         return await client.SendAsync(request);
     }

@@ -52,6 +52,24 @@ public sealed class ShareLinkTests(DashboardFixture fixture)
         Assert.False(named.Headers.Contains("Set-Cookie"));
     }
 
+    [Theory]
+    [InlineData("stats/SUMMARY")]
+    [InlineData("sites/x")]
+    [InlineData("stats/..%2F..%2Fsites")]
+    [InlineData("stats/a-report-name-far-longer-than-any-report-the-api-has-ever-had")]
+    public async Task A_report_the_shared_api_does_not_have_is_refused_by_the_dashboard_with_a_detail(string report)
+    {
+        var site = await fixture.CreateSiteAsync(ShareSteps.Unique("Reports"));
+        var token = await _steps.CreateLinkAsync(site.SiteId);
+        using var anonymous = fixture.NewHttpClient();
+
+        var response = await anonymous.GetAsync($"/share/{token}/api/{report}");
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("no such report", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Replacing_a_link_kills_the_old_token_and_revoking_kills_the_link_at_once()
     {
