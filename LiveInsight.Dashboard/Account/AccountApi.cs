@@ -2,6 +2,7 @@ using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
 using LiveInsight.Core.Audit;
+using LiveInsight.Dashboard.Auth;
 using LiveInsight.Dashboard.Extensions;
 using LiveInsight.Dashboard.Proxy;
 using LiveInsight.Dashboard.Users;

@@ -1,3 +1,4 @@
+using LiveInsight.Dashboard.Auth;
 using LiveInsight.Dashboard.Extensions;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;

@@ -1,4 +1,5 @@
 using LiveInsight.Core.Audit;
+using LiveInsight.Dashboard.Auth;
 using LiveInsight.Dashboard.Extensions;
 using LiveInsight.Dashboard.Proxy;
 using LiveInsight.Dashboard.Users;

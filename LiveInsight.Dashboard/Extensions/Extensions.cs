@@ -2,6 +2,7 @@ using System.Text.Json;
 using LiveInsight.Core.Privacy;
 using LiveInsight.Core.Storage;
 using LiveInsight.Dashboard.Account;
+using LiveInsight.Dashboard.Auth;
 using LiveInsight.Dashboard.Proxy;
 using LiveInsight.Dashboard.Users;
 using Microsoft.AspNetCore.Authentication.Cookies;

@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using LiveInsight.Dashboard.Account;
+using LiveInsight.Dashboard.Auth;
 using LiveInsight.Dashboard.Extensions;
 using LiveInsight.Dashboard.Users;
 using Microsoft.Extensions.Options;

@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
+using LiveInsight.Dashboard.Auth;
 using LiveInsight.Dashboard.Extensions;
 using LiveInsight.Dashboard.Users;
 using Microsoft.Extensions.Caching.Memory;

@@ -1,5 +1,6 @@
 using LiveInsight.Core.Audit;
 using LiveInsight.Dashboard.Account;
+using LiveInsight.Dashboard.Auth;
 using LiveInsight.Dashboard.Extensions;
 using LiveInsight.Dashboard.Proxy;
 using LiveInsight.Dashboard.Users;

@@ -1,3 +1,5 @@
+using LiveInsight.Dashboard.Auth;
+
 namespace LiveInsight.Dashboard.Users;
 
 /// <summary>Installation-wide roles. What a user may do on one site is a <see cref="SiteRole"/> (the user item's

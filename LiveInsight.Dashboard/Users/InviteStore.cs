@@ -3,6 +3,7 @@ using Amazon.DynamoDBv2.Model;
 using Amazon.DynamoDBv2;
 using LiveInsight.Core.Sites;
 using LiveInsight.Core.Storage;
+using LiveInsight.Dashboard.Auth;
 using Microsoft.Extensions.Options;
 
 namespace LiveInsight.Dashboard.Users;

@@ -1,6 +1,7 @@
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using LiveInsight.Core.Storage;
+using LiveInsight.Dashboard.Auth;
 using Microsoft.Extensions.Options;
 
 namespace LiveInsight.Dashboard.Users;

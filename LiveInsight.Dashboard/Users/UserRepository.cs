@@ -2,6 +2,7 @@ using System.Globalization;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using LiveInsight.Core.Storage;
+using LiveInsight.Dashboard.Auth;
 using Microsoft.Extensions.Options;
 
 namespace LiveInsight.Dashboard.Users;

@@ -3,6 +3,7 @@ using Amazon.DynamoDBv2;
 using Amazon.Runtime;
 using LiveInsight.Core.Audit;
 using LiveInsight.Core.Storage;
+using LiveInsight.Dashboard.Auth;
 using LiveInsight.Dashboard.Sharing;
 using LiveInsight.Dashboard.Tests.Infrastructure;
 using LiveInsight.Dashboard.Users;

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using LiveInsight.Dashboard.Auth;
 using LiveInsight.Dashboard.Tests.Infrastructure;
 using LiveInsight.Testing;
 using Microsoft.AspNetCore.Builder;
@@ -64,7 +65,7 @@ public sealed class ProxyHeaderTests(DashboardFixture fixture)
     {
         var site = await fixture.CreateSiteAsync("Traced", "traced.test");
         var (invite, _) = await fixture.DashboardServices.GetRequiredService<Users.InviteStore>()
-            .CreateAsync(site.SiteId, "traced@example.com", Users.SiteRole.Viewer, DashboardFixture.AdminEmail, CancellationToken.None);
+            .CreateAsync(site.SiteId, "traced@example.com", Auth.SiteRole.Viewer, DashboardFixture.AdminEmail, CancellationToken.None);
         var (share, _, _) = await fixture.DashboardServices.GetRequiredService<LiveInsight.Dashboard.Sharing.ShareLinks>()
             .CreateAsync(site.SiteId, DashboardFixture.AdminEmail, CancellationToken.None);
         var spans = new System.Collections.Concurrent.ConcurrentBag<(string Path, object? Client, object? Peer)>();

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using LiveInsight.Dashboard.Auth;
 using LiveInsight.Dashboard.Tests.Infrastructure;
 
 namespace LiveInsight.Dashboard.Tests;
@@ -190,7 +191,7 @@ public sealed class SiteRoleTests(DashboardFixture fixture)
             var opened = System.Diagnostics.Stopwatch.StartNew();
             using (var kept = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
             {
-                while (opened.Elapsed < Users.MembershipSiteRoles.CacheFor + TimeSpan.FromSeconds(2))
+                while (opened.Elapsed < Auth.MembershipSiteRoles.CacheFor + TimeSpan.FromSeconds(2))
                 {
                     Assert.NotNull(await reader.ReadLineAsync(kept.Token));
                 }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using LiveInsight.Dashboard.Auth;
 using LiveInsight.Dashboard.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -19,7 +20,7 @@ public sealed class LogPrivacyTests(DashboardFixture fixture)
     {
         var site = await fixture.CreateSiteAsync("Logged", "logged.test");
         var (invite, _) = await fixture.DashboardServices.GetRequiredService<Users.InviteStore>()
-            .CreateAsync(site.SiteId, "logged@example.com", Users.SiteRole.Viewer, DashboardFixture.AdminEmail, CancellationToken.None);
+            .CreateAsync(site.SiteId, "logged@example.com", Auth.SiteRole.Viewer, DashboardFixture.AdminEmail, CancellationToken.None);
         var (share, _, _) = await fixture.DashboardServices.GetRequiredService<LiveInsight.Dashboard.Sharing.ShareLinks>()
             .CreateAsync(site.SiteId, DashboardFixture.AdminEmail, CancellationToken.None);
         var exported = new CapturingProcessor();

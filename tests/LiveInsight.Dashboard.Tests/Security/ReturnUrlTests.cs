@@ -1,5 +1,6 @@
 using System.Net;
 using LiveInsight.Dashboard.Account;
+using LiveInsight.Dashboard.Auth;
 using LiveInsight.Dashboard.Tests.Infrastructure;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.Extensions.DependencyInjection;

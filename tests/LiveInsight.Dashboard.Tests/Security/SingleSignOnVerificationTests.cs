@@ -1,5 +1,6 @@
 using System.Net;
 using System.Security.Claims;
+using LiveInsight.Dashboard.Auth;
 using LiveInsight.Dashboard.Tests.Infrastructure;
 using LiveInsight.Dashboard.Users;
 using Microsoft.AspNetCore.Authentication;
@@ -80,7 +81,7 @@ public sealed class SingleSignOnVerificationTests(DashboardFixture fixture)
 
         Assert.Equal(HttpStatusCode.Redirect, callback.StatusCode);
         Assert.Equal("/login?error=sso", callback.Headers.Location.OriginalString);
-        Assert.Contains(WebUtility.HtmlEncode(Account.SingleSignOn.FailedMessage), login, StringComparison.Ordinal);
+        Assert.Contains(WebUtility.HtmlEncode(Auth.SingleSignOn.FailedMessage), login, StringComparison.Ordinal);
     }
 
     private (Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactory<UserService> Dashboard, HttpClient Client) StartOidcDashboard() =>

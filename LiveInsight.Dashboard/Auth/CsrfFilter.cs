@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Antiforgery;
 
-namespace LiveInsight.Dashboard.Account;
+namespace LiveInsight.Dashboard.Auth;
 
 /// <summary>Requires a valid antiforgery token (header <c>X-CSRF-TOKEN</c>) on requests the front end sends with fetch.
 /// Forms bound with [FromForm] are checked by the framework itself.</summary>

@@ -5,13 +5,14 @@ using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using LiveInsight.Core.Storage;
 using LiveInsight.Dashboard.Extensions;
+using LiveInsight.Dashboard.Users;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 
-namespace LiveInsight.Dashboard.Users;
+namespace LiveInsight.Dashboard.Auth;
 
 /// <summary>
 /// Sessions that can be ended from the server. The session cookie is self-contained, so without this a stolen or

@@ -1,6 +1,6 @@
-using LiveInsight.Dashboard.Users;
+using LiveInsight.Dashboard.Proxy;
 
-namespace LiveInsight.Dashboard.Proxy;
+namespace LiveInsight.Dashboard.Auth;
 
 /// <summary>
 /// The one check of "may this user do this on this site?", for the proxy's routes and the account endpoints alike.

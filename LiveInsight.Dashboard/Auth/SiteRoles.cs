@@ -1,7 +1,9 @@
 using System.Security.Claims;
+using LiveInsight.Dashboard.Proxy;
+using LiveInsight.Dashboard.Users;
 using Microsoft.Extensions.Caching.Memory;
 
-namespace LiveInsight.Dashboard.Users;
+namespace LiveInsight.Dashboard.Auth;
 
 /// <summary>
 /// What a dashboard user may do on one site, each level including the ones below:

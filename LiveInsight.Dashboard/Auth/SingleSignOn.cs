@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.Extensions.Options;
 
-namespace LiveInsight.Dashboard.Account;
+namespace LiveInsight.Dashboard.Auth;
 
 /// <summary>
 /// Who a person signed in through OpenID Connect is here: their e-mail is their name (it picks their site roles and, for

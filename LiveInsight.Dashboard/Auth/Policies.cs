@@ -1,7 +1,7 @@
 using LiveInsight.Dashboard.Users;
 using Microsoft.AspNetCore.Authorization;
 
-namespace LiveInsight.Dashboard.Extensions;
+namespace LiveInsight.Dashboard.Auth;
 
 public static class Policies
 {

@@ -5,7 +5,7 @@ using LiveInsight.Core.Storage;
 using LiveInsight.Dashboard.Extensions;
 using Microsoft.Extensions.Options;
 
-namespace LiveInsight.Dashboard.Users;
+namespace LiveInsight.Dashboard.Auth;
 
 /// <summary>
 /// Failed sign-ins per masked client address (/24, /48) and minute, shared by every Dashboard replica through an atomic

@@ -1,4 +1,4 @@
-namespace LiveInsight.Dashboard.Account;
+namespace LiveInsight.Dashboard.Auth;
 
 /// <summary>
 /// The one check of a return URL, for the login form and single sign-on alike: only a path on this site, never a way

@@ -1,6 +1,5 @@
-using LiveInsight.Dashboard.Users;
 
-namespace LiveInsight.Dashboard.Proxy;
+namespace LiveInsight.Dashboard.Auth;
 
 /// <summary>
 /// A read through the proxy can last as long as the user keeps the page open (the realtime stream never ends by
