@@ -29,7 +29,7 @@ public sealed partial class StatsFlusher(
     public async Task<int> FlushAsync(CancellationToken cancellationToken)
     {
         var db = redis.GetDatabase();
-        var flushing = $"{RollupLayout.DirtySet}:flushing:{options.Value.ResolvedConsumerName}";
+        var flushing = RollupLayout.FlushingSet(options.Value.ResolvedConsumerName);
         if (!await db.KeyExistsAsync(flushing) && !await TryRenameAsync(db, flushing))
         {
             return 0;

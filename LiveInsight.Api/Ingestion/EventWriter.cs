@@ -29,10 +29,6 @@ public sealed class EventWriter(IConnectionMultiplexer redis, TimeProvider time)
     /// <summary>Old realtime entries removed per request, at most: twice what one request can add (one session per
     /// event), so trimming always outruns growth, and no script ever runs long (Redis serves nobody while it runs).</summary>
     public const int TrimStep = 2 * IngestionLimits.MaxEventsPerBatch;
-    private const int SeenTtlSeconds = 25 * 3600;
-    private const int HourTtlSeconds = 48 * 3600;
-    private const int DayTtlSeconds = 72 * 3600;
-    private const int RealtimeTtlSeconds = 3600;
 
     // KEYS: stream, realtime visitors, realtime sessions, realtime pages, this minute's quota hash, keys' last use.
     // ARGV: now, cutoff, requests allowed per minute (0: no limit, then no quota at all), events allowed, bytes allowed,
@@ -44,7 +40,7 @@ public sealed class EventWriter(IConnectionMultiplexer redis, TimeProvider time)
     private static readonly string Script = $$"""
         if ARGV[6] ~= '' then
           redis.call('HSET', KEYS[6], ARGV[6], ARGV[1])
-          redis.call('EXPIRE', KEYS[6], {{Sites.KeyUsage.KeepSeconds}})
+          redis.call('EXPIRE', KEYS[6], {{RedisKeys.Ttl.KeysLastUsedSeconds}})
         end
         local n = tonumber(ARGV[8])
         local limit = tonumber(ARGV[3])
@@ -173,9 +169,9 @@ public sealed class EventWriter(IConnectionMultiplexer redis, TimeProvider time)
             args.Add(hourKeys.Seen);
             args.Add(SeenField(e.EventId));
             args.Add(payloads[index]);
-            AddExpiry(expiries, hourKeys.Seen, SeenTtlSeconds, now);
-            AddVisitor(visitors, expiries, hourKeys.HourVisitors, e.VisitorId, HourTtlSeconds, now);
-            AddVisitor(visitors, expiries, dayKey.Key, e.VisitorId, DayTtlSeconds, now);
+            AddExpiry(expiries, hourKeys.Seen, RedisKeys.Ttl.SeenEventsSeconds, now);
+            AddVisitor(visitors, expiries, hourKeys.HourVisitors, e.VisitorId, RedisKeys.Ttl.HourVisitorsSeconds, now);
+            AddVisitor(visitors, expiries, dayKey.Key, e.VisitorId, RedisKeys.Ttl.DayVisitorsSeconds, now);
             if (now - at <= RealtimeFreshness)
             {
                 // Offline replays are counted but must not light up "who is here now".
@@ -204,7 +200,7 @@ public sealed class EventWriter(IConnectionMultiplexer redis, TimeProvider time)
 
         for (var k = 1; k < 4; k++)
         {
-            AddExpiry(expiries, keys[k]!, RealtimeTtlSeconds, now);
+            AddExpiry(expiries, keys[k]!, RedisKeys.Ttl.RealtimeSeconds, now);
         }
 
         args.Add(expiries.Count);

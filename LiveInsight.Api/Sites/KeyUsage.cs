@@ -13,8 +13,6 @@ namespace LiveInsight.Api.Sites;
 /// </summary>
 public sealed partial class KeyUsage(IConnectionMultiplexer redis, TimeProvider time, ILogger<KeyUsage> logger)
 {
-    /// <summary>Untouched keys' times expire after this long (every record pushes it back).</summary>
-    public const int KeepSeconds = 400 * 24 * 3600;
     private const int MaxTracked = 10_000;
 
     private readonly ConcurrentDictionary<string, long> _recordedMinute = new();
@@ -69,7 +67,7 @@ public sealed partial class KeyUsage(IConnectionMultiplexer redis, TimeProvider 
             var key = RedisKeys.KeysLastUsed(siteId);
             var batch = db.CreateBatch();
             var set = batch.HashSetAsync(key, field, time.GetUtcNow().ToUnixTimeMilliseconds());
-            var expire = batch.KeyExpireAsync(key, TimeSpan.FromSeconds(KeepSeconds));
+            var expire = batch.KeyExpireAsync(key, TimeSpan.FromSeconds(RedisKeys.Ttl.KeysLastUsedSeconds));
             batch.Execute();
             await Task.WhenAll(set, expire);
         }

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace LiveInsight.Core.Events;
 
 /// <summary>
-/// Every Redis key LiveInsight uses, and the field names of the hashes whose fields are not rollup metrics (those are
+/// Every Redis key LiveInsight uses (the rollups' own are <see cref="Stats.RollupLayout"/>'s), how long each lives, and the field names of the hashes whose fields are not rollup metrics (those are
 /// <see cref="Stats.RollupLayout"/>'s). Per-site keys carry the site id as a hash tag (<c>li:{site}:…</c>), so a site's
 /// keys stay together should Redis ever be sharded; the events stream and the salts are global. Lua scripts get these
 /// names from here (as KEYS/ARGV or interpolated into the script's text), never typed again: a test fails on any
@@ -111,4 +111,16 @@ public static class RedisKeys
 
     /// <summary>Prefix of the short-lived keys one visitors query SETs stored sketches into, beside the site's keys.</summary>
     public static string VisitorScratchPrefix(string siteId) => $"li:{{{siteId}}}:tmp:{Guid.NewGuid():N}:";
+
+    /// <summary>How long ingestion's keys live after their last write: dedupe hashes a little over the day in which a
+    /// retry is still accepted, visitor sketches until the flusher has persisted their buckets many times over, realtime
+    /// sets an hour past their 5-minute window, and keys' last-use stamps for 400 days.</summary>
+    public static class Ttl
+    {
+        public const int SeenEventsSeconds = 25 * 3600;
+        public const int HourVisitorsSeconds = 48 * 3600;
+        public const int DayVisitorsSeconds = 72 * 3600;
+        public const int RealtimeSeconds = 3600;
+        public const int KeysLastUsedSeconds = 400 * 24 * 3600;
+    }
 }

@@ -141,4 +141,7 @@ public static class RollupLayout
 
     /// <summary>Set of rollup hash keys changed since the last flush to DynamoDB.</summary>
     public const string DirtySet = "li:rollups:dirty";
+
+    /// <summary>The dirty set one flusher has taken (RENAMEd) and is writing; put back if the write fails.</summary>
+    public static string FlushingSet(string consumerName) => $"{DirtySet}:flushing:{consumerName}";
 }
