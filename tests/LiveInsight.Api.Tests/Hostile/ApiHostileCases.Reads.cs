@@ -1,4 +1,6 @@
-using static LiveInsight.Api.Tests.Hostile.HostileValues;
+using LiveInsight.Testing.Hostile;
+
+using static LiveInsight.Testing.Hostile.HostileValues;
 
 namespace LiveInsight.Api.Tests.Hostile;
 

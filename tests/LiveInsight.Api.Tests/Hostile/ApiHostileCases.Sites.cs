@@ -1,6 +1,7 @@
 using System.Text;
 using LiveInsight.Api.Tests.Infrastructure;
-using static LiveInsight.Api.Tests.Hostile.HostileValues;
+using LiveInsight.Testing.Hostile;
+using static LiveInsight.Testing.Hostile.HostileValues;
 
 namespace LiveInsight.Api.Tests.Hostile;
 

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using LiveInsight.Api.Tests.Infrastructure;
 using LiveInsight.Api.Tests.Ingestion;
+using LiveInsight.Testing.Hostile;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;

@@ -1,4 +1,5 @@
 using LiveInsight.Api.Tests.Stats;
+using LiveInsight.Testing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using LiveInsight.Api.Tests.Infrastructure;
 using LiveInsight.Api.Tests.Stats;
 using LiveInsight.Core.Sites;
+using LiveInsight.Testing;
 using static LiveInsight.Api.Tests.Ingestion.EventPosting;
 
 namespace LiveInsight.Api.Tests.Sites;

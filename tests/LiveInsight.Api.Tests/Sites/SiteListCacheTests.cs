@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using LiveInsight.Api.Tests.Infrastructure;
 using LiveInsight.Api.Tests.Stats;
+using LiveInsight.Testing;
 
 namespace LiveInsight.Api.Tests.Sites;
 

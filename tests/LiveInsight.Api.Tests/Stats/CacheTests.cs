@@ -1,7 +1,6 @@
-using System.Reflection;
-using Amazon.DynamoDBv2;
 using LiveInsight.Api.Tests.Infrastructure;
 using LiveInsight.Core.Stats;
+using LiveInsight.Testing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
@@ -41,54 +40,5 @@ public sealed class CacheTests(ApiFixture fixture)
         Assert.Equal(first.GetRawText(), second.GetRawText());
         Assert.Equal(7, second.GetProperty("pageviews").GetProperty("value").GetDouble());
         Assert.Equal(7, otherRange.GetProperty("pageviews").GetProperty("value").GetDouble());
-    }
-}
-
-/// <summary>Counts every call made through <see cref="IAmazonDynamoDB"/> and forwards it to the real client.</summary>
-public class DynamoCallCounter : DispatchProxy
-{
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _byMethod = new();
-    private int _count;
-    private IAmazonDynamoDB _inner = null!;
-    private DynamoCallCounter _counter;
-
-    public DynamoCallCounter() => _counter = this;
-
-    public int Count => _counter._count;
-
-    /// <summary>Calls of one method, e.g. <c>"ScanAsync"</c>.</summary>
-    public int CountOf(string method) => _counter._byMethod.GetValueOrDefault(method);
-
-    public static IAmazonDynamoDB Wrap(IAmazonDynamoDB inner, DynamoCallCounter counter)
-    {
-        var proxy = Create<IAmazonDynamoDB, DynamoCallCounter>();
-        var self = (DynamoCallCounter)(object)proxy;
-        self._inner = inner;
-        self._counter = counter;
-        return proxy;
-    }
-
-    protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
-    {
-        // The derived factory disposes its singletons; the real client belongs to the shared fixture.
-        if (targetMethod!.Name == nameof(IDisposable.Dispose))
-        {
-            return null;
-        }
-
-        if (targetMethod.Name.EndsWith("Async", StringComparison.Ordinal))
-        {
-            Interlocked.Increment(ref _counter._count);
-            _counter._byMethod.AddOrUpdate(targetMethod.Name, 1, (_, n) => n + 1);
-        }
-
-        try
-        {
-            return targetMethod.Invoke(_inner, args);
-        }
-        catch (TargetInvocationException e) when (e.InnerException is not null)
-        {
-            throw e.InnerException;
-        }
     }
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using LiveInsight.Api.Tests.Infrastructure;
+using LiveInsight.Testing;
 
 namespace LiveInsight.Api.Tests.Stats;
 

@@ -1,5 +1,6 @@
 using System.Text;
-using static LiveInsight.Dashboard.Tests.Hostile.HostileValues;
+using LiveInsight.Testing.Hostile;
+using static LiveInsight.Testing.Hostile.HostileValues;
 
 namespace LiveInsight.Dashboard.Tests.Hostile;
 

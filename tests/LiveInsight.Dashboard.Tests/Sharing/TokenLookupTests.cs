@@ -1,8 +1,8 @@
 using System.Net;
-using System.Reflection;
 using Amazon.DynamoDBv2;
 using LiveInsight.Core.Sites;
 using LiveInsight.Dashboard.Tests.Infrastructure;
+using LiveInsight.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -34,7 +34,7 @@ public sealed class TokenLookupTests(DashboardFixture fixture)
     [MemberData(nameof(MalformedTokenUrls))]
     public async Task A_malformed_share_or_invite_token_gets_404_without_a_dynamodb_call(string url)
     {
-        var calls = new CallCounter();
+        var calls = new DynamoCallCounter();
         await using var dashboard = CountedDashboard(calls, lookupsPerMinute: 5);
         using var client = dashboard.CreateClient();
         var before = calls.Count;
@@ -50,7 +50,7 @@ public sealed class TokenLookupTests(DashboardFixture fixture)
     [InlineData("/invite/")]
     public async Task Random_tokens_from_one_network_stop_reaching_dynamodb_at_the_limit(string prefix)
     {
-        var calls = new CallCounter();
+        var calls = new DynamoCallCounter();
         await using var dashboard = CountedDashboard(calls, lookupsPerMinute: 5);
         using var client = dashboard.CreateClient();
         var ip = FreshNetworkAddress();
@@ -78,7 +78,7 @@ public sealed class TokenLookupTests(DashboardFixture fixture)
 
     /// <summary>A second Dashboard on the fixture's stores (in memory, so each request can name its client address),
     /// its DynamoDB calls counted.</summary>
-    private WebApplicationFactory<LiveInsight.Dashboard.Users.UserService> CountedDashboard(CallCounter calls, int lookupsPerMinute) =>
+    private WebApplicationFactory<LiveInsight.Dashboard.Users.UserService> CountedDashboard(DynamoCallCounter calls, int lookupsPerMinute) =>
         new WebApplicationFactory<LiveInsight.Dashboard.Users.UserService>().WithWebHostBuilder(web => web
             .UseEnvironment("Testing")
             .UseSetting("ConnectionStrings:dynamodb", fixture.Infrastructure.DynamoConnectionString)
@@ -90,7 +90,7 @@ public sealed class TokenLookupTests(DashboardFixture fixture)
             {
                 services.AddSingleton<IStartupFilter, ClientIpFromHeader>();
                 var real = fixture.DashboardServices.GetRequiredService<IAmazonDynamoDB>();
-                services.AddSingleton(_ => CallCounter.Wrap(real, calls));
+                services.AddSingleton(_ => DynamoCallCounter.Wrap(real, calls));
             }));
 
     private static HttpRequestMessage Get(string url, string ip)
@@ -118,49 +118,5 @@ public sealed class TokenLookupTests(DashboardFixture fixture)
             });
             next(app);
         };
-    }
-
-    /// <summary>Counts calls made through <see cref="IAmazonDynamoDB"/> and forwards them to the real client.</summary>
-    public class CallCounter : DispatchProxy
-    {
-        private int _count;
-        private IAmazonDynamoDB _inner = null!;
-        private CallCounter _counter;
-
-        public CallCounter() => _counter = this;
-
-        public int Count => _counter._count;
-
-        public static IAmazonDynamoDB Wrap(IAmazonDynamoDB inner, CallCounter counter)
-        {
-            var proxy = Create<IAmazonDynamoDB, CallCounter>();
-            var self = (CallCounter)(object)proxy;
-            self._inner = inner;
-            self._counter = counter;
-            return proxy;
-        }
-
-        protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
-        {
-            // The second Dashboard disposes its singletons; the real client belongs to the fixture's Dashboard.
-            if (targetMethod!.Name == nameof(IDisposable.Dispose))
-            {
-                return null;
-            }
-
-            if (targetMethod.Name.EndsWith("Async", StringComparison.Ordinal))
-            {
-                Interlocked.Increment(ref _counter._count);
-            }
-
-            try
-            {
-                return targetMethod.Invoke(_inner, args);
-            }
-            catch (TargetInvocationException e) when (e.InnerException is not null)
-            {
-                throw e.InnerException;
-            }
-        }
     }
 }

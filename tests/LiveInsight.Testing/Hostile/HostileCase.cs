@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
 
-namespace LiveInsight.Dashboard.Tests.Hostile;
+namespace LiveInsight.Testing.Hostile;
 
 /// <summary>Who sends a case: nobody signed in, a fresh visitor who just loaded the login form, or a signed-in user.</summary>
 public enum Caller
@@ -12,7 +12,8 @@ public enum Caller
     SiteAdmin,
 }
 
-/// <summary>One hostile request to the Dashboard, as data (the Api suite's model, plus who sends it and form pages).</summary>
+/// <summary>One hostile request, as data: what is sent, who sends it, and what the answer may be beyond "no 5xx, no timeout"
+/// (the Api and Dashboard suites share it; the Api sends every case anonymously).</summary>
 /// <param name="Name">Says the surface and the hostility, so a failure names the case without reading code.</param>
 /// <param name="Target">Path and raw query, already percent-encoded as the attacker chose (nothing is re-encoded).</param>
 public sealed record HostileCase(string Name, HttpMethod Method, string Target)

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace LiveInsight.Dashboard.Tests.Hostile;
+namespace LiveInsight.Testing.Hostile;
 
 /// <summary>The hostile values every surface gets, in the three forms they travel in: raw JSON, a query value, bytes.</summary>
 public static class HostileValues
