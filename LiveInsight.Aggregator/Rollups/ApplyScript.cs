@@ -25,6 +25,22 @@ internal static class ApplyScript
     // in the session hash as x:entry, x:exit, x:<dimension> for the Sessions table.
     private static readonly string Lua = $$"""
         {{L.LuaFieldFunction}}
+        local function bounce(t)
+          return (tonumber(t['{{F.Pages}}']) <= 1 and t['{{F.Interactive}}'] ~= '1') and 1 or 0
+        end
+        -- Adds delta to a session's metric in its start hour and day, in the summary and in each of its dimension rows.
+        local function book(t, metric, delta, dirty)
+          if delta == 0 then return end
+          for _, h in ipairs({t['{{F.HourHash}}'], t['{{F.DayHash}}']}) do
+            redis.call('HINCRBY', h, field('{{L.Summary}}', '', metric), delta)
+            for k, v in pairs(t) do
+              if string.sub(k, 1, {{F.DimensionPrefix.Length}}) == '{{F.DimensionPrefix}}' then
+                redis.call('HINCRBY', h, field(string.sub(k, {{F.DimensionPrefix.Length + 1}}), v, metric), delta)
+              end
+            end
+            dirty[h] = true
+          end
+        end
         local group, consumer = ARGV[1], ARGV[2]
         local mine = {}
         for _, p in ipairs(redis.call('XPENDING', KEYS[1], group, ARGV[3], ARGV[4], 1000000, consumer)) do mine[p[1]] = true end
@@ -55,38 +71,64 @@ internal static class ApplyScript
           local sk, member, ts, path, real, interactive, hh, dh = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2]), ARGV[i + 3], ARGV[i + 4], ARGV[i + 5], ARGV[i + 6], ARGV[i + 7]
           local nd = tonumber(ARGV[i + 8])
           i = i + 9
-          if redis.call('HSETNX', sk, '{{F.Start}}', ts) == 1 then
-            redis.call('HSET', sk, '{{F.Last}}', ts, '{{F.Pages}}', 0, '{{F.HourHash}}', hh, '{{F.DayHash}}', dh)
+          local t = {}
+          local flat = redis.call('HGETALL', sk)
+          for k = 1, #flat, 2 do t[flat[k]] = flat[k + 1] end
+          if t['{{F.Start}}'] == nil then
+            t['{{F.Start}}'], t['{{F.Last}}'], t['{{F.Pages}}'], t['{{F.HourHash}}'], t['{{F.DayHash}}'] = ts, ts, 0, hh, dh
+            redis.call('HSET', sk, '{{F.Start}}', ts, '{{F.Last}}', ts, '{{F.Pages}}', 0, '{{F.HourHash}}', hh, '{{F.DayHash}}', dh)
             for _, h in ipairs({hh, dh}) do
               redis.call('HINCRBY', h, field('{{L.Summary}}', '', '{{L.Sessions}}'), 1)
               dirty[h] = true
             end
             for d = 0, nd - 1 do
               local dim, value, dreal = ARGV[i + 3 * d], ARGV[i + 3 * d + 1], ARGV[i + 3 * d + 2]
+              t['{{F.DimensionPrefix}}' .. dim] = value
               redis.call('HSET', sk, '{{F.DimensionPrefix}}' .. dim, value)
               if dreal ~= '' then redis.call('HSET', sk, '{{F.RealPrefix}}' .. dim, dreal) end
               redis.call('HINCRBY', hh, field(dim, value, '{{L.Sessions}}'), 1)
               redis.call('HINCRBY', dh, field(dim, value, '{{L.Sessions}}'), 1)
             end
-          else
-            if ts > tonumber(redis.call('HGET', sk, '{{F.Last}}')) then redis.call('HSET', sk, '{{F.Last}}', ts) end
-            if ts < tonumber(redis.call('HGET', sk, '{{F.Start}}')) then redis.call('HSET', sk, '{{F.Start}}', ts) end
           end
           i = i + 3 * nd
+          -- What the rollups hold for this session so far: nothing for a new one, nor for one opened before live
+          -- booking (the closer books those whole); otherwise its bounce, duration and exit as of its last touch.
+          local booked = t['{{F.Live}}'] == '1'
+          local bounce0 = booked and bounce(t) or 0
+          local duration0 = booked and (tonumber(t['{{F.Last}}']) - tonumber(t['{{F.Start}}'])) or 0
+          local exit0 = booked and t['{{F.Exit}}'] or nil
+          if ts > tonumber(t['{{F.Last}}']) then t['{{F.Last}}'] = ts; redis.call('HSET', sk, '{{F.Last}}', ts) end
+          if ts < tonumber(t['{{F.Start}}']) then t['{{F.Start}}'] = ts; redis.call('HSET', sk, '{{F.Start}}', ts) end
           if path ~= '' then
-            redis.call('HINCRBY', sk, '{{F.Pages}}', 1)
+            t['{{F.Pages}}'] = redis.call('HINCRBY', sk, '{{F.Pages}}', 1)
             if redis.call('HSETNX', sk, '{{F.Entry}}', path) == 1 then
               if real ~= '' then redis.call('HSET', sk, '{{F.RealPrefix}}{{F.Entry}}', real) end
-              for _, h in ipairs(redis.call('HMGET', sk, '{{F.HourHash}}', '{{F.DayHash}}')) do
+              for _, h in ipairs({t['{{F.HourHash}}'], t['{{F.DayHash}}']}) do
                 redis.call('HINCRBY', h, field('{{L.Page}}', path, '{{L.Entries}}'), 1)
                 dirty[h] = true
               end
             end
-            redis.call('HSET', sk, '{{F.Exit}}', path)
-            if real ~= '' then redis.call('HSET', sk, '{{F.RealPrefix}}{{F.Exit}}', real) else redis.call('HDEL', sk, '{{F.RealPrefix}}{{F.Exit}}') end
+            -- The exit is the page view with the greatest ts (the greater path on a tie), whatever order they came in.
+            local exitTs = tonumber(t['{{F.ExitTs}}'] or -1)
+            if ts > exitTs or (ts == exitTs and path > (t['{{F.Exit}}'] or '')) then
+              t['{{F.Exit}}'] = path
+              redis.call('HSET', sk, '{{F.Exit}}', path, '{{F.ExitTs}}', ts)
+              if real ~= '' then redis.call('HSET', sk, '{{F.RealPrefix}}{{F.Exit}}', real) else redis.call('HDEL', sk, '{{F.RealPrefix}}{{F.Exit}}') end
+            end
           end
-          if interactive == '1' then redis.call('HSET', sk, '{{F.Interactive}}', 1) end
-          redis.call('ZADD', KEYS[2], redis.call('HGET', sk, '{{F.Last}}'), member)
+          if interactive == '1' then t['{{F.Interactive}}'] = '1'; redis.call('HSET', sk, '{{F.Interactive}}', 1) end
+          book(t, '{{L.Bounces}}', bounce(t) - bounce0, dirty)
+          book(t, '{{L.DurationMs}}', tonumber(t['{{F.Last}}']) - tonumber(t['{{F.Start}}']) - duration0, dirty)
+          local exit = t['{{F.Exit}}']
+          if exit ~= exit0 then
+            for _, h in ipairs({t['{{F.HourHash}}'], t['{{F.DayHash}}']}) do
+              if exit0 then redis.call('HINCRBY', h, field('{{L.Page}}', exit0, '{{L.Exits}}'), -1) end
+              if exit then redis.call('HINCRBY', h, field('{{L.Page}}', exit, '{{L.Exits}}'), 1) end
+              dirty[h] = true
+            end
+          end
+          if not booked then redis.call('HSET', sk, '{{F.Live}}', 1) end
+          redis.call('ZADD', KEYS[2], t['{{F.Last}}'], member)
           redis.call('EXPIRE', sk, {{RedisKeys.SessionTtlSeconds}})
         end
         for h, _ in pairs(dirty) do

@@ -10,9 +10,11 @@ using F = LiveInsight.Core.Events.RedisKeys.SessionFields;
 namespace LiveInsight.Aggregator.Sessions;
 
 /// <summary>
-/// Ends sessions idle for 30 minutes: their bounce (one page view, no custom event), duration and exit page are
-/// booked into the rollups of the hour and day the session started, atomically and once (ZREM decides who closes
-/// it when replicas race). Then the final snapshot goes to the Sessions table and the Redis hash is deleted.
+/// Ends sessions idle for 30 minutes (ZREM decides who closes one when replicas race): marks the session closed, writes
+/// its final snapshot to the Sessions table and deletes the Redis hash. Bounce, duration and exit page are already in
+/// the rollups (the apply script books them as the session changes), so closing changes no number. Only a session
+/// opened by an aggregator from before live booking (no <see cref="F.Live"/> flag, at most a session TTL after the
+/// upgrade) still gets those booked here, whole, into the hour and day it started.
 /// </summary>
 public sealed class SessionCloser(
     IConnectionMultiplexer redis,
@@ -36,21 +38,24 @@ public sealed class SessionCloser(
             if #flat > 0 then
               local t = {}
               for k = 1, #flat, 2 do t[flat[k]] = flat[k + 1] end
-              local bounce = (tonumber(t['{{F.Pages}}'] or '0') <= 1 and t['{{F.Interactive}}'] ~= '1') and 1 or 0
-              local duration = tonumber(t['{{F.Last}}']) - tonumber(t['{{F.Start}}'])
-              local exit = t['{{F.Exit}}']
-              for _, h in ipairs({t['{{F.HourHash}}'], t['{{F.DayHash}}']}) do
-                redis.call('HINCRBY', h, field('{{RollupLayout.Summary}}', '', '{{RollupLayout.Bounces}}'), bounce)
-                redis.call('HINCRBY', h, field('{{RollupLayout.Summary}}', '', '{{RollupLayout.DurationMs}}'), duration)
-                if exit then redis.call('HINCRBY', h, field('{{RollupLayout.Page}}', exit, '{{RollupLayout.Exits}}'), 1) end
-                for k, v in pairs(t) do
-                  if string.sub(k, 1, {{F.DimensionPrefix.Length}}) == '{{F.DimensionPrefix}}' then
-                    local dim = string.sub(k, {{F.DimensionPrefix.Length + 1}})
-                    redis.call('HINCRBY', h, field(dim, v, '{{RollupLayout.Bounces}}'), bounce)
-                    redis.call('HINCRBY', h, field(dim, v, '{{RollupLayout.DurationMs}}'), duration)
+              -- Opened before live booking: nothing of its bounce, duration or exit is in the rollups yet.
+              if t['{{F.Live}}'] ~= '1' then
+                local bounce = (tonumber(t['{{F.Pages}}'] or '0') <= 1 and t['{{F.Interactive}}'] ~= '1') and 1 or 0
+                local duration = tonumber(t['{{F.Last}}']) - tonumber(t['{{F.Start}}'])
+                local exit = t['{{F.Exit}}']
+                for _, h in ipairs({t['{{F.HourHash}}'], t['{{F.DayHash}}']}) do
+                  redis.call('HINCRBY', h, field('{{RollupLayout.Summary}}', '', '{{RollupLayout.Bounces}}'), bounce)
+                  redis.call('HINCRBY', h, field('{{RollupLayout.Summary}}', '', '{{RollupLayout.DurationMs}}'), duration)
+                  if exit then redis.call('HINCRBY', h, field('{{RollupLayout.Page}}', exit, '{{RollupLayout.Exits}}'), 1) end
+                  for k, v in pairs(t) do
+                    if string.sub(k, 1, {{F.DimensionPrefix.Length}}) == '{{F.DimensionPrefix}}' then
+                      local dim = string.sub(k, {{F.DimensionPrefix.Length + 1}})
+                      redis.call('HINCRBY', h, field(dim, v, '{{RollupLayout.Bounces}}'), bounce)
+                      redis.call('HINCRBY', h, field(dim, v, '{{RollupLayout.DurationMs}}'), duration)
+                    end
                   end
+                  redis.call('SADD', KEYS[2], h)
                 end
-                redis.call('SADD', KEYS[2], h)
               end
               redis.call('HSET', sk, '{{F.Closed}}', 1)
               closed[#closed + 1] = m

@@ -6,8 +6,9 @@ namespace LiveInsight.Aggregator.Sessions;
 
 /// <summary>
 /// Sessions, entries, exits, bounces and duration depend on what Redis already knows of the session, so this rollup
-/// only describes the touch; the apply script decides atomically (new session → counted in its start buckets with
-/// its entry page) and <see cref="SessionCloser"/> books bounce, duration and exit when the session ends.
+/// only describes the touch; the apply script decides atomically: a new session is counted in its start buckets with
+/// its entry page and as a bounce, and each later touch books what it changes (bounce taken back, duration grown, exit
+/// page moved) into those same buckets.
 /// </summary>
 public sealed class SessionRollup : IRollup
 {

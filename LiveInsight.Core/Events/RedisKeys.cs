@@ -92,8 +92,15 @@ public static class RedisKeys
         public const string DayHash = "dh";
         public const string Entry = "entry";
         public const string Exit = "exit";
+
+        /// <summary>The ts of the page view that is the exit: the latest one wins, whatever order they arrive in.</summary>
+        public const string ExitTs = "exit_ts";
         public const string Interactive = "interactive";
         public const string Closed = "closed";
+
+        /// <summary>Set once the apply script books the session's bounce, duration and exit as it changes. A session
+        /// opened by an older aggregator has none: the closer books those whole when it ends.</summary>
+        public const string Live = "live";
 
         /// <summary>Prefix of the session's value of a dimension as the rollups count it (<c>d:source</c>).</summary>
         public const string DimensionPrefix = "d:";

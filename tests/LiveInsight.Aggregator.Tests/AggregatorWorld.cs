@@ -158,6 +158,9 @@ public sealed class AggregatorWorld : IAsyncDisposable
         await Get<StatsFlusher>().FlushAsync(CancellationToken.None);
     }
 
+    /// <summary>Writes the rollups to the Stats table without closing any session.</summary>
+    public Task FlushAsync() => Get<StatsFlusher>().FlushAsync(CancellationToken.None);
+
     /// <summary>A Stats item as metric → value (visitors included), or null.</summary>
     public async Task<Dictionary<string, long>?> StatsAsync(Granularity granularity, string dimension, string bucket, string value = "")
     {

@@ -35,6 +35,33 @@ public sealed class FailureTests(DynaliteFixture dynalite)
     }
 
     [Fact]
+    public async Task A_second_page_view_redelivered_after_a_crash_takes_the_bounce_back_and_moves_the_exit_once()
+    {
+        await using var w = await AggregatorWorld.CreateAsync(dynalite.ConnectionString);
+        await w.IngestAsync(w.Event("page_view", "v1", "S", TimeSpan.Zero, "/"));
+        await AggregatorWorld.DrainAsync(w.Get<StreamConsumer>());
+        await w.IngestAsync(w.Event("page_view", "v1", "S", TimeSpan.FromMinutes(2), "/pricing"));
+        var doomed = w.Get<BatchProcessor>();
+        doomed.AfterPersist = () => throw new InvalidOperationException("killed between persist and apply");
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => w.Get<StreamConsumer>().RunOnceAsync(CancellationToken.None));
+        // The replacement applies the second page view; the dead replica, back again, finds nothing left to apply.
+        var replacement = await w.StartHostAsync("replacement");
+        await AggregatorWorld.DrainAsync(w.Get<StreamConsumer>(replacement));
+        doomed.AfterPersist = null;
+        await AggregatorWorld.DrainAsync(w.Get<StreamConsumer>());
+        await AggregatorWorld.DrainAsync(w.Get<StreamConsumer>(replacement));
+        await w.FlushAsync();
+
+        var summary = (await w.StatsAsync(Core.Stats.Granularity.Day, "summary", KnownTraffic.Day))!;
+        Assert.Equal((2, 1, 0, 120_000), (summary["pageviews"], summary["sessions"], summary.GetValueOrDefault("bounces"), summary["duration_ms"]));
+        Assert.Equal(0, (await w.StatsAsync(Core.Stats.Granularity.Day, "page", KnownTraffic.Day, "/"))!["exits"]);
+        Assert.Equal(1, (await w.StatsAsync(Core.Stats.Granularity.Day, "page", KnownTraffic.Day, "/pricing"))!["exits"]);
+        var pending = await w.Connection.GetDatabase().StreamPendingAsync(RedisKeys.EventsStream, "aggregator");
+        Assert.Equal(0, pending.PendingMessageCount);
+    }
+
+    [Fact]
     public async Task Two_consumers_at_once_give_the_same_totals_as_one()
     {
         await using var w = await AggregatorWorld.CreateAsync(dynalite.ConnectionString);
