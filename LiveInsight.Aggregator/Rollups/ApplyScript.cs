@@ -10,7 +10,8 @@ namespace LiveInsight.Aggregator.Rollups;
 /// <summary>
 /// The exactly-once step. In one atomic script: check that every entry of the batch is still pending for THIS
 /// consumer (XAUTOCLAIM may have handed it to another replica meanwhile; then nothing is applied and the foreign ids
-/// are returned), apply the counter deltas, page sketches and session touches, mark the touched rollups dirty for
+/// are returned), apply the counter deltas, page sketches and session touches (each session's bounce, duration and
+/// exit page booked as they change, summed over the batch), mark the touched rollups dirty for
 /// the flusher, and XACK. A crash before it changes nothing (the entries are redelivered); a crash after it loses
 /// nothing (the deltas and the acknowledgement went together). It owns its argument list: <see cref="RunAsync"/> builds
 /// it beside the script that reads it.
@@ -28,17 +29,24 @@ internal static class ApplyScript
         local function bounce(t)
           return (tonumber(t['{{F.Pages}}']) <= 1 and t['{{F.Interactive}}'] ~= '1') and 1 or 0
         end
+        -- Session bookings are summed per hash and field over the batch, then applied once each (most sessions of a
+        -- batch share their dimension rows, so this saves most of the HINCRBYs).
+        local sums = {}
+        local function add(h, f, delta)
+          local fields = sums[h]
+          if not fields then fields = {}; sums[h] = fields end
+          fields[f] = (fields[f] or 0) + delta
+        end
         -- Adds delta to a session's metric in its start hour and day, in the summary and in each of its dimension rows.
-        local function book(t, metric, delta, dirty)
+        local function book(t, metric, delta)
           if delta == 0 then return end
           for _, h in ipairs({t['{{F.HourHash}}'], t['{{F.DayHash}}']}) do
-            redis.call('HINCRBY', h, field('{{L.Summary}}', '', metric), delta)
+            add(h, field('{{L.Summary}}', '', metric), delta)
             for k, v in pairs(t) do
               if string.sub(k, 1, {{F.DimensionPrefix.Length}}) == '{{F.DimensionPrefix}}' then
-                redis.call('HINCRBY', h, field(string.sub(k, {{F.DimensionPrefix.Length + 1}}), v, metric), delta)
+                add(h, field(string.sub(k, {{F.DimensionPrefix.Length + 1}}), v, metric), delta)
               end
             end
-            dirty[h] = true
           end
         end
         local group, consumer = ARGV[1], ARGV[2]
@@ -117,19 +125,24 @@ internal static class ApplyScript
             end
           end
           if interactive == '1' then t['{{F.Interactive}}'] = '1'; redis.call('HSET', sk, '{{F.Interactive}}', 1) end
-          book(t, '{{L.Bounces}}', bounce(t) - bounce0, dirty)
-          book(t, '{{L.DurationMs}}', tonumber(t['{{F.Last}}']) - tonumber(t['{{F.Start}}']) - duration0, dirty)
+          book(t, '{{L.Bounces}}', bounce(t) - bounce0)
+          book(t, '{{L.DurationMs}}', tonumber(t['{{F.Last}}']) - tonumber(t['{{F.Start}}']) - duration0)
           local exit = t['{{F.Exit}}']
           if exit ~= exit0 then
             for _, h in ipairs({t['{{F.HourHash}}'], t['{{F.DayHash}}']}) do
-              if exit0 then redis.call('HINCRBY', h, field('{{L.Page}}', exit0, '{{L.Exits}}'), -1) end
-              if exit then redis.call('HINCRBY', h, field('{{L.Page}}', exit, '{{L.Exits}}'), 1) end
-              dirty[h] = true
+              if exit0 then add(h, field('{{L.Page}}', exit0, '{{L.Exits}}'), -1) end
+              if exit then add(h, field('{{L.Page}}', exit, '{{L.Exits}}'), 1) end
             end
           end
           if not booked then redis.call('HSET', sk, '{{F.Live}}', 1) end
           redis.call('ZADD', KEYS[2], t['{{F.Last}}'], member)
           redis.call('EXPIRE', sk, {{RedisKeys.SessionTtlSeconds}})
+        end
+        for h, fields in pairs(sums) do
+          for f, delta in pairs(fields) do
+            if delta ~= 0 then redis.call('HINCRBY', h, f, delta) end
+          end
+          dirty[h] = true
         end
         for h, _ in pairs(dirty) do
           redis.call('SADD', KEYS[3], h)

@@ -116,6 +116,28 @@ public sealed class AggregationTests(DynaliteFixture dynalite)
         Assert.Equal((1, 0, 1_200_000), await SessionMetricsAsync(w, Granularity.Day, "summary", "2026-11-20"));
     }
 
+    [Theory]
+    [InlineData(false, 1, 0, "/")]
+    [InlineData(true, 0, 60_000, "/pricing")]
+    public async Task A_session_opened_before_live_booking_is_booked_whole_once_whether_it_ends_untouched_or_gets_another_page(
+        bool touchedAfterUpgrade, long bounces, long durationMs, string exit)
+    {
+        await using var w = await AggregatorWorld.CreateAsync(dynalite.ConnectionString);
+        await LeaveSessionAsAnOlderAggregatorDidAsync(w, "S", "/");
+        if (touchedAfterUpgrade)
+        {
+            await w.IngestAsync(w.Event("page_view", "v1", "S", TimeSpan.FromMinutes(1), "/pricing"));
+            await AggregatorWorld.DrainAsync(w.Get<StreamConsumer>());
+        }
+
+        await w.CloseSessionsAndFlushAsync(TimeSpan.FromMinutes(40));
+
+        Assert.Equal((1, bounces, durationMs), await SessionMetricsAsync(w, Granularity.Day, "summary", KnownTraffic.Day));
+        Assert.Equal((1, bounces, durationMs), await SessionMetricsAsync(w, Granularity.Day, "country", KnownTraffic.Day, "DE"));
+        Assert.Equal(1, (await w.StatsAsync(Granularity.Day, "page", KnownTraffic.Day, exit))!["exits"]);
+        Assert.Equal(touchedAfterUpgrade ? 0 : 1, (await w.StatsAsync(Granularity.Day, "page", KnownTraffic.Day, "/"))!.GetValueOrDefault("exits"));
+    }
+
     [Fact]
     public async Task Acknowledged_entries_are_trimmed_from_the_stream_and_unread_ones_are_kept()
     {
@@ -160,6 +182,32 @@ public sealed class AggregationTests(DynaliteFixture dynalite)
         Assert.Equal((3, 1, 180_000), await SessionMetricsAsync(w, Granularity.Hour, "summary", "2026112010"));
         Assert.Equal((1, 1, 0), await SessionMetricsAsync(w, Granularity.Hour, "summary", "2026112011"));
         Assert.Equal((2, 1, 60_000), await SessionMetricsAsync(w, Granularity.Hour, "source", "2026112010", "Direct"));
+    }
+
+    /// <summary>A one-page session as the apply script left it before live booking: counted (sessions, entry), its hash
+    /// without the <see cref="RedisKeys.SessionFields.Live"/> flag, and no bounce, duration or exit in the rollups.</summary>
+    private static async Task LeaveSessionAsAnOlderAggregatorDidAsync(AggregatorWorld w, string sessionId, string path)
+    {
+        var db = w.Connection.GetDatabase();
+        var ts = AggregatorWorld.T0.ToUnixTimeMilliseconds();
+        var hour = RollupLayout.RedisHash(w.SiteId, Granularity.Hour, "2026112010");
+        var day = RollupLayout.RedisHash(w.SiteId, Granularity.Day, KnownTraffic.Day);
+        await db.HashSetAsync(RedisKeys.Session(w.SiteId, sessionId),
+        [
+            new(RedisKeys.SessionFields.Start, ts), new(RedisKeys.SessionFields.Last, ts), new(RedisKeys.SessionFields.Pages, 1),
+            new(RedisKeys.SessionFields.HourHash, hour), new(RedisKeys.SessionFields.DayHash, day),
+            new(RedisKeys.SessionFields.Entry, path), new(RedisKeys.SessionFields.Exit, path),
+            new(RedisKeys.SessionFields.DimensionPrefix + RollupLayout.Country, "DE"),
+        ]);
+        foreach (var hash in new[] { hour, day })
+        {
+            await db.HashIncrementAsync(hash, RollupLayout.Field(RollupLayout.Summary, "", RollupLayout.Sessions));
+            await db.HashIncrementAsync(hash, RollupLayout.Field(RollupLayout.Country, "DE", RollupLayout.Sessions));
+            await db.HashIncrementAsync(hash, RollupLayout.Field(RollupLayout.Page, path, RollupLayout.Entries));
+            await db.SetAddAsync(RollupLayout.DirtySet, hash);
+        }
+
+        await db.SortedSetAddAsync(RedisKeys.OpenSessions, RedisKeys.OpenSessionMember(w.SiteId, sessionId), ts);
     }
 
     /// <summary>(sessions, bounces, duration_ms) of one Stats item; a metric never booked reads 0.</summary>
