@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics;
-using Microsoft.Net.Http.Headers;
 
 namespace LiveInsight.Api.Extensions;
 
@@ -12,7 +11,7 @@ internal sealed class BadRequestExceptionHandler(IProblemDetailsService problemD
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
-        if (exception is InvalidOperationException { InnerException: ArgumentException or NotSupportedException } && ForeignCharset(httpContext.Request) is { } charset)
+        if (exception is InvalidOperationException { InnerException: ArgumentException or NotSupportedException } && Ingestion.EventBatchReader.ForeignCharset(httpContext.Request.ContentType) is { } charset)
         {
             // The JSON binder throws this (not a BadHttpRequestException) for a charset .NET has no encoding for.
             return await WriteAsync(httpContext, exception, StatusCodes.Status415UnsupportedMediaType, "Unsupported charset",
@@ -40,10 +39,4 @@ internal sealed class BadRequestExceptionHandler(IProblemDetailsService problemD
             Exception = exception,
         });
     }
-
-    private static string? ForeignCharset(HttpRequest request) =>
-        MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType) && mediaType.Charset is { HasValue: true, Length: > 0 } charset
-            && !charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase)
-            ? (charset.Length <= 40 ? charset.Value! : charset.Value![..40] + "…")
-            : null;
 }

@@ -85,8 +85,9 @@ public static class EventBatchReader
         || contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase)
         || contentType.StartsWith("text/plain", StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>The charset the Content-Type names, when it is not UTF-8 (null when none is named: UTF-8 is assumed).</summary>
-    private static string? ForeignCharset(string? contentType)
+    /// <summary>The charset the Content-Type names, when it is not UTF-8 (null when none is named: UTF-8 is assumed),
+    /// cut to 40 characters for a message. The Api's JSON bodies are all UTF-8, so every endpoint uses this.</summary>
+    internal static string? ForeignCharset(string? contentType)
     {
         if (contentType is null || !MediaTypeHeaderValue.TryParse(contentType, out var mediaType)
             || mediaType.Charset is not { HasValue: true, Length: > 0 } charset)

@@ -96,14 +96,11 @@ public sealed partial class EventIngestor(
                 "Requests with 'Origin: null' (sandboxed iframes, file:// pages) are refused unless the site sets allow_null_origin."));
         }
 
-        if (origin.Length > 0)
+        if (origin.Length > 0 && origin != "null"
+            && (OriginRules.OriginHost(origin) is not { } host || !site.Domains.Any(d => OriginRules.HostMatches(host, d, site.AllowSubdomains))))
         {
-            var host = OriginRules.OriginHost(origin);
-            if (origin != "null" && (host is null || !site.Domains.Any(d => OriginRules.HostMatches(host, d, site.AllowSubdomains))))
-            {
-                return IngestOutcome.Failed(new IngestFailure(StatusCodes.Status403Forbidden, "Origin not allowed",
-                    "The page's origin is not one of this site's domains; add it to the site's domains."));
-            }
+            return IngestOutcome.Failed(new IngestFailure(StatusCodes.Status403Forbidden, "Origin not allowed",
+                "The page's origin is not one of this site's domains; add it to the site's domains."));
         }
 
         var ingest = new IngestContext(

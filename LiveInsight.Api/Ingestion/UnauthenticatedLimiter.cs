@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using LiveInsight.Core.Events;
 using LiveInsight.Core.Privacy;
+using LiveInsight.Core.Redis;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
@@ -24,14 +25,8 @@ public sealed class UnauthenticatedLimiter(IConnectionMultiplexer redis, IOption
         }
 
         var now = time.GetUtcNow();
-        var key = RedisKeys.UnauthenticatedThisMinute(IpMasking.Mask(client).ToString(), now);
-        var db = redis.GetDatabase();
-        var used = await db.StringIncrementAsync(key);
-        if (used == 1)
-        {
-            await db.KeyExpireAsync(key, TimeSpan.FromMinutes(2), CommandFlags.FireAndForget);
-        }
-
+        var used = await redis.GetDatabase().CountAsync(
+            RedisKeys.UnauthenticatedThisMinute(IpMasking.Mask(client).ToString(), now), MinuteKeyLifetime);
         return used > options.Value.UnauthenticatedPerIpPerMinute ? SecondsToNextMinute(now) : null;
     }
 
@@ -44,6 +39,9 @@ public sealed class UnauthenticatedLimiter(IConnectionMultiplexer redis, IOption
             throw new LookupLimitedException(wait);
         }
     }
+
+    /// <summary>How long a per-minute counter is kept: its minute and one more, for replicas whose clocks differ.</summary>
+    public static readonly TimeSpan MinuteKeyLifetime = TimeSpan.FromMinutes(2);
 
     public static int SecondsToNextMinute(DateTimeOffset now) =>
         Math.Max(1, 60 - now.Second);

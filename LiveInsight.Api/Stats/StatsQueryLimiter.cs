@@ -1,6 +1,7 @@
 using LiveInsight.Api.Extensions;
 using LiveInsight.Api.Ingestion;
 using LiveInsight.Core.Events;
+using LiveInsight.Core.Redis;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
@@ -23,14 +24,8 @@ public sealed class StatsQueryLimiter(IConnectionMultiplexer redis, IOptions<Rea
         }
 
         var now = time.GetUtcNow();
-        var key = RedisKeys.StatsQueriesThisMinute(siteId, now);
-        var db = redis.GetDatabase();
-        var used = await db.StringIncrementAsync(key);
-        if (used == 1)
-        {
-            await db.KeyExpireAsync(key, TimeSpan.FromMinutes(2), CommandFlags.FireAndForget);
-        }
-
+        var used = await redis.GetDatabase().CountAsync(
+            RedisKeys.StatsQueriesThisMinute(siteId, now), UnauthenticatedLimiter.MinuteKeyLifetime);
         if (used > limit)
         {
             throw new StatsQueryLimitedException(limit, UnauthenticatedLimiter.SecondsToNextMinute(now));

@@ -27,4 +27,18 @@ public static class RedisExtensions
             });
         return builder;
     }
+
+    /// <summary>One more on a counter that lives for <paramref name="ttl"/> from its first count (a fixed-window
+    /// limit's key, such as one per client or site and UTC minute); the expiry is sent without waiting.</summary>
+    /// <returns>The count after this one.</returns>
+    public static async Task<long> CountAsync(this IDatabase db, RedisKey key, TimeSpan ttl)
+    {
+        var used = await db.StringIncrementAsync(key);
+        if (used == 1)
+        {
+            await db.KeyExpireAsync(key, ttl, CommandFlags.FireAndForget);
+        }
+
+        return used;
+    }
 }

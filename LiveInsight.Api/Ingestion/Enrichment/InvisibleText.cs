@@ -41,7 +41,8 @@ public static class InvisibleText
         return builder.ToString();
     }
 
-    private static bool Any(string text)
+    /// <summary>Whether the text holds a character <see cref="Strip"/> would remove.</summary>
+    public static bool Any(ReadOnlySpan<char> text)
     {
         foreach (var rune in text.EnumerateRunes())
         {

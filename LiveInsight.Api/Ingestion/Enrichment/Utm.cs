@@ -37,10 +37,9 @@ public sealed record Utm(string? Source, string? Medium, string? Campaign, strin
         foreach (var raw in values)
         {
             var value = raw.AsSpan().Trim();
-            var visible = InvisibleText.Strip(value.ToString());
-            if (visible.Length != value.Length)
+            if (InvisibleText.Any(value))
             {
-                value = visible.AsSpan().Trim();
+                value = InvisibleText.Strip(value.ToString()).AsSpan().Trim();
             }
 
             if (value.Length > MaxLength)
