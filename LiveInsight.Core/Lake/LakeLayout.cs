@@ -1,0 +1,84 @@
+using System.Globalization;
+
+namespace LiveInsight.Core.Lake;
+
+/// <summary>
+/// The shape of the event lake, shared by its writer (the aggregator) and its reader (the query API).
+/// <para>Parquet files in a hive layout under one root (locally <c>.data/lake</c>, in AWS an S3 prefix):
+/// <c>{root}/events/site={siteId}/day={yyyy-MM-dd}/{file}.parquet</c>, where the day is the event's day in the site's
+/// time zone (the same day bucket as the rollups). File names are deterministic, so rewriting a batch after a crash
+/// replaces rather than adds: <see cref="PartFile"/> for a writer's batch, <see cref="CompactFile"/> for a compacted
+/// day. Readers take the compacted file plus the parts not yet compacted, and drop duplicate <c>event_id</c>s.</para>
+/// <para>Site ids come from <c>SiteKeys.NewSiteId</c> (12 characters of a URL-safe alphabet), so they are safe in a
+/// path; <see cref="SitePartition"/> refuses anything else.</para>
+/// </summary>
+public static class LakeLayout
+{
+    public const string EventsTable = "events";
+
+    /// <summary>Where the lake lives unless <c>Lake:Path</c> says otherwise (relative to the content root).</summary>
+    public const string DefaultRoot = ".data/lake";
+
+    public const string SiteColumn = "site";
+    public const string DayColumn = "day";
+
+    /// <summary>Every column of an events file, in order, with its DuckDB type. <c>site</c> and <c>day</c> are the hive
+    /// partition (in the folder names, not in the files). <c>ts</c> is UTC epoch milliseconds; <c>local_ts</c> the
+    /// same instant as wall-clock time in the site's zone when the event was written (what <c>time:hour</c> groups
+    /// by). Text columns hold what the rollups would hold before the "(other)" cap (the lake keeps real values);
+    /// empty values are NULL.</summary>
+    public static readonly IReadOnlyList<(string Name, string Type)> EventColumns =
+    [
+        ("event_id", "VARCHAR"),
+        ("ts", "BIGINT"),
+        ("local_ts", "TIMESTAMP"),
+        ("visitor_id", "VARCHAR"),
+        ("session_id", "VARCHAR"),
+        ("type", "VARCHAR"),            // page_view | custom | engagement
+        ("name", "VARCHAR"),            // custom events
+        ("hostname", "VARCHAR"),
+        ("path", "VARCHAR"),
+        ("referrer", "VARCHAR"),        // referrer host
+        ("source", "VARCHAR"),
+        ("medium", "VARCHAR"),
+        ("utm_source", "VARCHAR"),
+        ("utm_medium", "VARCHAR"),
+        ("utm_campaign", "VARCHAR"),
+        ("utm_term", "VARCHAR"),
+        ("utm_content", "VARCHAR"),
+        ("country", "VARCHAR"),
+        ("device", "VARCHAR"),
+        ("browser", "VARCHAR"),
+        ("browser_version", "VARCHAR"),
+        ("os", "VARCHAR"),
+        ("os_version", "VARCHAR"),
+        ("screen_width", "INTEGER"),
+        ("props", "MAP(VARCHAR, VARCHAR)"),
+        ("engaged_ms", "BIGINT"),
+        ("scroll_depth", "INTEGER"),
+    ];
+
+    /// <summary>DuckDB DDL for a table with <see cref="EventColumns"/> (a writer's staging table).</summary>
+    public static string CreateEventsTable(string table) =>
+        $"CREATE TABLE {table} ({string.Join(", ", EventColumns.Select(c => $"{c.Name} {c.Type}"))})";
+
+    public static string DayPartition(DateOnly day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    /// <summary>The folder of one site's events of one site-local day.</summary>
+    public static string SitePartition(string root, string siteId, DateOnly day)
+    {
+        if (siteId.Length is 0 or > 64 || !siteId.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+        {
+            throw new ArgumentException("A site id in the lake is ASCII letters, digits, '-' or '_'.", nameof(siteId));
+        }
+
+        return Path.Combine(root, EventsTable, $"{SiteColumn}={siteId}", $"{DayColumn}={DayPartition(day)}");
+    }
+
+    /// <summary>A writer's file for the stream entries from <paramref name="firstStreamId"/> to
+    /// <paramref name="lastStreamId"/> (e.g. <c>part-1764469200000-0-1764469201000-3.parquet</c>).</summary>
+    public static string PartFile(string firstStreamId, string lastStreamId) => $"part-{firstStreamId}-{lastStreamId}.parquet";
+
+    /// <summary>The one compacted file of a site-day (sorted by ts, duplicates dropped).</summary>
+    public const string CompactFile = "compact.parquet";
+}
