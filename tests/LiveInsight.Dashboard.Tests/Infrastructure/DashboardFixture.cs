@@ -163,8 +163,25 @@ public sealed partial class DashboardFixture : IAsyncLifetime
         return await admin.GetFromJsonAsync<JsonElement>(pathAndQuery);
     }
 
-    /// <summary>A real page view through ingestion (POST /api/events), from a distinct visitor (the user agent differs).</summary>
-    public async Task PostPageViewAsync(string publicKey, string url, string? title = null, string? referrer = null, string visitor = "1")
+    /// <summary>The real aggregator on this fixture's Redis and tables, started by the first test that asks.</summary>
+    public RunningAggregator Aggregator
+    {
+        get
+        {
+            lock (_aggregatorLock)
+            {
+                return _aggregator ??= RunningAggregator.Start(this);
+            }
+        }
+    }
+
+    private readonly Lock _aggregatorLock = new();
+    private RunningAggregator? _aggregator;
+
+    /// <summary>A real page view through ingestion (POST /api/events), from a distinct visitor (the user agent differs),
+    /// in a session of its own unless one is given.</summary>
+    public async Task PostPageViewAsync(
+        string publicKey, string url, string? title = null, string? referrer = null, string visitor = "1", string? sessionId = null, DateTimeOffset? at = null)
     {
         using var client = new HttpClient { BaseAddress = new Uri(ApiUrl) };
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/events")
@@ -177,8 +194,8 @@ public sealed partial class DashboardFixture : IAsyncLifetime
                     new
                     {
                         id = Guid.NewGuid().ToString(), event_type = "page_view", page_url = url, title, referrer,
-                        session_id = "s" + Guid.NewGuid().ToString("N")[..12],
-                        timestamp = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), screen_width = 1920,
+                        session_id = sessionId ?? "s" + Guid.NewGuid().ToString("N")[..12],
+                        timestamp = (at ?? DateTimeOffset.UtcNow).ToUnixTimeMilliseconds(), screen_width = 1920,
                     },
                 },
             }),
@@ -237,6 +254,11 @@ public sealed partial class DashboardFixture : IAsyncLifetime
         if (_dashboard is not null)
         {
             await _dashboard.DisposeAsync();
+        }
+
+        if (_aggregator is not null)
+        {
+            await _aggregator.DisposeAsync();
         }
 
         if (_api is not null)
