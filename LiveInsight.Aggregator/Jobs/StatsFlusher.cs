@@ -139,6 +139,9 @@ public sealed partial class StatsFlusher(
             item[metric] = N((long)entry.Value);
         }
 
+        // A day hash can hold thousands of rows with sketches (pages, session dimensions, events): their reads are
+        // pipelined, not one round trip after another.
+        var sketches = new List<Task>();
         foreach (var ((dimension, value), item) in rows)
         {
             var sketch = dimension switch
@@ -146,27 +149,32 @@ public sealed partial class StatsFlusher(
                 RollupLayout.Summary => granularity == Granularity.Hour
                     ? RedisKeys.HourVisitors(siteId, DateTimeOffset.ParseExact(bucket, "yyyyMMddHH", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal))
                     : RedisKeys.DayVisitors(siteId, DateOnly.ParseExact(bucket, "yyyy-MM-dd", CultureInfo.InvariantCulture)),
-                RollupLayout.Page when granularity == Granularity.Day => RollupLayout.PageVisitorsHll(siteId, bucket, value),
+                _ when granularity == Granularity.Day && RollupLayout.HasValueVisitors(dimension) =>
+                    RollupLayout.ValueVisitorsHll(siteId, bucket, dimension, value),
                 _ => null,
             };
             if (sketch is not null)
             {
-                await AddSketchAsync(db, item, sketch);
+                sketches.Add(AddSketchAsync(db, item, sketch));
             }
         }
 
+        await Task.WhenAll(sketches);
         return rows.Values.ToList();
     }
 
     private static async Task AddSketchAsync(IDatabase db, Dictionary<string, AttributeValue> item, string sketchKey)
     {
-        var bytes = (byte[]?)await db.StringGetAsync(sketchKey);
+        var read = db.StringGetAsync(sketchKey);
+        var count = db.HyperLogLogLengthAsync(sketchKey);
+        var bytes = (byte[]?)await read;
+        var visitors = await count;
         if (bytes is not { Length: > 0 })
         {
             return;
         }
 
-        item[RollupLayout.Visitors] = N(await db.HyperLogLogLengthAsync(sketchKey));
+        item[RollupLayout.Visitors] = N(visitors);
         item["hll"] = new AttributeValue { B = new MemoryStream(bytes) };
         item["hll_crc32"] = N(Crc32.HashToUInt32(bytes));
     }

@@ -10,8 +10,9 @@ namespace LiveInsight.Aggregator.Rollups;
 /// <summary>
 /// The exactly-once step. In one atomic script: check that every entry of the batch is still pending for THIS
 /// consumer (XAUTOCLAIM may have handed it to another replica meanwhile; then nothing is applied and the foreign ids
-/// are returned), apply the counter deltas, page sketches and session touches (each session's bounce, duration and
-/// exit page booked as they change, summed over the batch), mark the touched rollups dirty for
+/// are returned), apply the counter deltas, visitor sketches (pages, custom events) and session touches (each session's
+/// bounce, duration, entry and exit page booked as they change, summed over the batch; a new session's visitor added to
+/// the day sketch of each of its dimension values), mark the touched rollups dirty for
 /// the flusher, and XACK. A crash before it changes nothing (the entries are redelivered); a crash after it loses
 /// nothing (the deltas and the acknowledgement went together). It owns its argument list: <see cref="RunAsync"/> builds
 /// it beside the script that reads it.
@@ -21,7 +22,10 @@ internal static class ApplyScript
     // KEYS: stream, open-sessions zset, dirty set.
     // ARGV: group, consumer, lowest id, highest id, n, n × id, c, c × (hash, field, delta), p, p × (hll, visitor),
     //       s, s × (session key, open member, ts, pageview path or '', its real path if it differs or '',
-    //       interactive '1'|'0', hour hash, day hash, d, d × (dimension, value, real value if it differs or '')).
+    //       interactive '1'|'0', hour hash, day hash, visitor id, visitor sketch head of the touch's day,
+    //       d, d × (dimension, value, real value if it differs or '')).
+    // A new session's visitor goes into the sketch head .. dimension .. separator .. value of each of its dimension
+    // values (RollupLayout.ValueVisitorsHll): once per session, in its start day, as its sessions count.
     // Paths and values are those the rollups count (a value over the day's cap is "(other)"); the real ones are kept
     // in the session hash as x:entry, x:exit, x:<dimension> for the Sessions table.
     private static readonly string Lua = $$"""
@@ -77,8 +81,9 @@ internal static class ApplyScript
         local s = tonumber(ARGV[i]); i = i + 1
         for _ = 1, s do
           local sk, member, ts, path, real, interactive, hh, dh = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2]), ARGV[i + 3], ARGV[i + 4], ARGV[i + 5], ARGV[i + 6], ARGV[i + 7]
-          local nd = tonumber(ARGV[i + 8])
-          i = i + 9
+          local visitor, head = ARGV[i + 8], ARGV[i + 9]
+          local nd = tonumber(ARGV[i + 10])
+          i = i + 11
           local t = {}
           local flat = redis.call('HGETALL', sk)
           for k = 1, #flat, 2 do t[flat[k]] = flat[k + 1] end
@@ -96,6 +101,9 @@ internal static class ApplyScript
               if dreal ~= '' then redis.call('HSET', sk, '{{F.RealPrefix}}' .. dim, dreal) end
               redis.call('HINCRBY', hh, field(dim, value, '{{L.Sessions}}'), 1)
               redis.call('HINCRBY', dh, field(dim, value, '{{L.Sessions}}'), 1)
+              local hll = head .. dim .. '{{L.FieldSeparator}}' .. value
+              redis.call('PFADD', hll, visitor)
+              redis.call('EXPIRE', hll, {{L.RedisTtlSeconds}})
             end
           end
           i = i + 3 * nd
@@ -105,15 +113,23 @@ internal static class ApplyScript
           local bounce0 = booked and bounce(t) or 0
           local duration0 = booked and (tonumber(t['{{F.Last}}']) - tonumber(t['{{F.Start}}'])) or 0
           local exit0 = booked and t['{{F.Exit}}'] or nil
+          -- A session opened before entry_ts existed has its entry at its start (as it was before this touch).
+          local entry = t['{{F.Entry}}']
+          local entryTs = entry and tonumber(t['{{F.EntryTs}}'] or t['{{F.Start}}']) or nil
           if ts > tonumber(t['{{F.Last}}']) then t['{{F.Last}}'] = ts; redis.call('HSET', sk, '{{F.Last}}', ts) end
           if ts < tonumber(t['{{F.Start}}']) then t['{{F.Start}}'] = ts; redis.call('HSET', sk, '{{F.Start}}', ts) end
           if path ~= '' then
             t['{{F.Pages}}'] = redis.call('HINCRBY', sk, '{{F.Pages}}', 1)
-            if redis.call('HSETNX', sk, '{{F.Entry}}', path) == 1 then
-              if real ~= '' then redis.call('HSET', sk, '{{F.RealPrefix}}{{F.Entry}}', real) end
-              for _, h in ipairs({t['{{F.HourHash}}'], t['{{F.DayHash}}']}) do
-                redis.call('HINCRBY', h, field('{{L.Page}}', path, '{{L.Entries}}'), 1)
-                dirty[h] = true
+            -- The entry is the page view with the smallest ts (the smaller path on a tie), whatever order they came in;
+            -- when it changes, entries move from the old page to the new one, as exits do.
+            if entry == nil or ts < entryTs or (ts == entryTs and path < entry) then
+              redis.call('HSET', sk, '{{F.Entry}}', path, '{{F.EntryTs}}', ts)
+              if real ~= '' then redis.call('HSET', sk, '{{F.RealPrefix}}{{F.Entry}}', real) else redis.call('HDEL', sk, '{{F.RealPrefix}}{{F.Entry}}') end
+              if path ~= entry then
+                for _, h in ipairs({t['{{F.HourHash}}'], t['{{F.DayHash}}']}) do
+                  if entry then add(h, field('{{L.Page}}', entry, '{{L.Entries}}'), -1) end
+                  add(h, field('{{L.Page}}', path, '{{L.Entries}}'), 1)
+                end
               end
             end
             -- The exit is the page view with the greatest ts (the greater path on a tie), whatever order they came in.
@@ -172,8 +188,8 @@ internal static class ApplyScript
             args.Add(delta);
         }
 
-        args.Add(deltas.PageVisitors.Count);
-        foreach (var (hll, visitor) in deltas.PageVisitors)
+        args.Add(deltas.VisitorSketches.Count);
+        foreach (var (hll, visitor) in deltas.VisitorSketches)
         {
             args.Add(hll);
             args.Add(visitor);
@@ -183,7 +199,8 @@ internal static class ApplyScript
         foreach (var touch in deltas.Sessions)
         {
             args.AddRange([touch.SessionKey, touch.OpenMember, touch.Ts, touch.PageviewPath?.Value ?? "", touch.PageviewPath?.Real ?? "",
-                touch.Interactive ? "1" : "0", touch.Target.HourHash, touch.Target.DayHash, touch.Dimensions.Count]);
+                touch.Interactive ? "1" : "0", touch.Target.HourHash, touch.Target.DayHash, touch.VisitorId, touch.VisitorSketchHead,
+                touch.Dimensions.Count]);
             foreach (var (dimension, value) in touch.Dimensions)
             {
                 args.Add(dimension);

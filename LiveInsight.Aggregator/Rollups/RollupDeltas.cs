@@ -3,15 +3,20 @@ using LiveInsight.Core.Stats;
 
 namespace LiveInsight.Aggregator.Rollups;
 
-/// <summary>What one batch adds to the rollups: counter deltas per (hash, field), per-page visitor sketches, and the
-/// session updates that need Redis state (new or not) and so are decided inside the apply script. Every dimension
+/// <summary>What one batch adds to the rollups: counter deltas per (hash, field), visitors to add to day sketches of
+/// dimension values (pages, custom events; PFADD is idempotent, so a redelivery cannot double them), and the session
+/// updates that need Redis state (new or not) and so are decided inside the apply script. Every dimension
 /// value goes through <see cref="Values"/> (the per-site-day cap of distinct values).</summary>
 public sealed class RollupDeltas(RollupValues values)
 {
     public RollupValues Values { get; } = values;
 
     public Dictionary<(string Hash, string Field), long> Counters { get; } = [];
-    public HashSet<(string Hll, string VisitorId)> PageVisitors { get; } = [];
+    /// <summary>(sketch key, visitor) pairs to PFADD: <see cref="RollupLayout.ValueVisitorsHll"/> keys.</summary>
+    public HashSet<(string Hll, string VisitorId)> VisitorSketches { get; } = [];
+
+    /// <summary>The page rollup's name for <see cref="VisitorSketches"/> (pages had the only sketches once).</summary>
+    public HashSet<(string Hll, string VisitorId)> PageVisitors => VisitorSketches;
     public List<SessionTouch> Sessions { get; } = [];
 
     public void Add(string hash, string field, long delta)
@@ -48,7 +53,9 @@ public sealed record RollupTarget(string SiteId, string HourHash, string DayHash
 
 /// <summary>One event of a session, in the form the apply script needs. Paths and dimension values are the ones the
 /// rollups count (perhaps <see cref="RollupLayout.Other"/>), each with the real one when it differs, so the Sessions
-/// table keeps what was sent.</summary>
+/// table keeps what was sent. If the touch opens the session, the script adds <see cref="VisitorId"/> to the day sketch
+/// of each of its dimension values (<see cref="VisitorSketchHead"/> + dimension + separator + value, see
+/// <see cref="RollupLayout.ValueVisitorsHll"/>): once per session, in its start day.</summary>
 public sealed record SessionTouch(
     string SessionKey,
     string OpenMember,
@@ -56,7 +63,11 @@ public sealed record SessionTouch(
     RolledUp? PageviewPath,
     bool Interactive,
     RollupTarget Target,
-    IReadOnlyList<(string Dimension, RolledUp Value)> Dimensions);
+    IReadOnlyList<(string Dimension, RolledUp Value)> Dimensions,
+    string VisitorId)
+{
+    public string VisitorSketchHead => RollupLayout.ValueVisitorsHllHead(Target.SiteId, Target.DayBucket);
+}
 
 /// <summary>A value as the rollups count it, and the real one when the cap made it "(other)" (else null).</summary>
 public sealed record RolledUp(string Value, string? Real)

@@ -7,7 +7,7 @@ namespace LiveInsight.Aggregator.Sessions;
 /// <summary>
 /// Sessions, entries, exits, bounces and duration depend on what Redis already knows of the session, so this rollup
 /// only describes the touch; the apply script decides atomically: a new session is counted in its start buckets with
-/// its entry page and as a bounce, and each later touch books what it changes (bounce taken back, duration grown, exit
+/// its entry page and as a bounce (and its visitor added to the day sketch of each of its dimension values), and each later touch books what it changes (bounce taken back, duration grown, exit
 /// page moved) into those same buckets.
 /// </summary>
 public sealed class SessionRollup : IRollup
@@ -26,6 +26,7 @@ public sealed class SessionRollup : IRollup
             e.EventType == "page_view" && e.Path is { } path ? RolledUp.Of(deltas, target, RollupLayout.Page, path) : null,
             e.EventType == "custom",
             target,
-            DimensionRollup.Values(e).Select(d => (d.Dimension, RolledUp.Of(deltas, target, d.Dimension, d.Value))).ToList()));
+            DimensionRollup.Values(e).Select(d => (d.Dimension, RolledUp.Of(deltas, target, d.Dimension, d.Value))).ToList(),
+            e.VisitorId));
     }
 }

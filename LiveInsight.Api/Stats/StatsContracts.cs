@@ -79,7 +79,9 @@ public sealed record BreakdownRow(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? AvgDurationSeconds = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? Entries = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? Exits = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? Events = null)
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? Events = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? Visitors = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? ViewsPerVisit = null)
 {
     public object? Get(string metric) => metric switch
     {
@@ -90,6 +92,8 @@ public sealed record BreakdownRow(
         "entries" => Entries,
         "exits" => Exits,
         "events" => Events,
+        "visitors" => Visitors,
+        "views_per_visit" => ViewsPerVisit,
         _ => null,
     };
 }

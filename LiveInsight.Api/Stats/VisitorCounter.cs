@@ -10,10 +10,11 @@ public sealed record VisitorGroup(IReadOnlyList<RedisKey> Keys, IReadOnlyList<by
 {
     public static readonly VisitorGroup Empty = new([], [], 0);
 
-    /// <summary>Null when the rollups keep no visitors for this dimension (only the summary and day pages have sketches).</summary>
+    /// <summary>Null when the rollups keep no visitors for this dimension and granularity: the summary has sketches
+    /// per hour and day; pages, session dimensions and events per day only (<see cref="RollupLayout.HasValueVisitors"/>).</summary>
     public static VisitorGroup? For(string siteId, Granularity granularity, string dimension, IReadOnlyCollection<RollupRow> rows)
     {
-        if (dimension != RollupLayout.Summary && !(dimension == RollupLayout.Page && granularity == Granularity.Day))
+        if (!Kept(granularity, dimension))
         {
             return null;
         }
@@ -28,13 +29,17 @@ public sealed record VisitorGroup(IReadOnlyList<RedisKey> Keys, IReadOnlyList<by
         return new VisitorGroup(keys, sketches);
     }
 
+    /// <summary>Whether rows of this dimension and granularity have visitors at all.</summary>
+    public static bool Kept(Granularity granularity, string dimension) =>
+        dimension == RollupLayout.Summary || (granularity == Granularity.Day && RollupLayout.HasValueVisitors(dimension));
+
     private static RedisKey RedisKey(string siteId, Granularity granularity, string dimension, RollupRow row) =>
         (dimension, granularity) switch
         {
-            (RollupLayout.Page, _) => RollupLayout.PageVisitorsHll(siteId, row.Bucket, row.Value),
-            (_, Granularity.Day) => RedisKeys.DayVisitors(siteId, DateOnly.ParseExact(row.Bucket, "yyyy-MM-dd", CultureInfo.InvariantCulture)),
-            _ => RedisKeys.HourVisitors(siteId, DateTimeOffset.ParseExact(
+            (RollupLayout.Summary, Granularity.Day) => RedisKeys.DayVisitors(siteId, DateOnly.ParseExact(row.Bucket, "yyyy-MM-dd", CultureInfo.InvariantCulture)),
+            (RollupLayout.Summary, _) => RedisKeys.HourVisitors(siteId, DateTimeOffset.ParseExact(
                 row.Bucket, "yyyyMMddHH", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal)),
+            _ => RollupLayout.ValueVisitorsHll(siteId, row.Bucket, dimension, row.Value),
         };
 }
 

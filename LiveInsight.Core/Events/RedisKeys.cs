@@ -91,6 +91,10 @@ public static class RedisKeys
         public const string HourHash = "hh";
         public const string DayHash = "dh";
         public const string Entry = "entry";
+
+        /// <summary>The ts of the page view that is the entry: the earliest one wins (equal ts: the smaller path), whatever
+        /// order they arrive in. A session opened before this field existed has none: its entry counts as at its start.</summary>
+        public const string EntryTs = "entry_ts";
         public const string Exit = "exit";
 
         /// <summary>The ts of the page view that is the exit: the latest one wins, whatever order they arrive in.</summary>

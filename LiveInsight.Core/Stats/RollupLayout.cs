@@ -16,7 +16,7 @@ public enum Granularity
 /// (HINCRBY), e.g. <c>summary||pageviews</c>, <c>page|/pricing|entries</c>, <c>source|Google|sessions</c>.</para>
 /// <para>In DynamoDB (the Stats table), the same numbers as absolute values, one item per dimension value:
 /// pk <c>{site}#{h|d}#{dimension}</c>, sk <c>{bucket}#{value}</c>, one Number attribute per metric; summary items
-/// (and day page items) also hold <c>visitors</c> and the HyperLogLog sketch (<c>hll</c>, Binary, with
+/// (and day items of pages, session dimensions and events) also hold <c>visitors</c> and the HyperLogLog sketch (<c>hll</c>, Binary, with
 /// <c>hll_crc32</c>) so visitors over a range are a union, never a sum.</para>
 /// <para>Readers take a bucket from Redis while its hash exists (it is the newest), otherwise from DynamoDB.</para>
 /// </summary>
@@ -42,7 +42,8 @@ public static class RollupLayout
         [Source, Medium, Referrer, UtmSource, UtmMedium, UtmCampaign, Browser, Os, Device, Country];
 
     // Metrics. Summary: all of them. Page: pageviews, entries, exits, engaged_ms, visitors. Session dimensions:
-    // sessions, pageviews, bounces, duration_ms. Event: events.
+    // sessions, pageviews, bounces, duration_ms, visitors. Event: events, visitors. (Visitors only in day items of the
+    // Stats table, from the sketches; see ValueVisitorsHll.)
     public const string Pageviews = "pageviews";
     public const string Sessions = "sessions";
     public const string Bounces = "bounces";
@@ -121,9 +122,30 @@ public static class RollupLayout
         return value[..end];
     }
 
-    /// <summary>Per-page, per-day visitors sketch (the aggregator PFADDs into it).</summary>
-    public static string PageVisitorsHll(string siteId, string dayBucket, string path) =>
-        $"li:{{{siteId}}}:hll:pd:{dayBucket}:{path}";
+    // ---- Visitors per dimension value (issue 16): one day sketch per (site, day, dimension, value). ----
+
+    /// <summary>Whether the rollups keep a day sketch of visitors per value of <paramref name="dimension"/>: pages (views),
+    /// the session dimensions (the visitor of each session that started with the value) and custom events (names).</summary>
+    public static bool HasValueVisitors(string dimension) =>
+        dimension is Page or Event || Array.IndexOf(SessionDimensions, dimension) >= 0;
+
+    /// <summary>The visitors sketch (HyperLogLog) of one value of one dimension in one site-local day; the aggregator
+    /// PFADDs into it, the flusher copies it into the day's Stats item, readers union them over a range. Pages keep the
+    /// key shape they had before other dimensions got sketches (<c>hll:pd:{day}:{path}</c>); every other dimension is
+    /// <see cref="ValueVisitorsHllHead"/> + <see cref="Field"/>'s first two parts (<c>hll:vd:{day}:source|Google</c>), so
+    /// the apply script can build it from the head and a session's dimension values.</summary>
+    public static string ValueVisitorsHll(string siteId, string dayBucket, string dimension, string value) =>
+        dimension == Page
+            ? $"li:{{{siteId}}}:hll:pd:{dayBucket}:{value}"
+            : $"{ValueVisitorsHllHead(siteId, dayBucket)}{dimension}{FieldSeparator}{value}";
+
+    /// <summary>What every non-page <see cref="ValueVisitorsHll"/> key of a site-day starts with.</summary>
+    public static string ValueVisitorsHllHead(string siteId, string dayBucket) => $"li:{{{siteId}}}:hll:vd:{dayBucket}:";
+
+    /// <summary>Per-page, per-day visitors sketch (the aggregator PFADDs into it): <see cref="ValueVisitorsHll"/> of a page.</summary>
+    public static string PageVisitorsHll(string siteId, string dayBucket, string path) => ValueVisitorsHll(siteId, dayBucket, Page, path);
+
+    // ---- end of visitors per dimension value ----
 
     /// <summary>The value under which a site-day's values beyond the cap of distinct values per dimension are counted
     /// (rollups and page sketches; raw events keep the real value). No path starts with '(' and no host holds one.</summary>

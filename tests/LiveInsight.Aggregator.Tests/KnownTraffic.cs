@@ -50,5 +50,18 @@ public static class KnownTraffic
         Assert.Equal(2, summary["events"]);
         Assert.Equal(5_000, summary["engaged_ms"]);
         Assert.Equal(3, summary["visitors"]);
+
+        // Unique visitors per row: v1's two sessions from DE (A and D) are one visitor; Direct has v2, v3 and v1.
+        Assert.Equal((2, 1), await SessionsAndVisitorsAsync(w, Core.Stats.RollupLayout.Country, "DE"));
+        Assert.Equal((3, 3), await SessionsAndVisitorsAsync(w, Core.Stats.RollupLayout.Source, "Direct"));
+        Assert.Equal((1, 1), await SessionsAndVisitorsAsync(w, Core.Stats.RollupLayout.Source, "Google"));
+        Assert.Equal((4, 3), await SessionsAndVisitorsAsync(w, Core.Stats.RollupLayout.Browser, "Chrome"));
+        Assert.Equal(1, (await w.StatsAsync(Core.Stats.Granularity.Day, Core.Stats.RollupLayout.Event, Day, "Signup"))!["visitors"]);
+    }
+
+    private static async Task<(long Sessions, long Visitors)> SessionsAndVisitorsAsync(AggregatorWorld w, string dimension, string value)
+    {
+        var item = (await w.StatsAsync(Core.Stats.Granularity.Day, dimension, Day, value))!;
+        return (item["sessions"], item["visitors"]);
     }
 }

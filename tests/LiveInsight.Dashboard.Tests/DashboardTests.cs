@@ -12,7 +12,8 @@ public sealed class DashboardTests(DashboardFixture fixture)
 
     private static string Format(long n) => n.ToString(N0, CultureInfo.InvariantCulture);
 
-    /// <summary>A site with known rollups for today: 4 visitors, 9 pageviews, 5 sessions, 2 bounces.</summary>
+    /// <summary>A site with known rollups for today: 4 visitors, 9 pageviews, 5 sessions, 2 bounces. Google has more
+    /// sessions (3, one visitor) and Direct more visitors (2 sessions, 2 visitors), so Direct ranks first.</summary>
     private async Task<(string SiteId, string PublicKey)> SeededSiteAsync()
     {
         var site = await fixture.CreateSiteAsync();
@@ -20,10 +21,10 @@ public sealed class DashboardTests(DashboardFixture fixture)
         await rollups.SummaryAsync(pageviews: 9, sessions: 5, bounces: 2, durationMs: 300_000, "a", "b", "c", "d");
         await rollups.PageAsync("/", pageviews: 5, entries: 4, exits: 2, "a", "b", "c");
         await rollups.PageAsync("/pricing", pageviews: 4, entries: 1, exits: 3, "a", "d");
-        await rollups.SessionsAsync(RollupLayout.Source, "Google", 3);
-        await rollups.SessionsAsync(RollupLayout.Source, "Direct", 2);
-        await rollups.SessionsAsync(RollupLayout.Country, "DE", 5);
-        await rollups.SessionsAsync(RollupLayout.Device, "desktop", 5);
+        await rollups.SessionsAsync(RollupLayout.Source, "Google", 3, "a");
+        await rollups.SessionsAsync(RollupLayout.Source, "Direct", 2, "b", "c");
+        await rollups.SessionsAsync(RollupLayout.Country, "DE", 5, "a", "b", "c", "d");
+        await rollups.SessionsAsync(RollupLayout.Device, "desktop", 5, "a", "b", "c", "d");
         await rollups.EventAsync("Signup", 2);
         return site;
     }
@@ -56,7 +57,21 @@ public sealed class DashboardTests(DashboardFixture fixture)
         Assert.Equal(first.GetProperty("path").GetString(), await rows.Nth(0).Locator("td").Nth(0).TextContentAsync());
         Assert.Equal(Format(first.GetProperty("visitors").GetInt64()), await rows.Nth(0).Locator("td").Nth(1).TextContentAsync());
         Assert.Equal(Format(first.GetProperty("pageviews").GetInt64()), await rows.Nth(0).Locator("td").Nth(2).TextContentAsync());
-        Assert.Equal("Google", await page.Locator("#sources tbody tr").First.Locator("td").First.TextContentAsync());
+
+        // Breakdown rows of session dimensions: the value, its unique visitors and its visits, in the Api's order.
+        var sources = (await fixture.ApiJsonAsync($"/api/stats/sources?site_id={site.SiteId}&range=today&limit=10")).GetProperty("rows");
+        Assert.Equal(["Source", "Visitors", "Visits"], await page.Locator("#sources thead th").AllTextContentsAsync());
+        Assert.Equal(["Direct", "Google"], sources.EnumerateArray().Select(r => r.GetProperty("value").GetString()));
+        var sourceRows = page.Locator("#sources tbody tr");
+        for (var i = 0; i < sources.GetArrayLength(); i++)
+        {
+            var expected = sources[i];
+            Assert.Equal(
+                [expected.GetProperty("value").GetString()!, Format(expected.GetProperty("visitors").GetInt64()), Format(expected.GetProperty("sessions").GetInt64())],
+                await sourceRows.Nth(i).Locator("td").AllTextContentsAsync());
+        }
+
+        Assert.Equal(["DE", "4", "5"], await page.Locator("#countries tbody tr").First.Locator("td").AllTextContentsAsync());
 
         var realtime = await fixture.ApiJsonAsync($"/api/realtime/users?site_id={site.SiteId}");
         await Assertions.Expect(page.Locator("#current-visitors")).ToHaveTextAsync(Format(realtime.GetProperty("active_users").GetInt64()));

@@ -59,6 +59,10 @@ public sealed class KnownDataset(ApiFixture fixture, string siteId)
     public Task PageVisitorsAsync(string dayBucket, string path, params string[] visitors) =>
         Db.HyperLogLogAddAsync(RollupLayout.PageVisitorsHll(siteId, dayBucket, path), visitors.Select(v => (RedisValue)v).ToArray());
 
+    /// <summary>The day sketch of one value of a dimension (source, country, event, …) in Redis, as the aggregator keeps it.</summary>
+    public Task ValueVisitorsAsync(string dayBucket, string dimension, string value, params string[] visitors) =>
+        Db.HyperLogLogAddAsync(RollupLayout.ValueVisitorsHll(siteId, dayBucket, dimension, value), visitors.Select(v => (RedisValue)v).ToArray());
+
     /// <summary>The raw Redis HLL string for a set of visitors: what the aggregator persists.</summary>
     private async Task<byte[]> SketchAsync(string[] visitors)
     {

@@ -101,8 +101,9 @@ public sealed class StatsApiTests(ApiFixture fixture)
     {
         var site = await fixture.CreateAsync();
         var data = new KnownDataset(fixture, site.SiteId);
-        await data.ItemAsync(Granularity.Day, RollupLayout.Source, D(1), "Google", M(pageviews: 10, sessions: 5, bounces: 1, durationMs: 50_000));
+        await data.ItemAsync(Granularity.Day, RollupLayout.Source, D(1), "Google", M(pageviews: 10, sessions: 5, bounces: 1, durationMs: 50_000), ["a", "c"]);
         await data.HashAsync(Granularity.Day, D(0), RollupLayout.Source, "Google", M(pageviews: 2, sessions: 1));
+        await data.ValueVisitorsAsync(D(0), RollupLayout.Source, "Google", "c");
         await data.ItemAsync(Granularity.Day, RollupLayout.Page, D(1), "/pricing", M(pageviews: 5), ["a", "b"]);
         await data.HashAsync(Granularity.Day, D(0), RollupLayout.Page, "/pricing", M(pageviews: 6));
         await data.PageVisitorsAsync(D(0), "/pricing", "b", "z");
@@ -116,7 +117,7 @@ public sealed class StatsApiTests(ApiFixture fixture)
 
         Assert.Equal(6, google.GetProperty("sessions").GetProperty("value").GetDouble());
         Assert.Equal(12, google.GetProperty("pageviews").GetProperty("value").GetDouble());
-        Assert.Equal(JsonValueKind.Null, google.GetProperty("visitors").GetProperty("value").ValueKind);
+        Assert.Equal(2, google.GetProperty("visitors").GetProperty("value").GetDouble());
         Assert.Equal(11, pricing.GetProperty("pageviews").GetProperty("value").GetDouble());
         Assert.Equal(3, pricing.GetProperty("visitors").GetProperty("value").GetDouble());
         Assert.Equal(JsonValueKind.Null, pricing.GetProperty("sessions").GetProperty("value").ValueKind);

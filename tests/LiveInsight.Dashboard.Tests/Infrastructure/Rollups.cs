@@ -27,8 +27,16 @@ public sealed class Rollups(DashboardFixture fixture, string siteId)
         await Db.HyperLogLogAddAsync(RollupLayout.PageVisitorsHll(siteId, RollupLayout.DayBucket(Today), path), visitors.Select(v => (RedisValue)v).ToArray());
     }
 
-    public Task SessionsAsync(string dimension, string value, long sessions) =>
-        Add(dimension, value, (RollupLayout.Sessions, sessions), (RollupLayout.Pageviews, sessions));
+    /// <summary>A session dimension's row, with the day sketch of its visitors when given.</summary>
+    public async Task SessionsAsync(string dimension, string value, long sessions, params string[] visitors)
+    {
+        await Add(dimension, value, (RollupLayout.Sessions, sessions), (RollupLayout.Pageviews, sessions));
+        if (visitors.Length > 0)
+        {
+            await Db.HyperLogLogAddAsync(RollupLayout.ValueVisitorsHll(siteId, RollupLayout.DayBucket(Today), dimension, value),
+                visitors.Select(v => (RedisValue)v).ToArray());
+        }
+    }
 
     public Task EventAsync(string name, long count) => Add(RollupLayout.Event, name, (RollupLayout.Events, count));
 

@@ -3,17 +3,19 @@ import { statsParams } from "../state.js";
 import { tableWidget } from "./table.js";
 
 // Breakdowns are not filtered (the Api keeps rollups per single dimension): they always show all traffic.
+// Rows of session dimensions show unique visitors and visits (sessions), ranked by the Api by visitors, then visits.
+const VISITS = { columns: ["Visitors", "Visits"], metrics: ["visitors", "sessions"] };
 const REPORTS = [
   { id: "pages", path: "stats/pages", title: "Top pages", label: "Page", columns: ["Visitors", "Views"], filter: "page",
     rows: (d) => d.pages.map((p) => ({ label: p.path, values: [p.visitors, p.pageviews] })) },
-  { id: "sources", path: "stats/sources", title: "Sources", label: "Source", columns: ["Visits"], filter: "source" },
-  { id: "campaigns", path: "stats/campaigns", title: "UTM campaigns", label: "Campaign", columns: ["Visits"] },
+  { id: "sources", path: "stats/sources", title: "Sources", label: "Source", ...VISITS, filter: "source" },
+  { id: "campaigns", path: "stats/campaigns", title: "UTM campaigns", label: "Campaign", ...VISITS },
   { id: "entry-pages", path: "stats/entry-pages", title: "Entry pages", label: "Page", columns: ["Entries"], filter: "page", metric: "entries" },
   { id: "exit-pages", path: "stats/exit-pages", title: "Exit pages", label: "Page", columns: ["Exits"], filter: "page", metric: "exits" },
-  { id: "countries", path: "stats/countries", title: "Countries", label: "Country", columns: ["Visits"], filter: "country" },
-  { id: "devices", path: "stats/devices", title: "Devices", label: "Device", columns: ["Visits"], filter: "device" },
-  { id: "browsers", path: "stats/browsers", title: "Browsers", label: "Browser", columns: ["Visits"] },
-  { id: "os", path: "stats/os", title: "Operating systems", label: "OS", columns: ["Visits"] },
+  { id: "countries", path: "stats/countries", title: "Countries", label: "Country", ...VISITS, filter: "country" },
+  { id: "devices", path: "stats/devices", title: "Devices", label: "Device", ...VISITS, filter: "device" },
+  { id: "browsers", path: "stats/browsers", title: "Browsers", label: "Browser", ...VISITS },
+  { id: "os", path: "stats/os", title: "Operating systems", label: "OS", ...VISITS },
   { id: "events", path: "stats/events", title: "Custom events", label: "Event", columns: ["Count"], metric: "events" },
 ];
 
@@ -36,7 +38,7 @@ export function breakdownWidgets(container, onFilter) {
         table.loading();
         try {
           const data = await getJson(report.path, { ...statsParams(state), limit: 10 });
-          const rows = report.rows ? report.rows(data) : data.rows.map((r) => ({ label: r.value, values: [r[report.metric ?? "sessions"]] }));
+          const rows = report.rows ? report.rows(data) : data.rows.map((r) => ({ label: r.value, values: (report.metrics ?? [report.metric]).map((m) => r[m]) }));
           table.render(rows);
         } catch (e) {
           table.error(e.message);
