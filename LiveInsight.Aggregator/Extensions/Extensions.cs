@@ -41,6 +41,7 @@ public static class Extensions
         services.AddSingleton<IRollup, PageRollup>();
         services.AddSingleton<IRollup, DimensionRollup>();
         services.AddSingleton<IRollup, EventRollup>();
+        services.AddSingleton<IRollup, PropRollup>();
         services.AddSingleton<IRollup, SessionRollup>();
 
         if (runWorker)

@@ -3,8 +3,8 @@ using LiveInsight.Core.Stats;
 
 namespace LiveInsight.Aggregator.Rollups;
 
-/// <summary>Site totals: page views, custom events, engaged time. (Sessions, bounces and duration come from the
-/// session rollup; visitors from the HyperLogLogs ingestion keeps.)</summary>
+/// <summary>Site totals: page views, custom events, engagement (see <see cref="PageRollup.Engagement"/>). (Sessions,
+/// bounces and duration come from the session rollup; visitors from the HyperLogLogs ingestion keeps.)</summary>
 public sealed class SummaryRollup : IRollup
 {
     public void Apply(StreamEvent e, RollupTarget target, RollupDeltas deltas)
@@ -17,8 +17,12 @@ public sealed class SummaryRollup : IRollup
             case "custom":
                 deltas.Add(target, RollupLayout.Summary, "", RollupLayout.Events);
                 break;
-            case "engagement" when e.EngagedMs is > 0:
-                deltas.Add(target, RollupLayout.Summary, "", RollupLayout.EngagedMs, e.EngagedMs.Value);
+            case "engagement":
+                foreach (var (metric, delta) in PageRollup.Engagement(e))
+                {
+                    deltas.Add(target, RollupLayout.Summary, "", metric, delta);
+                }
+
                 break;
         }
     }

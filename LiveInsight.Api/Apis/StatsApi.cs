@@ -2,6 +2,7 @@ using LiveInsight.Api.Auth;
 using LiveInsight.Api.Extensions;
 using LiveInsight.Api.Stats;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 
 namespace LiveInsight.Api.Apis;
 
@@ -30,6 +31,8 @@ public static class StatsApi
             .WithSummary("Totals of the range with the change against the previous period of the same length");
         stats.MapGet("/timeseries", GetTimeseries).WithName("GetTimeseries")
             .WithSummary("Per hour (ranges up to 2 days by default) or per day (interval=hour|day)");
+        stats.MapGet("/event-props", GetEventProps).WithName("GetEventProps")
+            .WithSummary("One custom event's props (name=…): each key with its events and its top values by events");
         foreach (var kind in BreakdownKind.All)
         {
             stats.MapGet($"/{kind.Route}", ([AsParameters] StatsParameters query, HttpContext context, StatsService service, TimeProvider time, CancellationToken ct) =>
@@ -56,6 +59,16 @@ public static class StatsApi
     public static Task<Results<ReadResult<Timeseries>, ProblemHttpResult>> GetTimeseries(
         [AsParameters] StatsParameters query, HttpContext context, StatsService service, TimeProvider time, CancellationToken ct) =>
         RunAsync(query, context, time, allowFilter: true, scope => service.TimeseriesAsync(scope, ct));
+
+    /// <summary>The longest event name ingestion keeps (<c>IngestionLimits.MaxNameLength</c>): a longer one has no props.</summary>
+    public const int MaxEventNameLength = Ingestion.IngestionLimits.MaxNameLength;
+
+    public static Task<Results<ReadResult<EventProps>, ProblemHttpResult>> GetEventProps(
+        [AsParameters] StatsParameters query, [FromQuery(Name = "name")] string? name, HttpContext context, StatsService service,
+        TimeProvider time, CancellationToken ct) =>
+        string.IsNullOrWhiteSpace(name) ? Task.FromResult<Results<ReadResult<EventProps>, ProblemHttpResult>>(BadRequest("name (the custom event's name) is required."))
+        : name.Length > MaxEventNameLength ? Task.FromResult<Results<ReadResult<EventProps>, ProblemHttpResult>>(BadRequest($"name is longer than the {MaxEventNameLength} characters an event name can have."))
+        : RunAsync(query, context, time, allowFilter: false, scope => service.EventPropsAsync(scope, name, ct));
 
     public static Task<Results<ReadResult<Breakdown>, ProblemHttpResult>> GetBreakdown(
         BreakdownKind kind, StatsParameters query, HttpContext context, StatsService service, TimeProvider time, CancellationToken ct) =>

@@ -83,7 +83,7 @@ public sealed class ReadResult<T>(T value) : IResult, IEndpointMetadataProvider 
             html.Append("<tr>");
             foreach (var cell in row)
             {
-                html.Append(cell is string ? "<td>" : "<td class=\"num\">").Append(encoder.Encode(Text(cell))).Append("</td>");
+                html.Append(cell is string or null ? "<td>" : "<td class=\"num\">").Append(encoder.Encode(Text(cell))).Append("</td>");
             }
 
             html.Append("</tr>\n");

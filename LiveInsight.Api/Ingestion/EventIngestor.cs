@@ -179,6 +179,7 @@ public sealed partial class EventIngestor(
         Props = e.Props,
         EngagedMs = e.EngagedMs,
         ScrollDepth = e.ScrollDepth,
+        PreviousScrollDepth = e.PreviousScrollDepth,
     };
 
     private void Record(IngestOutcome outcome)

@@ -28,6 +28,9 @@ public sealed class IncomingEvent
     public Dictionary<string, JsonElement>? Props { get; set; }
     public long? EngagedMs { get; set; }
     public int? ScrollDepth { get; set; }
+
+    /// <summary>The <c>scroll_depth</c> this page view's previous engagement event carried; absent on its first.</summary>
+    public int? PreviousScrollDepth { get; set; }
 }
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, Converters = [typeof(VisitorStringConverter)])]

@@ -62,5 +62,7 @@ public sealed class IngestEvent(IncomingEvent raw)
 
     public int? ScrollDepth { get; set; }
 
+    public int? PreviousScrollDepth { get; set; }
+
     public void Drop(DropReason reason) => Dropped ??= reason;
 }

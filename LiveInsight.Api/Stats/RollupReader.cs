@@ -24,6 +24,7 @@ public sealed partial class RollupReader(
     [
         RollupLayout.Pageviews, RollupLayout.Sessions, RollupLayout.Bounces, RollupLayout.DurationMs, RollupLayout.Events,
         RollupLayout.EngagedMs, RollupLayout.Entries, RollupLayout.Exits, RollupLayout.Visitors,
+        RollupLayout.EngagedViews, RollupLayout.ScrollSum, RollupLayout.ScrollViews,
     ];
 
     private string Table => storage.Value.TableName(Tables.Stats);

@@ -42,6 +42,14 @@ public sealed class Totals
 
     public double ViewsPerVisit => Ratio(Pageviews, Sessions, 2);
 
+    /// <summary>Mean engaged time per page view that reported engagement, in seconds; null when none did.</summary>
+    public double? TimeOnPageSeconds =>
+        this[RollupLayout.EngagedViews] == 0 ? null : Ratio(this[RollupLayout.EngagedMs], this[RollupLayout.EngagedViews] * 1000L, 1);
+
+    /// <summary>Mean of each page view's deepest scroll (percent) over those that reported one; null when none did.</summary>
+    public double? ScrollDepth =>
+        this[RollupLayout.ScrollViews] == 0 ? null : Ratio(this[RollupLayout.ScrollSum], this[RollupLayout.ScrollViews], 1);
+
     public static double Ratio(long numerator, long denominator, int digits) =>
         denominator == 0 ? 0 : Math.Round((double)numerator / denominator, digits, MidpointRounding.AwayFromZero);
 }

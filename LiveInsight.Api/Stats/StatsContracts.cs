@@ -19,12 +19,15 @@ public sealed record PageStats(string SiteId, IReadOnlyList<PageStatsRow> Pages)
 {
     string ITabular.Report => "pages";
 
-    IReadOnlyList<string> ITabular.Columns => ["path", "pageviews", "visitors", "entries", "exits"];
+    IReadOnlyList<string> ITabular.Columns => ["path", "pageviews", "visitors", "entries", "exits", "time_on_page_seconds", "scroll_depth"];
 
-    IEnumerable<object?[]> ITabular.Rows() => Pages.Select(p => new object?[] { p.Path, p.Pageviews, p.Visitors, p.Entries, p.Exits });
+    IEnumerable<object?[]> ITabular.Rows() =>
+        Pages.Select(p => new object?[] { p.Path, p.Pageviews, p.Visitors, p.Entries, p.Exits, p.TimeOnPageSeconds, p.ScrollDepth });
 }
 
-public sealed record PageStatsRow(string Path, long Pageviews, long Visitors, long Entries, long Exits);
+/// <summary><see cref="TimeOnPageSeconds"/>: mean engaged (visible) time per page view that reported engagement;
+/// <see cref="ScrollDepth"/>: mean of each page view's deepest scroll, in percent. Null when no page view reported one.</summary>
+public sealed record PageStatsRow(string Path, long Pageviews, long Visitors, long Entries, long Exits, double? TimeOnPageSeconds, double? ScrollDepth);
 
 /// <summary>A figure with the previous period's and the relative change (0.25 = +25 %; null when there was nothing before).</summary>
 public sealed record Compared(double? Value, double? Previous, double? Change)
@@ -35,7 +38,8 @@ public sealed record Compared(double? Value, double? Previous, double? Change)
 
 public sealed record SummaryStats(
     string SiteId, string From, string To, string PreviousFrom, string PreviousTo,
-    Compared Visitors, Compared Pageviews, Compared Sessions, Compared BounceRate, Compared AvgDurationSeconds, Compared ViewsPerVisit) : ITabular
+    Compared Visitors, Compared Pageviews, Compared Sessions, Compared BounceRate, Compared AvgDurationSeconds, Compared ViewsPerVisit,
+    Compared TimeOnPageSeconds, Compared ScrollDepth) : ITabular
 {
     string ITabular.Report => "summary";
 
@@ -46,6 +50,7 @@ public sealed record SummaryStats(
         {
             ("visitors", Visitors), ("pageviews", Pageviews), ("sessions", Sessions), ("bounce_rate", BounceRate),
             ("avg_duration_seconds", AvgDurationSeconds), ("views_per_visit", ViewsPerVisit),
+            ("time_on_page_seconds", TimeOnPageSeconds), ("scroll_depth", ScrollDepth),
         }.Select(m => new object?[] { m.Item1, m.Item2.Value, m.Item2.Previous, m.Item2.Change });
 }
 
@@ -97,3 +102,19 @@ public sealed record BreakdownRow(
         _ => null,
     };
 }
+
+/// <summary>One custom event's props: each key (by events) with its top values. Values the per-site-day cap of
+/// distinct values counted as "(other)" cannot be told apart by event, so they are not listed here.</summary>
+public sealed record EventProps(string SiteId, string Name, IReadOnlyList<EventPropKey> Props) : ITabular
+{
+    string ITabular.Report => "event-props";
+
+    IReadOnlyList<string> ITabular.Columns => ["key", "value", "events"];
+
+    IEnumerable<object?[]> ITabular.Rows() => Props.SelectMany(k => k.Values.Select(v => new object?[] { k.Key, v.Value, v.Events }));
+}
+
+/// <summary>A prop key: the events that carried it, and its top values.</summary>
+public sealed record EventPropKey(string Key, long Events, IReadOnlyList<EventPropValue> Values);
+
+public sealed record EventPropValue(string Value, long Events);

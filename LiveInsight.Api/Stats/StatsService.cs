@@ -1,5 +1,6 @@
 using System.Globalization;
 using LiveInsight.Api.Extensions;
+using LiveInsight.Core.Sites;
 using LiveInsight.Core.Stats;
 
 namespace LiveInsight.Api.Stats;
@@ -55,7 +56,9 @@ public sealed class StatsService(RollupReader reader, VisitorCounter visitors, R
                 Compared.Of(Sessions(scope, now), Sessions(scope, before)),
                 Compared.Of(BounceRate(scope, now), BounceRate(scope, before)),
                 Compared.Of(Duration(scope, now), Duration(scope, before)),
-                sessionsKnown ? Compared.Of(now.ViewsPerVisit, before.ViewsPerVisit) : Compared.Of(null, null));
+                sessionsKnown ? Compared.Of(now.ViewsPerVisit, before.ViewsPerVisit) : Compared.Of(null, null),
+                Compared.Of(now.TimeOnPageSeconds, before.TimeOnPageSeconds),
+                Compared.Of(now.ScrollDepth, before.ScrollDepth));
         }, cancellationToken, scope.SiteId);
 
     public ValueTask<PageStats> PagesAsync(StatsScope scope, CancellationToken cancellationToken) =>
@@ -69,7 +72,8 @@ public sealed class StatsService(RollupReader reader, VisitorCounter visitors, R
             var groups = paths.Select(p => VisitorGroup.For(scope.SiteId, Granularity.Day, RollupLayout.Page, byPath[p].ToList())!).ToList();
             var counts = await visitors.CountAsync(scope.SiteId, groups);
             return new PageStats(scope.SiteId, top.Select((t, i) => new PageStatsRow(
-                t.Value, t.Totals.Pageviews, counts[i], t.Totals[RollupLayout.Entries], t.Totals[RollupLayout.Exits])).ToList());
+                t.Value, t.Totals.Pageviews, counts[i], t.Totals[RollupLayout.Entries], t.Totals[RollupLayout.Exits],
+                t.Totals.TimeOnPageSeconds, t.Totals.ScrollDepth)).ToList());
         }, cancellationToken, scope.SiteId);
 
     public ValueTask<Breakdown> BreakdownAsync(StatsScope scope, BreakdownKind kind, CancellationToken cancellationToken) =>
@@ -135,6 +139,37 @@ public sealed class StatsService(RollupReader reader, VisitorCounter visitors, R
 
     private Task<long[]> CountAsync(StatsScope scope, string dimension, ILookup<string, RollupRow> byValue, List<string> values) =>
         visitors.CountAsync(scope.SiteId, values.Select(v => VisitorGroup.For(scope.SiteId, Granularity.Day, dimension, byValue[v].ToList())!).ToList());
+
+    /// <summary>The most keys one event's props answer lists (ingestion keeps at most 30 per event; keys vary between
+    /// events, and the rollup's cap of distinct values bounds them too).</summary>
+    public const int MaxPropKeys = 100;
+
+    /// <summary>One custom event's props over the range: per key, its events and its top <c>limit</c> values.</summary>
+    public ValueTask<EventProps> EventPropsAsync(StatsScope scope, string name, CancellationToken cancellationToken) =>
+        cache.GetOrCreateAsync(ReadArea.Stats, scope.CacheKey("event-props:#" + BearerTokens.Hash(name)), async ct =>
+        {
+            var rows = await reader.ReadDimensionAsync(scope.SiteId, Granularity.Day, scope.DayBuckets, RollupLayout.Prop, ct);
+            var counts = new Dictionary<(string Key, string Value), long>();
+            foreach (var row in rows)
+            {
+                if (RollupLayout.ParsePropValue(row.Value) is { } prop && prop.EventName == name && row[RollupLayout.Events] > 0)
+                {
+                    counts[(prop.Key, prop.Value)] = counts.GetValueOrDefault((prop.Key, prop.Value)) + row[RollupLayout.Events];
+                }
+            }
+
+            var keys = counts.GroupBy(c => c.Key.Key, StringComparer.Ordinal)
+                .Select(g => new EventPropKey(
+                    g.Key,
+                    g.Sum(c => c.Value),
+                    g.OrderByDescending(c => c.Value).ThenBy(c => c.Key.Value, StringComparer.Ordinal)
+                        .Take(scope.Limit).Select(c => new EventPropValue(c.Key.Value, c.Value)).ToList()))
+                .OrderByDescending(k => k.Events)
+                .ThenBy(k => k.Key, StringComparer.Ordinal)
+                .Take(MaxPropKeys)
+                .ToList();
+            return new EventProps(scope.SiteId, name, keys);
+        }, cancellationToken, scope.SiteId);
 
     private static List<(string Value, Totals Totals)> Top(List<RollupRow> rows, int limit, string metric) =>
         rows.GroupBy(r => r.Value, StringComparer.Ordinal)

@@ -136,11 +136,13 @@
 
   const track = (name, props) => name && event('custom', { name: '' + name, props });
 
-  // Engagement of the current page view: visible time since the last engagement event, deepest scroll so far.
+  // Engagement of the current page view: visible time since the last engagement event, deepest scroll so far, and
+  // the depth the previous engagement event of this page view reported (none on the first: the Api then counts the
+  // page view once and adds only each increase of its deepest scroll).
   let visibleSince = d.hidden ? 0 : Date.now();
   let engagedMs = 0;
   let depth = 0;
-  let skipped;
+  let reported, skipped;
   const scroll = () => {
     const height = d.documentElement.scrollHeight;
     depth = Math.max(depth, height ? Math.min(100, Math.round(((w.scrollY + w.innerHeight) / height) * 100)) : 0);
@@ -149,7 +151,10 @@
     const now = Date.now();
     scroll();
     if (visibleSince) engagedMs += now - visibleSince, visibleSince = now;
-    if (engagedMs && !skipped) event('engagement', { engaged_ms: engagedMs, scroll_depth: depth });
+    if (engagedMs && !skipped) {
+      event('engagement', { engaged_ms: engagedMs, scroll_depth: depth, previous_scroll_depth: reported });
+      reported = depth;
+    }
     engagedMs = 0;
   };
   const hide = () => {
@@ -167,6 +172,7 @@
       engage();
       referrer = lastUrl;
       depth = 0;
+      reported = undefined;
     }
     lastUrl = url;
     pageUrl = loc.href;

@@ -39,6 +39,10 @@ public sealed record StreamEvent
     public Dictionary<string, string>? Props { get; init; }
     public long? EngagedMs { get; init; }
     public int? ScrollDepth { get; init; }
+
+    /// <summary>Engagement: the scroll depth this page view's previous engagement event reported; null on its first
+    /// (so the rollups count the page view once and add only the increase of its deepest scroll).</summary>
+    public int? PreviousScrollDepth { get; init; }
 }
 
 [JsonSourceGenerationOptions(

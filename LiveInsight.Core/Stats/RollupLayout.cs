@@ -41,9 +41,9 @@ public static class RollupLayout
     public static readonly string[] SessionDimensions =
         [Source, Medium, Referrer, UtmSource, UtmMedium, UtmCampaign, Browser, Os, Device, Country];
 
-    // Metrics. Summary: all of them. Page: pageviews, entries, exits, engaged_ms, visitors. Session dimensions:
-    // sessions, pageviews, bounces, duration_ms, visitors. Event: events, visitors. (Visitors only in day items of the
-    // Stats table, from the sketches; see ValueVisitorsHll.)
+    // Metrics. Summary: all of them. Page: pageviews, entries, exits, engaged_ms, engaged_views, scroll_sum,
+    // scroll_views, visitors. Session dimensions: sessions, pageviews, bounces, duration_ms, visitors. Event: events,
+    // visitors. Prop: events. (Visitors only in day items of the Stats table, from the sketches; see ValueVisitorsHll.)
     public const string Pageviews = "pageviews";
     public const string Sessions = "sessions";
     public const string Bounces = "bounces";
@@ -53,6 +53,33 @@ public static class RollupLayout
     public const string Entries = "entries";
     public const string Exits = "exits";
     public const string Visitors = "visitors";
+
+    // Engagement and event props (issue 16). Page and summary: engaged_views = page views that reported engagement
+    // (their first engagement event), scroll_sum = the sum of those page views' deepest scroll (percent),
+    // scroll_views = those that reported a scroll depth. Time on page = engaged_ms / engaged_views; scroll depth =
+    // scroll_sum / scroll_views. Dimension prop: one value per (custom event name, prop key, prop value), metric events.
+    public const string EngagedViews = "engaged_views";
+    public const string ScrollSum = "scroll_sum";
+    public const string ScrollViews = "scroll_views";
+    public const string Prop = "prop";
+
+    /// <summary>Joins a custom event's name, a prop key and its value into one <see cref="Prop"/> value. U+001F is a
+    /// control character, which ingestion strips from names, keys and values, so it cannot occur inside them (the
+    /// aggregator replaces any that would with U+FFFD). The value comes last: <see cref="CapValue"/> only ever cuts it.</summary>
+    public const char PropSeparator = '\u001F';
+
+    public static string PropValue(string eventName, string key, string value) =>
+        string.Concat(PropPart(eventName), PropSeparator.ToString(), PropPart(key), PropSeparator.ToString(), PropPart(value));
+
+    /// <summary>The (event name, key, value) of a <see cref="Prop"/> value, or null for anything else ("(other)").</summary>
+    public static (string EventName, string Key, string Value)? ParsePropValue(string propValue)
+    {
+        var first = propValue.IndexOf(PropSeparator);
+        var second = first < 0 ? -1 : propValue.IndexOf(PropSeparator, first + 1);
+        return second < 0 ? null : (propValue[..first], propValue[(first + 1)..second], propValue[(second + 1)..]);
+    }
+
+    private static string PropPart(string part) => part.Replace(PropSeparator, '\uFFFD');
 
     public static string GranularityCode(Granularity granularity) => granularity == Granularity.Hour ? "h" : "d";
 

@@ -87,4 +87,38 @@ public sealed class EventTests(TrackerFixture fixture)
         Assert.True(engagement.GetProperty("engaged_ms").GetInt64() > 0);
         Assert.InRange(engagement.GetProperty("scroll_depth").GetInt32(), 40, 100);
     }
+
+    [Fact]
+    public async Task Each_engagement_event_says_what_the_previous_one_of_its_page_view_reported_and_a_new_page_view_starts_afresh()
+    {
+        await using var tracked = await TrackedPage.OpenAsync(fixture, new PageSetup { FlushMs = 60_000 });
+        // A pagehide hides the page (an engagement event); the visibilitychange after it, with the page still visible,
+        // makes the tracker count visible time again, as when a visitor comes back to the tab.
+        const string Hide = "() => { dispatchEvent(new Event('pagehide')); document.dispatchEvent(new Event('visibilitychange')); }";
+        await tracked.Page.WaitForTimeoutAsync(50);
+        await tracked.Page.EvaluateAsync(Hide);
+        await tracked.WaitForEventsAsync(e => e.OfType("engagement").Count() >= 1);
+        await tracked.Page.Mouse.WheelAsync(0, 1500);
+        await tracked.Page.WaitForFunctionAsync("() => scrollY > 0");
+        await tracked.Page.WaitForTimeoutAsync(50);
+        await tracked.Page.EvaluateAsync(Hide);
+        await tracked.WaitForEventsAsync(e => e.OfType("engagement").Count() >= 2);
+        await tracked.Page.WaitForTimeoutAsync(50);
+        await tracked.Page.EvaluateAsync("() => history.pushState(null, '', location.pathname + '/next')");
+        await tracked.Page.WaitForTimeoutAsync(50);
+        await tracked.Page.EvaluateAsync(Hide);
+
+        var events = await tracked.WaitForEventsAsync(e => e.OfType("engagement").Count() >= 4);
+        var engagements = events.OfType("engagement").OrderBy(e => e.GetProperty("ts").GetInt64()).ToList();
+        int? Previous(System.Text.Json.JsonElement e) =>
+            e.TryGetProperty("previous_scroll_depth", out var p) ? p.GetInt32() : null;
+        int Depth(System.Text.Json.JsonElement e) => e.GetProperty("scroll_depth").GetInt32();
+
+        Assert.Null(Previous(engagements[0])); // the page view's first: counted once
+        Assert.Equal(Depth(engagements[0]), Previous(engagements[1]));
+        Assert.True(Depth(engagements[1]) > Depth(engagements[0]));
+        Assert.Equal(Depth(engagements[1]), Previous(engagements[2])); // the SPA navigation closes the first page view…
+        Assert.Null(Previous(engagements[3])); // …and the next page view starts afresh
+        Assert.All(engagements, e => Assert.True(e.GetProperty("engaged_ms").GetInt64() > 0));
+    }
 }

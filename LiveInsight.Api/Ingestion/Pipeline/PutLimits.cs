@@ -13,6 +13,7 @@ public sealed class PutLimits : IIngestStep
         e.ScreenWidth = e.Raw.ScreenWidth is { } w ? Math.Clamp(w, 0, IngestionLimits.MaxScreenWidth) : null;
         e.EngagedMs = e.Raw.EngagedMs is { } ms ? Math.Clamp(ms, 0, IngestionLimits.MaxEngagedMs) : null;
         e.ScrollDepth = e.Raw.ScrollDepth is { } depth ? Math.Clamp(depth, 0, 100) : null;
+        e.PreviousScrollDepth = e.Raw.PreviousScrollDepth is { } previous ? Math.Clamp(previous, 0, 100) : null;
         e.Name = Capped(e.Name);
         e.Device = Capped(e.Device);
         if (e.Page is { } page)

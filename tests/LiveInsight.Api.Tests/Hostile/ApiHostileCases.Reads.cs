@@ -115,5 +115,50 @@ public static partial class ApiHostileCases
                 yield return Get($"stats: {label}", $"{ok}&{query}") with { Authorization = "Bearer " + site.SecretKey };
             }
         }
+
+        foreach (var c in EventProps(t))
+        {
+            yield return c;
+        }
+    }
+
+    /// <summary><c>/api/stats/event-props</c>: the read cases above with a good name, then hostile names and parameters.</summary>
+    private static IEnumerable<HostileCase> EventProps(HostileTargets t)
+    {
+        var site = t.Control;
+        var key = "Bearer " + site.SecretKey;
+        var ok = $"/api/stats/event-props?site_id={site.SiteId}&name=Signup";
+        yield return Get("event-props: no credentials", ok);
+        foreach (var (label, auth) in WrongAuthorizations)
+        {
+            yield return Get($"event-props: {label}", ok) with { Authorization = auth };
+        }
+
+        yield return Get("event-props: the public key as bearer", ok) with { Authorization = "Bearer " + site.PublicKey };
+        yield return Get("event-props: another site's secret key", ok) with { Authorization = "Bearer " + t.Other.SecretKey };
+        yield return Get("event-props: no site_id", "/api/stats/event-props?name=Signup") with { Authorization = key };
+        foreach (var (label, query) in QueryValues)
+        {
+            yield return Get($"event-props: site_id {label}", $"/api/stats/event-props?name=Signup&site_id={query}") with { Authorization = key };
+            yield return Get($"event-props: name {label}", $"/api/stats/event-props?site_id={site.SiteId}&name={query}") with { Authorization = key };
+        }
+
+        foreach (var (label, query) in new (string, string)[]
+                 {
+                     ("no name", ""), ("name of spaces", "&name=%20%20"), ("name 101 chars", "&name=" + new string('n', 101)),
+                     ("two names", "&name=a&name=b"), ("name with the prop separator", "&name=a%1Fb"), ("page filter", "&page=/a"),
+                     ("format=csv", "&format=csv"), ("format=html", "&format=html"), ("format=xml", "&format=xml"), ("interval=week", "&interval=week"),
+                 })
+        {
+            var target = query.StartsWith("&name", StringComparison.Ordinal) || query.Length == 0
+                ? $"/api/stats/event-props?site_id={site.SiteId}{query}"
+                : ok + query;
+            yield return Get($"event-props: {label}", target) with { Authorization = key };
+        }
+
+        foreach (var (label, query) in DateEdges.Concat(Limits))
+        {
+            yield return Get($"event-props: {label}", $"{ok}&{query}") with { Authorization = key };
+        }
     }
 }

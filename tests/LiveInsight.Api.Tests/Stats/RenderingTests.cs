@@ -60,9 +60,9 @@ public sealed class RenderingTests(ApiFixture fixture)
 
         Assert.Equal("text/csv", pages.Content.Headers.ContentType?.MediaType);
         var lines = pagesCsv.Split("\r\n");
-        Assert.Equal("path,pageviews,visitors,entries,exits", lines[0]);
-        Assert.Contains("\"/a,b\"\"c\",1,0,1,0", lines);
-        Assert.Contains("/<script>alert(1)</script>,3,0,1,0", lines);
+        Assert.Equal("path,pageviews,visitors,entries,exits,time_on_page_seconds,scroll_depth", lines[0]);
+        Assert.Contains("\"/a,b\"\"c\",1,0,1,0,,", lines); // no engagement: empty cells, not 0
+        Assert.Contains("/<script>alert(1)</script>,3,0,1,0,,", lines);
         Assert.Contains("\"'=HYPERLINK(\"\"http://evil\"\")\",4,0", eventsCsv.Split("\r\n"));
         Assert.Contains("'-1+2,1,0", eventsCsv.Split("\r\n"));
     }

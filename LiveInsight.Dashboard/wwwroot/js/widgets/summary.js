@@ -10,6 +10,7 @@ const METRICS = [
   { key: "views_per_visit", label: "Views per visit", format: (v) => (v === null ? "–" : String(v)), higherIsBetter: true },
   { key: "bounce_rate", label: "Bounce rate", format: formatPercent, higherIsBetter: false },
   { key: "avg_duration_seconds", label: "Visit duration", format: formatDuration, higherIsBetter: true },
+  { key: "time_on_page_seconds", label: "Time on page", format: formatDuration, higherIsBetter: true },
 ];
 
 /** Summary cards with the change against the previous period of the same length. */

@@ -35,9 +35,14 @@ export function tableWidget(container, { id, title, labelHeader, columns, onPick
           onPick
             ? el("button", { type: "button", class: "row-link", title: `${pickHint}: ${row.label}`, onclick: () => onPick(row.label) }, row.label)
             : el("span", { class: "cell-text" }, row.label)),
-        row.values.map((v) => el("td", { class: "num" }, formatNumber(v))))));
+        row.values.map((v) => el("td", { class: "num" }, formatCell(v))))));
       if (rows.length === 0) setState(card, "empty", emptyMessage);
       else setState(card, "ready");
     },
   };
+}
+
+/** Numbers are formatted here; a widget may pass a value already formatted as text (a duration, a percentage). */
+function formatCell(value) {
+  return typeof value === "string" ? value : formatNumber(value);
 }
