@@ -24,6 +24,7 @@ app.UseStatusCodePages();
 
 app.MapDefaultEndpoints();
 app.MapIngestApi();
+app.MapCompatApi();
 app.MapTrackerApi();
 app.MapSitesApi();
 app.MapRealtimeApi();

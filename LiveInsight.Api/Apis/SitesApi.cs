@@ -71,6 +71,8 @@ public static class SitesApi
             RateLimitPerMinute = request.RateLimitPerMinute ?? 0,
             AllowSubdomains = request.AllowSubdomains ?? false,
             AllowNullOrigin = request.AllowNullOrigin ?? false,
+            AcceptPlausible = request.AcceptPlausible ?? true,
+            UmamiWebsiteId = SiteKeys.NewUmamiWebsiteId(),
         };
         if (await audit.WriteAsync(http, site.SiteId, AuditActions.SiteCreate, SiteChanges.DescribeCreated(site), cancellationToken) is { } failed)
         {
@@ -131,6 +133,7 @@ public static class SitesApi
             ExcludedIpRanges = merged.ExcludedIpRanges!,
             AllowSubdomains = request.AllowSubdomains ?? site.AllowSubdomains,
             AllowNullOrigin = request.AllowNullOrigin ?? site.AllowNullOrigin,
+            AcceptPlausible = request.AcceptPlausible ?? site.AcceptPlausible,
             RateLimitPerMinute = merged.RateLimitPerMinute!.Value,
         };
         if (await audit.WriteAsync(http, siteId, AuditActions.SiteUpdate, SiteChanges.DescribeChanges(site, updated), cancellationToken) is { } failed)

@@ -79,6 +79,27 @@ public sealed class SiteCache(SiteRepository sites, HybridCache cache, Unauthent
         return origins.Any(o => OriginRules.HostMatches(host, o.Domain, o.AllowSubdomains));
     }
 
+    /// <summary>
+    /// The site a Plausible <c>domain</c> or an Umami website id names (<c>POST /api/event</c>, <c>/api/send</c>: their
+    /// trackers send no key). Both are found in one index built from the list of sites and cached like the origins:
+    /// an unknown name costs a dictionary lookup, never a DynamoDB call, and the cache holds one entry whatever
+    /// callers send. A domain matches a site domain exactly (case and a leading <c>www.</c> aside); when two sites
+    /// share a domain the older one wins.
+    /// </summary>
+    public async ValueTask<Site?> FindByCompatIdAsync(CompatId kind, string value, CancellationToken cancellationToken)
+    {
+        var index = await cache.GetOrCreateAsync(
+            "site:compat",
+            sites,
+            static async (repository, ct) => CompatSiteIndex.Build(await repository.ListAsync(ct)),
+            KeyEntry,
+            Tags,
+            cancellationToken);
+        var map = kind == CompatId.PlausibleDomain ? index.ByDomain : index.ByUmamiId;
+        var key = kind == CompatId.PlausibleDomain ? CompatSiteIndex.DomainKey(value) : value;
+        return map.TryGetValue(key, out var siteId) ? await FindByIdAsync(siteId, cancellationToken) : null;
+    }
+
     /// <summary>Called after a site changes so this replica sees it at once (others within a minute).</summary>
     public ValueTask InvalidateAsync(CancellationToken cancellationToken) => cache.RemoveByTagAsync(AllDomainsTag, cancellationToken);
 
@@ -108,4 +129,40 @@ public sealed class SiteCache(SiteRepository sites, HybridCache cache, Unauthent
             KeyEntry,
             Tags,
             cancellationToken);
+}
+
+public enum CompatId
+{
+    PlausibleDomain,
+    UmamiWebsiteId,
+}
+
+/// <summary>Plausible domain → site id and Umami website id → site id, over every site (a record, so HybridCache can
+/// serialise it).</summary>
+[System.ComponentModel.ImmutableObject(true)]
+public sealed record CompatSiteIndex(Dictionary<string, string> ByDomain, Dictionary<string, string> ByUmamiId)
+{
+    /// <param name="sites">Oldest first (as <see cref="SiteRepository.ListAsync"/> returns them).</param>
+    public static CompatSiteIndex Build(IReadOnlyList<Site> sites)
+    {
+        var byDomain = new Dictionary<string, string>(StringComparer.Ordinal);
+        var byUmami = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var site in sites)
+        {
+            foreach (var domain in site.Domains)
+            {
+                byDomain.TryAdd(DomainKey(domain), site.SiteId);
+            }
+
+            byUmami.TryAdd(site.UmamiWebsiteId, site.SiteId);
+        }
+
+        return new CompatSiteIndex(byDomain, byUmami);
+    }
+
+    public static string DomainKey(string domain)
+    {
+        var lower = domain.Trim().ToLowerInvariant();
+        return lower.StartsWith("www.", StringComparison.Ordinal) ? lower[4..] : lower;
+    }
 }

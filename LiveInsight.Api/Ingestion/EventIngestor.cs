@@ -55,35 +55,10 @@ public sealed partial class EventIngestor(
     private async Task<IngestOutcome> IngestCoreAsync(IngestRequest request, CancellationToken cancellationToken)
     {
         var (batch, key, clientIp) = (request.Batch, request.Key, request.ClientIp);
-        if (string.IsNullOrEmpty(key))
-        {
-            return IngestOutcome.Failed(new IngestFailure(StatusCodes.Status401Unauthorized, "Missing key",
-                $"Send the site's public key as \"key\" in the body or in the {IngestApi.KeyHeader} header."));
-        }
-
-        // A malformed key is refused for free; a well-formed one reaches DynamoDB only on a cache miss, and then only
-        // within the client network's lookup limit.
-        if (!Core.Sites.SiteKeys.IsWellFormedPublicKey(key))
-        {
-            return IngestOutcome.Failed(new IngestFailure(StatusCodes.Status401Unauthorized, "Malformed key",
-                $"A public key is \"{Core.Sites.SiteKeys.PublicPrefix}\" followed by 24 letters, digits, '-' or '_'; this is not one."));
-        }
-
-        Core.Sites.Site? site;
-        try
-        {
-            site = await sites.FindByPublicKeyAsync(key, clientIp, cancellationToken);
-        }
-        catch (LookupLimitedException limited)
-        {
-            return IngestOutcome.Failed(new IngestFailure(StatusCodes.Status429TooManyRequests, "Too many requests",
-                "Too many requests with unknown keys from this network; retry later.", limited.RetryAfterSeconds));
-        }
-
+        var (site, refused) = request.Site is { } named ? (named, null) : await FindSiteAsync(key, clientIp, cancellationToken);
         if (site is null)
         {
-            return IngestOutcome.Failed(new IngestFailure(StatusCodes.Status401Unauthorized, "Unknown key",
-                "This key does not belong to any site (or was revoked)."));
+            return refused!;
         }
 
         // No Origin at all is a server-side sender: accepted, and like every request its events must be on the site's
@@ -115,7 +90,8 @@ public sealed partial class EventIngestor(
         var zone = Zones.GetOrAdd(site.TimeZone, TimeZoneInfo.FindSystemTimeZoneById);
         var quota = Quota(site.RateLimitPerMinute);
         var written = await writer.WriteAsync(
-            site.SiteId, zone, quota, kept.Select(e => ToStreamEvent(ingest, e)).ToList(), keyUsage.PublicFieldToRecord(key));
+            site.SiteId, zone, quota, kept.Select(e => ToStreamEvent(ingest, e, request.SessionPerVisitorDay)).ToList(),
+            request.Site is null ? keyUsage.PublicFieldToRecord(key) : null);
         if (written.Exceeded is { } limit)
         {
             // Nothing of this batch was kept; other sites are unaffected (the counters are per site).
@@ -134,6 +110,44 @@ public sealed partial class EventIngestor(
         return new IngestOutcome(events.Count - droppedCount, droppedCount, dropped);
     }
 
+    /// <summary>The site of a public key, or the refusal to answer (missing, malformed, unknown key; lookups limited).</summary>
+    private async Task<(Core.Sites.Site? Site, IngestOutcome? Refused)> FindSiteAsync(
+        string key, System.Net.IPAddress? clientIp, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(key))
+        {
+            return (null, IngestOutcome.Failed(new IngestFailure(StatusCodes.Status401Unauthorized, "Missing key",
+                $"Send the site's public key as \"key\" in the body or in the {IngestApi.KeyHeader} header.")));
+        }
+
+        // A malformed key is refused for free; a well-formed one reaches DynamoDB only on a cache miss, and then only
+        // within the client network's lookup limit.
+        if (!Core.Sites.SiteKeys.IsWellFormedPublicKey(key))
+        {
+            return (null, IngestOutcome.Failed(new IngestFailure(StatusCodes.Status401Unauthorized, "Malformed key",
+                $"A public key is \"{Core.Sites.SiteKeys.PublicPrefix}\" followed by 24 letters, digits, '-' or '_'; this is not one.")));
+        }
+
+        Core.Sites.Site? site;
+        try
+        {
+            site = await sites.FindByPublicKeyAsync(key, clientIp, cancellationToken);
+        }
+        catch (LookupLimitedException limited)
+        {
+            return (null, IngestOutcome.Failed(new IngestFailure(StatusCodes.Status429TooManyRequests, "Too many requests",
+                "Too many requests with unknown keys from this network; retry later.", limited.RetryAfterSeconds)));
+        }
+
+        if (site is null)
+        {
+            return (null, IngestOutcome.Failed(new IngestFailure(StatusCodes.Status401Unauthorized, "Unknown key",
+                "This key does not belong to any site (or was revoked).")));
+        }
+
+        return (site, null);
+    }
+
     /// <summary>The site's quotas: its own request limit or the default, and events and bytes in proportion.</summary>
     private IngestQuota Quota(int siteRequestsPerMinute)
     {
@@ -149,14 +163,15 @@ public sealed partial class EventIngestor(
         _ => $"{UnauthenticatedLimiter.Describe(quota.RequestsPerMinute)} requests",
     };
 
-    private static StreamEvent ToStreamEvent(IngestContext request, IngestEvent e) => new()
+    private static StreamEvent ToStreamEvent(IngestContext request, IngestEvent e, bool sessionPerVisitorDay) => new()
     {
         SiteId = request.Site.SiteId,
         EventId = e.EventId,
         EventType = e.EventType,
         Name = e.Name,
         Ts = e.Timestamp.ToUnixTimeMilliseconds(),
-        SessionId = e.SessionId,
+        // The visitor id changes with the daily salt, so a session derived from it lasts at most a UTC day.
+        SessionId = e.SessionId ?? (sessionPerVisitorDay ? "v" + e.VisitorId : null),
         VisitorId = e.VisitorId,
         Host = e.Page?.Host,
         Path = e.Page?.Path,

@@ -26,6 +26,7 @@ public static class SiteChanges
         yield return Field("domains", string.Join(",", s.Domains));
         yield return Field("allow_subdomains", s.AllowSubdomains ? "true" : "false");
         yield return Field("allow_null_origin", s.AllowNullOrigin ? "true" : "false");
+        yield return Field("accept_plausible", s.AcceptPlausible ? "true" : "false");
         yield return Field("time_zone", s.TimeZone);
         yield return Field("honor_dnt", s.HonorDoNotTrack ? "true" : "false");
         yield return Field("excluded_paths", string.Join(",", s.ExcludedPaths));

@@ -9,7 +9,8 @@ public sealed record CreateSiteRequest(
     IReadOnlyList<string>? ExcludedIpRanges = null,
     int? RateLimitPerMinute = null,
     bool? AllowSubdomains = null,
-    bool? AllowNullOrigin = null);
+    bool? AllowNullOrigin = null,
+    bool? AcceptPlausible = null);
 
 /// <summary>The only response that ever contains the secret key: it is shown once and stored as a hash.</summary>
 public sealed record CreatedSite(
@@ -35,7 +36,9 @@ public sealed record SiteSummary(
     int RateLimitPerMinute,
     DateTimeOffset? PublicKeyLastUsedAt,
     DateTimeOffset? SecretKeyLastUsedAt,
-    IReadOnlyList<RetiredKeySummary> RetiredKeys);
+    IReadOnlyList<RetiredKeySummary> RetiredKeys,
+    bool AcceptPlausible,
+    string UmamiWebsiteId);
 
 /// <summary>A key pair still in its grace period after a rotation: only the public half is shown. LastUsedAt is the
 /// later use of either half.</summary>
@@ -53,7 +56,8 @@ public sealed record UpdateSiteRequest(
     IReadOnlyList<string>? ExcludedIpRanges = null,
     bool? AllowSubdomains = null,
     int? RateLimitPerMinute = null,
-    bool? AllowNullOrigin = null);
+    bool? AllowNullOrigin = null,
+    bool? AcceptPlausible = null);
 
 /// <summary>New keys after a rotation: like <see cref="CreatedSite"/>, the only time the secret key is shown.</summary>
 public sealed record RotatedKeys(string SiteId, string PublicKey, string SecretKey);

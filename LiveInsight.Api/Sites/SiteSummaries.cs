@@ -30,6 +30,8 @@ public sealed class SiteSummaries(KeyUsage keyUsage, TimeProvider time)
             s.ExcludedIpRanges, s.AllowSubdomains, s.AllowNullOrigin, s.RateLimitPerMinute,
             LastUsed(KeyUsage.PublicField(s.PublicKey)),
             LastUsed(KeyUsage.SecretField(s.SecretKeyHash)),
-            retired);
+            retired,
+            s.AcceptPlausible,
+            s.UmamiWebsiteId);
     }
 }

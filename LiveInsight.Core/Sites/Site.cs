@@ -47,6 +47,19 @@ public sealed record Site(
     /// <summary>Keys replaced by rotations whose grace period was still running at the last rotation, so they can be
     /// listed and revoked early. Their secret part is kept only as the hash, like the current secret key.</summary>
     public IReadOnlyList<RetiredKey> RetiredKeys { get; init; } = [];
+
+    /// <summary>Whether Plausible's tracker may send this site's events (<c>POST /api/event</c>, found by domain). On
+    /// by default, so a move from Plausible is one changed script tag.</summary>
+    public bool AcceptPlausible { get; init; } = true;
+
+    /// <summary>The site's id for Umami's tracker (<c>data-website-id</c>, <c>POST /api/send</c>): a UUID. New sites get
+    /// a random one; a site stored before it existed gets one derived from its id (the same on every replica without a
+    /// write), which is stored with the site's next change.</summary>
+    public string UmamiWebsiteId
+    {
+        get => field ?? SiteKeys.DerivedUmamiWebsiteId(SiteId);
+        init;
+    }
 }
 
 /// <summary>A key pair retired by a rotation, accepted until <paramref name="ValidUntil"/>.</summary>

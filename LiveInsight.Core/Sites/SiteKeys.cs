@@ -37,6 +37,24 @@ public static class SiteKeys
     /// <summary>A secret key <see cref="NewSecretKey"/> could have made: <c>sk_</c> + 43 url-safe characters.</summary>
     public static bool IsWellFormedSecretKey(string? key) => HasShape(key, SecretPrefix, SecretKeyLength);
 
+    /// <summary>A random UUID in Umami's form (lower case, hyphens): what Umami's tracker calls the website id.</summary>
+    public static string NewUmamiWebsiteId() => Guid.NewGuid().ToString("D");
+
+    /// <summary>The Umami website id of a site stored before sites had one: a name-based UUID (version 5 layout,
+    /// SHA-256 instead of SHA-1) of the site id, so every replica finds the same id without writing it.</summary>
+    public static string DerivedUmamiWebsiteId(string siteId)
+    {
+        Span<byte> hash = stackalloc byte[32];
+        SHA256.HashData(Encoding.UTF8.GetBytes("liveinsight-umami:" + siteId), hash);
+        hash[6] = (byte)((hash[6] & 0x0F) | 0x50);
+        hash[8] = (byte)((hash[8] & 0x3F) | 0x80);
+        return new Guid(hash[..16], bigEndian: true).ToString("D");
+    }
+
+    /// <summary>A UUID written as Umami writes it: 36 characters, lower-case hex and four hyphens.</summary>
+    public static bool IsWellFormedUmamiWebsiteId(string? id) =>
+        id is { Length: 36 } && Guid.TryParseExact(id, "D", out var parsed) && parsed.ToString("D") == id;
+
     public static string HashSecret(string secretKey) => BearerTokens.Hash(secretKey);
 
     /// <summary>Compares two secrets without leaking, through timing, how many leading characters matched.</summary>

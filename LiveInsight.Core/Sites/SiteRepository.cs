@@ -182,6 +182,8 @@ public sealed class SiteRepository(IAmazonDynamoDB dynamo, IOptions<StorageOptio
         ["allow_subdomains"] = new AttributeValue { BOOL = site.AllowSubdomains },
         ["allow_null_origin"] = new AttributeValue { BOOL = site.AllowNullOrigin },
         ["version"] = new AttributeValue { N = site.Version.ToString(CultureInfo.InvariantCulture) },
+        ["accept_plausible"] = new AttributeValue { BOOL = site.AcceptPlausible },
+        ["umami_website_id"] = new AttributeValue { S = site.UmamiWebsiteId },
         ["retired_keys"] = new AttributeValue
         {
             L = site.RetiredKeys.Select(k => new AttributeValue
@@ -219,6 +221,9 @@ public sealed class SiteRepository(IAmazonDynamoDB dynamo, IOptions<StorageOptio
             : 0,
         AllowSubdomains = item.TryGetValue("allow_subdomains", out var subdomains) && subdomains.BOOL == true,
         AllowNullOrigin = item.TryGetValue("allow_null_origin", out var nullOrigin) && nullOrigin.BOOL == true,
+        // Absent on sites stored before compatibility existed: Plausible's tracker accepted, the Umami id derived.
+        AcceptPlausible = !item.TryGetValue("accept_plausible", out var plausible) || plausible.BOOL != false,
+        UmamiWebsiteId = item.TryGetValue("umami_website_id", out var umami) && umami.S is { Length: > 0 } id ? id : null!, // null: derived
         Version = item.TryGetValue("version", out var version) && version.N is { } v ? long.Parse(v, CultureInfo.InvariantCulture) : 0,
         RetiredKeys = item.TryGetValue("retired_keys", out var retired) && retired.L is { Count: > 0 }
             ? retired.L.Select(k => new RetiredKey(

@@ -67,6 +67,12 @@ public sealed class ViewTests(DashboardFixture fixture)
         await editor.GetByLabel("Time zone").FillAsync("Europe/Berlin");
         await editor.GetByLabel("Allow subdomains", new() { Exact = false }).CheckAsync();
         await editor.GetByLabel("Ingestion requests per minute", new() { Exact = false }).FillAsync("250");
+        // Issue 20: the Umami website id and both compatible script tags are shown; Plausible's tracker can be turned off.
+        var umamiId = created.GetProperty("umami_website_id").GetString()!;
+        await Assertions.Expect(editor.GetByLabel($"Umami website id of {name}")).ToHaveTextAsync(umamiId);
+        await Assertions.Expect(editor).ToContainTextAsync($"data-website-id=\"{umamiId}\"");
+        await Assertions.Expect(editor).ToContainTextAsync("data-domain=\"blog.test\" data-api=");
+        await editor.GetByLabel("Accept Plausible's tracker", new() { Exact = false }).UncheckAsync();
         await editor.GetByRole(AriaRole.Button, new() { Name = "Save settings" }).ClickAsync();
         await Assertions.Expect(editor.GetByRole(AriaRole.Status)).ToHaveTextAsync("Saved.");
         var saved = (await fixture.ApiJsonAsync("/api/sites")).GetProperty("sites").EnumerateArray().Single(s => s.GetProperty("site_id").GetString() == siteId);
@@ -74,6 +80,7 @@ public sealed class ViewTests(DashboardFixture fixture)
         Assert.Equal("Europe/Berlin", saved.GetProperty("time_zone").GetString());
         Assert.True(saved.GetProperty("allow_subdomains").GetBoolean());
         Assert.Equal(250, saved.GetProperty("rate_limit_per_minute").GetInt32());
+        Assert.False(saved.GetProperty("accept_plausible").GetBoolean());
 
         page.Dialog += async (_, dialog) => await dialog.AcceptAsync();
         editor = page.Locator("details").Filter(new() { HasText = name });

@@ -11,6 +11,15 @@ function snippet(apiUrl, publicKey) {
   return `<script defer src="${apiUrl}/liveinsight.js" data-api-key="${publicKey}"></script>`;
 }
 
+/** Other products' script tags pointed at LiveInsight (issue 20): only their host changes. */
+function compatSnippets(apiUrl, site) {
+  const domain = site.domains[0] ?? "example.com";
+  return [
+    `<script defer data-domain="${domain}" data-api="${apiUrl}/api/event" src="https://plausible.io/js/script.js"></script>`,
+    `<script defer src="https://cloud.umami.is/script.js" data-website-id="${site.umami_website_id}" data-host-url="${apiUrl}"></script>`,
+  ].join("\n");
+}
+
 function errorText(e) {
   if (e instanceof ApiError && e.problem?.errors) return Object.values(e.problem.errors).flat().join(" ");
   return e.message;
@@ -45,6 +54,7 @@ export function sitesPanel(root, { apiUrl, onChanged, canCreate = true }) {
       honor_dnt: el("input", { type: "checkbox", class: "size-4", checked: site.honor_dnt }),
       allow_subdomains: el("input", { type: "checkbox", class: "size-4", checked: site.allow_subdomains }),
       allow_null_origin: el("input", { type: "checkbox", class: "size-4", checked: site.allow_null_origin }),
+      accept_plausible: el("input", { type: "checkbox", class: "size-4", checked: site.accept_plausible }),
       excluded_paths: el("textarea", { class: "control w-full", rows: 2, placeholder: "/admin/**" }),
       excluded_ip_ranges: el("textarea", { class: "control w-full", rows: 2, placeholder: "203.0.113.0/24" }),
       rate_limit_per_minute: el("input", { type: "number", min: 0, max: 10000000, step: 1, class: "control w-full", value: String(site.rate_limit_per_minute ?? 0) }),
@@ -69,6 +79,8 @@ export function sitesPanel(root, { apiUrl, onChanged, canCreate = true }) {
       el("div", { class: "flex items-center gap-2 sm:col-span-2" }, inputs.allow_null_origin,
         el("label", { for: `null-origin-${n}`, class: "text-sm" },
           "Accept requests with \"Origin: null\" (sandboxed iframes, file:// pages); pages must still be on the domains above")),
+      el("div", { class: "flex items-center gap-2 sm:col-span-2" }, inputs.accept_plausible,
+        el("label", { for: `plausible-${n}`, class: "text-sm" }, "Accept Plausible's tracker (events sent to /api/event for these domains)")),
       el("div", { class: "flex flex-wrap gap-2 sm:col-span-2" },
         el("button", { type: "submit", class: "btn-primary" }, "Save settings"),
         el("button", { type: "button", class: "btn", onclick: rotate }, "Rotate keys…")),
@@ -76,6 +88,7 @@ export function sitesPanel(root, { apiUrl, onChanged, canCreate = true }) {
     inputs.honor_dnt.id = `dnt-${n}`;
     inputs.allow_subdomains.id = `subdomains-${n}`;
     inputs.allow_null_origin.id = `null-origin-${n}`;
+    inputs.accept_plausible.id = `plausible-${n}`;
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       status.textContent = "Saving…";
@@ -87,6 +100,7 @@ export function sitesPanel(root, { apiUrl, onChanged, canCreate = true }) {
           honor_dnt: inputs.honor_dnt.checked,
           allow_subdomains: inputs.allow_subdomains.checked,
           allow_null_origin: inputs.allow_null_origin.checked,
+          accept_plausible: inputs.accept_plausible.checked,
           excluded_paths: lines(inputs.excluded_paths.value),
           excluded_ip_ranges: lines(inputs.excluded_ip_ranges.value),
           ...(canCreate ? { rate_limit_per_minute: Number(inputs.rate_limit_per_minute.value || 0) } : {}),
@@ -143,7 +157,11 @@ export function sitesPanel(root, { apiUrl, onChanged, canCreate = true }) {
     return el("details", { class: "rounded-md border border-slate-200 p-3 dark:border-slate-700" },
       el("summary", { class: "cursor-pointer font-medium" }, `${site.name} — ${site.domains.join(", ")}`),
       el("div", { class: "mt-3 space-y-3" },
-        el("p", { class: "text-sm" }, "Script tag for the site's <head>:"), code, keys, form, shareControl(site)));
+        el("p", { class: "text-sm" }, "Script tag for the site's <head>:"), code,
+        el("p", { class: "text-sm" }, "Umami website id: ", el("code", { class: "break-all", "aria-label": `Umami website id of ${site.name}` }, site.umami_website_id ?? "")),
+        el("p", { class: "text-sm" }, "Switching from Plausible or Umami? Keep their script and change only its host:"),
+        el("pre", { class: "overflow-x-auto whitespace-pre-wrap break-all rounded bg-slate-100 p-2 text-xs dark:bg-slate-800" }, compatSnippets(apiUrl, site)),
+        keys, form, shareControl(site)));
   }
 
   function createForm() {

@@ -14,6 +14,11 @@ namespace LiveInsight.Api.Tests.Hostile;
 public sealed record HostileTargets(TestSite Control, string ControlDomain, TestSite Target, string TargetDomain, TestSite Other, TestSite Admin, TestSite Redos, string RedosDomain)
 {
     public string AdminBearer => "Bearer " + ApiFixture.AdminToken;
+
+    /// <summary>The sites' Umami website ids (<c>POST /api/send</c> names a site by it).</summary>
+    public string TargetUmamiId { get; init; } = "00000000-0000-4000-8000-000000000000";
+
+    public string ControlUmamiId { get; init; } = "00000000-0000-4000-8000-000000000001";
 }
 
 /// <summary>Every hostile request of the Api, generated as data (see docs in each part).</summary>
@@ -22,6 +27,7 @@ public static partial class ApiHostileCases
     public static List<HostileCase> All(HostileTargets t) =>
     [
         .. Ingestion(t),
+        .. Compat(t),
         .. Preflight(t),
         .. Tracker(),
         .. Reads(t),

@@ -73,6 +73,17 @@ public sealed class HostileInputTests(ApiFixture fixture, ITestOutputHelper outp
         Assert.Empty(uncovered);
     }
 
+    [Theory]
+    [InlineData("/api/event")]
+    [InlineData("/api/send")]
+    public void Each_compatibility_endpoint_gets_at_least_100_hostile_requests(string path)
+    {
+        var dummy = new TestSite("site", "pk_x", "sk_x");
+        var cases = ApiHostileCases.All(new HostileTargets(dummy, "c.example", dummy, "t.example", dummy, dummy, dummy, "r.example"));
+
+        Assert.True(cases.Count(c => c.Method == HttpMethod.Post && c.Target == path) >= 100, $"{path}: too few hostile cases");
+    }
+
     private static bool Matches(string pattern, string target)
     {
         var path = target.Split('?')[0];
@@ -83,11 +94,16 @@ public sealed class HostileInputTests(ApiFixture fixture, ITestOutputHelper outp
     private async Task<HostileTargets> TargetsAsync()
     {
         var (control, target, redos) = (TestSites.UniqueDomain(), TestSites.UniqueDomain(), TestSites.UniqueDomain());
-        return new HostileTargets(
+        var targets = new HostileTargets(
             await fixture.CreateAsync(domains: [control]), control,
             await fixture.CreateAsync(domains: [target]), target,
             await fixture.CreateAsync(), await fixture.CreateAsync(),
             await fixture.CreateAsync(domains: [redos]), redos);
+        return targets with
+        {
+            TargetUmamiId = (await fixture.GetSummaryAsync(targets.Target.SiteId)).GetProperty("umami_website_id").GetString()!,
+            ControlUmamiId = (await fixture.GetSummaryAsync(targets.Control.SiteId)).GetProperty("umami_website_id").GetString()!,
+        };
     }
 
     /// <summary>Five page views the way the tracker sends them to the control site, each counted once.</summary>

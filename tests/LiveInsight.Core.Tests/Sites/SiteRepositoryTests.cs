@@ -86,6 +86,32 @@ public sealed class SiteRepositoryTests(DynaliteFixture fixture)
     }
 
     [Fact]
+    public async Task A_site_stored_before_compatibility_accepts_plausible_and_keeps_a_derived_umami_id_that_its_next_change_stores()
+    {
+        using var dynamo = fixture.CreateClient();
+        var (repository, table) = await NewTableAsync(dynamo);
+        var site = NewSite() with { UmamiWebsiteId = SiteKeys.NewUmamiWebsiteId(), AcceptPlausible = false };
+        await repository.CreateAsync(site, CancellationToken.None);
+        var stored = await repository.FindByIdAsync(site.SiteId, CancellationToken.None);
+        await dynamo.UpdateItemAsync(new Amazon.DynamoDBv2.Model.UpdateItemRequest
+        {
+            TableName = table,
+            Key = new() { ["site_id"] = new() { S = site.SiteId } },
+            UpdateExpression = "REMOVE accept_plausible, umami_website_id",
+        });
+
+        var old = (await repository.FindByIdAsync(site.SiteId, CancellationToken.None))!;
+        await repository.UpdateAsync(old with { Name = "Changed" }, CancellationToken.None);
+        var item = (await dynamo.GetItemAsync(table, new() { ["site_id"] = new() { S = site.SiteId } })).Item;
+
+        Assert.Equal((site.UmamiWebsiteId, false), (stored!.UmamiWebsiteId, stored.AcceptPlausible));
+        Assert.True(old.AcceptPlausible);
+        Assert.Equal(SiteKeys.DerivedUmamiWebsiteId(site.SiteId), old.UmamiWebsiteId);
+        Assert.NotEqual(site.UmamiWebsiteId, old.UmamiWebsiteId);
+        Assert.Equal(old.UmamiWebsiteId, item["umami_website_id"].S);
+    }
+
+    [Fact]
     public async Task Deleting_retired_keys_ends_their_lookups_and_leaves_the_current_keys()
     {
         using var dynamo = fixture.CreateClient();
