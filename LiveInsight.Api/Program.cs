@@ -28,6 +28,7 @@ app.MapTrackerApi();
 app.MapSitesApi();
 app.MapRealtimeApi();
 app.MapStatsApi();
+app.MapQueryApi();
 app.MapApiReference();
 app.MapBenchApi(app.Configuration);
 
