@@ -43,10 +43,22 @@ public static class QueryParser
     }
 
     /// <summary>The site id of a body, if it names one as a string (what access is checked against).</summary>
-    public static string? SiteIdOf(JsonElement body) =>
-        body.ValueKind == JsonValueKind.Object && body.TryGetProperty("site_id", out var id) && id.ValueKind == JsonValueKind.String
-            ? id.GetString()
-            : null;
+    public static string? SiteIdOf(JsonElement body)
+    {
+        if (body.ValueKind != JsonValueKind.Object || !body.TryGetProperty("site_id", out var id) || id.ValueKind != JsonValueKind.String)
+        {
+            return null;
+        }
+
+        try
+        {
+            return id.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            return id.GetRawText(); // a lone surrogate escape: not text, so not a site id either (404 like any other)
+        }
+    }
 
     private static StatsQuery ParseOrThrow(JsonElement body)
     {
