@@ -63,6 +63,21 @@ public static class QueryFields
         "event:goal", "visit:channel", "visit:region", "visit:city", "visit:country_name", "visit:region_name", "visit:city_name",
     ];
 
+    /// <summary>The lake column a dimension reads (time reads <c>local_ts</c>, always read): a query reads only the
+    /// columns it needs, so Parquet skips the rest.</summary>
+    public static string? LakeColumn(string dimension) => dimension switch
+    {
+        "event:page" or "visit:entry_page" or "visit:exit_page" => "path",
+        "event:hostname" => "hostname",
+        "event:name" => "name",
+        _ when dimension.StartsWith(PropsPrefix, StringComparison.Ordinal) => "props",
+        _ when dimension.StartsWith("visit:", StringComparison.Ordinal) => dimension["visit:".Length..],
+        _ => null,
+    };
+
+    /// <summary>Columns every query reads.</summary>
+    public static readonly string[] BaseColumns = ["event_id", "ts", "local_ts", "visitor_id", "session_id", "type"];
+
     public static bool IsTime(string dimension) => dimension == "time" || TimeDimensions.ContainsKey(dimension);
 
     public static bool IsEventLevel(string dimension) => EventDimensions.ContainsKey(dimension) || dimension.StartsWith(PropsPrefix, StringComparison.Ordinal);

@@ -57,14 +57,20 @@ public sealed class QuerySql
         var groupBy = dims.Count == 0 ? "" : " GROUP BY ALL";
 
         var text = new StringBuilder();
-        text.Append($"WITH src AS (SELECT DISTINCT ON (event_id) * FROM {source} ")
+        var columns = QueryFields.BaseColumns
+            .Concat(Dimensions.Concat(FilterDimensions(query.Filters)).Select(QueryFields.LakeColumn).OfType<string>())
+            .Distinct()
+            .Where(c => Core.Lake.LakeLayout.EventColumns.Any(e => e.Name == c)); // the allow-list once more: only the lake's own names
+        text.Append($"WITH src AS MATERIALIZED (SELECT DISTINCT ON (event_id) {string.Join(", ", columns)} FROM {source} ")
             .Append($"WHERE ts >= {Param(period.FromMs)} AND ts < {Param(period.ToMs)} AND type IN ('page_view', 'custom')),\n");
-        text.Append("sess AS (SELECT session_id")
+        text.Append("sess AS MATERIALIZED (SELECT session_id")
             .Append(string.Concat(visitColumns.Select(v => $", {v.Aggregate} AS {v.Column}")))
             .Append(", min(ts) AS start_ts, max(ts) AS end_ts, min(local_ts) AS start_local")
             .Append(", count(*) FILTER (WHERE type = 'page_view') AS pv, count(*) FILTER (WHERE type = 'custom') AS ce FROM src GROUP BY session_id),\n");
-        text.Append("rows AS (SELECT src.*").Append(string.Concat(visitColumns.Select(v => $", sess.{v.Column}")))
-            .Append($" FROM src JOIN sess USING (session_id) WHERE {filter}),\n");
+        // Events need their session only for its attributes; without visit columns the join would be wasted work.
+        text.Append(visitColumns.Count == 0
+            ? $"rows AS MATERIALIZED (SELECT * FROM src WHERE {filter}),\n"
+            : $"rows AS MATERIALIZED (SELECT src.*{string.Concat(visitColumns.Select(v => $", sess.{v.Column}"))} FROM src JOIN sess USING (session_id) WHERE {filter}),\n");
         text.Append("ev AS (SELECT ").Append(string.Concat(dims.Select((d, i) => $"{d} AS d{i}, ")))
             .Append("count(DISTINCT visitor_id) AS visitors, count(*) FILTER (WHERE type = 'page_view') AS pageviews, ")
             .Append($"count(*) AS events, count(DISTINCT session_id) AS visits FROM rows{groupBy})");
