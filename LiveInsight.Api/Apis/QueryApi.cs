@@ -66,7 +66,15 @@ public static class QueryApi
                 var period = QueryPeriods.Resolve(query.DateRange, QueryPeriods.Zone(site.TimeZone), time.GetUtcNow(), () => lake.FirstDay(site.SiteId));
                 var sql = QuerySql.Build(query, period, lake.Files(site.SiteId, period.First, period.Last));
                 var rows = await engine.RunAsync(sql, ct);
-                return TypedResults.Json(Answer(query, period, sql, rows));
+                long? totalRows = rows.Count > 0 ? Convert.ToInt64(rows[0][^1], CultureInfo.InvariantCulture) : 0;
+                if (query.TotalRows && rows.Count == 0 && query.Offset > 0)
+                {
+                    // A page past the end has no row to carry the count: ask for the first row of the same query.
+                    var first = await engine.RunAsync(QuerySql.Build(query with { Offset = 0, Limit = 1 }, period, lake.Files(site.SiteId, period.First, period.Last)), ct);
+                    totalRows = first.Count > 0 ? Convert.ToInt64(first[0][^1], CultureInfo.InvariantCulture) : 0;
+                }
+
+                return TypedResults.Json(Answer(query, period, sql, rows, totalRows));
             }
             catch (QueryException e)
             {
@@ -86,7 +94,7 @@ public static class QueryApi
     }
 
     /// <summary>Plausible's response: results (dimensions then metrics per row), meta, and the query as run.</summary>
-    private static JsonObject Answer(StatsQuery query, QueryPeriod period, QuerySql sql, List<object?[]> rows)
+    private static JsonObject Answer(StatsQuery query, QueryPeriod period, QuerySql sql, List<object?[]> rows, long? totalRows)
     {
         var dimensions = query.Dimensions.Count;
         var results = new JsonArray();
@@ -102,7 +110,7 @@ public static class QueryApi
         var meta = new JsonObject();
         if (query.TotalRows)
         {
-            meta["total_rows"] = rows.Count > 0 ? Convert.ToInt64(rows[0][^1], CultureInfo.InvariantCulture) : query.Offset == 0 ? 0 : null;
+            meta["total_rows"] = totalRows;
         }
 
         return new JsonObject

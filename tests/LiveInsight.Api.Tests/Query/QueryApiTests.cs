@@ -98,6 +98,17 @@ public sealed class QueryApiTests(ApiFixture fixture)
     }
 
     [Fact]
+    public async Task A_page_past_the_end_has_no_rows_and_still_the_total()
+    {
+        var data = await QueryDataset.GetAsync(fixture);
+
+        var answer = await QueryAsync(data.A, $"{Range},\"metrics\":[\"visitors\"],\"dimensions\":[\"visit:source\"],\"include\":{{\"total_rows\":true}},\"pagination\":{{\"limit\":2,\"offset\":10}}");
+
+        Assert.Empty(Rows(answer));
+        Assert.Equal(3, answer.GetProperty("meta").GetProperty("total_rows").GetInt32());
+    }
+
+    [Fact]
     public async Task The_days_are_the_sites_days_and_another_sites_events_never_count()
     {
         var data = await QueryDataset.GetAsync(fixture);
