@@ -29,6 +29,7 @@ app.MapTrackerApi();
 app.MapSitesApi();
 app.MapRealtimeApi();
 app.MapStatsApi();
+app.MapQueryApi();
 app.MapApiReference();
 app.MapBenchApi(app.Configuration);
 

@@ -20,7 +20,13 @@ internal sealed class SiteAccessFilter(SiteCache access, Sites.KeyUsage keyUsage
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var http = context.HttpContext;
-        var siteId = http.Request.Query["site_id"].ToString();
+        return await AuthorizeAsync(http, http.Request.Query["site_id"].ToString(), "with ?site_id=") ?? await next(context);
+    }
+
+    /// <summary>Admits the request for <paramref name="siteId"/> (then <see cref="SiteAccessExtensions.Site"/> is set) or
+    /// returns the problem to answer with. <paramref name="where"/> says where a missing site id should be given.</summary>
+    public async ValueTask<object?> AuthorizeAsync(HttpContext http, string? siteId, string where)
+    {
         var token = AdminTokenFilter.BearerToken(http.Request);
         if (token is null)
         {
@@ -36,7 +42,7 @@ internal sealed class SiteAccessFilter(SiteCache access, Sites.KeyUsage keyUsage
         if (string.IsNullOrEmpty(siteId))
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Missing site_id",
-                detail: "Say which site to read with ?site_id=.");
+                detail: $"Say which site to read {where}.");
         }
 
         if (!SiteKeys.IsWellFormedSiteId(siteId))
@@ -86,7 +92,7 @@ internal sealed class SiteAccessFilter(SiteCache access, Sites.KeyUsage keyUsage
         }
 
         http.Items[typeof(Site)] = site;
-        return await next(context);
+        return null;
     }
 
     private static object Unauthorized(HttpContext http, string detail)

@@ -1,3 +1,4 @@
+using LiveInsight.Api.Query;
 using LiveInsight.Api.Realtime;
 using LiveInsight.Api.Stats;
 using LiveInsight.Core.Events;
@@ -29,6 +30,9 @@ public static class ReadApiExtensions
         services.AddSingleton<RollupReader>();
         services.AddSingleton<VisitorCounter>();
         services.AddSingleton<StatsService>();
+        services.AddOptions<QueryOptions>().BindConfiguration(QueryOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<LakeFiles>();
+        services.AddSingleton<QueryEngine>();
         services.AddOpenApi();
         return builder;
     }

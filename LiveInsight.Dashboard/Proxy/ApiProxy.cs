@@ -26,17 +26,20 @@ public static class ApiProxy
     /// <summary>Route metadata: the least <see cref="SiteRole"/> (by name) the route needs on its site.</summary>
     public const string SiteRoleKey = "site-role";
 
-    /// <summary>Route metadata: where the site id is, <see cref="FromQuery"/> (<c>?site_id=</c>) or <see cref="FromRoute"/> (<c>{siteId}</c>).</summary>
+    /// <summary>Route metadata: where the site id is, <see cref="FromQuery"/> (<c>?site_id=</c>), <see cref="FromRoute"/>
+    /// (<c>{siteId}</c>) or <see cref="FromBody"/> (<c>"site_id"</c> of a JSON body, read as <see cref="CanonicalJson"/>).</summary>
     public const string SiteFromKey = "site-from";
 
     public const string FromQuery = "query";
     public const string FromRoute = "route";
+    public const string FromBody = "body";
     private const string Cluster = "api";
 
     private static readonly RouteConfig[] Routes =
     [
         SiteRoute("realtime", "/proxy/api/realtime/{**rest}", SiteRole.Viewer, FromQuery, "GET"),
         SiteRoute("stats", "/proxy/api/stats/{**rest}", SiteRole.Viewer, FromQuery, "GET"),
+        SiteRoute("query", "/proxy/api/v2/query", SiteRole.Viewer, FromBody, "POST"),
         AdminRoute("sites-create", "/proxy/api/sites", "POST"),
         SiteRoute("sites-update", "/proxy/api/sites/{siteId}", SiteRole.Admin, FromRoute, "PATCH"),
         SiteRoute("sites-rotate-keys", "/proxy/api/sites/{siteId}/rotate-keys", SiteRole.Admin, FromRoute, "POST"),
@@ -98,7 +101,7 @@ public static class ApiProxy
                     return;
                 }
 
-                if ((AmbiguousSite(context) ?? await AuthorizeSiteAsync(context) ?? await InstallationOnlySettingsAsync(context)) is { } denied)
+                if ((AmbiguousSite(context) ?? await BodySiteAsync(context) ?? await AuthorizeSiteAsync(context) ?? await InstallationOnlySettingsAsync(context)) is { } denied)
                 {
                     await denied.ExecuteAsync(context);
                     return;
@@ -138,10 +141,35 @@ public static class ApiProxy
     private static SiteRole? RequiredRole(IReadOnlyDictionary<string, string>? metadata) =>
         metadata is not null && metadata.TryGetValue(SiteRoleKey, out var name) && SiteRoleNames.TryParse(name, out var role) ? role : null;
 
-    private static string? SiteIdOf(HttpContext context, IReadOnlyDictionary<string, string> metadata) =>
-        metadata[SiteFromKey] == FromQuery
-            ? context.Request.Query["site_id"].ToString()
-            : context.Request.RouteValues["siteId"] as string;
+    private static string? SiteIdOf(HttpContext context, IReadOnlyDictionary<string, string> metadata) => metadata[SiteFromKey] switch
+    {
+        FromQuery => context.Request.Query["site_id"].ToString(),
+        FromBody => context.Items[BodySiteKey] as string,
+        _ => context.Request.RouteValues["siteId"] as string,
+    };
+
+    private static readonly object BodySiteKey = new();
+
+    /// <summary>For a route whose site is in its JSON body: reads the body once as <see cref="CanonicalJson"/> (one
+    /// object, no name given twice in any spelling), takes its <c>site_id</c> for the role check and forwards exactly
+    /// those bytes, so the Api reads the site that was authorized.</summary>
+    private static async Task<IResult?> BodySiteAsync(HttpContext context)
+    {
+        if (context.GetReverseProxyFeature().Route.Config.Metadata?.GetValueOrDefault(SiteFromKey) != FromBody)
+        {
+            return null;
+        }
+
+        var (json, problem) = await CanonicalJson.ReadAsync(context.Request, context.RequestAborted);
+        if (json is null)
+        {
+            return problem;
+        }
+
+        context.Items[BodySiteKey] = json.String("site_id");
+        json.Forward(context.Request);
+        return null;
+    }
 
     /// <summary>The role check and the Api must read the same site: <c>?site_id=a&amp;site_id=b</c> (in any spelling of
     /// the name, query keys ignore case) is refused rather than left to how each side joins or picks values.</summary>

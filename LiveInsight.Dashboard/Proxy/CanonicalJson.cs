@@ -27,6 +27,22 @@ public sealed class CanonicalJson
 
     public bool Has(string name) => Names.Contains(name, StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>The string value of <paramref name="name"/> (in any spelling, as names are compared), or null when it is
+    /// missing or not a string.</summary>
+    public string? String(string name)
+    {
+        using var document = JsonDocument.Parse(Body);
+        foreach (var property in document.RootElement.EnumerateObject())
+        {
+            if (string.Equals(property.Name, name, StringComparison.OrdinalIgnoreCase))
+            {
+                return property.Value.ValueKind == JsonValueKind.String ? property.Value.GetString() : null;
+            }
+        }
+
+        return null;
+    }
+
     /// <returns>The body, or the problem to answer with (400 for anything but one JSON object of distinct names, 413 when
     /// too large, 415 for anything but UTF-8 JSON).</returns>
     public static async Task<(CanonicalJson? Json, IResult? Problem)> ReadAsync(HttpRequest request, CancellationToken cancellationToken)

@@ -31,6 +31,7 @@ public static partial class ApiHostileCases
         .. Preflight(t),
         .. Tracker(),
         .. Reads(t),
+        .. Queries(t),
         .. Sites(t),
         .. Elsewhere(t),
         .. Redos(t), // last: on today's code its request keeps a core busy long after the client gave up

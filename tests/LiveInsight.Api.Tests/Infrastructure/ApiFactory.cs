@@ -24,6 +24,9 @@ public sealed class ApiFixture : IAsyncLifetime
 
     public WebApplicationFactory<Program> Factory { get; private set; } = null!;
 
+    /// <summary>The event lake the Api reads (<c>Lake:Path</c>); tests write Parquet files into it (<c>Query/TestLake</c>).</summary>
+    public string LakeRoot { get; } = Path.Combine(Path.GetTempPath(), $"li-lake-{Guid.NewGuid():N}");
+
     public IAmazonDynamoDB Dynamo => Factory.Services.GetRequiredService<IAmazonDynamoDB>();
 
     /// <summary>The Api's own Redis connection (the same server the tests inspect).</summary>
@@ -47,6 +50,7 @@ public sealed class ApiFixture : IAsyncLifetime
             .UseSetting("ConnectionStrings:dynamodb", Infrastructure.DynamoConnectionString)
             .UseSetting("LiveInsight:AdminToken", AdminToken)
             .UseSetting("LiveInsight:Storage:TablePrefix", TablePrefix)
+            .UseSetting("Lake:Path", LakeRoot)
             .ConfigureServices(services => services.AddSingleton<IStartupFilter, TestClientIpStartupFilter>()));
         _ = Factory.Server; // start now: the schema bootstrap runs before the first request
     }
@@ -55,6 +59,10 @@ public sealed class ApiFixture : IAsyncLifetime
     {
         await Factory.DisposeAsync();
         await Infrastructure.DisposeAsync();
+        if (Directory.Exists(LakeRoot))
+        {
+            Directory.Delete(LakeRoot, recursive: true);
+        }
     }
 }
 

@@ -215,6 +215,33 @@ public static class DashboardHostileCases
             yield return new HostileCase($"proxy rotate ({who}): grace_seconds -1", HttpMethod.Post, $"/proxy/api/sites/{t.OtherSiteId}/rotate-keys?grace_seconds=-1") { Caller = caller, Csrf = true };
         }
 
+        // POST /proxy/api/v2/query: the site is in the body, so the body is what the role is checked against and forwarded.
+        var queryCase = new HostileCase("", HttpMethod.Post, "/proxy/api/v2/query") { Caller = Caller.SiteAdmin, Csrf = true };
+        string QueryBody(string site) => $"{{\"site_id\":{site},\"metrics\":[\"visitors\"],\"date_range\":\"7d\"}}";
+        yield return (queryCase with { Name = "proxy query: no CSRF token", Csrf = false, MustBeRefused = true }).WithJson(QueryBody($"\"{t.SiteId}\""));
+        yield return (queryCase with { Name = "proxy query: signed out", Caller = Caller.Anonymous, Csrf = false, BodylessBecause = CookieAuth401 }).WithJson(QueryBody($"\"{t.SiteId}\""));
+        foreach (var (label, json) in new (string, string)[]
+                 {
+                     ("another site (no role)", QueryBody($"\"{t.OtherSiteId}\"")),
+                     ("site_id twice", $"{{\"site_id\":\"{t.SiteId}\",\"site_id\":\"{t.OtherSiteId}\",\"metrics\":[\"visitors\"],\"date_range\":\"7d\"}}"),
+                     ("site_id in two spellings", $"{{\"site_id\":\"{t.SiteId}\",\"SITE_ID\":\"{t.OtherSiteId}\",\"metrics\":[\"visitors\"],\"date_range\":\"7d\"}}"),
+                     ("site_id escaped", $"{{\"site_\\u0069d\":\"{t.OtherSiteId}\",\"metrics\":[\"visitors\"],\"date_range\":\"7d\"}}"),
+                     ("no site_id", "{\"metrics\":[\"visitors\"],\"date_range\":\"7d\"}"), ("site_id number", QueryBody("1")), ("site_id array", QueryBody($"[\"{t.SiteId}\"]")),
+                     ("site_id lone surrogate", QueryBody("\"\\ud800\"")), ("site_id 3,000 chars", QueryBody($"\"{new string('s', 3000)}\"")),
+                     ("nested 1,000 deep", $"{{\"site_id\":\"{t.SiteId}\",\"filters\":{Nested(1000)}}}"), ("300 KB", QueryBody($"\"{new string('s', 300 * 1024)}\"")),
+                     ("array", "[]"), ("truncated", "{\"site_id\":\"x"), ("empty", ""),
+                 })
+        {
+            yield return (queryCase with { Name = $"proxy query: {label}", MustBeRefused = true }).WithJson(json);
+        }
+
+        yield return (queryCase with { Name = "proxy query: SQL-ish filter value is data" }).WithJson(
+            $"{{\"site_id\":\"{t.SiteId}\",\"metrics\":[\"visitors\"],\"date_range\":\"7d\",\"filters\":[[\"is\",\"visit:source\",[\"' OR 1=1 --\"]]]}}");
+        foreach (var contentType in BadContentTypes)
+        {
+            yield return queryCase with { Name = $"proxy query: Content-Type {contentType ?? "(none)"}", Body = Encoding.UTF8.GetBytes(QueryBody($"\"{t.SiteId}\"")), ContentType = contentType, MustBeRefused = true };
+        }
+
         foreach (var (label, json) in new (string, string)[] { ("wrong types", "{\"name\":1,\"domains\":\"x\"}"), ("deep", NestedObjects(3000)), ("empty", "") })
         {
             yield return new HostileCase($"proxy create site: {label}", HttpMethod.Post, "/proxy/api/sites") { Caller = Caller.Admin, Csrf = true }.WithJson(json);

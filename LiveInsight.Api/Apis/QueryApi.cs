@@ -1,0 +1,191 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using LiveInsight.Api.Auth;
+using LiveInsight.Api.Query;
+using LiveInsight.Api.Stats;
+using Microsoft.Net.Http.Headers;
+
+namespace LiveInsight.Api.Apis;
+
+/// <summary>
+/// <c>POST /api/v2/query</c>: Plausible's Stats API v2 (metrics, dimensions, filters, order, pagination over a date
+/// range), answered by DuckDB from the Parquet event lake. Authorised like the other reads (the site's secret key or
+/// the admin token), against the <c>site_id</c> of the body.
+/// </summary>
+public static class QueryApi
+{
+    public const int MaxBodyBytes = 64 * 1024;
+
+    public static IEndpointRouteBuilder MapQueryApi(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/v2/query", PostQuery)
+            .WithTags("Query")
+            .WithName("PostQuery")
+            .WithSummary("Plausible Stats API v2 query: metrics by dimensions with combined filters, from the event lake")
+            .Accepts<JsonElement>("application/json")
+            .Produces<JsonObject>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        return app;
+    }
+
+    public static async Task<IResult> PostQuery(
+        HttpContext http, LakeFiles lake, QueryEngine engine, StatsQueryLimiter limiter, TimeProvider time, CancellationToken ct)
+    {
+        var (body, bodyProblem) = await ReadBodyAsync(http.Request, ct);
+        using (body)
+        {
+            var access = ActivatorUtilities.CreateInstance<SiteAccessFilter>(http.RequestServices);
+            var siteId = body is null ? null : QueryParser.SiteIdOf(body.RootElement);
+            if (await access.AuthorizeAsync(http, siteId ?? "", "as \"site_id\" in the body") is IResult denied && (bodyProblem is null || IsCredentials(denied)))
+            {
+                return denied;
+            }
+
+            if (bodyProblem is not null)
+            {
+                return bodyProblem;
+            }
+
+            var (query, error) = QueryParser.Parse(body!.RootElement);
+            if (query is null)
+            {
+                return BadRequest(error!);
+            }
+
+            var site = http.Site();
+            try
+            {
+                await limiter.ThrowIfOverLimitAsync(site.SiteId);
+                var period = QueryPeriods.Resolve(query.DateRange, QueryPeriods.Zone(site.TimeZone), time.GetUtcNow(), () => lake.FirstDay(site.SiteId));
+                var sql = QuerySql.Build(query, period, lake.Files(site.SiteId, period.First, period.Last));
+                var rows = await engine.RunAsync(sql, ct);
+                long? totalRows = rows.Count > 0 ? Convert.ToInt64(rows[0][^1], CultureInfo.InvariantCulture) : 0;
+                if (query.TotalRows && rows.Count == 0 && query.Offset > 0)
+                {
+                    // A page past the end has no row to carry the count: ask for the first row of the same query.
+                    var first = await engine.RunAsync(QuerySql.Build(query with { Offset = 0, Limit = 1 }, period, lake.Files(site.SiteId, period.First, period.Last)), ct);
+                    totalRows = first.Count > 0 ? Convert.ToInt64(first[0][^1], CultureInfo.InvariantCulture) : 0;
+                }
+
+                return TypedResults.Json(Answer(query, period, sql, rows, totalRows));
+            }
+            catch (QueryException e)
+            {
+                return BadRequest(e.Message);
+            }
+            catch (StatsQueryLimitedException e)
+            {
+                http.Response.Headers.RetryAfter = e.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+                return TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many queries", detail: e.Message);
+            }
+            catch (Exception e) when (e is QueryBusyException or QueryTimeoutException)
+            {
+                http.Response.Headers.RetryAfter = "5";
+                return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Query not answered", detail: e.Message);
+            }
+        }
+    }
+
+    /// <summary>Plausible's response: results (dimensions then metrics per row), meta, and the query as run.</summary>
+    private static JsonObject Answer(StatsQuery query, QueryPeriod period, QuerySql sql, List<object?[]> rows, long? totalRows)
+    {
+        var dimensions = query.Dimensions.Count;
+        var results = new JsonArray();
+        foreach (var row in rows)
+        {
+            results.Add(new JsonObject
+            {
+                ["metrics"] = new JsonArray(row.Skip(dimensions).Take(query.Metrics.Count).Select(Number).ToArray()),
+                ["dimensions"] = new JsonArray(row.Take(dimensions).Select(v => (JsonNode?)JsonValue.Create(v as string ?? "")).ToArray()),
+            });
+        }
+
+        var meta = new JsonObject();
+        if (query.TotalRows)
+        {
+            meta["total_rows"] = totalRows;
+        }
+
+        return new JsonObject
+        {
+            ["results"] = results,
+            ["meta"] = meta,
+            ["query"] = new JsonObject
+            {
+                ["site_id"] = query.SiteId,
+                ["metrics"] = new JsonArray(query.Metrics.Select(m => (JsonNode?)JsonValue.Create(m)).ToArray()),
+                ["date_range"] = QueryPeriods.Echo(period),
+                ["filters"] = query.FiltersAsSent.DeepClone(),
+                ["dimensions"] = new JsonArray(query.Dimensions.Select(d => (JsonNode?)JsonValue.Create(d)).ToArray()),
+                ["order_by"] = new JsonArray(sql.OrderBy.Select(o => (JsonNode?)new JsonArray(o.Name, o.Descending ? "desc" : "asc")).ToArray()),
+                ["include"] = query.IncludeAsSent.DeepClone(),
+                ["pagination"] = new JsonObject { ["limit"] = query.Limit, ["offset"] = query.Offset },
+            },
+        };
+    }
+
+    private static JsonNode? Number(object? value) => value switch
+    {
+        null => JsonValue.Create(0),
+        long l => JsonValue.Create(l),
+        int i => JsonValue.Create(i),
+        double d => JsonValue.Create(d),
+        decimal m => JsonValue.Create((double)m),
+        System.Numerics.BigInteger b => JsonValue.Create((long)b),
+        _ => JsonValue.Create(Convert.ToDouble(value, CultureInfo.InvariantCulture)),
+    };
+
+    private static bool IsCredentials(IResult denied) => denied is IStatusCodeHttpResult { StatusCode: StatusCodes.Status401Unauthorized or StatusCodes.Status429TooManyRequests };
+
+    /// <summary>At most <see cref="MaxBodyBytes"/> of UTF-8 JSON, parsed once.</summary>
+    private static async Task<(JsonDocument? Body, IResult? Problem)> ReadBodyAsync(HttpRequest request, CancellationToken ct)
+    {
+        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var type)
+            || !(type.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase) || type.Suffix.Equals("json", StringComparison.OrdinalIgnoreCase))
+            || (type.Charset.HasValue && !type.Charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase)))
+        {
+            return (null, TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported content type",
+                detail: "Send the query as one JSON object, UTF-8, with Content-Type: application/json."));
+        }
+
+        if (request.ContentLength > MaxBodyBytes)
+        {
+            return (null, TooLarge());
+        }
+
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
+        {
+            if (buffer.Length + read > MaxBodyBytes)
+            {
+                return (null, TooLarge());
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        try
+        {
+            return (JsonDocument.Parse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), new JsonDocumentOptions { MaxDepth = 32 }), null);
+        }
+        catch (JsonException e)
+        {
+            return (null, BadRequest($"The body is not valid JSON: {e.Message}"));
+        }
+    }
+
+    private static IResult TooLarge() => TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge,
+        title: "Body too large", detail: $"A query may have at most {MaxBodyBytes / 1024} KiB.");
+
+    private static IResult BadRequest(string detail) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Bad query", detail: detail);
+}

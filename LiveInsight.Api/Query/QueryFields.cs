@@ -1,0 +1,93 @@
+namespace LiveInsight.Api.Query;
+
+/// <summary>
+/// The allow-list: every metric, dimension and SQL fragment a query may name. A name the client sends is only ever
+/// looked up here; what reaches SQL text is the fragment beside it, never the client's string.
+/// </summary>
+public static class QueryFields
+{
+    public const string PropsPrefix = "event:props:";
+
+    public static readonly string[] Metrics =
+        ["visitors", "visits", "pageviews", "views_per_visit", "bounce_rate", "visit_duration", "events", "percentage"];
+
+    /// <summary>Plausible metrics this slice does not compute yet: named in the 400.</summary>
+    public static readonly string[] MetricsNotYet =
+        ["conversion_rate", "group_conversion_rate", "time_on_page", "scroll_depth", "average_revenue", "total_revenue"];
+
+    /// <summary>Metrics of whole sessions: Plausible refuses them beside an event dimension, and so do we.</summary>
+    public static readonly string[] SessionMetrics = ["views_per_visit", "bounce_rate", "visit_duration"];
+
+    /// <summary>Event dimensions: an expression over one event's columns.</summary>
+    public static readonly IReadOnlyDictionary<string, string> EventDimensions = new Dictionary<string, string>
+    {
+        ["event:page"] = "coalesce(path, '(none)')",
+        ["event:hostname"] = "coalesce(hostname, '(none)')",
+        ["event:name"] = "CASE WHEN type = 'page_view' THEN 'pageview' ELSE coalesce(name, '(none)') END",
+    };
+
+    /// <summary>Visit dimensions: a column of the session (named here) and how it is computed from the session's events
+    /// (the first event by time, as Plausible; entry and exit from page views only).</summary>
+    public static readonly IReadOnlyDictionary<string, (string Column, string Aggregate)> VisitDimensions =
+        new Dictionary<string, (string, string)>
+        {
+            ["visit:source"] = ("v_source", First("coalesce(source, 'Direct / None')")),
+            ["visit:referrer"] = ("v_referrer", First("coalesce(referrer, 'Direct / None')")),
+            ["visit:utm_medium"] = ("v_utm_medium", First("coalesce(utm_medium, '(not set)')")),
+            ["visit:utm_source"] = ("v_utm_source", First("coalesce(utm_source, '(not set)')")),
+            ["visit:utm_campaign"] = ("v_utm_campaign", First("coalesce(utm_campaign, '(not set)')")),
+            ["visit:utm_content"] = ("v_utm_content", First("coalesce(utm_content, '(not set)')")),
+            ["visit:utm_term"] = ("v_utm_term", First("coalesce(utm_term, '(not set)')")),
+            ["visit:country"] = ("v_country", First("coalesce(country, '(not set)')")),
+            ["visit:device"] = ("v_device", First("coalesce(device, '(not set)')")),
+            ["visit:browser"] = ("v_browser", First("coalesce(browser, '(not set)')")),
+            ["visit:browser_version"] = ("v_browser_version", First("coalesce(browser_version, '(not set)')")),
+            ["visit:os"] = ("v_os", First("coalesce(os, '(not set)')")),
+            ["visit:os_version"] = ("v_os_version", First("coalesce(os_version, '(not set)')")),
+            ["visit:entry_page"] = ("v_entry_page", "coalesce(arg_min(path, ts) FILTER (WHERE type = 'page_view'), '(none)')"),
+            ["visit:exit_page"] = ("v_exit_page", "coalesce(arg_max(path, ts) FILTER (WHERE type = 'page_view'), '(none)')"),
+        };
+
+    /// <summary>Time dimensions: a format of a site-local timestamp column (<c>{0}</c>).</summary>
+    public static readonly IReadOnlyDictionary<string, string> TimeDimensions = new Dictionary<string, string>
+    {
+        ["time:hour"] = "strftime(date_trunc('hour', {0}), '%Y-%m-%d %H:%M:%S')",
+        ["time:day"] = "strftime({0}, '%Y-%m-%d')",
+        ["time:week"] = "strftime(date_trunc('week', {0}), '%Y-%m-%d')",
+        ["time:month"] = "strftime(date_trunc('month', {0}), '%Y-%m-%d')",
+    };
+
+    /// <summary>Plausible dimensions this slice does not answer yet: named in the 400.</summary>
+    public static readonly string[] DimensionsNotYet =
+    [
+        "event:goal", "visit:channel", "visit:region", "visit:city", "visit:country_name", "visit:region_name", "visit:city_name",
+    ];
+
+    /// <summary>The lake column a dimension reads (time reads <c>local_ts</c>, always read): a query reads only the
+    /// columns it needs, so Parquet skips the rest.</summary>
+    public static string? LakeColumn(string dimension) => dimension switch
+    {
+        "event:page" or "visit:entry_page" or "visit:exit_page" => "path",
+        "event:hostname" => "hostname",
+        "event:name" => "name",
+        _ when dimension.StartsWith(PropsPrefix, StringComparison.Ordinal) => "props",
+        _ when dimension.StartsWith("visit:", StringComparison.Ordinal) => dimension["visit:".Length..],
+        _ => null,
+    };
+
+    /// <summary>Columns every query reads.</summary>
+    public static readonly string[] BaseColumns = ["event_id", "ts", "local_ts", "visitor_id", "session_id", "type"];
+
+    public static bool IsTime(string dimension) => dimension == "time" || TimeDimensions.ContainsKey(dimension);
+
+    public static bool IsEventLevel(string dimension) => EventDimensions.ContainsKey(dimension) || dimension.StartsWith(PropsPrefix, StringComparison.Ordinal);
+
+    public static bool IsKnownDimension(string dimension) =>
+        IsTime(dimension) || VisitDimensions.ContainsKey(dimension) || IsEventLevel(dimension);
+
+    /// <summary>The bucket Plausible's plain <c>time</c> dimension picks for a period of this many days.</summary>
+    public static string TimeFor(int days) => days <= 1 ? "time:hour" : days <= 40 ? "time:day" : "time:month";
+
+    // arg_min_null: the first event's value even when it is NULL (arg_min would skip to the first non-NULL one).
+    private static string First(string expression) => $"arg_min_null({expression}, ts)";
+}

@@ -1,0 +1,215 @@
+using System.Text;
+
+namespace LiveInsight.Api.Query;
+
+/// <summary>
+/// One query as DuckDB SQL. The text is assembled only from <see cref="QueryFields"/> fragments and aliases made
+/// here (<c>d0</c>, <c>m0</c>, <c>$1</c>); every value the client sent (filter clauses, property keys, file paths,
+/// limits) is a parameter.
+/// <para>Sessions are computed from the query's own events (<c>sess</c>), so answers are exact at every moment; a row of
+/// <c>rows</c> is an event with its session's attributes that passes the filter tree. Event metrics count those rows;
+/// session metrics count the sessions with at least one of them (a visit filter keeps whole sessions, an event
+/// filter keeps the sessions that have such an event, as Plausible).</para>
+/// </summary>
+public sealed class QuerySql
+{
+    /// <summary>An empty table of the lake's columns in the engine's database: what a query over no files reads.</summary>
+    public const string EmptyEvents = "empty_events";
+
+    private readonly List<object> parameters = [];
+
+    private QuerySql()
+    {
+    }
+
+    public string Text { get; private set; } = "";
+
+    public IReadOnlyList<object> Parameters => parameters;
+
+    /// <summary>The query's dimensions with a plain <c>time</c> resolved to its bucket.</summary>
+    public IReadOnlyList<string> Dimensions { get; private set; } = [];
+
+    public IReadOnlyList<string> Regexes { get; private set; } = [];
+
+    public static QuerySql Build(StatsQuery query, QueryPeriod period, IReadOnlyList<string> files)
+    {
+        var sql = new QuerySql();
+        sql.Text = sql.Compose(query, period, files);
+        return sql;
+    }
+
+    private string Compose(StatsQuery query, QueryPeriod period, IReadOnlyList<string> files)
+    {
+        Dimensions = query.Dimensions.Select(d => d == "time" ? QueryFields.TimeFor(period.Days) : d).ToList();
+        var regexes = new List<string>();
+        var filter = query.Filters.Count == 0 ? "true" : string.Join(" AND ", query.Filters.Select(f => Filter(f, regexes)));
+        Regexes = regexes;
+
+        var visitColumns = Dimensions.Concat(FilterDimensions(query.Filters))
+            .Where(QueryFields.VisitDimensions.ContainsKey).Distinct().Select(d => QueryFields.VisitDimensions[d]).ToList();
+        var eventLevel = Dimensions.Any(QueryFields.IsEventLevel);
+        var sessionLevel = !eventLevel && query.Metrics.Any(m => m is "visits" || QueryFields.SessionMetrics.Contains(m));
+
+        var source = files.Count == 0
+            ? EmptyEvents
+            : $"read_parquet({Param(files.ToList())}, union_by_name = true, hive_partitioning = false)";
+        var dims = Dimensions.Select(RowExpression).ToList();
+        var groupBy = dims.Count == 0 ? "" : " GROUP BY ALL";
+
+        var text = new StringBuilder();
+        var columns = QueryFields.BaseColumns
+            .Concat(Dimensions.Concat(FilterDimensions(query.Filters)).Select(QueryFields.LakeColumn).OfType<string>())
+            .Distinct()
+            .Where(c => Core.Lake.LakeLayout.EventColumns.Any(e => e.Name == c)); // the allow-list once more: only the lake's own names
+        text.Append($"WITH src AS MATERIALIZED (SELECT DISTINCT ON (event_id) {string.Join(", ", columns)} FROM {source} ")
+            .Append($"WHERE ts >= {Param(period.FromMs)} AND ts < {Param(period.ToMs)} AND type IN ('page_view', 'custom')),\n");
+        text.Append("sess AS MATERIALIZED (SELECT session_id")
+            .Append(string.Concat(visitColumns.Select(v => $", {v.Aggregate} AS {v.Column}")))
+            .Append(", min(ts) AS start_ts, max(ts) AS end_ts, min(local_ts) AS start_local")
+            .Append(", count(*) FILTER (WHERE type = 'page_view') AS pv, count(*) FILTER (WHERE type = 'custom') AS ce FROM src GROUP BY session_id),\n");
+        // Events need their session only for its attributes; without visit columns the join would be wasted work.
+        text.Append(visitColumns.Count == 0
+            ? $"rows AS MATERIALIZED (SELECT * FROM src WHERE {filter}),\n"
+            : $"rows AS MATERIALIZED (SELECT src.*{string.Concat(visitColumns.Select(v => $", sess.{v.Column}"))} FROM src JOIN sess USING (session_id) WHERE {filter}),\n");
+        text.Append("ev AS (SELECT ").Append(string.Concat(dims.Select((d, i) => $"{d} AS d{i}, ")))
+            .Append("count(DISTINCT visitor_id) AS visitors, count(*) FILTER (WHERE type = 'page_view') AS pageviews, ")
+            .Append($"count(*) AS events, count(DISTINCT session_id) AS visits FROM rows{groupBy})");
+        var joined = "ev e";
+        if (sessionLevel)
+        {
+            var sessionDims = Dimensions.Select(d => SessionExpression(d)).ToList();
+            text.Append(",\nse AS (SELECT ").Append(string.Concat(sessionDims.Select((d, i) => $"{d} AS d{i}, ")))
+                .Append("count(*) AS visits, count(*) FILTER (WHERE s.pv <= 1 AND s.ce = 0) AS bounces, ")
+                .Append("sum(s.end_ts - s.start_ts) AS duration_ms, sum(s.pv) AS pageviews ")
+                .Append($"FROM sess s WHERE s.session_id IN (SELECT session_id FROM rows){groupBy})");
+            var on = dims.Count == 0 ? "true" : string.Join(" AND ", dims.Select((_, i) => $"e.d{i} IS NOT DISTINCT FROM s.d{i}"));
+            joined = $"ev e FULL JOIN se s ON {on}";
+        }
+
+        var outDims = dims.Select((_, i) => sessionLevel ? $"coalesce(e.d{i}, s.d{i}) AS d{i}" : $"e.d{i} AS d{i}");
+        var outMetrics = query.Metrics.Select((m, j) => $"{Metric(m, sessionLevel)} AS m{j}");
+        text.Append($"\nSELECT {string.Join(", ", outDims.Concat(outMetrics))}")
+            .Append(query.TotalRows ? ", count(*) OVER () AS total_rows" : "")
+            .Append($" FROM {joined} ORDER BY {Order(query)} LIMIT {Param((long)query.Limit)} OFFSET {Param((long)query.Offset)}");
+        return text.ToString();
+    }
+
+    private static string Metric(string metric, bool sessionLevel) => metric switch
+    {
+        "visitors" => "coalesce(e.visitors, 0)",
+        "pageviews" => "coalesce(e.pageviews, 0)",
+        "events" => "coalesce(e.events, 0)",
+        "visits" => sessionLevel ? "coalesce(s.visits, 0)" : "coalesce(e.visits, 0)",
+        "bounce_rate" => "CAST(coalesce(round(100.0 * s.bounces / nullif(s.visits, 0)), 0) AS BIGINT)",
+        "visit_duration" => "CAST(coalesce(round(s.duration_ms / 1000.0 / nullif(s.visits, 0)), 0) AS BIGINT)",
+        "views_per_visit" => "CAST(coalesce(round(s.pageviews / nullif(s.visits, 0), 2), 0) AS DOUBLE)",
+        "percentage" => "CAST(coalesce(round(100.0 * e.visitors / nullif((SELECT count(DISTINCT visitor_id) FROM rows), 0), 1), 0) AS DOUBLE)",
+        _ => throw new QueryException($"Unknown metric '{metric}'."),
+    };
+
+    /// <summary>The order the answer has: the client's, or Plausible's default (a time dimension ascending, else the
+    /// first metric descending). Every dimension ascending follows, so pages are stable.</summary>
+    public IReadOnlyList<(string Name, bool Descending)> OrderBy { get; private set; } = [];
+
+    private string Order(StatsQuery query)
+    {
+        OrderBy = query.OrderBy ?? (query.Dimensions.FirstOrDefault(QueryFields.IsTime) is { } time ? [(time, false)] : [(query.Metrics[0], true)]);
+        string Alias(string name) => query.Metrics.Contains(name) ? $"m{IndexOf(query.Metrics, name)}" : $"d{IndexOf(query.Dimensions, name)}";
+        var keys = OrderBy.Select(o => $"{Alias(o.Name)} {(o.Descending ? "DESC" : "ASC")}").ToList();
+        keys.AddRange(Dimensions.Select((_, i) => $"d{i} ASC").Where(k => !keys.Any(o => o.StartsWith(k[..k.IndexOf(' ')] + " ", StringComparison.Ordinal))));
+        keys.Add("m0 DESC");
+        return string.Join(", ", keys);
+    }
+
+    private static int IndexOf(IReadOnlyList<string> list, string name)
+    {
+        for (var i = 0; i < list.Count; i++)
+        {
+            if (list[i] == name)
+            {
+                return i;
+            }
+        }
+
+        throw new QueryException($"'{name}' is not in the query.");
+    }
+
+    /// <summary>A dimension per event row of <c>rows</c> (or of <c>src</c>, in the filter).</summary>
+    private string RowExpression(string dimension)
+    {
+        if (QueryFields.EventDimensions.TryGetValue(dimension, out var expression))
+        {
+            return expression;
+        }
+
+        if (dimension.StartsWith(QueryFields.PropsPrefix, StringComparison.Ordinal))
+        {
+            return $"coalesce(props[{Param(dimension[QueryFields.PropsPrefix.Length..])}], '(none)')";
+        }
+
+        if (QueryFields.VisitDimensions.TryGetValue(dimension, out var visit))
+        {
+            return visit.Column;
+        }
+
+        return string.Format(System.Globalization.CultureInfo.InvariantCulture, QueryFields.TimeDimensions[dimension], "local_ts");
+    }
+
+    /// <summary>A dimension per session: its attribute, or the time bucket of its start.</summary>
+    private static string SessionExpression(string dimension) =>
+        QueryFields.VisitDimensions.TryGetValue(dimension, out var visit)
+            ? "s." + visit.Column
+            : string.Format(System.Globalization.CultureInfo.InvariantCulture, QueryFields.TimeDimensions[dimension], "s.start_local");
+
+    private string Filter(QueryFilter filter, List<string> regexes) => filter switch
+    {
+        LogicalFilter logical => "(" + string.Join(logical.All ? " AND " : " OR ", logical.Children.Select(c => Filter(c, regexes))) + ")",
+        NotFilter not => $"(NOT {Filter(not.Child, regexes)})",
+        SimpleFilter simple => Simple(simple, regexes),
+        _ => throw new QueryException("Unknown filter."),
+    };
+
+    private string Simple(SimpleFilter filter, List<string> regexes)
+    {
+        var expression = RowExpression(filter.Dimension);
+        var clauses = filter.Clauses;
+        if (!filter.CaseSensitive)
+        {
+            expression = $"lower({expression})";
+            clauses = clauses.Select(c => c.ToLowerInvariant()).ToList();
+        }
+
+        string Any(Func<string, string> match) => "(" + string.Join(" OR ", clauses.Select(c => match(Param(c)))) + ")";
+        switch (filter.Operator)
+        {
+            case "matches" or "matches_not":
+                regexes.AddRange(clauses);
+                break;
+        }
+
+        return filter.Operator switch
+        {
+            "is" => $"list_contains({Param(clauses.ToList())}, {expression})",
+            "is_not" => $"(NOT list_contains({Param(clauses.ToList())}, {expression}))",
+            "contains" => Any(p => $"contains({expression}, {p})"),
+            "contains_not" => $"(NOT {Any(p => $"contains({expression}, {p})")})",
+            "matches" => Any(p => $"regexp_matches({expression}, {p})"),
+            "matches_not" => $"(NOT {Any(p => $"regexp_matches({expression}, {p})")})",
+            _ => throw new QueryException($"Unknown filter operator '{filter.Operator}'."),
+        };
+    }
+
+    private static IEnumerable<string> FilterDimensions(IEnumerable<QueryFilter> filters) => filters.SelectMany(f => f switch
+    {
+        LogicalFilter logical => FilterDimensions(logical.Children),
+        NotFilter not => FilterDimensions([not.Child]),
+        SimpleFilter simple => [simple.Dimension],
+        _ => [],
+    });
+
+    private string Param(object value)
+    {
+        parameters.Add(value);
+        return "$" + parameters.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
+}

@@ -1,0 +1,191 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using LiveInsight.Api.Tests.Infrastructure;
+using LiveInsight.Api.Tests.Stats;
+
+namespace LiveInsight.Api.Tests.Query;
+
+/// <summary>POST /api/v2/query against real Parquet files read by DuckDB: exact answers on <see cref="QueryDataset"/>.</summary>
+[Collection(nameof(ApiCollection))]
+public sealed class QueryApiTests(ApiFixture fixture)
+{
+    private const string Range = "\"date_range\":[\"2026-11-10\",\"2026-11-11\"]";
+
+    public static TheoryData<string, string, string[]> Cases => new()
+    {
+        // Totals: duplicates across compact and part files counted once, engagement events not counted, Berlin days.
+        { "totals", "\"metrics\":[\"visitors\",\"visits\",\"pageviews\",\"events\",\"bounce_rate\",\"visit_duration\",\"views_per_visit\"]", ["= 4,5,6,8,40,48,1.2"] },
+        // Visit dimensions: the session's first event decides.
+        { "sources", "\"metrics\":[\"visitors\",\"visits\",\"pageviews\",\"events\",\"bounce_rate\",\"visit_duration\",\"percentage\"],\"dimensions\":[\"visit:source\"]",
+            ["Direct / None = 2,2,2,3,0,30,50", "Google = 2,2,3,4,50,90,50", "Twitter = 1,1,1,1,100,0,25"] },
+        { "referrers", "\"metrics\":[\"visits\"],\"dimensions\":[\"visit:referrer\"]", ["Direct / None = 2", "google.com = 2", "t.co = 1"] },
+        { "utm", "\"metrics\":[\"visitors\"],\"dimensions\":[\"visit:utm_source\",\"visit:utm_medium\",\"visit:utm_campaign\"]",
+            ["(not set)|(not set)|(not set) = 4", "google|cpc|fall = 1"] },
+        { "utm content and term", "\"metrics\":[\"visits\"],\"dimensions\":[\"visit:utm_content\",\"visit:utm_term\"]", ["(not set)|(not set) = 5"] },
+        { "countries", "\"metrics\":[\"visitors\",\"visits\"],\"dimensions\":[\"visit:country\"]", ["DE = 2,3", "FR = 1,1", "US = 1,1"] },
+        { "devices", "\"metrics\":[\"visits\",\"bounce_rate\"],\"dimensions\":[\"visit:device\"]", ["Desktop = 3,33", "Mobile = 2,50"] },
+        { "browsers", "\"metrics\":[\"visits\"],\"dimensions\":[\"visit:browser\"]", ["Chrome = 2", "Edge = 1", "Firefox = 1", "Safari = 1"] },
+        { "os", "\"metrics\":[\"visits\"],\"dimensions\":[\"visit:os\"]", ["Windows = 2", "Android = 1", "Linux = 1", "iOS = 1"] },
+        { "entry pages", "\"metrics\":[\"visitors\",\"visits\"],\"dimensions\":[\"visit:entry_page\"]", ["/blog = 2,2", "(none) = 1,1", "/ = 1,1", "/pricing = 1,1"] },
+        { "exit pages", "\"metrics\":[\"visits\",\"visit_duration\"],\"dimensions\":[\"visit:exit_page\"]", ["/pricing = 2,90", "(none) = 1,0", "/ = 1,60", "/blog = 1,0"] },
+        // Event dimensions: each event where it happened.
+        { "pages", "\"metrics\":[\"visitors\",\"visits\",\"pageviews\",\"events\",\"percentage\"],\"dimensions\":[\"event:page\"]",
+            ["/ = 2,2,2,2,50", "/blog = 2,2,2,2,50", "/pricing = 2,2,2,3,50", "/docs = 1,1,0,1,25"] },
+        { "hostnames", "\"metrics\":[\"events\"],\"dimensions\":[\"event:hostname\"]", ["example.com = 8"] },
+        { "event names", "\"metrics\":[\"visitors\",\"events\"],\"dimensions\":[\"event:name\"]", ["pageview = 3,6", "Download = 1,1", "Signup = 1,1"] },
+        { "props", "\"metrics\":[\"visitors\",\"events\"],\"dimensions\":[\"event:props:plan\"]", ["(none) = 4,7", "pro = 1,1"] },
+        // Time in the site's zone: S2 starts on the 10th and ends on the 11th.
+        { "days", "\"metrics\":[\"visitors\",\"visits\",\"pageviews\"],\"dimensions\":[\"time:day\"]", ["2026-11-10 = 2,2,3", "2026-11-11 = 4,3,3"] },
+        { "time picks days", "\"metrics\":[\"pageviews\"],\"dimensions\":[\"time\"]", ["2026-11-10 = 3", "2026-11-11 = 3"] },
+        { "weeks", "\"metrics\":[\"visitors\"],\"dimensions\":[\"time:week\"]", ["2026-11-09 = 4"] },
+        { "months", "\"metrics\":[\"visitors\"],\"dimensions\":[\"time:month\"]", ["2026-11-01 = 4"] },
+        { "hours", "\"metrics\":[\"pageviews\"],\"dimensions\":[\"time:hour\"],\"filters\":[[\"is\",\"visit:country\",[\"US\"]]]",
+            ["2026-11-10 23:00:00 = 1", "2026-11-11 00:00:00 = 1"] },
+        // Filters, each operator.
+        { "is (visit)", "\"metrics\":[\"visitors\",\"visits\",\"pageviews\",\"events\",\"bounce_rate\",\"visit_duration\"],\"filters\":[[\"is\",\"visit:country\",[\"DE\"]]]",
+            ["= 2,3,3,5,33,60"] },
+        { "is_not (visit)", "\"metrics\":[\"visitors\",\"visits\",\"pageviews\"],\"filters\":[[\"is_not\",\"visit:country\",[\"DE\"]]]", ["= 2,2,3"] },
+        { "is, any clause", "\"metrics\":[\"visitors\",\"visits\"],\"filters\":[[\"is\",\"visit:country\",[\"FR\",\"US\"]]]", ["= 2,2"] },
+        { "is, case-insensitive", "\"metrics\":[\"visitors\"],\"filters\":[[\"is\",\"visit:source\",[\"google\"],{\"case_sensitive\":false}]]", ["= 2"] },
+        { "is, case-sensitive", "\"metrics\":[\"visitors\"],\"filters\":[[\"is\",\"visit:source\",[\"google\"]]]", ["= 0"] },
+        { "contains (event)", "\"metrics\":[\"visitors\",\"visits\",\"pageviews\",\"events\"],\"filters\":[[\"contains\",\"event:page\",[\"pric\"]]]", ["= 2,2,2,3"] },
+        { "contains_not", "\"metrics\":[\"visitors\",\"visits\",\"pageviews\",\"events\"],\"filters\":[[\"contains_not\",\"event:page\",[\"/blog\",\"/docs\"]]]", ["= 3,3,4,5"] },
+        { "matches", "\"metrics\":[\"visitors\",\"pageviews\",\"events\"],\"filters\":[[\"matches\",\"event:page\",[\"^/(blog|docs)$\"]]]", ["= 3,2,3"] },
+        { "matches_not", "\"metrics\":[\"visitors\",\"pageviews\",\"events\"],\"filters\":[[\"matches_not\",\"event:page\",[\"^/(blog|docs)$\"]]]", ["= 3,4,5"] },
+        { "event name", "\"metrics\":[\"visitors\",\"events\"],\"filters\":[[\"is\",\"event:name\",[\"Signup\"]]]", ["= 1,1"] },
+        { "prop", "\"metrics\":[\"visitors\",\"events\"],\"filters\":[[\"is\",\"event:props:file\",[\"a.pdf\"]]]", ["= 1,1"] },
+        { "entry page", "\"metrics\":[\"visits\",\"pageviews\"],\"filters\":[[\"is\",\"visit:entry_page\",[\"/blog\"]]]", ["= 2,3"] },
+        // and / or / not, and visit with event filters.
+        { "or", "\"metrics\":[\"visitors\",\"visits\",\"pageviews\"],\"filters\":[[\"or\",[[\"is\",\"visit:country\",[\"FR\"]],[\"is\",\"visit:country\",[\"US\"]]]]]", ["= 2,2,3"] },
+        { "not", "\"metrics\":[\"visitors\",\"visits\"],\"filters\":[[\"not\",[\"is\",\"visit:source\",[\"Google\"]]]]", ["= 3,3"] },
+        { "and of visit and event", "\"metrics\":[\"visitors\",\"visits\",\"pageviews\"],\"filters\":[[\"and\",[[\"is\",\"visit:device\",[\"Desktop\"]],[\"is\",\"event:page\",[\"/blog\"]]]]]", ["= 1,1,1"] },
+        { "implicit and, breakdown", "\"metrics\":[\"visitors\",\"pageviews\"],\"dimensions\":[\"event:page\"],\"filters\":[[\"is\",\"visit:country\",[\"DE\"]],[\"is_not\",\"event:name\",[\"Download\"]]]",
+            ["/ = 1,1", "/blog = 1,1", "/pricing = 1,1"] },
+        { "filtered breakdown by source", "\"metrics\":[\"visitors\"],\"dimensions\":[\"visit:source\"],\"filters\":[[\"contains\",\"event:page\",[\"/\"]],[\"not\",[\"is\",\"visit:device\",[\"Mobile\"]]]]",
+            ["Direct / None = 1", "Google = 1", "Twitter = 1"] },
+        // Order and pages.
+        { "order_by", "\"metrics\":[\"visitors\"],\"dimensions\":[\"visit:source\"],\"order_by\":[[\"visitors\",\"asc\"],[\"visit:source\",\"desc\"]]",
+            ["Twitter = 1", "Google = 2", "Direct / None = 2"] },
+        { "page 2", "\"metrics\":[\"visitors\"],\"dimensions\":[\"visit:source\"],\"pagination\":{\"limit\":1,\"offset\":1}", ["Google = 2"] },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public async Task Each_metric_dimension_and_filter_gives_the_exact_answer_on_the_known_lake(string name, string query, string[] expected)
+    {
+        var data = await QueryDataset.GetAsync(fixture);
+
+        var answer = await QueryAsync(data.A, $"{Range},{query}");
+
+        Assert.True(expected.SequenceEqual(Rows(answer)), $"{name}: expected [{string.Join("; ", expected)}], got [{string.Join("; ", Rows(answer))}]");
+    }
+
+    [Fact]
+    public async Task Total_rows_counts_every_row_beyond_the_page_and_the_query_is_echoed_as_run()
+    {
+        var data = await QueryDataset.GetAsync(fixture);
+
+        var answer = await QueryAsync(data.A, $"{Range},\"metrics\":[\"visitors\"],\"dimensions\":[\"visit:source\"],\"include\":{{\"total_rows\":true}},\"pagination\":{{\"limit\":2}}");
+
+        Assert.Equal(["Direct / None = 2", "Google = 2"], Rows(answer));
+        Assert.Equal(3, answer.GetProperty("meta").GetProperty("total_rows").GetInt32());
+        var echoed = answer.GetProperty("query");
+        Assert.Equal(data.A.SiteId, echoed.GetProperty("site_id").GetString());
+        Assert.Equal("[\"2026-11-10T00:00:00+01:00\",\"2026-11-11T23:59:59+01:00\"]", echoed.GetProperty("date_range").GetRawText());
+        Assert.Equal("[[\"visitors\",\"desc\"]]", echoed.GetProperty("order_by").GetRawText());
+        Assert.Equal("{\"limit\":2,\"offset\":0}", echoed.GetProperty("pagination").GetRawText());
+    }
+
+    [Fact]
+    public async Task A_page_past_the_end_has_no_rows_and_still_the_total()
+    {
+        var data = await QueryDataset.GetAsync(fixture);
+
+        var answer = await QueryAsync(data.A, $"{Range},\"metrics\":[\"visitors\"],\"dimensions\":[\"visit:source\"],\"include\":{{\"total_rows\":true}},\"pagination\":{{\"limit\":2,\"offset\":10}}");
+
+        Assert.Empty(Rows(answer));
+        Assert.Equal(3, answer.GetProperty("meta").GetProperty("total_rows").GetInt32());
+    }
+
+    [Fact]
+    public async Task The_days_are_the_sites_days_and_another_sites_events_never_count()
+    {
+        var data = await QueryDataset.GetAsync(fixture);
+
+        var late = await QueryAsync(data.A, "\"date_range\":[\"2026-11-12\",\"2026-11-12\"],\"metrics\":[\"visitors\",\"pageviews\"],\"dimensions\":[\"event:page\"]");
+        var early = await QueryAsync(data.A, "\"date_range\":[\"2026-11-09\",\"2026-11-09\"],\"metrics\":[\"visitors\"],\"dimensions\":[\"event:page\"]");
+        var all = await QueryAsync(data.A, "\"date_range\":\"all\",\"metrics\":[\"visitors\",\"visits\",\"pageviews\"]");
+        var other = await QueryAsync(data.B, $"{Range},\"metrics\":[\"visitors\",\"visits\",\"pageviews\"],\"dimensions\":[\"event:page\"]");
+
+        Assert.Equal(["/late = 1,1"], Rows(late));
+        Assert.Equal(["/old = 1"], Rows(early));
+        Assert.Equal(["= 6,7,8"], Rows(all));
+        Assert.Equal(["/ = 1,1,1", "/b = 1,1,1"], Rows(other));
+    }
+
+    [Fact]
+    public async Task A_site_without_lake_files_answers_zeros_and_no_rows()
+    {
+        var site = await fixture.CreateAsync();
+
+        var totals = await QueryAsync(site, "\"date_range\":\"all\",\"metrics\":[\"visitors\",\"visits\",\"pageviews\",\"bounce_rate\",\"visit_duration\",\"views_per_visit\"]");
+        var breakdown = await QueryAsync(site, "\"date_range\":\"30d\",\"metrics\":[\"visitors\",\"percentage\"],\"dimensions\":[\"visit:source\"]");
+
+        Assert.Equal(["= 0,0,0,0,0,0"], Rows(totals));
+        Assert.Empty(Rows(breakdown));
+    }
+
+    [Theory]
+    [InlineData("\"metrics\":[\"conversion_rate\"]", "conversion_rate")]
+    [InlineData("\"metrics\":[\"visitors\"],\"dimensions\":[\"event:goal\"]", "event:goal")]
+    [InlineData("\"metrics\":[\"visitors\"],\"include\":{\"comparisons\":{\"mode\":\"previous_period\"}}", "comparisons")]
+    [InlineData("\"metrics\":[\"bounce_rate\"],\"dimensions\":[\"event:page\"]", "bounce_rate")]
+    [InlineData("\"metrics\":[\"visitors\"],\"filters\":[[\"matches\",\"event:page\",[\"(unclosed\"]]]", "RE2")]
+    [InlineData("\"metrics\":[\"visitors\"],\"filters\":[[\"has_done\",[\"is\",\"event:name\",[\"Signup\"]]]]", "has_done")]
+    [InlineData("\"metrics\":[\"percentage\"]", "percentage")]
+    public async Task What_is_not_supported_is_a_400_that_names_it(string query, string named)
+    {
+        var data = await QueryDataset.GetAsync(fixture);
+        using var client = fixture.CreateSiteClient(data.A);
+
+        using var response = await client.PostAsync("/api/v2/query", Json(data.A, $"{Range},{query}"));
+        var body = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains(named, body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Another_sites_key_gets_404_and_no_key_401()
+    {
+        var data = await QueryDataset.GetAsync(fixture);
+        using var other = fixture.CreateSiteClient(data.B);
+        using var anonymous = fixture.CreateClient();
+
+        using var foreign = await other.PostAsync("/api/v2/query", Json(data.A, $"{Range},\"metrics\":[\"visitors\"]"));
+        using var none = await anonymous.PostAsync("/api/v2/query", Json(data.A, $"{Range},\"metrics\":[\"visitors\"]"));
+
+        Assert.Equal(HttpStatusCode.NotFound, foreign.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, none.StatusCode);
+    }
+
+    private async Task<JsonElement> QueryAsync(TestSite site, string query)
+    {
+        using var client = fixture.CreateSiteClient(site);
+        using var response = await client.PostAsync("/api/v2/query", Json(site, query));
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{(int)response.StatusCode}: {body}");
+        return JsonDocument.Parse(body).RootElement.Clone();
+    }
+
+    private static StringContent Json(TestSite site, string query) =>
+        new($"{{\"site_id\":\"{site.SiteId}\",{query}}}", Encoding.UTF8, "application/json");
+
+    /// <summary>Each result as "dim|dim = metric,metric".</summary>
+    private static List<string> Rows(JsonElement answer) => answer.GetProperty("results").EnumerateArray()
+        .Select(r => (string.Join("|", r.GetProperty("dimensions").EnumerateArray().Select(d => d.GetString())) + " = "
+            + string.Join(",", r.GetProperty("metrics").EnumerateArray().Select(m => m.GetRawText()))).TrimStart())
+        .ToList();
+}

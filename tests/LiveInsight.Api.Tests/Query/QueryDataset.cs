@@ -1,0 +1,80 @@
+using LiveInsight.Api.Tests.Infrastructure;
+
+namespace LiveInsight.Api.Tests.Query;
+
+/// <summary>
+/// A small known lake for site A (Europe/Berlin, UTC+1 in November) and site B, local times:
+/// <code>
+/// S1 V1 11-10 10:00 pv /  10:01 pv /pricing  10:03 custom Signup /pricing {plan: pro}   Google, DE, Desktop, Chrome, Windows, utm google/cpc/fall
+/// S2 V2 11-10 23:59:30 pv /blog   11-11 00:00:30 pv /                                  (direct), US, Mobile, Safari, iOS
+/// S3 V1 11-11 09:00 pv /blog                                                             Twitter, DE, Desktop, Firefox, Linux
+/// S4 V3 11-11 12:00 pv /pricing  12:00:40 engagement                                     Google, FR, Mobile, Chrome, Android
+/// S5 V4 11-11 15:00 custom Download /docs {file: a.pdf}                                 (direct), DE, Desktop, Edge, Windows
+/// S6 V5 11-09 23:30 pv /old        (before the range in Berlin, on 11-09 22:30 UTC)
+/// S7 V6 11-12 00:10 pv /late       (after the range in Berlin, though 11-11 23:10 UTC)
+/// site B: V9 11-10 12:00 pv /  and 11-11 12:00 pv /b
+/// </code>
+/// Files: 11-10 compact.parquet (S1, S2's first) + part-1 (S1's /pricing again); 11-11 part-a (S3, S4) + part-b (S2's
+/// second, S5, and S3's event again). So for 11-10..11-11: visitors 4, visits 5, pageviews 6, events 8, bounces S3 and
+/// S4 (40 %), durations 180 + 60 + 0 + 0 + 0 s (mean 48), views per visit 1.2.
+/// </summary>
+public sealed record QueryDataset(TestSite A, TestSite B)
+{
+    public static readonly TimeZoneInfo Berlin = TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin");
+
+    private static readonly SemaphoreSlim Gate = new(1, 1);
+    private static QueryDataset? shared;
+
+    public static async Task<QueryDataset> GetAsync(ApiFixture fixture)
+    {
+        await Gate.WaitAsync();
+        try
+        {
+            return shared ??= await CreateAsync(fixture);
+        }
+        finally
+        {
+            Gate.Release();
+        }
+    }
+
+    private static async Task<QueryDataset> CreateAsync(ApiFixture fixture)
+    {
+        var a = await fixture.CreateAsync(timeZone: "Europe/Berlin");
+        var b = await fixture.CreateAsync(timeZone: "Europe/Berlin");
+        static DateTime T(int day, int h, int m, int s = 0) => new(2026, 11, day, h, m, s);
+        var s1 = new Func<string, DateTime, string, LakeRow>((id, t, path) => new LakeRow(id, t, "V1", "S1", "page_view", path)
+        {
+            Source = "Google", Referrer = "google.com", Country = "DE", Device = "Desktop", Browser = "Chrome", Os = "Windows",
+            UtmSource = "google", UtmMedium = "cpc", UtmCampaign = "fall",
+        });
+        var s1Pricing = s1("e1b", T(10, 10, 1), "/pricing");
+        var s1Signup = s1("e1c", T(10, 10, 3), "/pricing") with { Type = "custom", Name = "Signup", Props = new Dictionary<string, string> { ["plan"] = "pro" } };
+        var s2 = new LakeRow("e2a", T(10, 23, 59, 30), "V2", "S2", "page_view", "/blog") { Country = "US", Device = "Mobile", Browser = "Safari", Os = "iOS" };
+        var s2Next = s2 with { EventId = "e2b", Local = T(11, 0, 0, 30), Path = "/" };
+        var s3 = new LakeRow("e3a", T(11, 9, 0), "V1", "S3", "page_view", "/blog")
+        {
+            Source = "Twitter", Referrer = "t.co", Country = "DE", Device = "Desktop", Browser = "Firefox", Os = "Linux",
+        };
+        var s4 = new LakeRow("e4a", T(11, 12, 0), "V3", "S4", "page_view", "/pricing")
+        {
+            Source = "Google", Referrer = "google.com", Country = "FR", Device = "Mobile", Browser = "Chrome", Os = "Android",
+        };
+        var s4Engaged = s4 with { EventId = "e4b", Local = T(11, 12, 0, 40), Type = "engagement", EngagedMs = 40_000 };
+        var s5 = new LakeRow("e5a", T(11, 15, 0), "V4", "S5", "custom", "/docs")
+        {
+            Name = "Download", Country = "DE", Device = "Desktop", Browser = "Edge", Os = "Windows", Props = new Dictionary<string, string> { ["file"] = "a.pdf" },
+        };
+
+        var root = fixture.LakeRoot;
+        TestLake.Write(root, a.SiteId, Berlin, "compact.parquet", [s1("e1a", T(10, 10, 0), "/"), s1Pricing, s1Signup, s2]);
+        TestLake.Write(root, a.SiteId, Berlin, "part-1-0-2-0.parquet", [s1Pricing]);
+        TestLake.Write(root, a.SiteId, Berlin, "part-3-0-4-0.parquet", [s3, s4, s4Engaged]);
+        TestLake.Write(root, a.SiteId, Berlin, "part-5-0-6-0.parquet", [s2Next, s5, s3]);
+        TestLake.Write(root, a.SiteId, Berlin, "compact.parquet", [new LakeRow("e6a", T(9, 23, 30), "V5", "S6", "page_view", "/old")]);
+        TestLake.Write(root, a.SiteId, Berlin, "compact.parquet", [new LakeRow("e7a", T(12, 0, 10), "V6", "S7", "page_view", "/late")]);
+        TestLake.Write(root, b.SiteId, Berlin, "compact.parquet",
+            [new LakeRow("e9a", T(10, 12, 0), "V9", "S9"), new LakeRow("e9b", T(11, 12, 0), "V9", "S9b", "page_view", "/b")]);
+        return new QueryDataset(a, b);
+    }
+}

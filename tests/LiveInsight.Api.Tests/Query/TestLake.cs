@@ -1,0 +1,64 @@
+using DuckDB.NET.Data;
+using LiveInsight.Core.Lake;
+
+namespace LiveInsight.Api.Tests.Query;
+
+/// <summary>One lake row as a test writes it; <see cref="Local"/> is the wall-clock time in the site's zone.</summary>
+public sealed record LakeRow(string EventId, DateTime Local, string Visitor, string Session, string Type = "page_view", string? Path = "/")
+{
+    public string? Name { get; init; }
+    public string? Hostname { get; init; } = "example.com";
+    public string? Referrer { get; init; }
+    public string? Source { get; init; }
+    public string? UtmSource { get; init; }
+    public string? UtmMedium { get; init; }
+    public string? UtmCampaign { get; init; }
+    public string? Country { get; init; }
+    public string? Device { get; init; }
+    public string? Browser { get; init; }
+    public string? Os { get; init; }
+    public IReadOnlyDictionary<string, string>? Props { get; init; }
+    public long? EngagedMs { get; init; }
+}
+
+/// <summary>Writes lake files the way the aggregator lays them out (<see cref="LakeLayout"/>), with DuckDB itself:
+/// a table of exactly <see cref="LakeLayout.EventColumns"/>, copied to Parquet in the row's site-local day folder.</summary>
+public static class TestLake
+{
+    public static void Write(string root, string siteId, TimeZoneInfo zone, string file, IEnumerable<LakeRow> rows)
+    {
+        using var connection = new DuckDBConnection("DataSource=:memory:");
+        connection.Open();
+        foreach (var day in rows.GroupBy(r => DateOnly.FromDateTime(r.Local)))
+        {
+            Execute(connection, "DROP TABLE IF EXISTS staged");
+            Execute(connection, LakeLayout.CreateEventsTable("staged"));
+            foreach (var r in day)
+            {
+                var ts = new DateTimeOffset(TimeZoneInfo.ConvertTimeToUtc(DateTime.SpecifyKind(r.Local, DateTimeKind.Unspecified), zone), TimeSpan.Zero);
+                Execute(connection,
+                    "INSERT INTO staged VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, NULL, NULL, $16, $17, $18, NULL, $19, NULL, 1920, " +
+                    "CASE WHEN $20 THEN NULL ELSE map($21::VARCHAR[], $22::VARCHAR[]) END, $23, NULL)",
+                    r.EventId, ts.ToUnixTimeMilliseconds(), r.Local, r.Visitor, r.Session, r.Type, r.Name, r.Hostname, r.Path, r.Referrer,
+                    r.Source, r.Source is null ? null : "referral", r.UtmSource, r.UtmMedium, r.UtmCampaign, r.Country, r.Device, r.Browser, r.Os,
+                    r.Props is null, (r.Props?.Keys ?? []).ToList(), (r.Props?.Values ?? []).ToList(), r.EngagedMs);
+            }
+
+            var folder = LakeLayout.SitePartition(root, siteId, day.Key);
+            Directory.CreateDirectory(folder);
+            Execute(connection, $"COPY staged TO '{System.IO.Path.Combine(folder, file).Replace("'", "''", StringComparison.Ordinal)}' (FORMAT parquet)");
+        }
+    }
+
+    private static void Execute(DuckDBConnection connection, string sql, params object?[] values)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var value in values)
+        {
+            command.Parameters.Add(new DuckDBParameter(value ?? DBNull.Value));
+        }
+
+        command.ExecuteNonQuery();
+    }
+}
