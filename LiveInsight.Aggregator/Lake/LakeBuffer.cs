@@ -144,6 +144,7 @@ public sealed class LakeBuffer : IDisposable
     {
         // Rows still here were never acknowledged: dropping them is safe (their entries stay pending).
         _appender?.Dispose();
+        _appender = null;
         _db.Dispose();
     }
 

@@ -32,6 +32,7 @@ public sealed partial class LakeWriter : BackgroundService
     private readonly Histogram<double> _flushDuration;
     private RedisValue _claimCursor = "0-0";
     private bool _flushFailed;
+    private int _disposed;
 
     public LakeWriter(
         IConnectionMultiplexer redis,
@@ -204,8 +205,12 @@ public sealed partial class LakeWriter : BackgroundService
 
     public override void Dispose()
     {
-        _buffer.Dispose();
-        base.Dispose();
+        // Registered as a singleton and as a hosted service: the container may dispose it twice.
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            _buffer.Dispose();
+            base.Dispose();
+        }
     }
 
     private StreamEvent? Parse(StreamEntry entry)

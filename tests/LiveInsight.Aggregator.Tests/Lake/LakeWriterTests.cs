@@ -81,6 +81,30 @@ public sealed class LakeWriterTests(DynaliteFixture dynalite)
     }
 
     [Fact]
+    public async Task The_running_writer_creates_its_group_and_on_shutdown_writes_and_acknowledges_what_it_holds()
+    {
+        await using var w = await AggregatorWorld.CreateAsync(dynalite.ConnectionString);
+        await KnownTraffic.IngestAsync(w);
+        var writer = w.Get<LakeWriter>();
+
+        await writer.StartAsync(CancellationToken.None);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (writer.Buffered < KnownTraffic.Events(w).Count && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
+        // Within the flush interval (10 s): read, held, nothing on disk yet.
+        Assert.Equal(KnownTraffic.Events(w).Count, writer.Buffered);
+        Assert.Empty(LakeReader.PartFiles(w.LakePath));
+        await writer.StopAsync(CancellationToken.None);
+
+        Assert.Equal(0, writer.Buffered);
+        Assert.Equal(0, await LakePendingAsync(w));
+        Assert.Equal(((long)KnownTraffic.Events(w).Count, (long)KnownTraffic.Events(w).Count), LakeReader.Counts(w.LakePath));
+    }
+
+    [Fact]
     public async Task The_files_have_exactly_the_layouts_columns_and_types_in_order()
     {
         await using var w = await AggregatorWorld.CreateAsync(dynalite.ConnectionString);
