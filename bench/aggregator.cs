@@ -105,6 +105,7 @@ foreach (var chunk in Enumerable.Range(0, totalEvents).Chunk(1000))
 var consumers = new[] { consumer, consumer.Sibling(1) };
 using var lakeStop = new CancellationTokenSource();
 var lakeLoop = lakeOn ? Task.Run(() => host.Services.GetRequiredService<LakeWriter>().RunAsync(lakeStop.Token)) : Task.CompletedTask;
+var cpuBefore = (Process.GetCurrentProcess().TotalProcessorTime, await RedisCpuAsync());
 sw.Restart();
 await Task.WhenAll(consumers.Select(c => Task.Run(async () =>
 {
@@ -133,6 +134,18 @@ if (lakeOn)
 
     lakeSeconds = sw.Elapsed.TotalSeconds;
     Console.Error.WriteLine($"lake: all {totalEvents} events written after {lakeSeconds:F1} s");
+}
+
+// CPU per event (this process and redis-server) over the drain, lake included: steadier than a rate on a shared machine.
+var cpuAfter = (Process.GetCurrentProcess().TotalProcessorTime, await RedisCpuAsync());
+Console.Error.WriteLine($"cpu per 1,000 events: aggregator {(cpuAfter.Item1 - cpuBefore.Item1).TotalMilliseconds * 1000 / totalEvents:F0} ms, " +
+    $"redis-server {(cpuAfter.Item2 - cpuBefore.Item2) * 1000 * 1000 / totalEvents:F0} ms");
+
+async Task<double> RedisCpuAsync()
+{
+    var info = ((string?)await db.ExecuteAsync("INFO", "cpu"))!.Split('\n');
+    double Field(string name) => double.Parse(info.First(l => l.StartsWith(name + ":", StringComparison.Ordinal)).Split(':')[1].Trim(), CultureInfo.InvariantCulture);
+    return Field("used_cpu_user") + Field("used_cpu_sys");
 }
 var scripts = ((string?)await db.ExecuteAsync("INFO", "commandstats"))!.Split('\n').Where(l => l.StartsWith("cmdstat_evalsha", StringComparison.Ordinal) || l.StartsWith("cmdstat_eval:", StringComparison.Ordinal));
 Console.Error.WriteLine("redis scripts: " + string.Join(" ", scripts).Trim());

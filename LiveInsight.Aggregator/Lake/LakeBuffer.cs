@@ -112,13 +112,13 @@ public sealed class LakeBuffer : IDisposable
             var target = Path.Combine(LakeLayout.SitePartition(root, site, day), LakeLayout.PartFile(FirstId, LastId, writerTag));
             var rows = $"SELECT {SelectEventColumns} FROM {Staging} WHERE {LakeLayout.SiteColumn} = {LakeFiles.Literal(site)} " +
                        $"AND {LakeLayout.DayColumn} = DATE {LakeFiles.Literal(LakeLayout.DayPartition(day))}";
-            // A file of the same name (this buffer, rewritten after a failure) is merged, never shrunk.
-            var existing = File.Exists(target)
-                ? $" UNION ALL SELECT {LakeFiles.EventColumnList} FROM read_parquet({LakeFiles.Literal(target)}, hive_partitioning = false)"
-                : "";
-            LakeFiles.WriteAtomically(_db, root,
-                $"SELECT * FROM ({rows}{existing}) QUALIFY row_number() OVER (PARTITION BY event_id ORDER BY ts) = 1 ORDER BY ts, event_id",
-                target);
+            // A buffer holds each entry once, so a part needs no dedupe; but a file of the same name (this buffer,
+            // rewritten after a failure) is merged, never shrunk.
+            var select = File.Exists(target)
+                ? $"SELECT * FROM ({rows} UNION ALL SELECT {LakeFiles.EventColumnList} FROM read_parquet({LakeFiles.Literal(target)}, hive_partitioning = false)) " +
+                  "QUALIFY row_number() OVER (PARTITION BY event_id ORDER BY ts) = 1 ORDER BY ts, event_id"
+                : $"{rows} ORDER BY ts, event_id";
+            LakeFiles.WriteAtomically(_db, root, select, target, LakeFiles.PartCompression);
             _written.Add((site, day));
             files.Add(target);
         }

@@ -98,7 +98,7 @@ public sealed partial class LakeCompactor(
         LakeFiles.WriteAtomically(engine, Root,
             $"SELECT {LakeFiles.EventColumnList} FROM read_parquet({LakeFiles.FileList(inputs)}, hive_partitioning = false, union_by_name = true) " +
             "QUALIFY row_number() OVER (PARTITION BY event_id ORDER BY ts) = 1 ORDER BY ts, event_id",
-            target);
+            target, LakeFiles.CompactCompression);
         AfterCompactWrite?.Invoke(folder);
         foreach (var part in parts)
         {

@@ -12,6 +12,12 @@ public static class LakeFiles
 {
     public const string TempFolder = "_tmp";
 
+    /// <summary>Parts live minutes and are written on the hot path: snappy (cheap to write). A compact file is written
+    /// once and read for months: zstd (smaller, cheap to read).</summary>
+    public const string PartCompression = "snappy";
+
+    public const string CompactCompression = "zstd";
+
     /// <summary>An in-memory DuckDB with the lake's limits (one per writer, one per compaction run).</summary>
     public static DuckDBConnection OpenEngine(LakeOptions options, string root)
     {
@@ -27,7 +33,7 @@ public static class LakeFiles
 
     /// <summary>Writes the rows of <paramref name="select"/> as one Parquet file and puts it at
     /// <paramref name="target"/> atomically (replacing a file of the same name).</summary>
-    public static void WriteAtomically(DuckDBConnection connection, string root, string select, string target)
+    public static void WriteAtomically(DuckDBConnection connection, string root, string select, string target, string compression)
     {
         var tempDir = Path.Combine(root, TempFolder);
         Directory.CreateDirectory(tempDir);
@@ -35,7 +41,7 @@ public static class LakeFiles
         var temp = Path.Combine(tempDir, $"{Guid.NewGuid():N}.parquet.tmp");
         try
         {
-            Execute(connection, $"COPY ({select}) TO {Literal(temp)} (FORMAT parquet, COMPRESSION zstd)");
+            Execute(connection, $"COPY ({select}) TO {Literal(temp)} (FORMAT parquet, COMPRESSION {compression})");
             using (var written = new FileStream(temp, FileMode.Open, FileAccess.ReadWrite))
             {
                 written.Flush(flushToDisk: true);

@@ -31,6 +31,7 @@ public sealed partial class LakeWriter : BackgroundService
     private readonly Counter<long> _refused;
     private readonly Histogram<double> _flushDuration;
     private RedisValue _claimCursor = "0-0";
+    private DateTimeOffset _lastClaimPass = DateTimeOffset.MinValue;
     private bool _flushFailed;
     private int _disposed;
 
@@ -87,18 +88,23 @@ public sealed partial class LakeWriter : BackgroundService
     {
         var db = _redis.GetDatabase();
         var count = Math.Max(1, Math.Min(_options.ReadCount, _options.MaxBufferedEvents - _buffer.Count));
-        var claimed = await db.StreamAutoClaimAsync(
-            RedisKeys.EventsStream, LakeOptions.GroupName, ConsumerName, _options.ClaimIdleSeconds * 1000L, _claimCursor, count);
-        _claimCursor = claimed.NextStartId;
-        if (claimed.DeletedIds is { Length: > 0 } deleted)
+        StreamEntry[] taken = [];
+        if (ClaimDue())
         {
-            // Trimmed while pending on a dead replica: the stream no longer has them (see StreamMaintenance).
-            // Counted by StreamMaintenance when it trimmed them; logged here as the moment the lake notices.
-            LogLost(deleted.Length);
+            var claimed = await db.StreamAutoClaimAsync(
+                RedisKeys.EventsStream, LakeOptions.GroupName, ConsumerName, _options.ClaimIdleSeconds * 1000L, _claimCursor, count);
+            _claimCursor = claimed.NextStartId;
+            _lastClaimPass = claimed.NextStartId == "0-0" ? _time.GetUtcNow() : _lastClaimPass;
+            if (claimed.DeletedIds is { Length: > 0 } deleted)
+            {
+                // Trimmed while pending on a dead replica (counted by StreamMaintenance, which trimmed them).
+                LogLost(deleted.Length);
+            }
+
+            // XAUTOCLAIM also hands back this consumer's own idle entries: those already buffered are not new.
+            taken = (claimed.ClaimedEntries ?? []).Where(entry => !_buffer.Holds(entry.Id)).ToArray();
         }
 
-        // XAUTOCLAIM also hands back this consumer's own idle entries: those already buffered are not new.
-        var taken = (claimed.ClaimedEntries ?? []).Where(entry => !_buffer.Holds(entry.Id)).ToArray();
         var entries = taken.Length > 0
             ? taken
             : await db.StreamReadGroupAsync(RedisKeys.EventsStream, LakeOptions.GroupName, ConsumerName, ">", count);
@@ -112,6 +118,11 @@ public sealed partial class LakeWriter : BackgroundService
 
         return entries.Length;
     }
+
+    /// <summary>XAUTOCLAIM walks the group's pending list (up to a buffer of this replica's own entries): after a full
+    /// pass, the next waits a quarter of the claim idle time (a dead replica's entries wait at most that much longer).</summary>
+    private bool ClaimDue() =>
+        _claimCursor != "0-0" || _time.GetUtcNow() - _lastClaimPass >= TimeSpan.FromSeconds(_options.ClaimIdleSeconds / 4.0);
 
     /// <summary>Flushes when the buffer is full or old enough (or a failed flush waits to be retried).</summary>
     public Task<int> FlushIfDueAsync()

@@ -164,6 +164,32 @@ public sealed class LakeWriterTests(DynaliteFixture dynalite)
     }
 
     [Fact]
+    public async Task A_writer_restarted_under_the_same_name_rewrites_its_file_in_place_without_losing_or_doubling_a_row()
+    {
+        await using var w = await AggregatorWorld.CreateAsync(dynalite.ConnectionString);
+        var events = KnownTraffic.Events(w);
+        foreach (var e in events)
+        {
+            await w.IngestAsync(e);
+        }
+
+        var doomed = w.Get<LakeWriter>();
+        await doomed.EnsureGroupAsync();
+        doomed.AfterWrite = () => throw new InvalidOperationException("killed between write and acknowledge");
+        await Assert.ThrowsAsync<InvalidOperationException>(() => DrainLakeAsync(doomed));
+        var before = Assert.Single(LakeReader.PartFiles(w.LakePath));
+
+        // The same consumer name after a restart (a container's pid 1): its own pending entries come back in the same
+        // buffer, so the same file name; the file is merged with what is there, not added beside it.
+        var restarted = await w.StartHostAsync("first");
+        Assert.Equal(events.Count, await DrainLakeAsync(w.Get<LakeWriter>(restarted)));
+
+        Assert.Equal([before], LakeReader.PartFiles(w.LakePath));
+        Assert.Equal(((long)events.Count, (long)events.Count), LakeReader.Counts(w.LakePath));
+        Assert.Equal(0, await LakePendingAsync(w));
+    }
+
+    [Fact]
     public async Task Compaction_merges_the_compact_file_and_the_parts_sorted_by_time_without_duplicates_and_deletes_the_parts()
     {
         await using var w = await AggregatorWorld.CreateAsync(dynalite.ConnectionString);
