@@ -9,10 +9,12 @@ var adminToken = builder.AddParameter("admin-token", secret: true);
 var api = builder.AddProject<Projects.LiveInsight_Api>("api")
     .WithInfrastructure(infrastructure)
     .WithEnvironment("LiveInsight__AdminToken", adminToken)
+    .WithLakeFolder()
     .WithHttpHealthCheck("/health");
 
 builder.AddProject<Projects.LiveInsight_Aggregator>("aggregator")
     .WithInfrastructure(infrastructure)
+    .WithLakeFolder()
     .WithHttpHealthCheck("/health");
 
 builder.AddProject<Projects.LiveInsight_Dashboard>("dashboard")

@@ -12,6 +12,7 @@ using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using LiveInsight.Aggregator.Consumer;
 using LiveInsight.Aggregator.Extensions;
+using LiveInsight.Aggregator.Lake;
 using LiveInsight.Core.Events;
 using LiveInsight.Core.Sites;
 using Microsoft.Extensions.Configuration;
@@ -25,6 +26,9 @@ var redisAddress = args[0];
 var dynamoUrl = args[1];
 var totalEvents = int.Parse(args[2], CultureInfo.InvariantCulture);
 var steadySeconds = int.Parse(args[3], CultureInfo.InvariantCulture);
+// The event lake's writer runs beside the consumers, as in the service (LIVEINSIGHT_BENCH_LAKE=off to measure without).
+var lakeOn = Environment.GetEnvironmentVariable("LIVEINSIGHT_BENCH_LAKE") != "off";
+var lakePath = Path.Combine(Path.GetTempPath(), $"li-bench-lake-{Guid.NewGuid():N}");
 
 var builder = Host.CreateApplicationBuilder();
 builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -33,6 +37,8 @@ builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
     ["ConnectionStrings:dynamodb"] = dynamoUrl,
     ["LiveInsight:Storage:TablePrefix"] = "bench-",
     ["LiveInsight:Aggregator:ConsumerName"] = "bench",
+    ["Lake:Enabled"] = lakeOn ? "true" : "false",
+    ["Lake:Path"] = lakePath,
 });
 builder.Logging.SetMinimumLevel(LogLevel.Warning);
 builder.AddServiceDefaults();
@@ -97,6 +103,9 @@ foreach (var chunk in Enumerable.Range(0, totalEvents).Chunk(1000))
 
 // As the worker does: ConsumersPerReplica (2) consumers in this process, so DynamoDB and Redis work overlap.
 var consumers = new[] { consumer, consumer.Sibling(1) };
+using var lakeStop = new CancellationTokenSource();
+var lakeLoop = lakeOn ? Task.Run(() => host.Services.GetRequiredService<LakeWriter>().RunAsync(lakeStop.Token)) : Task.CompletedTask;
+var cpuBefore = (Process.GetCurrentProcess().TotalProcessorTime, await RedisCpuAsync());
 sw.Restart();
 await Task.WhenAll(consumers.Select(c => Task.Run(async () =>
 {
@@ -106,7 +115,38 @@ await Task.WhenAll(consumers.Select(c => Task.Run(async () =>
 })));
 
 var sustained = totalEvents / sw.Elapsed.TotalSeconds;
-Console.Error.WriteLine($"sustained: {sustained:F0} events/s");
+Console.Error.WriteLine($"sustained: {sustained:F0} events/s (lake {(lakeOn ? "on" : "off")})");
+var lakeSeconds = double.NaN;
+if (lakeOn)
+{
+    // The lake's own catch-up: every entry written and acknowledged by its group (the last flush may wait for the
+    // flush interval).
+    while (true)
+    {
+        var lakeGroup = (await db.StreamGroupInfoAsync(RedisKeys.EventsStream)).FirstOrDefault(g => g.Name == LakeOptions.GroupName);
+        if (lakeGroup.Name is not null && lakeGroup.PendingMessageCount == 0 && (lakeGroup.Lag ?? 1) == 0)
+        {
+            break;
+        }
+
+        await Task.Delay(50);
+    }
+
+    lakeSeconds = sw.Elapsed.TotalSeconds;
+    Console.Error.WriteLine($"lake: all {totalEvents} events written after {lakeSeconds:F1} s");
+}
+
+// CPU per event (this process and redis-server) over the drain, lake included: steadier than a rate on a shared machine.
+var cpuAfter = (Process.GetCurrentProcess().TotalProcessorTime, await RedisCpuAsync());
+Console.Error.WriteLine($"cpu per 1,000 events: aggregator {(cpuAfter.Item1 - cpuBefore.Item1).TotalMilliseconds * 1000 / totalEvents:F0} ms, " +
+    $"redis-server {(cpuAfter.Item2 - cpuBefore.Item2) * 1000 * 1000 / totalEvents:F0} ms");
+
+async Task<double> RedisCpuAsync()
+{
+    var info = ((string?)await db.ExecuteAsync("INFO", "cpu"))!.Split('\n');
+    double Field(string name) => double.Parse(info.First(l => l.StartsWith(name + ":", StringComparison.Ordinal)).Split(':')[1].Trim(), CultureInfo.InvariantCulture);
+    return Field("used_cpu_user") + Field("used_cpu_sys");
+}
 var scripts = ((string?)await db.ExecuteAsync("INFO", "commandstats"))!.Split('\n').Where(l => l.StartsWith("cmdstat_evalsha", StringComparison.Ordinal) || l.StartsWith("cmdstat_eval:", StringComparison.Ordinal));
 Console.Error.WriteLine("redis scripts: " + string.Join(" ", scripts).Trim());
 
@@ -133,6 +173,12 @@ while (sw.Elapsed.TotalSeconds < steadySeconds)
 var rate = produced / sw.Elapsed.TotalSeconds;
 await stop.CancelAsync();
 await loop;
+await lakeStop.CancelAsync();
+await lakeLoop;
+if (Directory.Exists(lakePath))
+{
+    Directory.Delete(lakePath, recursive: true);
+}
 lags.Sort();
 var p95 = lags[(int)(lags.Count * 0.95)];
 var max = lags[^1];
@@ -180,6 +226,7 @@ var section = $"""
 | sustained stream → DynamoDB with rollups | {sustained:N0} events/s | ≥ 80 % of the ceiling | {sustained / ceiling:P0} ({(sustained >= 0.8 * ceiling ? "pass" : "FAIL")}) |
 | lag (age of the oldest unacknowledged event) at {rate:N0} events/s, P95 | {p95:N0} ms | < 5 s | {(p95 < 5000 ? "pass" : "FAIL")} |
 | same, max | {max:N0} ms | — | — |
+| event lake (own consumer group, Parquet parts of up to 50,000 events) | {(lakeOn ? $"on: every event written {lakeSeconds:N1} s after the drain started" : "off (LIVEINSIGHT_BENCH_LAKE=off)")} | sustained −15 % at most with the lake on | compare a run with it off |
 
 Each event costs two DynamoDB writes here (the event, and a snapshot of its session once per batch), so the
 ceiling in events is about half the ceiling in items; the ratio above is against the item ceiling, as the issue asks.

@@ -1,6 +1,7 @@
 using LiveInsight.Aggregator.Consumer;
 using LiveInsight.Aggregator.Health;
 using LiveInsight.Aggregator.Jobs;
+using LiveInsight.Aggregator.Lake;
 using LiveInsight.Aggregator.Rollups;
 using LiveInsight.Aggregator.Sessions;
 using LiveInsight.Core.Redis;
@@ -36,6 +37,20 @@ public static class Extensions
         services.AddSingleton<AggregatorState>();
         services.AddHealthChecks().AddCheck<AggregatorHealthCheck>("aggregator");
 
+        // The event lake: its own consumer group, buffered Parquet parts, compaction (LakeWriter, LakeCompactor).
+        services.AddOptions<LakeOptions>()
+            .BindConfiguration(LakeOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddSingleton<LakeState>();
+        services.AddSingleton<LakeWriter>();
+        services.AddSingleton<LakeCompactor>();
+        var lakeEnabled = builder.Configuration.GetValue($"{LakeOptions.SectionName}:{nameof(LakeOptions.Enabled)}", true);
+        if (lakeEnabled)
+        {
+            services.AddHealthChecks().AddCheck<LakeHealthCheck>("lake");
+        }
+
         // The rollups, one per file, run in this order over every event.
         services.AddSingleton<IRollup, SummaryRollup>();
         services.AddSingleton<IRollup, PageRollup>();
@@ -47,6 +62,11 @@ public static class Extensions
         if (runWorker)
         {
             services.AddHostedService<AggregatorWorker>();
+            if (lakeEnabled)
+            {
+                services.AddHostedService(sp => sp.GetRequiredService<LakeWriter>());
+                services.AddHostedService(sp => sp.GetRequiredService<LakeCompactor>());
+            }
         }
 
         return builder;

@@ -1,16 +1,28 @@
+using System.Globalization;
 using LiveInsight.Aggregator.Extensions;
 using LiveInsight.Aggregator.Health;
+using LiveInsight.Aggregator.Lake;
 using LiveInsight.Core.Events;
+using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace LiveInsight.Aggregator.Jobs;
 
 /// <summary>
-/// Reports the group's lag (for health and the <c>liveinsight.aggregator.stream.lag</c> gauge) and trims the
-/// stream below what every consumer has acknowledged (XTRIM MINID: the oldest pending entry, or the last delivered
-/// one when nothing is pending). Ingestion never caps the stream; this is the only place entries are removed.
+/// Reports each group's lag (for health and the <c>liveinsight.aggregator.stream.lag</c> and <c>liveinsight.lake.lag</c>
+/// gauges) and trims the stream below what every group has acknowledged (XTRIM MINID: a group's oldest pending
+/// entry, or its last delivered one when nothing is pending). Ingestion never caps the stream; this is the only place
+/// entries are removed. The rollups' group is never trimmed past; the lake's group only while it is less than
+/// <see cref="LakeOptions.MaxBacklogMinutes"/> behind, so a stuck lake cannot make Redis hold the stream forever
+/// (what is trimmed past it is counted as lost to the lake).
 /// </summary>
-public sealed class StreamMaintenance(IConnectionMultiplexer redis, AggregatorState state)
+public sealed partial class StreamMaintenance(
+    IConnectionMultiplexer redis,
+    AggregatorState state,
+    LakeState lake,
+    IOptions<LakeOptions> lakeOptions,
+    TimeProvider time,
+    ILogger<StreamMaintenance> logger)
 {
     public async Task<long> ReportLagAndTrimAsync()
     {
@@ -18,11 +30,18 @@ public sealed class StreamMaintenance(IConnectionMultiplexer redis, AggregatorSt
         if (!await db.KeyExistsAsync(RedisKeys.EventsStream))
         {
             state.ReportLag(0, 0);
+            lake.ReportLag(0, 0);
             return 0;
         }
 
-        var group = (await db.StreamGroupInfoAsync(RedisKeys.EventsStream))
-            .FirstOrDefault(g => g.Name == AggregatorOptions.GroupName);
+        var groups = await db.StreamGroupInfoAsync(RedisKeys.EventsStream);
+        var group = groups.FirstOrDefault(g => g.Name == AggregatorOptions.GroupName);
+        var lakeGroup = groups.FirstOrDefault(g => g.Name == LakeOptions.GroupName);
+        if (lakeGroup.Name is not null)
+        {
+            lake.ReportLag(lakeGroup.Lag ?? 0, lakeGroup.PendingMessageCount);
+        }
+
         if (group.Name is null)
         {
             state.ReportLag(await db.StreamLengthAsync(RedisKeys.EventsStream), 0);
@@ -30,13 +49,56 @@ public sealed class StreamMaintenance(IConnectionMultiplexer redis, AggregatorSt
         }
 
         state.ReportLag(group.Lag ?? 0, group.PendingMessageCount);
-        var pending = await db.StreamPendingAsync(RedisKeys.EventsStream, AggregatorOptions.GroupName);
-        var keepFrom = pending.PendingMessageCount > 0 ? pending.LowestPendingMessageId : (RedisValue)group.LastDeliveredId;
-        if (keepFrom.IsNullOrEmpty || keepFrom == "0-0")
+        var keepFrom = await KeepFromAsync(db, group);
+        if (keepFrom == (0, 0))
         {
             return 0;
         }
 
-        return (long)await db.ExecuteAsync("XTRIM", RedisKeys.EventsStream, "MINID", keepFrom);
+        if (!lakeOptions.Value.Enabled || lakeGroup.Name is null)
+        {
+            return await TrimAsync(db, keepFrom);
+        }
+
+        // Never past the rollups; past the lake only beyond its allowed backlog.
+        var lakeKeepFrom = await KeepFromAsync(db, lakeGroup);
+        var trimmed = await TrimAsync(db, Min(keepFrom, lakeKeepFrom));
+        var cutoff = (time.GetUtcNow().ToUnixTimeMilliseconds() - lakeOptions.Value.MaxBacklogMinutes * 60_000L, 0L);
+        if (lakeKeepFrom.CompareTo(cutoff) < 0 && lakeKeepFrom.CompareTo(keepFrom) < 0)
+        {
+            var lost = await TrimAsync(db, Min(keepFrom, cutoff));
+            if (lost > 0)
+            {
+                lake.ReportLost(lost);
+                LogLakeBehind(lost, lakeOptions.Value.MaxBacklogMinutes);
+            }
+
+            trimmed += lost;
+        }
+
+        return trimmed;
     }
+
+    private static async Task<(long Ms, long Seq)> KeepFromAsync(IDatabase db, StreamGroupInfo group)
+    {
+        var pending = await db.StreamPendingAsync(RedisKeys.EventsStream, group.Name);
+        var keepFrom = pending.PendingMessageCount > 0 ? pending.LowestPendingMessageId : (RedisValue)group.LastDeliveredId;
+        return keepFrom.IsNullOrEmpty ? (0, 0) : Parse(keepFrom.ToString());
+    }
+
+    private static async Task<long> TrimAsync(IDatabase db, (long Ms, long Seq) minId) =>
+        minId == (0, 0) ? 0 : (long)await db.ExecuteAsync("XTRIM", RedisKeys.EventsStream, "MINID", $"{minId.Ms}-{minId.Seq}");
+
+    private static (long Ms, long Seq) Min((long Ms, long Seq) a, (long Ms, long Seq) b) => a.CompareTo(b) <= 0 ? a : b;
+
+    private static (long Ms, long Seq) Parse(string id)
+    {
+        var dash = id.IndexOf('-', StringComparison.Ordinal);
+        return dash < 0
+            ? (long.Parse(id, CultureInfo.InvariantCulture), 0)
+            : (long.Parse(id.AsSpan(0, dash), CultureInfo.InvariantCulture), long.Parse(id.AsSpan(dash + 1), CultureInfo.InvariantCulture));
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The lake is more than {Minutes} minutes behind: {Count} stream entries it had not written were trimmed and are lost to the lake (the rollups have them)")]
+    private partial void LogLakeBehind(long count, int minutes);
 }

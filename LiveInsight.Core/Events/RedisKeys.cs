@@ -14,6 +14,9 @@ public static class RedisKeys
     public const string EventsStream = "li:events";
     public const string StreamField = "e";
 
+    /// <summary>String: which aggregator replica compacts the event lake now (a lease, SET NX PX, renewed per site-day).</summary>
+    public const string LakeCompactionLease = "li:lake:compaction";
+
     public static string Salt(DateOnly utcDay) => $"li:salt:{utcDay:yyyy-MM-dd}";
 
     /// <summary>Visitors (HyperLogLog) of one UTC hour.</summary>

@@ -81,4 +81,13 @@ public static class LakeLayout
 
     /// <summary>The one compacted file of a site-day (sorted by ts, duplicates dropped).</summary>
     public const string CompactFile = "compact.parquet";
+
+    /// <summary><see cref="PartFile(string, string)"/> with the writing consumer's name appended (reduced to letters,
+    /// digits, '-' and '_', at most 40), so two replicas never write the same name with different contents
+    /// (e.g. <c>part-1764469200000-0-1764469201000-3-aggregator-7.parquet</c>). Readers glob <c>*.parquet</c>.</summary>
+    public static string PartFile(string firstStreamId, string lastStreamId, string writer)
+    {
+        var tag = new string(writer.Where(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_').Take(40).ToArray());
+        return $"part-{firstStreamId}-{lastStreamId}-{(tag.Length == 0 ? "w" : tag)}.parquet";
+    }
 }

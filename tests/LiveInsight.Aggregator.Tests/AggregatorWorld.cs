@@ -66,6 +66,9 @@ public sealed class AggregatorWorld : IAsyncDisposable
     public IConnectionMultiplexer Connection { get; private set; } = null!;
     public IAmazonDynamoDB Dynamo { get; private set; } = null!;
 
+    /// <summary>This world's event lake (a fresh folder, removed with the world).</summary>
+    public string LakePath { get; } = Path.Combine(Path.GetTempPath(), $"li-lake-{Guid.NewGuid():N}");
+
     public static async Task<AggregatorWorld> CreateAsync(string dynamoConnectionString, string timeZone = "UTC", int maxValuesPerDay = 5000)
     {
         var redis = Infrastructure.RedisServer();
@@ -96,6 +99,9 @@ public sealed class AggregatorWorld : IAsyncDisposable
             ["LiveInsight:Aggregator:PollIntervalMs"] = "20",
             ["LiveInsight:Aggregator:DegradedLag"] = "1",
             ["LiveInsight:Aggregator:MaxValuesPerDimensionPerDay"] = MaxValuesPerDay.ToString(CultureInfo.InvariantCulture),
+            ["Lake:Path"] = LakePath,
+            ["Lake:ClaimIdleSeconds"] = claimIdleSeconds.ToString(CultureInfo.InvariantCulture),
+            ["Lake:CompactAfterMinutes"] = "0",
         });
         builder.AddServiceDefaults();
         builder.AddAggregator(runWorker: false);
@@ -195,5 +201,9 @@ public sealed class AggregatorWorld : IAsyncDisposable
         }
 
         await Redis.DisposeAsync();
+        if (Directory.Exists(LakePath))
+        {
+            Directory.Delete(LakePath, recursive: true);
+        }
     }
 }
