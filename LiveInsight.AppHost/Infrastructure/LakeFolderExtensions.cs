@@ -1,6 +1,7 @@
 namespace LiveInsight.AppHost.Infrastructure;
 
-/// <summary>The event lake's folder when the system runs here: <c>&lt;repo&gt;/.data/lake</c> (git-ignored), the same
+/// <summary>The event lake's folder when the system runs here: <c>&lt;data dir&gt;/lake</c>, where the data dir is
+/// <c>LiveInsight:DataDir</c> as for redis-server and dynalite (default <c>&lt;repo&gt;/.data</c>, git-ignored), the same
 /// absolute path for the aggregator, which writes it, and the Api, which queries it. A published manifest turns the
 /// lake off: a task's disk is neither shared nor kept, and the container's app folder is not writable by its user
 /// (the lake moves to S3 in a later slice of issue 17).</summary>
@@ -8,7 +9,12 @@ public static class LakeFolderExtensions
 {
     public static IResourceBuilder<ProjectResource> WithLakeFolder(this IResourceBuilder<ProjectResource> project)
     {
-        var path = Path.GetFullPath(Path.Combine(project.ApplicationBuilder.AppHostDirectory, "..", ".data", "lake"));
+        var builder = project.ApplicationBuilder;
+        var repositoryRoot = Path.GetFullPath(Path.Combine(builder.AppHostDirectory, ".."));
+        var dataDir = builder.Configuration[InfrastructureExtensions.DataDirSetting] is { Length: > 0 } configured
+            ? Path.GetFullPath(configured, repositoryRoot)
+            : Path.Combine(repositoryRoot, ".data");
+        var path = Path.Combine(dataDir, "lake");
         return project.WithEnvironment(context =>
         {
             if (context.ExecutionContext.IsRunMode)

@@ -13,10 +13,14 @@ public sealed class RunningAggregator : IAsyncDisposable
 {
     private readonly WebApplicationFactory<LiveInsight.Aggregator.Consumer.BatchProcessor> _factory;
 
-    private RunningAggregator(WebApplicationFactory<LiveInsight.Aggregator.Consumer.BatchProcessor> factory) => _factory = factory;
+    private readonly string _lake;
+
+    private RunningAggregator(WebApplicationFactory<LiveInsight.Aggregator.Consumer.BatchProcessor> factory, string lake) =>
+        (_factory, _lake) = (factory, lake);
 
     public static RunningAggregator Start(DashboardFixture fixture)
     {
+        var lake = Path.Combine(Path.GetTempPath(), "liveinsight-dashboard-lake-" + Guid.NewGuid().ToString("N")[..8]);
         var factory = new WebApplicationFactory<LiveInsight.Aggregator.Consumer.BatchProcessor>().WithWebHostBuilder(web => web
             .UseEnvironment("Testing")
             .UseSetting("ConnectionStrings:redis", fixture.Infrastructure.RedisConnectionString)
@@ -24,10 +28,10 @@ public sealed class RunningAggregator : IAsyncDisposable
             .UseSetting("LiveInsight:Storage:TablePrefix", fixture.TablePrefix)
             .UseSetting("LiveInsight:Aggregator:ConsumerName", "dashboard-tests")
             .UseSetting("LiveInsight:Aggregator:PollIntervalMs", "50")
-            .UseSetting("Lake:Path", Path.Combine(Path.GetTempPath(), "liveinsight-dashboard-lake-" + fixture.TablePrefix)));
+            .UseSetting("Lake:Path", lake));
         factory.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
         factory.StartServer();
-        return new RunningAggregator(factory);
+        return new RunningAggregator(factory, lake);
     }
 
     /// <summary>Waits until the aggregator has read and acknowledged every entry of the event stream.</summary>
@@ -50,5 +54,12 @@ public sealed class RunningAggregator : IAsyncDisposable
         throw new TimeoutException("the aggregator did not drain the event stream in time");
     }
 
-    public async ValueTask DisposeAsync() => await _factory.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await _factory.DisposeAsync();
+        if (Directory.Exists(_lake))
+        {
+            Directory.Delete(_lake, recursive: true);
+        }
+    }
 }
