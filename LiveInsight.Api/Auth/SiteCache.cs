@@ -39,18 +39,51 @@ public sealed class SiteCache(SiteRepository sites, HybridCache cache, Unauthent
             return null;
         }
 
-        return (await cache.GetOrCreateAsync(
-            $"site:pk:{publicKey}",
-            (sites, publicKey, limiter, client),
-            static async (state, ct) =>
-            {
-                await state.limiter.ThrowIfOverLimitAsync(state.client);
-                return await state.sites.FindByPublicKeyAsync(state.publicKey, ct);
-            },
-            KeyEntry,
-            Tags,
-            cancellationToken)).IfKeyValid(time.GetUtcNow());
+        Site? site;
+        try
+        {
+            site = await cache.GetOrCreateAsync(
+                $"site:pk:{publicKey}",
+                (sites, publicKey, limiter, client),
+                static async (state, ct) =>
+                {
+                    await state.limiter.ThrowIfOverLimitAsync(state.client);
+                    return await state.sites.FindByPublicKeyAsync(state.publicKey, ct);
+                },
+                KeyEntry,
+                Tags,
+                cancellationToken);
+        }
+        catch (Exception e) when (IsStorageOutage(e) && _lastKnown.TryGetValue(publicKey, out var known)
+                                  && time.GetUtcNow() - known.At < LastKnownFor)
+        {
+            // DynamoDB is away and this key's cache entry expired meanwhile: keep taking its events with the site as it
+            // was last read, rather than refusing a site that was fine a minute ago (found by ./liveinsight chaos).
+            site = known.Site;
+        }
+
+        // Refreshed at most once a minute per key (as the cache entry itself), so the hot path pays a lookup, not a write.
+        var now = time.GetUtcNow();
+        if (site is not null && (_lastKnown.TryGetValue(publicKey, out var last) ? now - last.At >= KeyEntry.Expiration : _lastKnown.Count < MaxLastKnown))
+        {
+            _lastKnown[publicKey] = (site, now);
+        }
+
+        return site.IfKeyValid(now);
     }
+
+    /// <summary>How long a site read before an outage keeps taking events while DynamoDB cannot be read (a key revoked
+    /// during the outage keeps working until it ends, or this long).</summary>
+    public static readonly TimeSpan LastKnownFor = TimeSpan.FromHours(1);
+
+    /// <summary>Only keys that named a real site are kept (an unknown key is never stored), so this bounds real sites.</summary>
+    private const int MaxLastKnown = 100_000;
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (Site Site, DateTimeOffset At)> _lastKnown = new(StringComparer.Ordinal);
+
+    private static bool IsStorageOutage(Exception e) =>
+        e is Amazon.Runtime.AmazonServiceException or System.Net.Http.HttpRequestException or TimeoutException
+            or Amazon.Runtime.AmazonClientException;
 
     /// <summary>Every site (<c>GET /api/sites</c>, which the Dashboard asks on every page load): at most one Scan per
     /// replica per <see cref="ListCacheFor"/>.</summary>

@@ -3,7 +3,8 @@ using Amazon.DynamoDBv2;
 
 namespace LiveInsight.Testing;
 
-/// <summary>Counts every call made through <see cref="IAmazonDynamoDB"/> and forwards it to the real client.</summary>
+/// <summary>Counts every call made through <see cref="IAmazonDynamoDB"/> and forwards it to the real client; while
+/// <see cref="Failing"/> is set, every call fails as an unreachable DynamoDB would (for tests of outage paths).</summary>
 public class DynamoCallCounter : DispatchProxy
 {
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _byMethod = new();
@@ -14,6 +15,11 @@ public class DynamoCallCounter : DispatchProxy
     public DynamoCallCounter() => _counter = this;
 
     public int Count => _counter._count;
+
+    /// <summary>While true, every asynchronous call throws <see cref="HttpRequestException"/> instead of reaching DynamoDB.</summary>
+    public bool Failing { get => _counter._failing; set => _counter._failing = value; }
+
+    private volatile bool _failing;
 
     /// <summary>Calls of one method, e.g. <c>"ScanAsync"</c>.</summary>
     public int CountOf(string method) => _counter._byMethod.GetValueOrDefault(method);
@@ -39,6 +45,10 @@ public class DynamoCallCounter : DispatchProxy
         {
             Interlocked.Increment(ref _counter._count);
             _counter._byMethod.AddOrUpdate(targetMethod.Name, 1, (_, n) => n + 1);
+            if (_counter._failing)
+            {
+                throw new HttpRequestException("DynamoDB is unreachable (test)");
+            }
         }
 
         try
