@@ -53,6 +53,12 @@ public static class QueryApi
                 return bodyProblem;
             }
 
+            if (!lake.Enabled)
+            {
+                return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Event lake off",
+                    detail: "This installation runs with Lake:Enabled=false, so no events are written to the lake and /api/v2/query has nothing to answer from. The /api/stats/* endpoints answer from the rollups.");
+            }
+
             var (query, error) = QueryParser.Parse(body!.RootElement);
             if (query is null)
             {

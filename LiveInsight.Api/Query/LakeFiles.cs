@@ -12,6 +12,10 @@ public sealed class LakeFiles(IConfiguration configuration, IHostEnvironment env
 {
     private const string DayPrefix = LakeLayout.DayColumn + "=";
 
+    /// <summary><c>Lake:Enabled</c> (default true): a published manifest turns the lake off until it lives in S3, and then
+    /// nothing writes it, so the query API says so rather than answering zeros.</summary>
+    public bool Enabled { get; } = configuration.GetValue("Lake:Enabled", true);
+
     public string Root { get; } = Path.GetFullPath(configuration["Lake:Path"] is { Length: > 0 } path ? path : LakeLayout.DefaultRoot, environment.ContentRootPath);
 
     /// <summary>The site's compacted and part files of the days <paramref name="first"/>..<paramref name="last"/>, plus a day

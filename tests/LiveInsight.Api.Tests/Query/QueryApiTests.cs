@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using LiveInsight.Api.Tests.Infrastructure;
 using LiveInsight.Api.Tests.Stats;
+using Microsoft.AspNetCore.Hosting;
 
 namespace LiveInsight.Api.Tests.Query;
 
@@ -168,6 +169,24 @@ public sealed class QueryApiTests(ApiFixture fixture)
         using var none = await anonymous.PostAsync("/api/v2/query", Json(data.A, $"{Range},\"metrics\":[\"visitors\"]"));
 
         Assert.Equal(HttpStatusCode.NotFound, foreign.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, none.StatusCode);
+    }
+
+    [Fact]
+    public async Task With_the_lake_off_the_query_api_says_so_with_503_rather_than_answering_zeros()
+    {
+        var data = await QueryDataset.GetAsync(fixture);
+        await using var lakeOff = fixture.Factory.WithWebHostBuilder(web => web.UseSetting("Lake:Enabled", "false"));
+        using var client = lakeOff.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new("Bearer", data.A.SecretKey);
+        using var anonymous = lakeOff.CreateClient();
+
+        using var response = await client.PostAsync("/api/v2/query", Json(data.A, $"{Range},\"metrics\":[\"visitors\"]"));
+        using var none = await anonymous.PostAsync("/api/v2/query", Json(data.A, $"{Range},\"metrics\":[\"visitors\"]"));
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("Lake:Enabled=false", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.Unauthorized, none.StatusCode);
     }
 
