@@ -101,15 +101,9 @@ public static class CompatApi
             {
                 // One event a request, without an id: each ingestion generates one (a retry is a new event).
                 var batch = new IncomingBatch { Events = [plausible.ToIncomingEvent()], HashRouting = plausible.HashRouting };
-                var outcome = await ingestor.IngestAsync(Request(context, clientIps, batch, site), cancellationToken);
-                if (outcome.Error is { } error)
+                if (await IngestAsync(context, ingestor, clientIps, batch, site, drops, cancellationToken) is { } refused)
                 {
-                    return Refuse(context, error.Status, error.Title, error.Detail, error.RetryAfterSeconds);
-                }
-
-                foreach (var (reason, count) in outcome.DroppedByReason)
-                {
-                    Count(drops, reason.WireName(), count);
+                    return refused;
                 }
             }
 
@@ -163,15 +157,9 @@ public static class CompatApi
             else
             {
                 var batch = new IncomingBatch { Events = [send.ToIncomingEvent(site.Domains.Count > 0 ? site.Domains[0] : "")] };
-                var outcome = await ingestor.IngestAsync(Request(context, clientIps, batch, site), cancellationToken);
-                if (outcome.Error is { } error)
+                if (await IngestAsync(context, ingestor, clientIps, batch, site, drops, cancellationToken) is { } refused)
                 {
-                    return Refuse(context, error.Status, error.Title, error.Detail, error.RetryAfterSeconds);
-                }
-
-                foreach (var (reason, count) in outcome.DroppedByReason)
-                {
-                    Count(drops, reason.WireName(), count);
+                    return refused;
                 }
             }
 
@@ -193,6 +181,26 @@ public static class CompatApi
         static string Part(string json) => Microsoft.AspNetCore.WebUtilities.WebEncoders.Base64UrlEncode(Encoding.UTF8.GetBytes(json));
         return Part("""{"alg":"none","typ":"JWT"}""") + "."
             + Part($$"""{"websiteId":"{{websiteId}}","iat":{{now.ToUnixTimeSeconds()}}}""") + ".";
+    }
+
+    /// <summary>One body through our own ingestion for one site: the refusal to answer with, or null with the drops
+    /// counted into <paramref name="drops"/>.</summary>
+    private static async Task<IResult?> IngestAsync(
+        HttpContext context, EventIngestor ingestor, ClientIpResolver clientIps, IncomingBatch batch, Site site,
+        Dictionary<string, int> drops, CancellationToken cancellationToken)
+    {
+        var outcome = await ingestor.IngestAsync(Request(context, clientIps, batch, site), cancellationToken);
+        if (outcome.Error is { } error)
+        {
+            return Refuse(context, error.Status, error.Title, error.Detail, error.RetryAfterSeconds);
+        }
+
+        foreach (var (reason, count) in outcome.DroppedByReason)
+        {
+            Count(drops, reason.WireName(), count);
+        }
+
+        return null;
     }
 
     private static IngestRequest Request(HttpContext context, ClientIpResolver clientIps, IncomingBatch batch, Site site)
