@@ -12,7 +12,8 @@ THREADS=2
 echo "==> building the Api (Release)" >&2
 dotnet build LiveInsight.Api -c Release --nologo -v quiet -clp:ErrorsOnly >&2
 
-start_stores
+# LIVEINSIGHT_BENCH_APPENDFSYNC=always measures what fsync before every reply would cost (NOTES "Faults").
+start_stores --appendonly yes --appendfsync "${LIVEINSIGHT_BENCH_APPENDFSYNC:-everysec}"
 API_PORT=$(free_port)
 
 TOKEN="bench-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
