@@ -71,7 +71,18 @@ public static class QueryApi
                 await limiter.ThrowIfOverLimitAsync(site.SiteId);
                 var period = QueryPeriods.Resolve(query.DateRange, QueryPeriods.Zone(site.TimeZone), time.GetUtcNow(), () => lake.FirstDay(site.SiteId));
                 var sql = QuerySql.Build(query, period, lake.Files(site.SiteId, period.First, period.Last));
-                var rows = await engine.RunAsync(sql, ct);
+                List<object?[]> rows;
+                try
+                {
+                    rows = await engine.RunAsync(sql, ct);
+                }
+                catch (LakeFilesChangedException)
+                {
+                    // Compaction merged parts away after they were listed: the new listing has them in compact.parquet.
+                    sql = QuerySql.Build(query, period, lake.Files(site.SiteId, period.First, period.Last));
+                    rows = await engine.RunAsync(sql, ct);
+                }
+
                 long? totalRows = rows.Count > 0 ? Convert.ToInt64(rows[0][^1], CultureInfo.InvariantCulture) : 0;
                 if (query.TotalRows && rows.Count == 0 && query.Offset > 0)
                 {
@@ -91,7 +102,7 @@ public static class QueryApi
                 http.Response.Headers.RetryAfter = e.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
                 return TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many queries", detail: e.Message);
             }
-            catch (Exception e) when (e is QueryBusyException or QueryTimeoutException)
+            catch (Exception e) when (e is QueryBusyException or QueryTimeoutException or LakeFilesChangedException)
             {
                 http.Response.Headers.RetryAfter = "5";
                 return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Query not answered", detail: e.Message);

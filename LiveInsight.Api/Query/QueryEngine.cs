@@ -98,6 +98,12 @@ public sealed class QueryEngine : IDisposable
         {
             throw new QueryBusyException($"The query needed more than the {options.MemoryLimitMegabytes} MB the engine may use; narrow it or retry later.");
         }
+        catch (DuckDBException e) when (e.Message.Contains("IO Error", StringComparison.OrdinalIgnoreCase)
+                                        || e.Message.Contains("No files found", StringComparison.OrdinalIgnoreCase))
+        {
+            // Compaction replaced parts between the listing and the read (a window of milliseconds): the caller lists again.
+            throw new LakeFilesChangedException("The lake's files changed while they were read (compaction); retry.");
+        }
 
         return rows;
     }
@@ -157,6 +163,9 @@ public sealed class QueryEngine : IDisposable
 
 /// <summary>The engine is saturated or out of memory for this query: 503 with Retry-After.</summary>
 public sealed class QueryBusyException(string message) : Exception(message);
+
+/// <summary>A file listed for the query was gone when read (compaction deleted merged parts): list again and rerun.</summary>
+public sealed class LakeFilesChangedException(string message) : Exception(message);
 
 /// <summary>The query hit its deadline: 503.</summary>
 public sealed class QueryTimeoutException(string message) : Exception(message);

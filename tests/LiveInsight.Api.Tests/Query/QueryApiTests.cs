@@ -4,6 +4,7 @@ using System.Text.Json;
 using LiveInsight.Api.Tests.Infrastructure;
 using LiveInsight.Api.Tests.Stats;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace LiveInsight.Api.Tests.Query;
 
@@ -188,6 +189,25 @@ public sealed class QueryApiTests(ApiFixture fixture)
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         Assert.Contains("Lake:Enabled=false", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.Unauthorized, none.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_listed_file_that_compaction_removed_before_the_read_is_told_apart_so_the_query_lists_again()
+    {
+        var data = await QueryDataset.GetAsync(fixture);
+        var engine = fixture.Factory.Services.GetRequiredService<LiveInsight.Api.Query.QueryEngine>();
+        var lake = fixture.Factory.Services.GetRequiredService<LiveInsight.Api.Query.LakeFiles>();
+        using var body = JsonDocument.Parse($"{{\"site_id\":\"{data.A.SiteId}\",{Range},\"metrics\":[\"visitors\"]}}");
+        var (query, error) = LiveInsight.Api.Query.QueryParser.Parse(body.RootElement);
+        Assert.Null(error);
+        var period = LiveInsight.Api.Query.QueryPeriods.Resolve(query!.DateRange, TimeZoneInfo.Utc, DateTimeOffset.UtcNow, () => null);
+        var files = lake.Files(data.A.SiteId, period.First, period.Last).ToList();
+        Assert.NotEmpty(files);
+
+        var gone = Path.Combine(Path.GetDirectoryName(files[0])!, "part-merged-away.parquet");
+        await Assert.ThrowsAsync<LiveInsight.Api.Query.LakeFilesChangedException>(() =>
+            engine.RunAsync(LiveInsight.Api.Query.QuerySql.Build(query, period, [.. files, gone]), CancellationToken.None));
+        Assert.NotEmpty(await engine.RunAsync(LiveInsight.Api.Query.QuerySql.Build(query, period, files), CancellationToken.None));
     }
 
     private async Task<JsonElement> QueryAsync(TestSite site, string query)
