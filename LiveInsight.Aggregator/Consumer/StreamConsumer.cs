@@ -1,6 +1,7 @@
 using LiveInsight.Aggregator.Extensions;
 using LiveInsight.Aggregator.Health;
 using LiveInsight.Core.Events;
+using LiveInsight.Core.Redis;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
@@ -30,18 +31,8 @@ public sealed partial class StreamConsumer(
     public StreamConsumer Sibling(int index) =>
         new(redis, processor, state, options, time, logger) { _name = $"{options.Value.ResolvedConsumerName}-{index}" };
 
-    public async Task EnsureGroupAsync()
-    {
-        try
-        {
-            // From the stream's beginning: events ingested before the first aggregator started are not lost.
-            await redis.GetDatabase().StreamCreateConsumerGroupAsync(RedisKeys.EventsStream, AggregatorOptions.GroupName, "0-0", createStream: true);
-        }
-        catch (RedisServerException e) when (e.Message.StartsWith("BUSYGROUP", StringComparison.Ordinal))
-        {
-            // Another replica (or an earlier start) created it.
-        }
-    }
+    /// <summary>From the stream's beginning: events ingested before the first aggregator started are not lost.</summary>
+    public Task EnsureGroupAsync() => redis.GetDatabase().EnsureConsumerGroupAsync(RedisKeys.EventsStream, AggregatorOptions.GroupName);
 
     /// <summary>One step of the loop: take over stale entries or read new ones, and process them.</summary>
     /// <returns>How many entries were processed (0: the stream had nothing for us).</returns>

@@ -5,6 +5,7 @@ using LiveInsight.Aggregator.Consumer;
 using LiveInsight.Aggregator.Extensions;
 using LiveInsight.Core.Events;
 using LiveInsight.Core.Lake;
+using LiveInsight.Core.Redis;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
@@ -70,17 +71,8 @@ public sealed partial class LakeWriter : BackgroundService
     /// count twice in a read, and lose none).</summary>
     internal Func<Task>? AfterWrite { get; set; }
 
-    public async Task EnsureGroupAsync()
-    {
-        try
-        {
-            // From the stream's beginning: whatever the stream still holds when the lake is first enabled is written.
-            await _redis.GetDatabase().StreamCreateConsumerGroupAsync(RedisKeys.EventsStream, LakeOptions.GroupName, "0-0", createStream: true);
-        }
-        catch (RedisServerException e) when (e.Message.StartsWith("BUSYGROUP", StringComparison.Ordinal))
-        {
-        }
-    }
+    /// <summary>From the stream's beginning: whatever the stream still holds when the lake is first enabled is written.</summary>
+    public Task EnsureGroupAsync() => _redis.GetDatabase().EnsureConsumerGroupAsync(RedisKeys.EventsStream, LakeOptions.GroupName);
 
     /// <summary>Takes over a dead replica's entries, or reads new ones, into the buffer.</summary>
     /// <returns>How many entries were added to the buffer (0: nothing new for us).</returns>

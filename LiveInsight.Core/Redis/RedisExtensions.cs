@@ -41,4 +41,18 @@ public static class RedisExtensions
 
         return used;
     }
+
+    /// <summary>Creates the consumer group <paramref name="group"/> on <paramref name="stream"/> (and the stream) reading
+    /// from its beginning, so nothing added before the first consumer started is missed; a group that exists already
+    /// (another replica, an earlier start) is left as it is.</summary>
+    public static async Task EnsureConsumerGroupAsync(this IDatabase db, RedisKey stream, RedisValue group)
+    {
+        try
+        {
+            await db.StreamCreateConsumerGroupAsync(stream, group, "0-0", createStream: true);
+        }
+        catch (RedisServerException e) when (e.Message.StartsWith("BUSYGROUP", StringComparison.Ordinal))
+        {
+        }
+    }
 }
