@@ -39,47 +39,56 @@ public sealed class SiteCache(SiteRepository sites, HybridCache cache, Unauthent
             return null;
         }
 
-        Site? site;
-        try
-        {
-            site = await cache.GetOrCreateAsync(
-                $"site:pk:{publicKey}",
-                (sites, publicKey, limiter, client),
-                static async (state, ct) =>
-                {
-                    await state.limiter.ThrowIfOverLimitAsync(state.client);
-                    return await state.sites.FindByPublicKeyAsync(state.publicKey, ct);
-                },
-                KeyEntry,
-                Tags,
-                cancellationToken);
-        }
-        catch (Exception e) when (IsStorageOutage(e) && _lastKnown.TryGetValue(publicKey, out var known)
-                                  && time.GetUtcNow() - known.At < LastKnownFor)
-        {
-            // DynamoDB is away and this key's cache entry expired meanwhile: keep taking its events with the site as it
-            // was last read, rather than refusing a site that was fine a minute ago (found by ./liveinsight chaos).
-            site = known.Site;
-        }
-
-        // Refreshed at most once a minute per key (as the cache entry itself), so the hot path pays a lookup, not a write.
-        var now = time.GetUtcNow();
-        if (site is not null && (_lastKnown.TryGetValue(publicKey, out var last) ? now - last.At >= KeyEntry.Expiration : _lastKnown.Count < MaxLastKnown))
-        {
-            _lastKnown[publicKey] = (site, now);
-        }
-
-        return site.IfKeyValid(now);
+        var site = await OrLastKnownAsync($"site:pk:{publicKey}", cache.GetOrCreateAsync(
+            $"site:pk:{publicKey}",
+            (sites, publicKey, limiter, client),
+            static async (state, ct) =>
+            {
+                await state.limiter.ThrowIfOverLimitAsync(state.client);
+                return await state.sites.FindByPublicKeyAsync(state.publicKey, ct);
+            },
+            KeyEntry,
+            Tags,
+            cancellationToken));
+        return site.IfKeyValid(time.GetUtcNow());
     }
 
-    /// <summary>How long a site read before an outage keeps taking events while DynamoDB cannot be read (a key revoked
+    /// <summary>How long a lookup read before an outage keeps answering while DynamoDB cannot be read (a key revoked
     /// during the outage keeps working until it ends, or this long).</summary>
     public static readonly TimeSpan LastKnownFor = TimeSpan.FromHours(1);
 
-    /// <summary>Only keys that named a real site are kept (an unknown key is never stored), so this bounds real sites.</summary>
+    /// <summary>Only lookups that found something are kept (an unknown key is never stored), so this bounds real sites.</summary>
     private const int MaxLastKnown = 100_000;
 
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (Site Site, DateTimeOffset At)> _lastKnown = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (object Value, DateTimeOffset At)> _lastKnown = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The lookup's answer, remembered under <paramref name="key"/> (at most once a minute, as the cache entry lives, so
+    /// the hot path pays a dictionary read, not a write). When DynamoDB is away and the entry expired meanwhile, the
+    /// answer last read instead: ingestion keeps taking a site's events rather than refusing a site that was fine a
+    /// minute ago (found by ./liveinsight chaos). Used by every lookup ingestion depends on.
+    /// </summary>
+    private async ValueTask<T> OrLastKnownAsync<T>(string key, ValueTask<T> lookup)
+    {
+        T value;
+        try
+        {
+            value = await lookup;
+        }
+        catch (Exception e) when (IsStorageOutage(e) && _lastKnown.TryGetValue(key, out var known)
+                                  && time.GetUtcNow() - known.At < LastKnownFor)
+        {
+            return (T)known.Value;
+        }
+
+        var now = time.GetUtcNow();
+        if (value is not null && (_lastKnown.TryGetValue(key, out var last) ? now - last.At >= KeyEntry.Expiration : _lastKnown.Count < MaxLastKnown))
+        {
+            _lastKnown[key] = (value!, now);
+        }
+
+        return value;
+    }
 
     private static bool IsStorageOutage(Exception e) =>
         e is Amazon.Runtime.AmazonServiceException or System.Net.Http.HttpRequestException or TimeoutException
@@ -99,7 +108,7 @@ public sealed class SiteCache(SiteRepository sites, HybridCache cache, Unauthent
     /// <summary>Whether some site would take events from this origin host, each site by its own subdomain setting.</summary>
     public async ValueTask<bool> IsAnySiteOriginAsync(string host, CancellationToken cancellationToken)
     {
-        var origins = await cache.GetOrCreateAsync(
+        var origins = await OrLastKnownAsync("site:origins", cache.GetOrCreateAsync(
             "site:origins",
             sites,
             static async (repository, ct) => (await repository.ListAsync(ct))
@@ -108,7 +117,7 @@ public sealed class SiteCache(SiteRepository sites, HybridCache cache, Unauthent
                 .ToArray(),
             KeyEntry,
             Tags,
-            cancellationToken);
+            cancellationToken));
         return origins.Any(o => OriginRules.HostMatches(host, o.Domain, o.AllowSubdomains));
     }
 
@@ -121,13 +130,13 @@ public sealed class SiteCache(SiteRepository sites, HybridCache cache, Unauthent
     /// </summary>
     public async ValueTask<Site?> FindByCompatIdAsync(CompatId kind, string value, CancellationToken cancellationToken)
     {
-        var index = await cache.GetOrCreateAsync(
+        var index = await OrLastKnownAsync("site:compat", cache.GetOrCreateAsync(
             "site:compat",
             sites,
             static async (repository, ct) => CompatSiteIndex.Build(await repository.ListAsync(ct)),
             KeyEntry,
             Tags,
-            cancellationToken);
+            cancellationToken));
         var map = kind == CompatId.PlausibleDomain ? index.ByDomain : index.ByUmamiId;
         var key = kind == CompatId.PlausibleDomain ? CompatSiteIndex.DomainKey(value) : value;
         return map.TryGetValue(key, out var siteId) ? await FindByIdAsync(siteId, cancellationToken) : null;
@@ -155,13 +164,13 @@ public sealed class SiteCache(SiteRepository sites, HybridCache cache, Unauthent
     /// <summary>For the admin token only (trusted, and shared by every Dashboard user, so not limited per address):
     /// callers check <see cref="SiteKeys.IsWellFormedSiteId"/> first.</summary>
     public ValueTask<Site?> FindByIdAsync(string siteId, CancellationToken cancellationToken) =>
-        cache.GetOrCreateAsync(
+        OrLastKnownAsync($"site:id:{siteId}", cache.GetOrCreateAsync(
             $"site:id:{siteId}",
             (sites, siteId),
             static (state, ct) => new ValueTask<Site?>(state.sites.FindByIdAsync(state.siteId, ct)),
             KeyEntry,
             Tags,
-            cancellationToken);
+            cancellationToken));
 }
 
 public enum CompatId
