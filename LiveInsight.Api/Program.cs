@@ -27,6 +27,7 @@ app.MapIngestApi();
 app.MapCompatApi();
 app.MapTrackerApi();
 app.MapSitesApi();
+app.MapImportsApi();
 app.MapRealtimeApi();
 app.MapStatsApi();
 app.MapQueryApi();

@@ -30,6 +30,8 @@ public static class ReadApiExtensions
         services.AddSingleton<RollupReader>();
         services.AddSingleton<VisitorCounter>();
         services.AddSingleton<StatsService>();
+        services.AddOptions<Imports.ImportOptions>().BindConfiguration(Imports.ImportOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<Imports.ImportStore>();
         services.AddOptions<QueryOptions>().BindConfiguration(QueryOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<LakeFiles>();
         services.AddSingleton<QueryEngine>();

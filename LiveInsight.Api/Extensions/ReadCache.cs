@@ -67,10 +67,18 @@ public sealed class ReadCache(HybridCache cache, IOptions<ReadOptions> options, 
                 return await TimedAsync(query, area, tag, ct);
             },
             entry,
+            siteId is null ? null : [SiteTag(siteId)],
             cancellationToken: cancellationToken);
         (missed ? metrics.ReadCacheMisses : metrics.ReadCacheHits).Add(1, tag);
         return value;
     }
+
+    /// <summary>Forgets every cached stats answer of a site on this replica (and, through the tag's invalidation stamp
+    /// in Redis, on others when they next look there): for changes to past data, such as an import or its deletion.</summary>
+    public ValueTask ForgetSiteAsync(string siteId, CancellationToken cancellationToken) =>
+        cache.RemoveByTagAsync(SiteTag(siteId), cancellationToken);
+
+    private static string SiteTag(string siteId) => "site:" + siteId;
 
     private async Task<T> TimedAsync<T>(
         Func<CancellationToken, Task<T>> query, ReadArea area, KeyValuePair<string, object?> tag, CancellationToken cancellationToken)

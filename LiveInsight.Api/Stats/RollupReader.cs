@@ -191,7 +191,7 @@ public sealed partial class RollupReader(
 
     private static (string Projection, Dictionary<string, string> Names) Projection(bool withSketches)
     {
-        var attributes = Metrics.Append("sk");
+        var attributes = Metrics.Append("sk").Append(ImportLayout.ImportIdAttribute);
         if (withSketches)
         {
             attributes = attributes.Append(SketchAttribute).Append(SketchCrcAttribute);
@@ -214,7 +214,8 @@ public sealed partial class RollupReader(
             }
         }
 
-        return new RollupRow(sk[..split], sk[(split + 1)..], metrics, FromRedis: false, withSketches ? Sketch(item, sk) : null);
+        var imported = item.ContainsKey(ImportLayout.ImportIdAttribute);
+        return new RollupRow(sk[..split], sk[(split + 1)..], metrics, FromRedis: false, withSketches && !imported ? Sketch(item, sk) : null, imported);
     }
 
     /// <summary>The stored sketch when its checksum holds; a corrupt one is skipped (and said so), never merged.</summary>

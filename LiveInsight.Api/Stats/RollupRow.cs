@@ -5,8 +5,10 @@ namespace LiveInsight.Api.Stats;
 /// <summary>
 /// One dimension value in one bucket: its counters, where it was read from, and (from the Stats table) its visitor
 /// sketch when asked for and intact. Redis rows have no sketch here: their HyperLogLog is a key of its own.
+/// <see cref="Imported"/> rows come from an import (<see cref="ImportLayout"/>): their visitors are a count, not a sketch.
 /// </summary>
-public sealed record RollupRow(string Bucket, string Value, IReadOnlyDictionary<string, long> Metrics, bool FromRedis, byte[]? Sketch = null)
+public sealed record RollupRow(
+    string Bucket, string Value, IReadOnlyDictionary<string, long> Metrics, bool FromRedis, byte[]? Sketch = null, bool Imported = false)
 {
     public long this[string metric] => Metrics.GetValueOrDefault(metric);
 }

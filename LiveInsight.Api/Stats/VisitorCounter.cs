@@ -5,10 +5,12 @@ using StackExchange.Redis;
 
 namespace LiveInsight.Api.Stats;
 
-/// <summary>The visitors of a set of rollup rows: Redis HyperLogLog keys and stored sketches to union, or a known count.</summary>
-public sealed record VisitorGroup(IReadOnlyList<RedisKey> Keys, IReadOnlyList<byte[]> Sketches, long? Known = null)
+/// <summary>The visitors of a set of rollup rows: Redis HyperLogLog keys and stored sketches to union, plus a known
+/// count added to the union (a single stored row's own count, or the counts of imported days: an export holds counts,
+/// not visitor ids, and an imported day is never also a native day, so the two never meet).</summary>
+public sealed record VisitorGroup(IReadOnlyList<RedisKey> Keys, IReadOnlyList<byte[]> Sketches, long Added = 0)
 {
-    public static readonly VisitorGroup Empty = new([], [], 0);
+    public static readonly VisitorGroup Empty = new([], []);
 
     /// <summary>Null when the rollups keep no visitors for this dimension and granularity: the summary has sketches
     /// per hour and day; pages, session dimensions and events per day only (<see cref="RollupLayout.HasValueVisitors"/>).</summary>
@@ -26,7 +28,8 @@ public sealed record VisitorGroup(IReadOnlyList<RedisKey> Keys, IReadOnlyList<by
 
         var keys = rows.Where(r => r.FromRedis).Select(r => RedisKey(siteId, granularity, dimension, r)).ToList();
         var sketches = rows.Where(r => r.Sketch is not null).Select(r => r.Sketch!).ToList();
-        return new VisitorGroup(keys, sketches);
+        var imported = rows.Where(r => r.Imported).Sum(r => r[RollupLayout.Visitors]);
+        return new VisitorGroup(keys, sketches, imported);
     }
 
     /// <summary>Whether rows of this dimension and granularity have visitors at all.</summary>
@@ -62,12 +65,7 @@ public sealed class VisitorCounter(IConnectionMultiplexer redis)
         for (var g = 0; g < groups.Count; g++)
         {
             var group = groups[g];
-            if (group.Known is { } known)
-            {
-                counts[g] = known;
-                continue;
-            }
-
+            counts[g] = group.Added;
             var keys = group.Keys.ToList();
             foreach (var sketch in group.Sketches)
             {
@@ -96,7 +94,7 @@ public sealed class VisitorCounter(IConnectionMultiplexer redis)
         await transaction.ExecuteAsync();
         foreach (var (index, count) in pending)
         {
-            counts[index] = await count;
+            counts[index] += await count;
         }
 
         return counts;

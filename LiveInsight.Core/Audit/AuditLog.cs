@@ -29,6 +29,8 @@ public static class AuditActions
     public const string SiteUpdate = "site.update";
     public const string SiteRotateKeys = "site.rotate_keys";
     public const string SiteRevokeRetiredKeys = "site.revoke_retired_keys";
+    public const string SiteImport = "site.import";
+    public const string SiteImportDelete = "site.import_delete";
     public const string MemberInvite = "member.invite";
     public const string MemberJoin = "member.join";
     public const string MemberRole = "member.role";

@@ -44,6 +44,8 @@ public static class ApiProxy
         SiteRoute("sites-update", "/proxy/api/sites/{siteId}", SiteRole.Admin, FromRoute, "PATCH"),
         SiteRoute("sites-rotate-keys", "/proxy/api/sites/{siteId}/rotate-keys", SiteRole.Admin, FromRoute, "POST"),
         SiteRoute("sites-revoke-retired-keys", "/proxy/api/sites/{siteId}/retired-keys", SiteRole.Admin, FromRoute, "DELETE"),
+        SiteRoute("imports", "/proxy/api/sites/{siteId}/imports", SiteRole.Admin, FromRoute, "GET", "POST"),
+        SiteRoute("imports-delete", "/proxy/api/sites/{siteId}/imports/{importId}", SiteRole.Admin, FromRoute, "DELETE"),
     ];
 
     public static IHostApplicationBuilder AddApiProxy(this IHostApplicationBuilder builder)

@@ -212,6 +212,15 @@ public static class DashboardHostileCases
 
             yield return new HostileCase($"proxy revoke ({who}): another site", HttpMethod.Delete, $"/proxy/api/sites/{t.OtherSiteId}/retired-keys") { Caller = caller, Csrf = true };
             yield return new HostileCase($"proxy revoke ({who}): no CSRF token", HttpMethod.Delete, $"/proxy/api/sites/{t.SiteId}/retired-keys?x=%00") { Caller = caller };
+            // Imports (issue 20): the upload is forwarded as it is; the Api reads it (its own hostile cases cover the files).
+            var upload = new HostileCase("", HttpMethod.Post, $"/proxy/api/sites/{t.SiteId}/imports?source=plausible") { Caller = caller, Csrf = true };
+            yield return upload with { Name = $"proxy import ({who}): no CSRF token", Csrf = false, Body = [0x50, 0x4B, 0x03, 0x04], ContentType = "application/zip" };
+            yield return upload with { Name = $"proxy import ({who}): not a zip", Body = Encoding.UTF8.GetBytes("<x/>"), ContentType = "application/zip" };
+            yield return upload with { Name = $"proxy import ({who}): another site", Target = $"/proxy/api/sites/{t.OtherSiteId}/imports?source=plausible", Body = [1], ContentType = "application/zip" };
+            yield return upload with { Name = $"proxy import ({who}): unknown source", Target = $"/proxy/api/sites/{t.SiteId}/imports?source=%00", Body = [1], ContentType = "text/csv" };
+            yield return new HostileCase($"proxy imports ({who}): list another site", HttpMethod.Get, $"/proxy/api/sites/{t.OtherSiteId}/imports") { Caller = caller };
+            yield return new HostileCase($"proxy imports ({who}): delete 3 KB id", HttpMethod.Delete, $"/proxy/api/sites/{t.SiteId}/imports/{new string('i', 3000)}") { Caller = caller, Csrf = true };
+            yield return new HostileCase($"proxy imports ({who}): delete another site's", HttpMethod.Delete, $"/proxy/api/sites/{t.OtherSiteId}/imports/imp_x") { Caller = caller, Csrf = true };
             yield return new HostileCase($"proxy rotate ({who}): grace_seconds -1", HttpMethod.Post, $"/proxy/api/sites/{t.OtherSiteId}/rotate-keys?grace_seconds=-1") { Caller = caller, Csrf = true };
         }
 
