@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using LiveInsight.Api.Extensions;
 using LiveInsight.Api.Imports;
+using LiveInsight.Api.Ingestion;
 using LiveInsight.Api.Sites;
 using LiveInsight.Core.Audit;
 using LiveInsight.Core.Sites;
@@ -117,10 +118,11 @@ public static class ImportsApi
 
         try
         {
-            // Native data starts at the first flushed native day, or today at the latest (today lives in Redis).
-            var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(time.GetUtcNow(), zone).DateTime);
+            // Native data starts at the first flushed native day, or yesterday at the latest: ingestion takes events up to
+            // 24 h old (IngestionLimits.MaxAge), so yesterday may still get native data, and a day is never both.
+            var yesterday = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(time.GetUtcNow() - IngestionLimits.MaxAge, zone).DateTime);
             var firstNative = await store.FirstNativeDayAsync(siteId, cancellationToken);
-            var cutoff = firstNative is { } native && native < today ? native : today;
+            var cutoff = firstNative is { } native && native < yesterday ? native : yesterday;
             var clipped = rollups.ClipFrom(cutoff);
             if (rollups.Days.Count == 0)
             {
