@@ -215,7 +215,7 @@ public static class CompatApi
             http.Headers["DNT"] == "1" || http.Headers["Sec-GPC"] == "1")
         {
             Site = site,
-            SessionPerVisitorDay = true,
+            DeriveSessions = true,
         };
     }
 

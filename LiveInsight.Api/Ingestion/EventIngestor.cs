@@ -27,6 +27,7 @@ public sealed partial class EventIngestor(
     DailySalts salts,
     IngestPipeline pipeline,
     EventWriter writer,
+    DerivedSessions derivedSessions,
     Sites.KeyUsage keyUsage,
     IOptions<IngestionOptions> options,
     LiveInsightMetrics metrics,
@@ -82,6 +83,10 @@ public sealed partial class EventIngestor(
             site, time.GetUtcNow(), clientIp, request.UserAgent, request.DoNotTrack, batch.HashRouting, await salts.CurrentAsync());
         var events = batch.Events!.Select(raw => new IngestEvent(raw)).ToList();
         pipeline.Run(ingest, events);
+        if (request.DeriveSessions)
+        {
+            await derivedSessions.AssignAsync(site.SiteId, events);
+        }
 
         var kept = events.Where(e => e.Dropped is null).ToList();
         // A batch whose events were all dropped (bots, opted-out visitors) is still written as an empty batch: it
@@ -90,7 +95,7 @@ public sealed partial class EventIngestor(
         var zone = Zones.GetOrAdd(site.TimeZone, TimeZoneInfo.FindSystemTimeZoneById);
         var quota = Quota(site.RateLimitPerMinute);
         var written = await writer.WriteAsync(
-            site.SiteId, zone, quota, kept.Select(e => ToStreamEvent(ingest, e, request.SessionPerVisitorDay)).ToList(),
+            site.SiteId, zone, quota, kept.Select(e => ToStreamEvent(ingest, e)).ToList(),
             request.Site is null ? keyUsage.PublicFieldToRecord(key) : null);
         if (written.Exceeded is { } limit)
         {
@@ -163,15 +168,14 @@ public sealed partial class EventIngestor(
         _ => $"{UnauthenticatedLimiter.Describe(quota.RequestsPerMinute)} requests",
     };
 
-    private static StreamEvent ToStreamEvent(IngestContext request, IngestEvent e, bool sessionPerVisitorDay) => new()
+    private static StreamEvent ToStreamEvent(IngestContext request, IngestEvent e) => new()
     {
         SiteId = request.Site.SiteId,
         EventId = e.EventId,
         EventType = e.EventType,
         Name = e.Name,
         Ts = e.Timestamp.ToUnixTimeMilliseconds(),
-        // The visitor id changes with the daily salt, so a session derived from it lasts at most a UTC day.
-        SessionId = e.SessionId ?? (sessionPerVisitorDay ? "v" + e.VisitorId : null),
+        SessionId = e.SessionId,
         VisitorId = e.VisitorId,
         Host = e.Page?.Host,
         Path = e.Page?.Path,

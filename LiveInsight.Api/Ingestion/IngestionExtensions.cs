@@ -34,6 +34,11 @@ public sealed class IngestionOptions
     /// <summary>Requests without a valid key per client address (masked) per minute; 0 turns the limit off.</summary>
     [System.ComponentModel.DataAnnotations.Range(0, 1_000_000)]
     public int UnauthenticatedPerIpPerMinute { get; set; } = 120;
+
+    /// <summary>For trackers that keep no session (Plausible's, Umami's): a visitor idle this long starts a new session,
+    /// as Plausible's server splits them (30 minutes).</summary>
+    [System.ComponentModel.DataAnnotations.Range(1, 24 * 3600)]
+    public int DerivedSessionIdleSeconds { get; set; } = 30 * 60;
 }
 
 public static class IngestionExtensions
@@ -50,6 +55,7 @@ public static class IngestionExtensions
         services.AddSingleton<DailySalts>();
         services.AddSingleton<EventWriter>();
         services.AddSingleton<EventIngestor>();
+        services.AddSingleton<DerivedSessions>();
         services.AddSingleton<UserAgentParser>();
         services.AddSingleton<CountryLookup>();
         services.AddSingleton(sp => new ClientIpResolver(sp.GetRequiredService<IOptions<IngestionOptions>>().Value.TrustedProxies));

@@ -27,6 +27,10 @@ public static class RedisKeys
     public static string DayVisitors(string siteId, DateOnly siteDay) =>
         $"li:{{{siteId}}}:hll:d:{siteDay.ToString("yyyyMMdd", CultureInfo.InvariantCulture)}";
 
+    /// <summary>String: the session derived for a visitor whose tracker keeps none (Plausible's, Umami's), alive while the
+    /// visitor is active and gone after the idle timeout, so the next event starts a new session.</summary>
+    public static string DerivedSession(string siteId, string visitorId) => $"li:{{{siteId}}}:ds:{visitorId}";
+
     /// <summary>Sorted set: visitor id → last seen (Unix ms).</summary>
     public static string RealtimeVisitors(string siteId) => $"li:{{{siteId}}}:rt:visitors";
 

@@ -50,6 +50,29 @@ public sealed class CompatApiTests(ApiFixture fixture)
     }
 
     [Fact]
+    public async Task A_visitor_idle_past_the_timeout_starts_a_new_derived_session_while_other_visitors_keep_theirs()
+    {
+        var domain = TestSites.UniqueDomain();
+        var site = await fixture.CreateAsync(domains: [domain]);
+        // The same Api with a 2 s idle timeout instead of 30 minutes (Redis keeps time, so the test waits for real).
+        await using var shortIdle = fixture.Factory.WithWebHostBuilder(b => b.UseSetting("LiveInsight:Ingestion:DerivedSessionIdleSeconds", "2"));
+        using var client = shortIdle.CreateClient();
+        string View(string path) => $$"""{"n":"pageview","u":"https://{{domain}}{{path}}","d":"{{domain}}"}""";
+
+        await AssertPlausibleOkAsync(await client.SendAsync(Post("/api/event", View("/a"), origin: $"https://{domain}")));
+        await AssertPlausibleOkAsync(await client.SendAsync(Post("/api/event", View("/b"), origin: $"https://{domain}")));
+        await AssertPlausibleOkAsync(await client.SendAsync(Post("/api/event", View("/x"), origin: $"https://{domain}", ip: "8.8.8.8")));
+        await Task.Delay(TimeSpan.FromSeconds(3.5));
+        await AssertPlausibleOkAsync(await client.SendAsync(Post("/api/event", View("/c"), origin: $"https://{domain}")));
+
+        var events = (await fixture.StreamEventsAsync(site.SiteId)).ToDictionary(e => e.GetProperty("path").GetString()!, e => e.GetProperty("session_id").GetString()!);
+        Assert.Equal(events["/a"], events["/b"]);
+        Assert.NotEqual(events["/a"], events["/x"]); // another visitor (another address)
+        Assert.NotEqual(events["/a"], events["/c"]); // idle past the timeout: a new session
+        Assert.All(events.Values, s => Assert.StartsWith("v", s, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Plausible_short_keys_become_a_page_view_a_custom_event_and_an_engagement_in_one_derived_session()
     {
         var domain = TestSites.UniqueDomain();
