@@ -24,7 +24,7 @@ public sealed class SessionRollup : IRollup
             RedisKeys.OpenSessionMember(e.SiteId, sessionId),
             e.Ts,
             e.EventType == "page_view" && e.Path is { } path ? RolledUp.Of(deltas, target, RollupLayout.Page, path) : null,
-            e.EventType == "custom",
+            e.EventType == "custom" && e.NonInteractive != true,
             target,
             DimensionRollup.Values(e).Select(d => (d.Dimension, RolledUp.Of(deltas, target, d.Dimension, d.Value))).ToList(),
             e.VisitorId));

@@ -142,8 +142,12 @@ public sealed class PlausibleEvent
             Props = type == "engagement" ? null : props,
             EngagedMs = type == "engagement" ? E : null,
             ScrollDepth = type == "engagement" ? Sd : null,
+            Interactive = type == "custom" && IsFalse(I ?? Interactive) ? false : null,
         };
     }
+
+    private static bool IsFalse(JsonElement? value) => value is { } v
+        && (v.ValueKind == JsonValueKind.False || (v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out var n) && n == 0));
 
     private static bool IsTrue(JsonElement? value) => value is { } v
         && (v.ValueKind == JsonValueKind.True || (v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out var n) && n == 1));

@@ -199,6 +199,7 @@ public sealed partial class EventIngestor(
         EngagedMs = e.EngagedMs,
         ScrollDepth = e.ScrollDepth,
         PreviousScrollDepth = e.PreviousScrollDepth,
+        NonInteractive = e.EventType == "custom" && e.Raw.Interactive == false ? true : null,
     };
 
     private void Record(IngestOutcome outcome)

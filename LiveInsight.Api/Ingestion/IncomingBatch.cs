@@ -31,6 +31,10 @@ public sealed class IncomingEvent
 
     /// <summary>The <c>scroll_depth</c> this page view's previous engagement event carried; absent on its first.</summary>
     public int? PreviousScrollDepth { get; set; }
+
+    /// <summary><c>false</c> on a custom event that should not count as the visitor interacting (a bounce stays a
+    /// bounce), as Plausible's <c>interactive</c>; absent or true otherwise.</summary>
+    public bool? Interactive { get; set; }
 }
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, Converters = [typeof(VisitorStringConverter)])]

@@ -43,6 +43,10 @@ public sealed record StreamEvent
     /// <summary>Engagement: the scroll depth this page view's previous engagement event reported; null on its first
     /// (so the rollups count the page view once and add only the increase of its deepest scroll).</summary>
     public int? PreviousScrollDepth { get; init; }
+
+    /// <summary>A custom event sent with <c>interactive: false</c> (Plausible's option, also accepted by
+    /// <c>/api/events</c>): it is counted, but does not make its session a non-bounce. Null (absent) otherwise.</summary>
+    public bool? NonInteractive { get; init; }
 }
 
 [JsonSourceGenerationOptions(

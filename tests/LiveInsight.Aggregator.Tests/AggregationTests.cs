@@ -76,6 +76,19 @@ public sealed class AggregationTests(DynaliteFixture dynalite)
     }
 
     [Fact]
+    public async Task A_non_interactive_custom_event_is_counted_but_leaves_a_one_page_session_a_bounce()
+    {
+        await using var w = await AggregatorWorld.CreateAsync(dynalite.ConnectionString);
+        await w.IngestAsync(w.Event("page_view", "v1", "S", TimeSpan.Zero, "/"));
+        await w.IngestAsync(w.Event("custom", "v1", "S", TimeSpan.FromSeconds(40), "/", name: "Video played") with { NonInteractive = true });
+        await AggregatorWorld.DrainAsync(w.Get<StreamConsumer>());
+        await w.FlushAsync();
+
+        Assert.Equal((1, 1, 40_000), await SessionMetricsAsync(w, Granularity.Day, "summary", KnownTraffic.Day));
+        Assert.Equal(1, (await w.StatsAsync(Granularity.Day, "event", KnownTraffic.Day, "Video played"))!["events"]);
+    }
+
+    [Fact]
     public async Task Page_views_that_arrive_in_reverse_order_give_the_same_bounce_duration_and_exit()
     {
         await using var w = await AggregatorWorld.CreateAsync(dynalite.ConnectionString);

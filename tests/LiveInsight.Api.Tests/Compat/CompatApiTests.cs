@@ -106,6 +106,8 @@ public sealed class CompatApiTests(ApiFixture fixture)
         Assert.Equal("3", props.GetProperty("seats").GetString());
         Assert.Equal("12.50", props.GetProperty("revenue_amount").GetString());
         Assert.Equal("EUR", props.GetProperty("revenue_currency").GetString());
+        Assert.True(signup.GetProperty("non_interactive").GetBoolean()); // "i": false
+        Assert.False(view.TryGetProperty("non_interactive", out _));
         var engaged = Assert.Single(events, e => e.GetProperty("event_type").GetString() == "engagement");
         Assert.Equal(4200, engaged.GetProperty("engaged_ms").GetInt64());
         Assert.Equal(72, engaged.GetProperty("scroll_depth").GetInt32());

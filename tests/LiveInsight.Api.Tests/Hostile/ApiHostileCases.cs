@@ -53,6 +53,7 @@ public static partial class ApiHostileCases
         ["props"] = "{\"plan\":\"pro\"}",
         ["engaged_ms"] = "1200",
         ["scroll_depth"] = "50",
+        ["interactive"] = "true",
     };
 
     public static string Object(IEnumerable<KeyValuePair<string, string>> fields) =>
