@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Compatibility ingestion beside our own: POST /api/event (Plausible's script, one page view a request) and
-# POST /api/events (our tracker, batch of 1), alternated on one Release Api with its own redis-server and dynalite.
-# Prints the RESULT lines; writes nothing to BENCHMARKS.md (not yet a section of ./liveinsight bench).
+# POST /api/events (our tracker, batch of 1), alternated on one Release Api with its own redis-server and dynalite,
+# beside the parse-only ceiling (/bench/parse) measured in the same run; writes the "compat" section of BENCHMARKS.md.
 # Usage: bench/compat.sh [seconds-per-run, default 10] [rounds, default 2]
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -13,7 +13,7 @@ dotnet build LiveInsight.Api -c Release --nologo -v quiet -clp:ErrorsOnly >&2
 start_stores
 API_PORT=$(free_port)
 TOKEN="bench-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
-start_release_api "$API_PORT" LiveInsight__Ingestion__TrustedProxies__0="127.0.0.1/32" LiveInsight__Ingestion__RequestsPerMinute=10000000
+start_release_api "$API_PORT" LiveInsight__Bench__ParseOnlyEndpoint=true LiveInsight__Ingestion__TrustedProxies__0="127.0.0.1/32" LiveInsight__Ingestion__RequestsPerMinute=10000000
 KEY=$(curl -sf -X POST "http://127.0.0.1:$API_PORT/api/sites" -H "Authorization: Bearer $TOKEN" \
   -H 'Content-Type: application/json' -d '{"name":"Bench","domains":["example.com"]}' | json public_key)
 
@@ -23,10 +23,15 @@ run() { # name path script
 }
 
 echo "==> warming up" >&2
+run warm /bench/parse bench/ingest.lua >/dev/null
 run warm /api/events bench/ingest.lua >/dev/null
 run warm /api/event bench/compat.lua >/dev/null
+RESULTS="$WORK/compat.txt"
 for round in $(seq 1 "$ROUNDS"); do
-  run "round=$round /api/events" /api/events bench/ingest.lua
-  run "round=$round /api/event " /api/event bench/compat.lua
+  run "ceiling round=$round" /bench/parse bench/ingest.lua | tee -a "$RESULTS" >&2
+  run "events round=$round" /api/events bench/ingest.lua | tee -a "$RESULTS" >&2
+  run "event round=$round" /api/event bench/compat.lua | tee -a "$RESULTS" >&2
 done
-echo "stream entries: $(redis-cli -p "$REDIS_PORT" XLEN li:events)"
+STREAM_LEN=$(redis-cli -p "$REDIS_PORT" XLEN li:events)
+echo "stream entries: $STREAM_LEN" >&2
+node bench/write-compat-results.mjs "$RESULTS" "$DURATION" "$STREAM_LEN"
