@@ -19,15 +19,16 @@ export class ApiError extends Error {
   }
 }
 
-async function send(method, url, body) {
+async function send(method, url, body, raw = null) {
   const headers = { Accept: "application/json" };
   if (method !== "GET") {
     headers["X-CSRF-TOKEN"] = csrfToken;
-    headers["Content-Type"] = "application/json";
+    headers["Content-Type"] = raw?.type || "application/json";
   }
   let response;
   try {
-    response = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: "same-origin" });
+    const payload = raw ? raw.body : body === undefined ? undefined : JSON.stringify(body);
+    response = await fetch(url, { method, headers, body: payload, credentials: "same-origin" });
   } catch {
     throw new ApiError(0, { detail: "The dashboard server cannot be reached." });
   }
@@ -54,6 +55,9 @@ export const getJson = (path, params = {}) => send("GET", apiUrl(path, params));
 export const postJson = (path, body) => send("POST", `/proxy/api/${path}`, body ?? {});
 export const patchJson = (path, body) => send("PATCH", `/proxy/api/${path}`, body);
 export const deleteJson = (path) => send("DELETE", `/proxy/api/${path}`);
+/** POSTs a file (a Blob) as the request body, with its own content type. */
+export const postFile = (path, params, file) =>
+  send("POST", `/proxy/api/${path}?${new URLSearchParams(params)}`, undefined, { body: file, type: file.type || "application/octet-stream" });
 export const session = () => send("GET", "/account/session");
 export const account = (method, path, body) => send(method, `/account/${path}`, body);
 export const logout = () => send("POST", "/account/logout");
