@@ -28,6 +28,7 @@ app.MapCompatApi();
 app.MapTrackerApi();
 app.MapSitesApi();
 app.MapImportsApi();
+app.MapDemoApi();
 app.MapRealtimeApi();
 app.MapStatsApi();
 app.MapQueryApi();

@@ -11,6 +11,7 @@ var api = builder.AddProject<Projects.LiveInsight_Api>("api")
     .WithEnvironment("LiveInsight__AdminToken", adminToken)
     .WithLakeFolder()
     .WithHttpHealthCheck("/health");
+api.WithDemoCommand(adminToken);
 
 builder.AddProject<Projects.LiveInsight_Aggregator>("aggregator")
     .WithInfrastructure(infrastructure)

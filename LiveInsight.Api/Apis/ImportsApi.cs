@@ -110,10 +110,28 @@ public static class ImportsApi
             return Problem(StatusCodes.Status400BadRequest, "Nothing to import", "The export holds no rows.");
         }
 
+        var (record, problem) = await WriteAsync(http, site, source, rollups, store, cache, audit, time, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        return TypedResults.Created($"/api/sites/{siteId}/imports/{record!.ImportId}", record);
+    }
+
+    /// <summary>Writes built rollups as an import of <paramref name="site"/>: one import at a time per site, days clipped
+    /// before native data, refused when overlapping another import, audit-logged, the site's stats cache forgotten.
+    /// Used by uploads and by the demo (<see cref="DemoApi"/>).</summary>
+    public static async Task<(ImportRecord? Record, ProblemHttpResult? Problem)> WriteAsync(
+        HttpContext http, Site site, string source, ImportedRollups rollups, ImportStore store, ReadCache cache, AdminAudit audit,
+        TimeProvider time, CancellationToken cancellationToken)
+    {
+        var siteId = site.SiteId;
+        var zone = SiteZone(site);
         var holder = Guid.NewGuid().ToString("N");
         if (!await store.TryLockAsync(siteId, holder, cancellationToken))
         {
-            return Problem(StatusCodes.Status409Conflict, "Import running", "Another import or deletion of this site's imports is running; try again when it ends.");
+            return (null, Problem(StatusCodes.Status409Conflict, "Import running", "Another import or deletion of this site's imports is running; try again when it ends."));
         }
 
         try
@@ -126,28 +144,28 @@ public static class ImportsApi
             var clipped = rollups.ClipFrom(cutoff);
             if (rollups.Days.Count == 0)
             {
-                return Problem(StatusCodes.Status409Conflict, "Nothing before native data",
-                    $"Every day of the export is on or after {RollupLayout.DayBucket(cutoff)}, where this site's own data starts; nothing was imported.");
+                return (null, Problem(StatusCodes.Status409Conflict, "Nothing before native data",
+                    $"Every day of the export is on or after {RollupLayout.DayBucket(cutoff)}, where this site's own data starts; nothing was imported."));
             }
 
             var (from, to) = (RollupLayout.DayBucket(rollups.Days.Min()), RollupLayout.DayBucket(rollups.Days.Max()));
             var existing = await store.ListAsync(siteId, cancellationToken);
             if (existing.FirstOrDefault(e => string.CompareOrdinal(e.From, to) <= 0 && string.CompareOrdinal(from, e.To) <= 0) is { } overlap)
             {
-                return Problem(StatusCodes.Status409Conflict, "Overlaps an earlier import",
-                    $"Import {overlap.ImportId} already covers {overlap.From} to {overlap.To}; delete it first to import {from} to {to} again.");
+                return (null, Problem(StatusCodes.Status409Conflict, "Overlaps an earlier import",
+                    $"Import {overlap.ImportId} already covers {overlap.From} to {overlap.To}; delete it first to import {from} to {to} again."));
             }
 
             var record = new ImportRecord(
                 "imp_" + SiteKeys.NewSiteId(), source, from, to, ImportRecord.Writing, rollups.Days.Count, rollups.Rows, clipped, time.GetUtcNow());
             if (await audit.WriteAsync(http, siteId, AuditActions.SiteImport, $"{record.ImportId} {source} {from}..{to}", cancellationToken) is { } failed)
             {
-                return failed;
+                return (null, failed);
             }
 
             await store.WriteAsync(siteId, record, rollups, cancellationToken);
             await cache.ForgetSiteAsync(siteId, cancellationToken);
-            return TypedResults.Created($"/api/sites/{siteId}/imports/{record.ImportId}", record with { Status = ImportRecord.Done });
+            return (record with { Status = ImportRecord.Done }, null);
         }
         finally
         {
