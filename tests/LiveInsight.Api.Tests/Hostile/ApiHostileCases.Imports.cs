@@ -19,6 +19,8 @@ public static partial class ApiHostileCases
         {
             (HttpMethod.Get, root), (HttpMethod.Post, root + "?source=plausible"), (HttpMethod.Delete, root + "/imp_nosuchimport"),
         };
+        // The demo (issue 23) changes nothing a visitor sends; only who may call it is hostile ground.
+        endpoints = [.. endpoints, (HttpMethod.Post, "/api/demo"), (HttpMethod.Delete, "/api/demo"), (HttpMethod.Post, "/api/demo?site_id=%00%FF")];
         foreach (var (method, path) in endpoints)
         {
             yield return new HostileCase("imports: no credentials", method, path);
