@@ -215,6 +215,16 @@ public static class DashboardHostileCases
             yield return new HostileCase($"proxy rotate ({who}): grace_seconds -1", HttpMethod.Post, $"/proxy/api/sites/{t.OtherSiteId}/rotate-keys?grace_seconds=-1") { Caller = caller, Csrf = true };
         }
 
+        // Goals: the site is in the path; a site the caller has no role on, or a change without the CSRF token, is refused
+        // by the Dashboard before the Api is asked.
+        yield return new HostileCase("proxy goals (site admin): another site", HttpMethod.Get, $"/proxy/api/sites/{t.OtherSiteId}/goals?x=%00%FF") { Caller = Caller.SiteAdmin, MustBeRefused = true };
+        yield return (new HostileCase("proxy goals add: no CSRF token", HttpMethod.Post, $"/proxy/api/sites/{t.SiteId}/goals") { Caller = Caller.SiteAdmin, MustBeRefused = true })
+            .WithJson("{\"kind\":\"page\",\"path\":\"/<img src=x onerror=alert(1)>\"}");
+        yield return (new HostileCase("proxy goals add (site admin): another site", HttpMethod.Post, $"/proxy/api/sites/{t.OtherSiteId}/goals") { Caller = Caller.SiteAdmin, Csrf = true, MustBeRefused = true })
+            .WithJson("{\"kind\":\"event\",\"event_name\":\"\\ud800\"}");
+        yield return new HostileCase("proxy goals delete: no CSRF token", HttpMethod.Delete, $"/proxy/api/sites/{t.SiteId}/goals/g_%00%2F..") { Caller = Caller.SiteAdmin, MustBeRefused = true };
+        yield return new HostileCase("proxy goals delete (site admin): another site", HttpMethod.Delete, $"/proxy/api/sites/{t.OtherSiteId}/goals/g_{new string('x', 3000)}") { Caller = Caller.SiteAdmin, Csrf = true, MustBeRefused = true };
+
         // POST /proxy/api/v2/query: the site is in the body, so the body is what the role is checked against and forwarded.
         var queryCase = new HostileCase("", HttpMethod.Post, "/proxy/api/v2/query") { Caller = Caller.SiteAdmin, Csrf = true };
         string QueryBody(string site) => $"{{\"site_id\":{site},\"metrics\":[\"visitors\"],\"date_range\":\"7d\"}}";
