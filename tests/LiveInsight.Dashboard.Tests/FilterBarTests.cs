@@ -241,6 +241,27 @@ public sealed class FilterBarTests(DashboardFixture fixture)
     }
 
     [Fact]
+    public async Task A_shared_dashboard_filters_through_its_link_for_its_site_only()
+    {
+        var site = await SeedAsync("shared-filters.test");
+        var token = await new Sharing.ShareSteps(fixture).CreateLinkAsync(site.SiteId);
+        var context = await fixture.Browser.NewContextAsync(new() { BaseURL = fixture.DashboardUrl });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync($"/share/{token}?range=today&f=source:Google&f=page:/pricing");
+        await page.WaitForSelectorAsync("body[data-ready=true]");
+        await Assertions.Expect(page.Locator("#filter-chips li")).ToHaveTextAsync(["Source is Google×", "Page is /pricing×"]);
+        await ExpectGooglePricingAsync(page);
+
+        // The link reads its own site only: a query naming another site is 404, sent from the page itself.
+        var other = await fixture.CreateSiteAsync(domain: "other-shared.test");
+        var status = await page.EvaluateAsync<int>(
+            "async (site) => (await fetch(location.pathname + '/api/v2/query', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ site_id: site, metrics: ['visitors'], date_range: 'day' }) })).status",
+            other.SiteId);
+        Assert.Equal(404, status);
+        await context.CloseAsync();
+    }
+
+    [Fact]
     public async Task Adds_two_filters_and_a_goal()
     {
         var site = await SeedAsync("goals.test");
