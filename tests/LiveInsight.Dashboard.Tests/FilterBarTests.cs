@@ -156,6 +156,17 @@ public sealed class FilterBarTests(DashboardFixture fixture)
         await Assertions.Expect(page.Locator("#filter-chips li")).ToHaveTextAsync([$"Page is {Hostile}×"]);
         await Assertions.Expect(Metric(page, "visitors")).ToHaveTextAsync("1");
         Assert.Equal(0, await page.Locator("main img, main script").CountAsync());
+
+        // A URL's filters are read only for known dimensions, with a value of at most 2,000 characters.
+        var junk = string.Join("&", new[]
+        {
+            "f=evil:x", "f=__proto__:x", "f=constructor:x", "f=props::x", "f=page:", "f=page:" + new string('p', 2001), "f=page%3A%2Fabout",
+            "compare=javascript:alert(1)", "range=%3Cscript%3E",
+        });
+        await page.GotoAsync($"/?site={site.SiteId}&{junk}");
+        await Assertions.Expect(page.Locator("#filter-chips li")).ToHaveTextAsync(["Page is /about×"]);
+        await Assertions.Expect(page.Locator("#compare")).ToHaveValueAsync("");
+        await Assertions.Expect(page.Locator("#range")).ToHaveValueAsync("30d");
         Assert.Equal(0, dialogs);
         await page.Context.CloseAsync();
     }

@@ -1,4 +1,4 @@
-import { getJson } from "../api.js";
+import { ApiError, getJson } from "../api.js";
 import { el, formatChange, formatDuration, formatNumber, formatPercent, setState } from "../dom.js";
 import { filtered, query } from "../query.js";
 import { statsParams } from "../state.js";
@@ -17,14 +17,31 @@ const METRICS = [
 ];
 const QUERY_METRICS = METRICS.filter((m) => m.query).map((m) => m.query);
 
-/** The filtered view's totals from /api/v2/query, in the shape /api/stats/summary answers (no change: no comparison). */
+/**
+ * The filtered view's totals from /api/v2/query, in the shape /api/stats/summary answers. With a comparison mode the
+ * change is against the compared period (Plausible's `comparison.change`, in percent); if the Api cannot compare, the
+ * cards show the period alone (the main chart says why).
+ */
 async function filteredSummary(state) {
-  const { rows } = await query(state, { metrics: QUERY_METRICS });
-  const values = rows[0]?.metrics ?? [];
+  let answer;
+  try {
+    answer = await query(state, { metrics: QUERY_METRICS, comparison: state.compare || undefined });
+  } catch (e) {
+    if (!state.compare || !(e instanceof ApiError) || e.status !== 400) throw e;
+    answer = await query(state, { metrics: QUERY_METRICS });
+  }
+  const row = answer.rows[0];
+  const values = row?.metrics ?? [];
+  const convert = (m, v) => (v === undefined || v === null ? null : m.convert ? m.convert(v) : v);
   return Object.fromEntries(METRICS.map((m) => {
     const at = QUERY_METRICS.indexOf(m.query);
-    const value = at < 0 || values[at] === undefined ? null : m.convert ? m.convert(values[at]) : values[at];
-    return [m.key, { value, change: null, previous: null }];
+    if (at < 0) return [m.key, { value: null, change: null, previous: null }];
+    const change = row?.comparison?.change?.[at];
+    return [m.key, {
+      value: convert(m, values[at]),
+      change: typeof change === "number" ? change / 100 : null,
+      previous: convert(m, row?.comparison?.metrics?.[at]),
+    }];
   }));
 }
 
