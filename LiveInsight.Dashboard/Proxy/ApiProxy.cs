@@ -46,6 +46,10 @@ public static class ApiProxy
         SiteRoute("sites-revoke-retired-keys", "/proxy/api/sites/{siteId}/retired-keys", SiteRole.Admin, FromRoute, "DELETE"),
         SiteRoute("imports", "/proxy/api/sites/{siteId}/imports", SiteRole.Admin, FromRoute, "GET", "POST"),
         SiteRoute("imports-delete", "/proxy/api/sites/{siteId}/imports/{importId}", SiteRole.Admin, FromRoute, "DELETE"),
+        // Goals (issue 17): every reader of the site sees them (the dashboard's goal panel); its admins add and delete them.
+        SiteRoute("goals-list", "/proxy/api/sites/{siteId}/goals", SiteRole.Viewer, FromRoute, "GET"),
+        SiteRoute("goals-create", "/proxy/api/sites/{siteId}/goals", SiteRole.Admin, FromRoute, "POST"),
+        SiteRoute("goals-delete", "/proxy/api/sites/{siteId}/goals/{goalId}", SiteRole.Admin, FromRoute, "DELETE"),
     ];
 
     public static IHostApplicationBuilder AddApiProxy(this IHostApplicationBuilder builder)

@@ -5,8 +5,9 @@ namespace LiveInsight.Dashboard.Sharing;
 
 /// <summary>
 /// The public side of a share link, no sign-in: <c>/share/{token}</c> is the dashboard page (the front end switches to
-/// read-only mode), <c>/share/{token}/site</c> names the site, and <c>/share/{token}/api/{realtime|stats}/{report}</c>
-/// is forwarded to the Api for the link's site only, with the admin token added on the server. An unknown, replaced
+/// read-only mode), <c>/share/{token}/site</c> names the site, and <c>/share/{token}/api/{realtime|stats}/{report}</c>,
+/// <c>POST /share/{token}/api/v2/query</c> (the filtered view) and <c>/share/{token}/api/sites/{siteId}/goals</c>
+/// are forwarded to the Api for the link's site only, with the admin token added on the server. An unknown, replaced
 /// or revoked token is 404 everywhere. Nothing is indexed by search engines or leaks the URL as a referrer.
 /// </summary>
 public static class SharedDashboard
@@ -35,6 +36,10 @@ public static class SharedDashboard
         shared.MapGet("/site", Site).WithName("SharedSite").WithSummary("The link's site: id and name");
         shared.MapGet("/api/{area}/{report}", ForwardAsync).WithName("SharedApi")
             .WithSummary("The Api's realtime or stats report of the link's site, read with the admin token on the server");
+        shared.MapPost("/api/v2/query", QueryAsync).WithName("SharedQuery")
+            .WithSummary("A Stats API v2 query of the link's site (the filtered dashboard), read with the admin token on the server");
+        shared.MapGet("/api/sites/{siteId}/goals", GoalsAsync).WithName("SharedGoals")
+            .WithSummary("The goals of the link's site (the dashboard's goal panel), read with the admin token on the server");
         return shared;
     }
 
@@ -74,6 +79,45 @@ public static class SharedDashboard
         }
 
         return await forwarder.ForwardAsync(context, token, siteId, $"/api/{area}/{report}", query, ct)
+            ? TypedResults.Empty
+            : TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "The Api cannot be reached");
+    }
+
+    /// <summary>A filtered shared dashboard's query: the body is read once as <see cref="CanonicalJson"/>, must name the
+    /// link's site as <c>site_id</c> (any other is 404, as for the reports), and exactly those bytes go to the Api.</summary>
+    public static async Task<IResult> QueryAsync(HttpContext context, string token, ShareLinks links, ShareForwarder forwarder, CancellationToken ct)
+    {
+        if (await links.FindSiteAsync(token, context, ct) is not { } siteId)
+        {
+            return NotFound();
+        }
+
+        var (json, problem) = await CanonicalJson.ReadAsync(context.Request, ct);
+        if (json is null)
+        {
+            return problem!;
+        }
+
+        if (json.String("site_id") != siteId)
+        {
+            return NotFound();
+        }
+
+        json.Forward(context.Request);
+        return await forwarder.ForwardAsync(context, token, siteId, "/api/v2/query", QueryString.Empty, ct)
+            ? TypedResults.Empty
+            : TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "The Api cannot be reached");
+    }
+
+    /// <summary>The link's site's goals (read only; another site's are 404). The query string is not forwarded.</summary>
+    public static async Task<IResult> GoalsAsync(HttpContext context, string token, string siteId, ShareLinks links, ShareForwarder forwarder, CancellationToken ct)
+    {
+        if (await links.FindSiteAsync(token, context, ct) is not { } linked || linked != siteId)
+        {
+            return NotFound();
+        }
+
+        return await forwarder.ForwardAsync(context, token, linked, $"/api/sites/{Uri.EscapeDataString(linked)}/goals", QueryString.Empty, ct)
             ? TypedResults.Empty
             : TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "The Api cannot be reached");
     }

@@ -3,9 +3,11 @@ import { $, el } from "./dom.js";
 import { membersPanel } from "./members.js";
 import { shareToken, startShared } from "./share.js";
 import { canManage, sitesPanel } from "./sites.js";
-import { readState, writeState } from "./state.js";
+import { dimensionLabel, MAX_FILTERS, readState, sameFilter, writeState } from "./state.js";
 import { breakdownWidgets } from "./widgets/breakdowns.js";
 import { dailyWidget, timeseriesWidget } from "./widgets/charts.js";
+import { propsPanel } from "./widgets/engagement.js";
+import { goalsWidget } from "./widgets/goals.js";
 import { realtimeWidget } from "./widgets/realtime.js";
 import { summaryWidget } from "./widgets/summary.js";
 
@@ -18,9 +20,27 @@ const realtime = realtimeWidget($("#tables"));
 const summary = summaryWidget($("#summary"));
 const timeseries = timeseriesWidget();
 const daily = dailyWidget();
-const breakdowns = breakdownWidgets($("#tables"), (filter) => {
-  state.filter = filter;
+/** Adds "dimension is value" to the view (once; the oldest filter goes beyond MAX_FILTERS). Picking a custom event
+ * also opens its props in the props panel. */
+function addFilter(filter) {
+  if (!state.filters.some((f) => sameFilter(f, filter))) state.filters = [...state.filters, filter].slice(-MAX_FILTERS);
+  if (filter.dimension === "event") {
+    state.propsEvent = filter.value;
+    state.propsKey = "";
+  }
   changed();
+}
+
+let props = null;
+const breakdowns = breakdownWidgets($("#tables"), addFilter, (names) => props?.setEvents(names));
+const goals = goalsWidget($("#tables"), addFilter);
+props = propsPanel($("#tables"), {
+  onFilter: addFilter,
+  onPick: ({ event, key }) => {
+    state.propsEvent = event;
+    state.propsKey = key;
+    changed();
+  },
 });
 
 function showError(message) {
@@ -31,7 +51,9 @@ function showError(message) {
 
 async function loadStats() {
   if (!state.site) return;
-  await Promise.all([summary.load(state), timeseries.load(state), daily.load(state), breakdowns.load(state)]);
+  const version = state.version;
+  await Promise.all([summary.load(state), timeseries.load(state), daily.load(state), breakdowns.load(state), goals.load(state), props.load(state)]);
+  if (version !== state.version) return;
   if (!document.body.dataset.ready) performance.mark("li:ready"); // first load with every widget filled: bench/dashboard.mjs
   document.body.dataset.ready = "true";
 }
@@ -42,12 +64,34 @@ function renderControls() {
   $("#from").value = state.from;
   $("#to").value = state.to;
   $("#site").value = state.site;
-  $("#filter-bar").hidden = !state.filter;
-  $("#filter-label").textContent = state.filter ? `${state.filter.dimension}: ${state.filter.value}` : "";
+  $("#compare").value = state.compare;
+  renderFilters();
 }
 
-function changed() {
-  writeState(state);
+/** The filter bar: one chip per filter ("Source is Google"), each with a remove button. Values are visitor text. */
+function renderFilters() {
+  $("#filter-bar").hidden = state.filters.length === 0;
+  $("#filter-chips").replaceChildren(...state.filters.map((f) => {
+    const label = `${dimensionLabel(f.dimension)} is ${f.value}`;
+    return el("li", { class: "chip", "data-filter": f.dimension },
+      el("span", { class: "max-w-[20rem] truncate", title: label }, label),
+      el("button", { type: "button", class: "chip-remove", "aria-label": `Remove filter ${label}`, onclick: () => removeFilter(f) }, "×"));
+  }));
+}
+
+function removeFilter(filter) {
+  const at = state.filters.findIndex((f) => sameFilter(f, filter));
+  state.filters = state.filters.filter((f) => !sameFilter(f, filter));
+  changed();
+  // Keyboard users keep their place: focus moves to the next chip's button, or to the range when none is left.
+  const buttons = document.querySelectorAll("#filter-chips button");
+  (buttons[Math.min(at, buttons.length - 1)] ?? $("#range")).focus();
+}
+
+/** Renders and loads the view; a user's change also becomes a history entry (Back returns to the view before). */
+function changed({ fromHistory = false } = {}) {
+  state.version++;
+  writeState(state, { replace: fromHistory });
   renderControls();
   members?.show(sites.find((s) => s.site_id === state.site));
   realtime.show(state.site);
@@ -67,7 +111,9 @@ async function loadSites(select) {
 function wireControls(me, panel) {
   $("#site").addEventListener("change", (e) => {
     state.site = e.target.value;
-    state.filter = null;
+    state.filters = [];
+    state.propsEvent = "";
+    state.propsKey = "";
     changed();
   });
   $("#range").addEventListener("change", (e) => {
@@ -82,8 +128,20 @@ function wireControls(me, panel) {
     if (state.from && state.to) changed();
   });
   $("#clear-filter").addEventListener("click", () => {
-    state.filter = null;
+    state.filters = [];
     changed();
+    $("#range").focus();
+  });
+  $("#compare").addEventListener("change", (e) => {
+    state.compare = e.target.value;
+    changed();
+  });
+  // Back and Forward restore the view of that history entry (filters, period, comparison).
+  window.addEventListener("popstate", () => {
+    const { site, version } = state;
+    Object.assign(state, readState(), { version });
+    if (shareToken || !state.site) state.site = site;
+    changed({ fromHistory: true });
   });
   $("#logout").addEventListener("click", async () => {
     await logout().catch(() => {});
@@ -122,7 +180,7 @@ async function main() {
     : null;
   if (!shareToken) members = membersPanel($("#members-body"), $("#manage-members"), { isAdmin: me.is_admin, singleSignOn: me.single_sign_on });
   wireControls(me, panel);
-  changed();
+  changed({ fromHistory: true }); // the first view replaces the entry the page was opened with
   setInterval(() => document.hidden || loadStats(), STATS_REFRESH_MS);
 }
 

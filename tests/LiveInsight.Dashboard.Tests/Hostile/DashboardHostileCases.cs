@@ -151,6 +151,34 @@ public static class DashboardHostileCases
         }
 
         yield return new HostileCase("share api: another site_id", HttpMethod.Get, $"{api}/stats/summary?site_id={t.OtherSiteId}");
+
+        // The filtered view's query and the goals: the link's site only, the body read as canonical JSON.
+        var query = new HostileCase("", HttpMethod.Post, $"{api}/v2/query") { MustBeRefused = true };
+        string QueryBody(string site) => $"{{\"site_id\":{site},\"metrics\":[\"visitors\"],\"date_range\":\"7d\"}}";
+        foreach (var (label, json) in new (string, string)[]
+                 {
+                     ("another site", QueryBody($"\"{t.OtherSiteId}\"")), ("no site_id", "{\"metrics\":[\"visitors\"],\"date_range\":\"7d\"}"),
+                     ("site_id twice", $"{{\"site_id\":\"{t.SiteId}\",\"site_id\":\"{t.OtherSiteId}\",\"metrics\":[\"visitors\"],\"date_range\":\"7d\"}}"),
+                     ("site_id in two spellings", $"{{\"site_id\":\"{t.SiteId}\",\"SITE_ID\":\"{t.OtherSiteId}\",\"metrics\":[\"visitors\"],\"date_range\":\"7d\"}}"),
+                     ("site_id escaped", $"{{\"site_\\u0069d\":\"{t.OtherSiteId}\",\"metrics\":[\"visitors\"],\"date_range\":\"7d\"}}"),
+                     ("site_id number", QueryBody("1")), ("site_id lone surrogate", QueryBody("\"\\ud800\"")),
+                     ("nested 1,000 deep", $"{{\"site_id\":\"{t.SiteId}\",\"filters\":{Nested(1000)}}}"), ("300 KB", QueryBody($"\"{new string('s', 300 * 1024)}\"")),
+                     ("array", "[]"), ("truncated", "{\"site_id\":\"x"), ("empty", ""),
+                     ("filter value hostile", $"{{\"site_id\":\"{t.SiteId}\",\"metrics\":[\"visitors\"],\"date_range\":\"7d\",\"filters\":[[\"is\",\"event:page\",[\"<img src=x onerror=alert(1)>\"]]],\"pagination\":{{\"limit\":-1}}}}"),
+                 })
+        {
+            yield return (query with { Name = $"share query: {label}" }).WithJson(json);
+        }
+
+        foreach (var contentType in BadContentTypes)
+        {
+            yield return query with { Name = $"share query: Content-Type {contentType ?? "(none)"}", Body = Encoding.UTF8.GetBytes("<x/>"), ContentType = contentType };
+        }
+
+        yield return (query with { Name = "share query: unknown token", Target = "/share/nosuchshare/api/v2/query" }).WithJson(QueryBody($"\"{t.SiteId}\""));
+        yield return new HostileCase("share goals: another site", HttpMethod.Get, $"{api}/sites/{t.OtherSiteId}/goals") { MustBeRefused = true };
+        yield return new HostileCase("share goals: site id 3,000 chars", HttpMethod.Get, $"{api}/sites/{new string('s', 3000)}/goals?x=%00") { MustBeRefused = true };
+        yield return new HostileCase("share goals: unknown token", HttpMethod.Get, $"/share/nosuchshare/api/sites/{t.SiteId}/goals") { MustBeRefused = true };
     }
 
     /// <summary>Stats and realtime reads through a forwarding surface: date edges, long filters, limits, formats.</summary>
@@ -223,6 +251,16 @@ public static class DashboardHostileCases
             yield return new HostileCase($"proxy imports ({who}): delete another site's", HttpMethod.Delete, $"/proxy/api/sites/{t.OtherSiteId}/imports/imp_x") { Caller = caller, Csrf = true };
             yield return new HostileCase($"proxy rotate ({who}): grace_seconds -1", HttpMethod.Post, $"/proxy/api/sites/{t.OtherSiteId}/rotate-keys?grace_seconds=-1") { Caller = caller, Csrf = true };
         }
+
+        // Goals: the site is in the path; a site the caller has no role on, or a change without the CSRF token, is refused
+        // by the Dashboard before the Api is asked.
+        yield return new HostileCase("proxy goals (site admin): another site", HttpMethod.Get, $"/proxy/api/sites/{t.OtherSiteId}/goals?x=%00%FF") { Caller = Caller.SiteAdmin, MustBeRefused = true };
+        yield return (new HostileCase("proxy goals add: no CSRF token", HttpMethod.Post, $"/proxy/api/sites/{t.SiteId}/goals") { Caller = Caller.SiteAdmin, MustBeRefused = true })
+            .WithJson("{\"kind\":\"page\",\"path\":\"/<img src=x onerror=alert(1)>\"}");
+        yield return (new HostileCase("proxy goals add (site admin): another site", HttpMethod.Post, $"/proxy/api/sites/{t.OtherSiteId}/goals") { Caller = Caller.SiteAdmin, Csrf = true, MustBeRefused = true })
+            .WithJson("{\"kind\":\"event\",\"event_name\":\"\\ud800\"}");
+        yield return new HostileCase("proxy goals delete: no CSRF token", HttpMethod.Delete, $"/proxy/api/sites/{t.SiteId}/goals/g_%2F..%2Fx?x=%00") { Caller = Caller.SiteAdmin, MustBeRefused = true };
+        yield return new HostileCase("proxy goals delete (site admin): another site", HttpMethod.Delete, $"/proxy/api/sites/{t.OtherSiteId}/goals/g_{new string('x', 3000)}") { Caller = Caller.SiteAdmin, Csrf = true, MustBeRefused = true };
 
         // POST /proxy/api/v2/query: the site is in the body, so the body is what the role is checked against and forwarded.
         var queryCase = new HostileCase("", HttpMethod.Post, "/proxy/api/v2/query") { Caller = Caller.SiteAdmin, Csrf = true };

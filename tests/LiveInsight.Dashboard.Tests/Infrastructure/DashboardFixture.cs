@@ -53,6 +53,9 @@ public sealed partial class DashboardFixture : IAsyncLifetime
 
     public IBrowser Browser { get; private set; } = null!;
 
+    /// <summary>The event lake the aggregator writes and the Api's /api/v2/query reads (the filtered dashboard).</summary>
+    public string LakePath { get; } = Path.Combine(Path.GetTempPath(), "liveinsight-dashboard-lake-" + Guid.NewGuid().ToString("N")[..8]);
+
     public IConnectionMultiplexer Redis => _api!.Services.GetRequiredService<IConnectionMultiplexer>();
 
     /// <summary>The running Dashboard's services, for what no HTTP call can do (e.g. an invite issued 8 days ago).</summary>
@@ -70,7 +73,8 @@ public sealed partial class DashboardFixture : IAsyncLifetime
             .UseSetting("ConnectionStrings:redis", Infrastructure.RedisConnectionString)
             .UseSetting("ConnectionStrings:dynamodb", Infrastructure.DynamoConnectionString)
             .UseSetting("LiveInsight:AdminToken", AdminToken)
-            .UseSetting("LiveInsight:Storage:TablePrefix", TablePrefix));
+            .UseSetting("LiveInsight:Storage:TablePrefix", TablePrefix)
+            .UseSetting("Lake:Path", LakePath));
         _api.UseKestrel(options => options.Listen(IPAddress.Loopback, ApiPort));
         _api.StartServer();
 
@@ -210,6 +214,63 @@ public sealed partial class DashboardFixture : IAsyncLifetime
         }
     }
 
+    /// <summary>A real custom event through ingestion, from the visitor and session given (as <see cref="PostPageViewAsync"/>).</summary>
+    public async Task PostCustomEventAsync(
+        string publicKey, string url, string name, Dictionary<string, string>? props = null, string visitor = "1", string? sessionId = null, DateTimeOffset? at = null)
+    {
+        using var client = new HttpClient { BaseAddress = new Uri(ApiUrl) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/events")
+        {
+            Content = JsonContent.Create(new
+            {
+                key = publicKey,
+                events = new object[]
+                {
+                    new
+                    {
+                        id = Guid.NewGuid().ToString(), event_type = "custom", name, props, page_url = url,
+                        session_id = sessionId ?? "s" + Guid.NewGuid().ToString("N")[..12],
+                        timestamp = (at ?? DateTimeOffset.UtcNow).ToUnixTimeMilliseconds(), screen_width = 1920,
+                    },
+                },
+            }),
+        };
+        request.Headers.TryAddWithoutValidation("User-Agent", UserAgent.Replace("140.0.0.0", $"140.0.{visitor}.0"));
+        request.Headers.Add("Origin", new Uri(url).GetLeftPart(UriPartial.Authority));
+        var response = await client.SendAsync(request);
+        var body = await response.Content.ReadAsStringAsync();
+        if (response.StatusCode != HttpStatusCode.Accepted || !body.Contains("\"accepted\":1"))
+        {
+            throw new InvalidOperationException($"event not accepted: {(int)response.StatusCode} {body}");
+        }
+    }
+
+    /// <summary>Waits until /api/v2/query counts <paramref name="events"/> events of the site today (the lake has them).</summary>
+    public async Task LakeHasAsync(string siteId, long events, TimeSpan timeout)
+    {
+        using var admin = new HttpClient { BaseAddress = new Uri(ApiUrl) };
+        admin.DefaultRequestHeaders.Authorization = new("Bearer", AdminToken);
+        var deadline = DateTime.UtcNow + timeout;
+        long seen = -1;
+        while (DateTime.UtcNow < deadline)
+        {
+            var response = await admin.PostAsJsonAsync("/api/v2/query", new { site_id = siteId, metrics = new[] { "events" }, date_range = "day" });
+            if (response.IsSuccessStatusCode)
+            {
+                var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+                seen = body.GetProperty("results")[0].GetProperty("metrics")[0].GetInt64();
+                if (seen == events)
+                {
+                    return;
+                }
+            }
+
+            await Task.Delay(200);
+        }
+
+        throw new TimeoutException($"the lake has {seen} events of the site, not {events}");
+    }
+
     /// <summary>Another Dashboard on the fixture's tables (so the same accounts), with settings and services of its own.
     /// The caller disposes both.</summary>
     public (WebApplicationFactory<LiveInsight.Dashboard.Users.UserService> Dashboard, HttpClient Client) StartSecondDashboard(
@@ -267,5 +328,9 @@ public sealed partial class DashboardFixture : IAsyncLifetime
         }
 
         await Infrastructure.DisposeAsync();
+        if (Directory.Exists(LakePath))
+        {
+            Directory.Delete(LakePath, recursive: true);
+        }
     }
 }

@@ -13,14 +13,10 @@ public sealed class RunningAggregator : IAsyncDisposable
 {
     private readonly WebApplicationFactory<LiveInsight.Aggregator.Consumer.BatchProcessor> _factory;
 
-    private readonly string _lake;
-
-    private RunningAggregator(WebApplicationFactory<LiveInsight.Aggregator.Consumer.BatchProcessor> factory, string lake) =>
-        (_factory, _lake) = (factory, lake);
+    private RunningAggregator(WebApplicationFactory<LiveInsight.Aggregator.Consumer.BatchProcessor> factory) => _factory = factory;
 
     public static RunningAggregator Start(DashboardFixture fixture)
     {
-        var lake = Path.Combine(Path.GetTempPath(), "liveinsight-dashboard-lake-" + Guid.NewGuid().ToString("N")[..8]);
         var factory = new WebApplicationFactory<LiveInsight.Aggregator.Consumer.BatchProcessor>().WithWebHostBuilder(web => web
             .UseEnvironment("Testing")
             .UseSetting("ConnectionStrings:redis", fixture.Infrastructure.RedisConnectionString)
@@ -28,10 +24,11 @@ public sealed class RunningAggregator : IAsyncDisposable
             .UseSetting("LiveInsight:Storage:TablePrefix", fixture.TablePrefix)
             .UseSetting("LiveInsight:Aggregator:ConsumerName", "dashboard-tests")
             .UseSetting("LiveInsight:Aggregator:PollIntervalMs", "50")
-            .UseSetting("Lake:Path", lake));
+            .UseSetting("Lake:Path", fixture.LakePath) // the lake the fixture's Api queries
+            .UseSetting("Lake:FlushIntervalSeconds", "1"));
         factory.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
         factory.StartServer();
-        return new RunningAggregator(factory, lake);
+        return new RunningAggregator(factory);
     }
 
     /// <summary>Waits until the aggregator has read and acknowledged every entry of the event stream.</summary>
@@ -57,9 +54,5 @@ public sealed class RunningAggregator : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _factory.DisposeAsync();
-        if (Directory.Exists(_lake))
-        {
-            Directory.Delete(_lake, recursive: true);
-        }
     }
 }

@@ -1,5 +1,6 @@
-import { getJson } from "../api.js";
+import { ApiError, getJson } from "../api.js";
 import { $, setState } from "../dom.js";
+import { buckets, COMPARISON_LABELS, filtered, query, timeDimension } from "../query.js";
 import { statsParams } from "../state.js";
 
 /** Chart.js is loaded by a deferred classic script (built from npm into /build): wait for it if needed. */
@@ -46,13 +47,19 @@ function chartWidget(canvasId, type, datasetsOf) {
   }
 
   return {
-    async show(load) {
+    async show(load, state) {
       if (card.dataset.status !== "ready") setState(card, "loading");
+      const version = state?.version;
       try {
-        const { labels, datasets, empty } = datasetsOf(await load());
+        const data = await load();
+        if (version !== state?.version) return; // the view changed meanwhile
+        const { labels, datasets, empty } = datasetsOf(data);
+        // What the chart shows, as data (a canvas has no text of its own): read by the browser tests.
+        canvas.dataset.series = JSON.stringify({ labels, datasets: datasets.map((d) => ({ label: d.label, data: d.data })) });
         await draw(labels, datasets);
         setState(card, empty ? "empty" : "ready", empty ? "No visits in this period." : "");
       } catch (e) {
+        if (version !== state?.version) return;
         setState(card, "error", e.message);
       }
     },
@@ -61,16 +68,58 @@ function chartWidget(canvasId, type, datasetsOf) {
 
 const shortTime = (time) => (time.length > 10 ? time.slice(11, 16) : time.slice(5));
 
+/**
+ * The view's series from /api/v2/query as [{time, visitors, pageviews, previous?: {visitors, pageviews}}], one point per
+ * bucket of the period. With a comparison mode, each point also carries the compared period's numbers (Plausible's
+ * include.comparisons: each row's `comparison.metrics`).
+ */
+async function querySeries(state, dimension, metrics, comparison) {
+  const answer = await query(state, { metrics, dimensions: [dimension], comparison });
+  const byTime = new Map(answer.rows.map((r) => [r.dimensions[0], r]));
+  const times = buckets(answer.query, dimension) ?? [...byTime.keys()];
+  return times.map((time) => {
+    const row = byTime.get(time);
+    const point = { time };
+    metrics.forEach((m, i) => { point[m] = row?.metrics[i] ?? 0; });
+    if (comparison) {
+      const previous = row?.comparison?.metrics;
+      point.previous = Object.fromEntries(metrics.map((m, i) => [m, previous?.[i] ?? null]));
+    }
+    return point;
+  });
+}
+
 export function timeseriesWidget() {
-  const widget = chartWidget("timeseries-chart", "line", (data) => ({
-    labels: data.points.map((p) => shortTime(p.time)),
-    datasets: [
+  const widget = chartWidget("timeseries-chart", "line", (data) => {
+    const datasets = [
       { label: "Visitors", data: data.points.map((p) => p.visitors ?? 0), borderColor: "#4f46e5", backgroundColor: "#4f46e5", tension: 0.25 },
       { label: "Pageviews", data: data.points.map((p) => p.pageviews), borderColor: "#0d9488", backgroundColor: "#0d9488", tension: 0.25 },
-    ],
-    empty: data.points.every((p) => !p.pageviews),
-  }));
-  return { load: (state) => widget.show(() => getJson("stats/timeseries", statsParams(state, { withFilter: true }))) };
+    ];
+    if (data.comparison) {
+      const label = COMPARISON_LABELS[data.comparison];
+      datasets.push(
+        { label: `Visitors (${label})`, data: data.points.map((p) => p.previous?.visitors ?? null), borderColor: "#a5b4fc", backgroundColor: "#a5b4fc", borderDash: [6, 4], tension: 0.25 },
+        { label: `Pageviews (${label})`, data: data.points.map((p) => p.previous?.pageviews ?? null), borderColor: "#5eead4", backgroundColor: "#5eead4", borderDash: [6, 4], tension: 0.25 });
+    }
+    return { labels: data.points.map((p) => shortTime(p.time)), datasets, empty: data.points.every((p) => !p.pageviews && !p.previous?.pageviews) };
+  });
+  const note = $("#compare-note");
+  async function load(state) {
+    note.hidden = true;
+    if (!filtered(state) && !state.compare) return getJson("stats/timeseries", statsParams(state));
+    const metrics = ["visitors", "pageviews"];
+    if (!state.compare) return { points: await querySeries(state, timeDimension(state), metrics) };
+    try {
+      return { points: await querySeries(state, timeDimension(state), metrics, state.compare), comparison: state.compare };
+    } catch (e) {
+      if (!(e instanceof ApiError) || e.status !== 400) throw e;
+      // The Api cannot compare (yet): the chart still shows the period, and says why the overlay is missing.
+      note.textContent = `No comparison: ${e.message}`;
+      note.hidden = false;
+      return { points: await querySeries(state, timeDimension(state), metrics) };
+    }
+  }
+  return { load: (state) => widget.show(() => load(state), state) };
 }
 
 export function dailyWidget() {
@@ -79,5 +128,9 @@ export function dailyWidget() {
     datasets: [{ label: "Visitors", data: data.days.map((d) => d.visitors ?? 0), backgroundColor: "#6366f1" }],
     empty: data.days.every((d) => !d.visitors && !d.pageviews),
   }));
-  return { load: (state) => widget.show(() => getJson("stats/daily", statsParams(state, { withFilter: true }))) };
+  return {
+    load: (state) => widget.show(async () => filtered(state)
+      ? { days: (await querySeries(state, "time:day", ["visitors", "pageviews"])).map((p) => ({ date: p.time, visitors: p.visitors, pageviews: p.pageviews })) }
+      : getJson("stats/daily", statsParams(state)), state),
+  };
 }
