@@ -7,7 +7,7 @@ namespace LiveInsight.Api.Extensions;
 /// Turns request-binding failures (malformed JSON, wrong types, oversize bodies) into problem+json that says what
 /// was wrong, instead of the bare status code minimal APIs give by default.
 /// </summary>
-internal sealed class BadRequestExceptionHandler(IProblemDetailsService problemDetails) : IExceptionHandler
+internal sealed partial class BadRequestExceptionHandler(IProblemDetailsService problemDetails) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
@@ -25,9 +25,17 @@ internal sealed class BadRequestExceptionHandler(IProblemDetailsService problemD
 
         var detail = badRequest.InnerException is JsonException json
             ? $"The request body is not valid JSON for this endpoint: {json.Message}"
-            : badRequest.Message;
+            : InWireNames(badRequest.Message);
         return await WriteAsync(httpContext, exception, badRequest.StatusCode, "Bad request", detail);
     }
+
+    /// <summary>The binder names C# parameters ("Required parameter \"string siteId\" was not provided from query
+    /// string."); callers know the wire names (<c>site_id</c>), so those are what the answer says.</summary>
+    internal static string InWireNames(string message) =>
+        BinderParameter().Replace(message, m => $"'{System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(m.Groups["name"].Value)}'");
+
+    [System.Text.RegularExpressions.GeneratedRegex("\"[A-Za-z0-9_.<>?\\[\\], ]+ (?<name>[A-Za-z_][A-Za-z0-9_]*)\"")]
+    private static partial System.Text.RegularExpressions.Regex BinderParameter();
 
     private async ValueTask<bool> WriteAsync(HttpContext httpContext, Exception exception, int status, string title, string detail)
     {

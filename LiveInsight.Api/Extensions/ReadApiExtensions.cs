@@ -48,6 +48,19 @@ public static class ReadApiExtensions
             app.MapScalarApiReference();
         }
 
+        // Someone who opens the Api's address in a browser finds where to go instead of a bare 404 (issue 23).
+        var development = app.Environment.IsDevelopment();
+        app.MapGet("/", () => TypedResults.Ok(new ApiIndex(
+                "LiveInsight Api",
+                "The dashboard is a separate service (http://localhost:5090 under ./liveinsight run); this is the tracker, ingestion and read API.",
+                "/health",
+                "/liveinsight.js",
+                development ? "/scalar" : null,
+                development ? "/openapi/v1.json" : null)))
+            .WithName("ApiIndex")
+            .ExcludeFromDescription();
         return app;
     }
+
+    public sealed record ApiIndex(string Name, string About, string Health, string Tracker, string? Reference, string? OpenApi);
 }

@@ -113,6 +113,10 @@ public static class AccountApi
             return SetupForm(context, antiforgery, email, problem, StatusCodes.Status400BadRequest);
         }
 
+        // Recorded before the account exists, like every administrative change; the actor is the new administrator,
+        // who proved the admin token (issue 23: the first administrator was missing from the installation's log).
+        var first = DashboardUser.NormaliseEmail(email!);
+        await audit.WriteAsync(context, AuditLog.Installation, AuditActions.UserCreate, first, "first administrator (setup with the admin token)", actor: first);
         if (!await users.CreateFirstAdminAsync(email!, password!, ct))
         {
             return TypedResults.Redirect("/login");

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using LiveInsight.Api.Tests.Infrastructure;
+using LiveInsight.Api.Tests.Stats;
 using LiveInsight.Core.Sites;
 using static LiveInsight.Api.Tests.Stats.StatsApiTests;
 
@@ -29,6 +30,35 @@ public sealed class ProblemDetailTests(ApiFixture fixture)
         request.Content.Headers.TryAddWithoutValidation("Content-Type", $"application/json; charset={charset}");
 
         await AssertProblemAsync(await admin.SendAsync(request), HttpStatusCode.UnsupportedMediaType, $"charset '{charset}'");
+    }
+
+    [Fact]
+    public async Task The_api_root_says_where_the_dashboard_health_and_tracker_are_instead_of_a_bare_404()
+    {
+        using var client = fixture.CreateClient();
+
+        var index = await client.GetJsonAsync("/");
+
+        Assert.Equal("/health", index.GetProperty("health").GetString());
+        Assert.Equal("/liveinsight.js", index.GetProperty("tracker").GetString());
+        Assert.Contains("dashboard", index.GetProperty("about").GetString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("/api/stats/summary", "site_id=")]
+    [InlineData("/api/realtime/users", "'site_id'")]
+    public async Task A_missing_parameter_is_named_as_callers_write_it_not_as_the_CSharp_parameter(string path, string named)
+    {
+        var site = await fixture.CreateAsync();
+        using var client = fixture.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new("Bearer", site.SecretKey);
+
+        var response = await client.GetAsync(path);
+        var text = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.True(text.Contains(named, StringComparison.Ordinal), text);
+        Assert.DoesNotContain("string siteId", text, StringComparison.Ordinal);
     }
 
     [Fact]

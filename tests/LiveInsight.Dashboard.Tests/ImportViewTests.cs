@@ -46,17 +46,17 @@ public sealed class ImportViewTests(DashboardFixture fixture)
         var dialogs = 0;
         page.Dialog += async (_, dialog) => { dialogs++; await dialog.AcceptAsync(); };
         await page.GetByRole(AriaRole.Button, new() { Name = "Sites" }).ClickAsync();
-        var editor = page.Locator("details").Filter(new() { HasText = name }).First;
-        await editor.Locator("summary").First.ClickAsync();
-        var imports = editor.Locator("details").Filter(new() { HasText = "Imported history" });
-        await imports.Locator("summary").ClickAsync();
+        var editor = page.Locator("details").Filter(new() { HasText = name });
+        await editor.Locator("summary").ClickAsync();
+        var imports = editor.GetByRole(AriaRole.Region, new() { Name = $"Imported history of {name}" });
+        await imports.GetByRole(AriaRole.Button, new() { Name = "Show imports" }).ClickAsync();
         await Assertions.Expect(imports.GetByLabel($"Imports of {name}")).ToHaveTextAsync("No imports.");
 
         await imports.GetByLabel("Export from").SelectOptionAsync("plausible");
         await imports.GetByLabel("Export file").SetInputFilesAsync(new FilePayload { Name = "plausible-export.zip", MimeType = "application/zip", Buffer = PlausibleZip() });
-        await imports.GetByRole(AriaRole.Button, new() { Name = "Import" }).ClickAsync();
+        await imports.GetByRole(AriaRole.Button, new() { Name = "Import", Exact = true }).ClickAsync();
 
-        await Assertions.Expect(imports.GetByRole(AriaRole.Status)).ToHaveTextAsync($"Imported Plausible: {D(20)} to {D(19)} (2 days).");
+        await Assertions.Expect(imports.Locator("[data-import-status]")).ToHaveTextAsync($"Imported Plausible: {D(20)} to {D(19)} (2 days).");
         await Assertions.Expect(imports.GetByLabel($"Imports of {name}")).ToContainTextAsync($"Plausible: {D(20)} to {D(19)}");
         var summary = await fixture.ApiJsonAsync($"/api/stats/summary?site_id={site.SiteId}&from={D(20)}&to={D(19)}");
         Assert.Equal(120, summary.GetProperty("pageviews").GetProperty("value").GetDouble());
@@ -72,7 +72,7 @@ public sealed class ImportViewTests(DashboardFixture fixture)
         await view.CloseAsync();
 
         await imports.GetByRole(AriaRole.Button, new() { Name = "Delete", Exact = false }).ClickAsync();
-        await Assertions.Expect(imports.GetByRole(AriaRole.Status)).ToHaveTextAsync("Import deleted.");
+        await Assertions.Expect(imports.Locator("[data-import-status]")).ToHaveTextAsync("Import deleted.");
         await Assertions.Expect(imports.GetByLabel($"Imports of {name}")).ToHaveTextAsync("No imports.");
         Assert.Equal(1, dialogs); // the confirmation of the delete, and no alert from the page name
         var after = await fixture.ApiJsonAsync($"/api/stats/summary?site_id={site.SiteId}&from={D(20)}&to={D(19)}");

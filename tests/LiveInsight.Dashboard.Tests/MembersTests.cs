@@ -179,6 +179,21 @@ public sealed class MembersTests(DashboardFixture fixture)
         }
     }
 
+    [Fact]
+    public async Task The_first_administrator_made_through_setup_is_in_the_installations_audit_log()
+    {
+        var (admin, _) = await fixture.SignInAsAdminAsync();
+        using (admin)
+        {
+            var audit = await admin.GetFromJsonAsync<JsonElement>("/account/audit?limit=500");
+
+            var setup = audit.GetProperty("entries").EnumerateArray().Last(e => e.GetProperty("target").GetString() == DashboardFixture.AdminEmail);
+            Assert.Equal("user.create", setup.GetProperty("action").GetString());
+            Assert.Equal(DashboardFixture.AdminEmail, setup.GetProperty("actor").GetString());
+            Assert.Contains("setup", setup.GetProperty("details").GetString(), StringComparison.Ordinal);
+        }
+    }
+
     private static async Task<HttpResponseMessage> AcceptAsync(HttpClient client, string path, string form, string password, string? confirm = "")
     {
         var fields = new Dictionary<string, string> { ["__RequestVerificationToken"] = DashboardFixture.CsrfField(form), ["password"] = password };

@@ -18,6 +18,8 @@ public sealed class MembersViewTests(DashboardFixture fixture)
         await page.GetByRole(AriaRole.Button, new() { Name = "Members" }).ClickAsync();
         var panel = page.Locator("#members-panel");
         await Assertions.Expect(panel.Locator($"tr[data-email='{DashboardFixture.AdminEmail}']")).ToContainTextAsync("installation administrator");
+        // Without single sign-on the panel once showed "nullnull" where the single sign-on form would be (issue 23).
+        Assert.DoesNotContain("null", await panel.InnerTextAsync(), StringComparison.Ordinal);
 
         await panel.GetByLabel("E-mail to invite").FillAsync(invitee);
         await panel.GetByLabel("Role", new() { Exact = true }).SelectOptionAsync("viewer");

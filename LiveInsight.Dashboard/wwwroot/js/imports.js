@@ -9,7 +9,8 @@ const describe = (i) =>
 export function importsControl(site) {
   const n = encodeURIComponent(site.site_id);
   const list = el("ul", { class: "space-y-1 text-sm", "aria-label": `Imports of ${site.name}` });
-  const status = el("p", { class: "text-sm", role: "status" });
+  // aria-live rather than role=status: the site's settings form owns the editor's one status.
+  const status = el("p", { class: "text-sm", "aria-live": "polite", "data-import-status": "" });
   const source = el("select", { class: "control", "aria-label": "Export from" },
     el("option", { value: "plausible" }, "Plausible (the CSV export zip)"),
     el("option", { value: "umami" }, "Umami (the data export CSV)"));
@@ -57,13 +58,13 @@ export function importsControl(site) {
     await refresh();
   });
 
-  const details = el("details", { class: "rounded-md border border-slate-200 p-3 dark:border-slate-700" },
-    el("summary", { class: "cursor-pointer text-sm font-medium" }, "Imported history (Plausible, Umami)"),
-    el("div", { class: "mt-2 space-y-2" },
-      el("p", { class: "text-sm text-slate-600 dark:text-slate-400" },
-        "Only days before this site's own data are imported; an import overlapping another is refused."),
-      el("div", { class: "flex flex-wrap items-center gap-2" }, source, file, upload),
-      status, list));
-  details.addEventListener("toggle", () => details.open && refresh(), { once: true });
-  return details;
+  const show = el("button", { type: "button", class: "btn" }, "Show imports");
+  show.addEventListener("click", () => refresh());
+  // A section, not a <details>: the site's settings are one <details> each, and stay the only ones in the panel.
+  return el("section", { class: "space-y-2 rounded-md border border-slate-200 p-3 dark:border-slate-700", "aria-label": `Imported history of ${site.name}` },
+    el("h4", { class: "text-sm font-medium" }, "Imported history (Plausible, Umami)"),
+    el("p", { class: "text-sm text-slate-600 dark:text-slate-400" },
+      "Only days before this site's own data are imported; an import overlapping another is refused."),
+    el("div", { class: "flex flex-wrap items-center gap-2" }, source, file, upload, show),
+    status, list);
 }

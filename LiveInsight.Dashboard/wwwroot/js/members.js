@@ -162,7 +162,8 @@ export function membersPanel(root, button, { isAdmin, singleSignOn = false }) {
     return form;
   }
 
-  root.replaceChildren(
+  // replaceChildren turns null into the text "null": the parts a role or an installation does not have are left out.
+  root.replaceChildren(...[
     el("div", { class: "overflow-x-auto" }, el("table", { class: "data-table", "aria-label": "Members" },
       el("thead", {}, el("tr", {}, ["Member", "Role", ""].map((h) => el("th", { scope: "col" }, h)))), list)),
     status,
@@ -175,7 +176,7 @@ export function membersPanel(root, button, { isAdmin, singleSignOn = false }) {
     isAdmin ? el("h3", { class: "mb-2 mt-6 text-sm font-semibold" }, "All users (installation administrators)") : null,
     isAdmin ? el("div", { class: "overflow-x-auto" }, el("table", { class: "data-table table-auto", "aria-label": "All users" },
       el("thead", {}, el("tr", {}, ["E-mail", "Account", "Sites", "Sign-in"].map((h) => el("th", { scope: "col" }, h)))), users)) : null,
-    installation);
+    installation].filter((part) => part !== null && part !== undefined));
 
   async function refresh() {
     if (!site) return;

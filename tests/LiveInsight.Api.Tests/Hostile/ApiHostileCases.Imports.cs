@@ -20,6 +20,7 @@ public static partial class ApiHostileCases
             (HttpMethod.Get, root), (HttpMethod.Post, root + "?source=plausible"), (HttpMethod.Delete, root + "/imp_nosuchimport"),
         };
         // The demo (issue 23) changes nothing a visitor sends; only who may call it is hostile ground.
+        yield return new HostileCase("index: junk query", HttpMethod.Get, "/?x=%00%FF&y=" + new string('y', 3000));
         endpoints = [.. endpoints, (HttpMethod.Post, "/api/demo"), (HttpMethod.Delete, "/api/demo"), (HttpMethod.Post, "/api/demo?site_id=%00%FF")];
         foreach (var (method, path) in endpoints)
         {
