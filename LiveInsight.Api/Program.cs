@@ -30,6 +30,8 @@ app.MapSitesApi();
 app.MapRealtimeApi();
 app.MapStatsApi();
 app.MapQueryApi();
+app.MapAlertsApi();
+app.MapUnsubscribeApi();
 app.MapApiReference();
 app.MapBenchApi(app.Configuration);
 
