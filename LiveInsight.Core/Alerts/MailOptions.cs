@@ -54,4 +54,8 @@ public sealed class AlertsOptions
 
     [Range(100, 60_000)]
     public int WebhookTimeoutMs { get; set; } = 5000;
+
+    /// <summary>Let webhooks reach loopback and private addresses (a receiver on the developer's machine, tests). Off in
+    /// production: a rule's URL must not reach the installation's own network.</summary>
+    public bool AllowPrivateWebhookTargets { get; set; }
 }
