@@ -50,6 +50,11 @@ public sealed partial class ReportScheduler(
     /// <returns>How many reports this pass sent (0 when another replica holds the lease).</returns>
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
     {
+        if (!mail.IsConfigured)
+        {
+            return 0; // no SMTP server (Mail:Host): nothing can go out, and nothing is claimed
+        }
+
         var db = redis.GetDatabase();
         var owner = Guid.NewGuid().ToString("N");
         if (!await db.StringSetAsync(AlertKeys.ReportLease, owner, LeaseTime, When.NotExists))

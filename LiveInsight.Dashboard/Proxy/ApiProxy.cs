@@ -44,6 +44,14 @@ public static class ApiProxy
         SiteRoute("sites-update", "/proxy/api/sites/{siteId}", SiteRole.Admin, FromRoute, "PATCH"),
         SiteRoute("sites-rotate-keys", "/proxy/api/sites/{siteId}/rotate-keys", SiteRole.Admin, FromRoute, "POST"),
         SiteRoute("sites-revoke-retired-keys", "/proxy/api/sites/{siteId}/retired-keys", SiteRole.Admin, FromRoute, "DELETE"),
+        // Alerts and reports: Admin even to read, because rules hold webhook URLs (a Slack or Discord webhook URL is
+        // itself a credential) and recipients' addresses, and the delivery log repeats both.
+        SiteRoute("alerts-list", "/proxy/api/sites/{siteId}/alerts", SiteRole.Admin, FromRoute, "GET"),
+        SiteRoute("alerts-create", "/proxy/api/sites/{siteId}/alerts", SiteRole.Admin, FromRoute, "POST"),
+        SiteRoute("alerts-change", "/proxy/api/sites/{siteId}/alerts/{ruleId}", SiteRole.Admin, FromRoute, "PUT", "DELETE"),
+        SiteRoute("alerts-deliveries", "/proxy/api/sites/{siteId}/alerts/deliveries", SiteRole.Admin, FromRoute, "GET"),
+        SiteRoute("reports", "/proxy/api/sites/{siteId}/reports", SiteRole.Admin, FromRoute, "GET", "POST"),
+        SiteRoute("reports-delete", "/proxy/api/sites/{siteId}/reports/{reportId}", SiteRole.Admin, FromRoute, "DELETE"),
     ];
 
     public static IHostApplicationBuilder AddApiProxy(this IHostApplicationBuilder builder)

@@ -53,6 +53,7 @@ export const apiUrl = (path, params = {}) => `${apiBase}/${path}?${new URLSearch
 export const getJson = (path, params = {}) => send("GET", apiUrl(path, params));
 export const postJson = (path, body) => send("POST", `/proxy/api/${path}`, body ?? {});
 export const patchJson = (path, body) => send("PATCH", `/proxy/api/${path}`, body);
+export const putJson = (path, body) => send("PUT", `/proxy/api/${path}`, body);
 export const deleteJson = (path) => send("DELETE", `/proxy/api/${path}`);
 export const session = () => send("GET", "/account/session");
 export const account = (method, path, body) => send(method, `/account/${path}`, body);

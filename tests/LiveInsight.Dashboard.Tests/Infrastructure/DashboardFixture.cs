@@ -70,7 +70,8 @@ public sealed partial class DashboardFixture : IAsyncLifetime
             .UseSetting("ConnectionStrings:redis", Infrastructure.RedisConnectionString)
             .UseSetting("ConnectionStrings:dynamodb", Infrastructure.DynamoConnectionString)
             .UseSetting("LiveInsight:AdminToken", AdminToken)
-            .UseSetting("LiveInsight:Storage:TablePrefix", TablePrefix));
+            .UseSetting("LiveInsight:Storage:TablePrefix", TablePrefix)
+            .UseSetting("Alerts:Reports", "false"));
         _api.UseKestrel(options => options.Listen(IPAddress.Loopback, ApiPort));
         _api.StartServer();
 
