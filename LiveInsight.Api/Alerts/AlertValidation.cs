@@ -25,9 +25,9 @@ public static class AlertValidation
             errors["name"] = [$"At most {AlertLimits.MaxNameLength} characters, without control characters."];
         }
 
-        if (request.VisitorsAbove is { } visitors && (visitors < 1 || visitors > MaxVisitorsAbove || request.Kind != AlertKinds.Spike))
+        if (request.VisitorsAbove is { } visitors && (visitors < 0 || visitors > MaxVisitorsAbove || request.Kind != AlertKinds.Spike))
         {
-            errors["visitors_above"] = [$"Spike rules only: 1 to {MaxVisitorsAbove:N0} current visitors."];
+            errors["visitors_above"] = [$"Spike rules only: 0 to {MaxVisitorsAbove:N0} current visitors."];
         }
 
         if (request.BaselineFactor is { } factor)

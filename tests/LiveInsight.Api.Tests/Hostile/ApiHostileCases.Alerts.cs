@@ -81,7 +81,7 @@ public static partial class ApiHostileCases
                      ("e-mail 300 chars", $"{{\"kind\":\"spike\",\"emails\":[\"{new string('o', 290)}@example.com\"]}}"),
                      ("spike factor 0.5", "{\"kind\":\"spike\",\"baseline_factor\":0.5}"), ("spike factor 1e308", "{\"kind\":\"spike\",\"baseline_factor\":1e308}"),
                      ("drop factor 2", "{\"kind\":\"drop\",\"baseline_factor\":2}"), ("drop silent 1 minute", "{\"kind\":\"drop\",\"silent_minutes\":1}"),
-                     ("drop silent beyond int", "{\"kind\":\"drop\",\"silent_minutes\":99999999999}"), ("visitors 0", "{\"kind\":\"spike\",\"visitors_above\":0}"),
+                     ("drop silent beyond int", "{\"kind\":\"drop\",\"silent_minutes\":99999999999}"), ("visitors -1", "{\"kind\":\"spike\",\"visitors_above\":-1}"),
                      ("visitors on a drop", "{\"kind\":\"drop\",\"visitors_above\":5}"), ("goal without a name", "{\"kind\":\"goal\",\"threshold\":1}"),
                      ("goal negative threshold", "{\"kind\":\"goal\",\"goal\":\"x\",\"threshold\":-1}"), ("goal window 10,000 h", "{\"kind\":\"goal\",\"goal\":\"x\",\"threshold\":1,\"window_hours\":10000}"),
                      ("goal 3 KB name", $"{{\"kind\":\"goal\",\"goal\":\"{new string('g', 3000)}\",\"threshold\":1}}"), ("goal fields on a spike", "{\"kind\":\"spike\",\"goal\":\"x\"}"),
