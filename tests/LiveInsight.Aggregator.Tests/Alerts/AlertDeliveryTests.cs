@@ -146,4 +146,37 @@ public sealed class AlertDeliveryTests(DynaliteFixture dynamo, MailboxFixture ma
         var log = await alerts.Alerts.ListDeliveriesAsync(alerts.SiteId, CancellationToken.None);
         Assert.Contains(log, d => d.Target == other && d.Outcome == DeliveryOutcomes.Unsubscribed);
     }
+
+    [Fact]
+    public async Task A_webhook_to_a_loopback_address_is_refused_unless_private_targets_are_allowed()
+    {
+        await using var alerts = await AlertWorld.CreateAsync(dynamo, mail.Mailbox);
+        await using var hook = new HttpReceiver();
+        var guarded = await alerts.World.StartHostAsync("guarded", settings: new Dictionary<string, string?>
+        {
+            ["Alerts:AllowPrivateWebhookTargets"] = "false", ["Alerts:WebhookAttempts"] = "1",
+        });
+        await alerts.AddRuleAsync(alerts.Rule(AlertKinds.Spike) with { VisitorsAbove = 0, Emails = [], Webhooks = [new Webhook(hook.Url(), WebhookFormats.Json)] });
+        alerts.SetClock(Minute);
+        await alerts.SeeVisitorAsync("a", alerts.World.Clock.GetUtcNow());
+
+        Assert.Equal(1, await alerts.Evaluator(guarded).RunOnceAsync(CancellationToken.None));
+
+        Assert.Empty(hook.Requests);
+        var failed = Assert.Single(await alerts.Alerts.ListDeliveriesAsync(alerts.SiteId, CancellationToken.None));
+        Assert.Equal((DeliveryOutcomes.Failed, hook.Url()), (failed.Outcome, failed.Target));
+        Assert.Contains("no public address", failed.Error);
+    }
+
+    [Fact]
+    public async Task A_rule_that_is_off_sends_nothing()
+    {
+        await using var alerts = await AlertWorld.CreateAsync(dynamo, mail.Mailbox);
+        await alerts.AddRuleAsync(alerts.Rule(AlertKinds.Spike) with { VisitorsAbove = 0, Enabled = false });
+        alerts.SetClock(Minute);
+        await alerts.SeeVisitorAsync("a", alerts.World.Clock.GetUtcNow());
+
+        Assert.Equal(0, await alerts.Evaluator().RunOnceAsync(CancellationToken.None));
+        Assert.Empty(await alerts.Mailbox.WaitForAsync(alerts.Email, 1, TimeSpan.FromSeconds(1)));
+    }
 }
