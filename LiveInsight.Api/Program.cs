@@ -32,6 +32,8 @@ app.MapDemoApi();
 app.MapRealtimeApi();
 app.MapStatsApi();
 app.MapQueryApi();
+app.MapAlertsApi();
+app.MapUnsubscribeApi();
 app.MapApiReference();
 app.MapBenchApi(app.Configuration);
 

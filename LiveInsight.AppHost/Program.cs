@@ -13,17 +13,26 @@ var api = builder.AddProject<Projects.LiveInsight_Api>("api")
     .WithHttpHealthCheck("/health");
 api.WithDemoCommand(adminToken);
 
-builder.AddProject<Projects.LiveInsight_Aggregator>("aggregator")
+var aggregator = builder.AddProject<Projects.LiveInsight_Aggregator>("aggregator")
     .WithInfrastructure(infrastructure)
     .WithLakeFolder()
     .WithHttpHealthCheck("/health");
 
-builder.AddProject<Projects.LiveInsight_Dashboard>("dashboard")
+var dashboard = builder.AddProject<Projects.LiveInsight_Dashboard>("dashboard")
     .WithReference(api)
     .WaitFor(api)
     .WithReference(infrastructure.DynamoDb)
     .WaitFor(infrastructure.DynamoDb)
     .WithEnvironment("LiveInsight__AdminToken", adminToken)
     .WithHttpHealthCheck("/health");
+
+// Alerts and reports: a local SMTP server with a web inbox (maildev; its URL shows in the Aspire dashboard). In AWS the
+// SMTP server and the signing key are deploy parameters and secrets instead (LiveInsight.Deploy/Template/MailSettings.cs).
+var mail = builder.AddLocalMail("mail");
+var signingKey = mail is null ? null : builder.AddParameter("alerts-signing-key", new GenerateParameterDefault { MinLength = 48, Special = false }, secret: true);
+foreach (var sender in new[] { api, aggregator })
+{
+    sender.WithLocalMail(mail, signingKey, api, dashboard);
+}
 
 builder.Build().Run();

@@ -1,9 +1,11 @@
+using LiveInsight.Aggregator.Alerts;
 using LiveInsight.Aggregator.Consumer;
 using LiveInsight.Aggregator.Health;
 using LiveInsight.Aggregator.Jobs;
 using LiveInsight.Aggregator.Lake;
 using LiveInsight.Aggregator.Rollups;
 using LiveInsight.Aggregator.Sessions;
+using LiveInsight.Core.Alerts;
 using LiveInsight.Core.Redis;
 using LiveInsight.Core.Sites;
 using LiveInsight.Core.Storage;
@@ -59,9 +61,23 @@ public static class Extensions
         services.AddSingleton<IRollup, PropRollup>();
         services.AddSingleton<IRollup, SessionRollup>();
 
+        // Alerts: rules evaluated once a minute on one replica, sent by e-mail and webhooks (Alerts/, Jobs/AlertEvaluator).
+        builder.AddAlertsCore();
+        services.AddSingleton<AlertSignals>();
+        services.AddSingleton<AlertConditions>();
+        services.AddSingleton<WebhookSender>();
+        services.AddSingleton<AlertDispatcher>();
+        services.AddSingleton<AlertEvaluator>();
+        var alertsEnabled = builder.Configuration.GetValue("Alerts:Evaluate", true);
+
         if (runWorker)
         {
             services.AddHostedService<AggregatorWorker>();
+            if (alertsEnabled)
+            {
+                services.AddHostedService(sp => sp.GetRequiredService<AlertEvaluator>());
+            }
+
             if (lakeEnabled)
             {
                 services.AddHostedService(sp => sp.GetRequiredService<LakeWriter>());

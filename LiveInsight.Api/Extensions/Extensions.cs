@@ -32,5 +32,6 @@ internal static class Extensions
         builder.Services.AddSingleton<Sites.AdminAudit>();
         builder.AddIngestion();
         builder.AddReadApis();
+        builder.AddAlertsAndReports();
     }
 }

@@ -38,6 +38,11 @@ public static class AuditActions
     public const string ShareCreate = "share.create";
     public const string ShareRevoke = "share.revoke";
     public const string UserCreate = "user.create";
+    public const string AlertCreate = "alert.create";
+    public const string AlertUpdate = "alert.update";
+    public const string AlertDelete = "alert.delete";
+    public const string ReportCreate = "report.create";
+    public const string ReportDelete = "report.delete";
 }
 
 /// <summary>

@@ -62,5 +62,14 @@ public static class Tables
         [],
         TimeToLiveAttribute: "expires_at");
 
-    public static IReadOnlyList<TableDefinition> All { get; } = [Sites, Events, Sessions, Stats, Users, Audit];
+    /// <summary>Alert rules, report recipients, the delivery log, unsubscribed addresses and report send claims of one
+    /// site: pk <c>site_id</c>, sk <c>{kind}#…</c> (see <see cref="Alerts.AlertRepository"/>). Log entries and claims expire.</summary>
+    public static readonly TableDefinition Alerts = new(
+        "Alerts",
+        KeyAttribute.String("site_id"),
+        KeyAttribute.String("sk"),
+        [],
+        TimeToLiveAttribute: "expires_at");
+
+    public static IReadOnlyList<TableDefinition> All { get; } = [Sites, Events, Sessions, Stats, Users, Audit, Alerts];
 }

@@ -50,6 +50,14 @@ public static class ApiProxy
         SiteRoute("goals-list", "/proxy/api/sites/{siteId}/goals", SiteRole.Viewer, FromRoute, "GET"),
         SiteRoute("goals-create", "/proxy/api/sites/{siteId}/goals", SiteRole.Admin, FromRoute, "POST"),
         SiteRoute("goals-delete", "/proxy/api/sites/{siteId}/goals/{goalId}", SiteRole.Admin, FromRoute, "DELETE"),
+        // Alerts and reports: Admin even to read, because rules hold webhook URLs (a Slack or Discord webhook URL is
+        // itself a credential) and recipients' addresses, and the delivery log repeats both.
+        SiteRoute("alerts-list", "/proxy/api/sites/{siteId}/alerts", SiteRole.Admin, FromRoute, "GET"),
+        SiteRoute("alerts-create", "/proxy/api/sites/{siteId}/alerts", SiteRole.Admin, FromRoute, "POST"),
+        SiteRoute("alerts-change", "/proxy/api/sites/{siteId}/alerts/{ruleId}", SiteRole.Admin, FromRoute, "PUT", "DELETE"),
+        SiteRoute("alerts-deliveries", "/proxy/api/sites/{siteId}/alerts/deliveries", SiteRole.Admin, FromRoute, "GET"),
+        SiteRoute("reports", "/proxy/api/sites/{siteId}/reports", SiteRole.Admin, FromRoute, "GET", "POST"),
+        SiteRoute("reports-delete", "/proxy/api/sites/{siteId}/reports/{reportId}", SiteRole.Admin, FromRoute, "DELETE"),
     ];
 
     public static IHostApplicationBuilder AddApiProxy(this IHostApplicationBuilder builder)

@@ -79,10 +79,13 @@ public static class LoadBalancer
             }
         }
 
-        template.Output("Url", "Where LiveInsight answers (point your DNS name here)",
-            Cfn.If("HasCertificate", Cfn.Sub("https://${LoadBalancer.DNSName}"), Cfn.Sub("http://${LoadBalancer.DNSName}")));
+        template.Output("Url", "Where LiveInsight answers (point your DNS name here)", PublicUrl());
         template.Output("LoadBalancerDnsName", "The ALB's DNS name (CNAME or alias target)", Cfn.GetAtt("LoadBalancer", "DNSName"));
     }
+
+    /// <summary>The load balancer's own URL (https when a certificate is given).</summary>
+    public static JsonObject PublicUrl() =>
+        Cfn.If("HasCertificate", Cfn.Sub("https://${LoadBalancer.DNSName}"), Cfn.Sub("http://${LoadBalancer.DNSName}"));
 
     private static JsonObject Attribute(string key, string value) => new() { ["Key"] = key, ["Value"] = value };
 

@@ -28,5 +28,5 @@ public static class Secrets
         });
     }
 
-    public static string[] All => ["AdminTokenSecret", "RedisAuthSecret"];
+    public static string[] All => ["AdminTokenSecret", "RedisAuthSecret", .. MailSettings.SecretIds];
 }

@@ -47,7 +47,7 @@ public static class ServiceCatalog
 
     /// <summary>Read API paths the ALB sends to the Api. They are public (secret-key or admin-token auth) because the
     /// HTTP contract in ARCHITECTURE.md is meant for site owners' own scripts, not only for the dashboard.</summary>
-    public static readonly string[] ReadApiPaths = ["/api/realtime/*", "/api/stats/*", "/api/sites", "/api/sites/*"];
+    public static readonly string[] ReadApiPaths = ["/api/realtime/*", "/api/stats/*", "/api/sites", "/api/sites/*", "/api/unsubscribe"];
 
     /// <summary>The tracker script and ingestion.</summary>
     public static readonly string[] IngestPaths = ["/liveinsight.js", "/api/events"];
@@ -64,6 +64,9 @@ public static class ServiceCatalog
             new TableGrant(Tables.Stats, "Query", "BatchGetItem"),
             // Audit: site changes made through the admin API are recorded here.
             new TableGrant(Tables.Audit, "PutItem"),
+            // Alerts: rules and report recipients (count, list, replace, delete), the delivery log, unsubscribes and
+            // the claims that send each report once (a conditional put, deleted again when the send fails).
+            new TableGrant(Tables.Alerts, "GetItem", "PutItem", "Query", "DeleteItem"),
         ],
         RunsSchemaBootstrap: true, TrustsLoadBalancer: true, ServiceConnectServer: true, MetricsSidecar: false,
         ContainerHealthCheck: false);
@@ -73,10 +76,14 @@ public static class ServiceCatalog
         Routes: [],
         Grants:
         [
-            new TableGrant(Tables.Sites, "GetItem"),
+            // Sites: time zones by id; the alert evaluator lists every site once a minute (Scan).
+            new TableGrant(Tables.Sites, "GetItem", "Scan"),
             new TableGrant(Tables.Events, "BatchWriteItem"),
             new TableGrant(Tables.Sessions, "BatchWriteItem"),
-            new TableGrant(Tables.Stats, "BatchWriteItem"),
+            // Stats: the flusher's writes; the alert evaluator reads an hour no longer in Redis (a baseline).
+            new TableGrant(Tables.Stats, "BatchWriteItem", "GetItem"),
+            // Alerts: rules (Query), unsubscribed addresses (GetItem), the delivery log (PutItem).
+            new TableGrant(Tables.Alerts, "GetItem", "PutItem", "Query"),
         ],
         RunsSchemaBootstrap: true, TrustsLoadBalancer: false, ServiceConnectServer: false, MetricsSidecar: true,
         ContainerHealthCheck: true);

@@ -25,11 +25,13 @@ public sealed class TemplateGenerator(AspireManifest manifest)
         DynamoDbTables.Add(template);
         Redis.Add(template);
         Secrets.Add(template);
+        MailSettings.AddSecrets(template);
         LoadBalancer.Add(template, services.Select(s => s.Spec));
         var mapper = new EnvironmentMapper(manifest);
         foreach (var (project, spec) in services)
         {
             var (environment, dropped) = mapper.Map(project, spec);
+            environment.AddRange(MailSettings.Entries(spec));
             Dropped.AddRange(dropped.Select(d => d with { Name = $"{spec.Name}: {d.Name}" }));
             Iam.AddTaskRole(template, spec);
             EcsServices.Add(template, spec, environment);
@@ -68,6 +70,7 @@ public sealed class TemplateGenerator(AspireManifest manifest)
             MetricsSidecar.DefaultImage);
         template.Parameter("LogRetentionDays", "Number", "CloudWatch Logs retention.", "30",
             p => p["AllowedValues"] = Cfn.Strings("1", "3", "5", "7", "14", "30", "60", "90", "180", "365"));
+        MailSettings.AddParameters(template);
         template.Conditions["HasCertificate"] = new JsonObject
         {
             ["Fn::Not"] = Cfn.Array(new JsonObject { ["Fn::Equals"] = Cfn.Array(Cfn.Ref("CertificateArn"), JsonValue.Create("")) }),

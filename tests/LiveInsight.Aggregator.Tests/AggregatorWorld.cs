@@ -57,6 +57,9 @@ public sealed class AggregatorWorld : IAsyncDisposable
 
     public ExternalProcess Redis { get; }
 
+    /// <summary>Settings every host of this world gets on top of the defaults (mail, alerts).</summary>
+    public IDictionary<string, string?>? Settings { get; private init; }
+
     /// <summary>The cap of distinct values per dimension and site-day every host of this world runs with.</summary>
     public int MaxValuesPerDay { get; }
     public string DynamoConnectionString { get; }
@@ -69,11 +72,12 @@ public sealed class AggregatorWorld : IAsyncDisposable
     /// <summary>This world's event lake (a fresh folder, removed with the world).</summary>
     public string LakePath { get; } = Path.Combine(Path.GetTempPath(), $"li-lake-{Guid.NewGuid():N}");
 
-    public static async Task<AggregatorWorld> CreateAsync(string dynamoConnectionString, string timeZone = "UTC", int maxValuesPerDay = 5000)
+    public static async Task<AggregatorWorld> CreateAsync(
+        string dynamoConnectionString, string timeZone = "UTC", int maxValuesPerDay = 5000, IDictionary<string, string?>? settings = null)
     {
         var redis = Infrastructure.RedisServer();
         await redis.StartAsync();
-        var world = new AggregatorWorld(redis, dynamoConnectionString, $"agg{Guid.NewGuid():N}"[..11] + "-", maxValuesPerDay);
+        var world = new AggregatorWorld(redis, dynamoConnectionString, $"agg{Guid.NewGuid():N}"[..11] + "-", maxValuesPerDay) { Settings = settings };
         var first = await world.StartHostAsync("first");
         world.Connection = first.Services.GetRequiredService<IConnectionMultiplexer>();
         world.Dynamo = first.Services.GetRequiredService<IAmazonDynamoDB>();
@@ -84,7 +88,7 @@ public sealed class AggregatorWorld : IAsyncDisposable
     }
 
     /// <summary>An aggregator replica (its own consumer name) sharing this world's Redis, tables and clock.</summary>
-    public async Task<IHost> StartHostAsync(string consumerName, int batchSize = 500, int claimIdleSeconds = 0)
+    public async Task<IHost> StartHostAsync(string consumerName, int batchSize = 500, int claimIdleSeconds = 0, IDictionary<string, string?>? settings = null)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -103,6 +107,14 @@ public sealed class AggregatorWorld : IAsyncDisposable
             ["Lake:ClaimIdleSeconds"] = claimIdleSeconds.ToString(CultureInfo.InvariantCulture),
             ["Lake:CompactAfterMinutes"] = "0",
         });
+        foreach (var extra in new[] { Settings, settings })
+        {
+            if (extra is not null)
+            {
+                builder.Configuration.AddInMemoryCollection(extra);
+            }
+        }
+
         builder.AddServiceDefaults();
         builder.AddAggregator(runWorker: false);
 

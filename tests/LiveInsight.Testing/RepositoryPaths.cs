@@ -7,6 +7,8 @@ public static class RepositoryPaths
 
     public static string DynaliteCli => Path.Combine(Root, "node_modules", "dynalite", "cli.js");
 
+    public static string MaildevCli => Path.Combine(Root, "node_modules", "maildev", "dist", "bin", "maildev.js");
+
     private static string FindRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

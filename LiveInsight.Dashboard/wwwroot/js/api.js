@@ -56,6 +56,7 @@ export const postJson = (path, body) => send("POST", `/proxy/api/${path}`, body 
 /** POST /api/v2/query (Stats API v2) through the proxy, or through a share link's read-only forwarder. */
 export const queryJson = (body) => send("POST", `${apiBase}/v2/query`, body);
 export const patchJson = (path, body) => send("PATCH", `/proxy/api/${path}`, body);
+export const putJson = (path, body) => send("PUT", `/proxy/api/${path}`, body);
 export const deleteJson = (path) => send("DELETE", `/proxy/api/${path}`);
 /** POSTs a file (a Blob) as the request body, with its own content type. */
 export const postFile = (path, params, file) =>

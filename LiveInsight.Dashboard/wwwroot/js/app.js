@@ -1,3 +1,4 @@
+import { alertsPanel } from "./alerts.js";
 import { getJson, logout, logoutEverywhere, session, setCsrfToken } from "./api.js";
 import { $, el } from "./dom.js";
 import { membersPanel } from "./members.js";
@@ -15,6 +16,7 @@ const STATS_REFRESH_MS = 30000;
 const state = readState();
 let sites = []; // the user's sites, each with their role
 let members = null;
+let alerts = null;
 
 const realtime = realtimeWidget($("#tables"));
 const summary = summaryWidget($("#summary"));
@@ -94,6 +96,7 @@ function changed({ fromHistory = false } = {}) {
   writeState(state, { replace: fromHistory });
   renderControls();
   members?.show(sites.find((s) => s.site_id === state.site));
+  alerts?.show(sites.find((s) => s.site_id === state.site));
   realtime.show(state.site);
   loadStats();
 }
@@ -178,6 +181,7 @@ async function main() {
   const panel = !shareToken && (me.is_admin || sites.some(canManage))
     ? sitesPanel($("#sites-body"), { apiUrl: me.api_url, canCreate: me.is_admin, onChanged: async (newSite) => { await loadSites(newSite); changed(); } })
     : null;
+  if (!shareToken) alerts = alertsPanel($("#alerts-body"), $("#manage-alerts"));
   if (!shareToken) members = membersPanel($("#members-body"), $("#manage-members"), { isAdmin: me.is_admin, singleSignOn: me.single_sign_on });
   wireControls(me, panel);
   changed({ fromHistory: true }); // the first view replaces the entry the page was opened with

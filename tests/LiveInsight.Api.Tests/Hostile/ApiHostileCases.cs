@@ -34,6 +34,7 @@ public static partial class ApiHostileCases
         .. Queries(t),
         .. Sites(t),
         .. Imports(t),
+        .. Alerts(t),
         .. Elsewhere(t),
         .. Redos(t), // last: on today's code its request keeps a core busy long after the client gave up
     ];

@@ -51,6 +51,9 @@ public sealed class ApiFixture : IAsyncLifetime
             .UseSetting("LiveInsight:AdminToken", AdminToken)
             .UseSetting("LiveInsight:Storage:TablePrefix", TablePrefix)
             .UseSetting("Lake:Path", LakeRoot)
+            // Report tests drive the schedule on a fake clock; a real one would mail every Monday's due reports.
+            .UseSetting("Alerts:Reports", "false")
+            .UseSetting("Alerts:SigningKey", "api-tests-signing-key-0123456789abcdef")
             .ConfigureServices(services => services.AddSingleton<IStartupFilter, TestClientIpStartupFilter>()));
         _ = Factory.Server; // start now: the schema bootstrap runs before the first request
     }

@@ -22,7 +22,7 @@ public static class DashboardHostileCases
     ];
 
     public static List<HostileCase> All(DashboardTargets t) =>
-        [.. Login(t), .. Setup(), .. Invites(t), .. Shares(t), .. Proxy(t), .. Account(t)];
+        [.. Login(t), .. Setup(), .. Invites(t), .. Shares(t), .. Proxy(t), .. AlertsProxy(t), .. Account(t)];
 
     private static string Form(params (string Name, string Value)[] fields) =>
         string.Join("&", fields.Select(f => $"{f.Name}={f.Value}"));
@@ -292,6 +292,59 @@ public static class DashboardHostileCases
         foreach (var (label, json) in new (string, string)[] { ("wrong types", "{\"name\":1,\"domains\":\"x\"}"), ("deep", NestedObjects(3000)), ("empty", "") })
         {
             yield return new HostileCase($"proxy create site: {label}", HttpMethod.Post, "/proxy/api/sites") { Caller = Caller.Admin, Csrf = true }.WithJson(json);
+        }
+    }
+
+    /// <summary>Alert rules and report recipients through the proxy: site admins only (rules hold webhook URLs), CSRF on
+    /// changes, another site's id, hostile bodies (forwarded as checked) and ids.</summary>
+    private static IEnumerable<HostileCase> AlertsProxy(DashboardTargets t)
+    {
+        const string id = "0123456789abcdef";
+        var routes = new (HttpMethod Method, string Path)[]
+        {
+            (HttpMethod.Get, "alerts"), (HttpMethod.Post, "alerts"), (HttpMethod.Put, $"alerts/{id}"), (HttpMethod.Delete, $"alerts/{id}"),
+            (HttpMethod.Get, "alerts/deliveries"), (HttpMethod.Get, "reports"), (HttpMethod.Post, "reports"), (HttpMethod.Delete, $"reports/{id}"),
+        };
+        foreach (var (method, path) in routes)
+        {
+            var mine = $"/proxy/api/sites/{t.SiteId}/{path}";
+            var c = new HostileCase("", method, mine) { Caller = Caller.SiteAdmin, Csrf = true };
+            var body = method == HttpMethod.Post || method == HttpMethod.Put ? "{\"kind\":\"spike\",\"email\":\"r@example.com\",\"frequency\":\"weekly\"}" : null;
+            HostileCase With(HostileCase h) => body is null ? h : h.WithJson(body);
+            yield return With(c with { Name = "proxy alerts: signed out", Caller = Caller.Anonymous, Csrf = false, BodylessBecause = CookieAuth401 });
+            yield return With(c with { Name = "proxy alerts: another site (no role)", Target = $"/proxy/api/sites/{t.OtherSiteId}/{path}", MustBeRefused = true });
+            yield return With(c with { Name = "proxy alerts: site id 3,000 chars", Target = $"/proxy/api/sites/{new string('s', 3000)}/{path}", MustBeRefused = true });
+            yield return With(c with { Name = "proxy alerts: site id bidi", Target = $"/proxy/api/sites/%E2%80%AEx/{path}", MustBeRefused = true });
+            if (method != HttpMethod.Get)
+            {
+                yield return With(c with { Name = "proxy alerts: no CSRF token", Csrf = false, MustBeRefused = true });
+            }
+        }
+
+        foreach (var (who, caller) in new[] { ("admin", Caller.Admin), ("site admin", Caller.SiteAdmin) })
+        {
+            var create = new HostileCase("", HttpMethod.Post, $"/proxy/api/sites/{t.SiteId}/alerts") { Caller = caller, Csrf = true };
+            foreach (var (label, json) in new (string, string)[]
+                     {
+                         ("nested 1,000 deep", $"{{\"emails\":{Nested(1000)}}}"), ("nested objects 5,000 deep", NestedObjects(5000)), ("truncated", "{\"kind\":\"x"),
+                         ("300 KB", $"{{\"name\":\"{new string('n', 300 * 1024)}\"}}"), ("array", "[]"), ("empty", ""), ("name <script>", "{\"kind\":\"spike\",\"name\":\"<script>alert(1)</script>\"}"),
+                         ("webhook to the metadata service", "{\"kind\":\"spike\",\"webhooks\":[{\"url\":\"http://169.254.169.254/latest/meta-data\"}]}"),
+                         ("e-mail header break", "{\"kind\":\"spike\",\"emails\":[\"a@b.example\\r\\nBcc: x@evil.example\"]}"),
+                     })
+            {
+                yield return (create with { Name = $"proxy alerts create ({who}): {label}" }).WithJson(json);
+            }
+
+            foreach (var contentType in BadContentTypes)
+            {
+                yield return create with { Name = $"proxy alerts create ({who}): Content-Type {contentType ?? "(none)"}", Body = Encoding.UTF8.GetBytes("<x/>"), ContentType = contentType };
+            }
+
+            foreach (var (label, value) in new[] { ("unknown", "fedcba9876543210"), ("3 KB", new string('a', 3000)), ("encoded slash", "a%2F..%2Fb"), ("control chars", "%01%1F") })
+            {
+                yield return new HostileCase($"proxy alerts ({who}): rule id {label}", HttpMethod.Delete, $"/proxy/api/sites/{t.SiteId}/alerts/{value}") { Caller = caller, Csrf = true };
+                yield return new HostileCase($"proxy reports ({who}): id {label}", HttpMethod.Delete, $"/proxy/api/sites/{t.SiteId}/reports/{value}") { Caller = caller, Csrf = true };
+            }
         }
     }
 

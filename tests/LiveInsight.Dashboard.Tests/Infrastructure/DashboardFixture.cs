@@ -74,7 +74,8 @@ public sealed partial class DashboardFixture : IAsyncLifetime
             .UseSetting("ConnectionStrings:dynamodb", Infrastructure.DynamoConnectionString)
             .UseSetting("LiveInsight:AdminToken", AdminToken)
             .UseSetting("LiveInsight:Storage:TablePrefix", TablePrefix)
-            .UseSetting("Lake:Path", LakePath));
+            .UseSetting("Lake:Path", LakePath)
+            .UseSetting("Alerts:Reports", "false"));
         _api.UseKestrel(options => options.Listen(IPAddress.Loopback, ApiPort));
         _api.StartServer();
 
