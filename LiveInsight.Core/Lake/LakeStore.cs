@@ -76,7 +76,15 @@ public static class LakeStores
 
     public static IAmazonS3 CreateClient(LakeS3Options options)
     {
-        var config = new AmazonS3Config { MaxErrorRetry = 3, Timeout = TimeSpan.FromSeconds(60) };
+        // Checksums only where S3 requires them: the SDK's default (aws-chunked bodies with a trailing checksum) is not
+        // understood by S3-compatible servers such as s3rver, which would store the chunk framing as the object.
+        var config = new AmazonS3Config
+        {
+            MaxErrorRetry = 3,
+            Timeout = TimeSpan.FromSeconds(60),
+            RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
+            ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
+        };
         if (!string.IsNullOrWhiteSpace(options.ServiceUrl))
         {
             config.ServiceURL = options.ServiceUrl;
@@ -202,7 +210,7 @@ public sealed class S3LakeStore(IAmazonS3 s3, string bucket, string prefix) : IL
     {
         try
         {
-            await s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = _prefix + key, FilePath = localFile }, cancellationToken);
+            await s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = _prefix + key, FilePath = localFile, UseChunkEncoding = false }, cancellationToken);
         }
         finally
         {

@@ -46,9 +46,12 @@ public sealed class AggregatorWorld : IAsyncDisposable
 {
     public static readonly DateTimeOffset T0 = new(2026, 11, 20, 10, 0, 0, TimeSpan.Zero);
     private readonly List<IHost> _hosts = [];
+    private readonly IReadOnlyDictionary<string, string?> _settings;
 
-    private AggregatorWorld(ExternalProcess redis, string dynamoConnectionString, string tablePrefix, int maxValuesPerDay)
+    private AggregatorWorld(ExternalProcess redis, string dynamoConnectionString, string tablePrefix, int maxValuesPerDay,
+        IReadOnlyDictionary<string, string?>? settings)
     {
+        _settings = settings ?? new Dictionary<string, string?>();
         MaxValuesPerDay = maxValuesPerDay;
         Redis = redis;
         DynamoConnectionString = dynamoConnectionString;
@@ -69,11 +72,13 @@ public sealed class AggregatorWorld : IAsyncDisposable
     /// <summary>This world's event lake (a fresh folder, removed with the world).</summary>
     public string LakePath { get; } = Path.Combine(Path.GetTempPath(), $"li-lake-{Guid.NewGuid():N}");
 
-    public static async Task<AggregatorWorld> CreateAsync(string dynamoConnectionString, string timeZone = "UTC", int maxValuesPerDay = 5000)
+    /// <param name="settings">More configuration for every host of the world (e.g. <c>Lake:S3:*</c>).</param>
+    public static async Task<AggregatorWorld> CreateAsync(string dynamoConnectionString, string timeZone = "UTC", int maxValuesPerDay = 5000,
+        IReadOnlyDictionary<string, string?>? settings = null)
     {
         var redis = Infrastructure.RedisServer();
         await redis.StartAsync();
-        var world = new AggregatorWorld(redis, dynamoConnectionString, $"agg{Guid.NewGuid():N}"[..11] + "-", maxValuesPerDay);
+        var world = new AggregatorWorld(redis, dynamoConnectionString, $"agg{Guid.NewGuid():N}"[..11] + "-", maxValuesPerDay, settings);
         var first = await world.StartHostAsync("first");
         world.Connection = first.Services.GetRequiredService<IConnectionMultiplexer>();
         world.Dynamo = first.Services.GetRequiredService<IAmazonDynamoDB>();
@@ -103,6 +108,7 @@ public sealed class AggregatorWorld : IAsyncDisposable
             ["Lake:ClaimIdleSeconds"] = claimIdleSeconds.ToString(CultureInfo.InvariantCulture),
             ["Lake:CompactAfterMinutes"] = "0",
         });
+        builder.Configuration.AddInMemoryCollection(_settings);
         builder.AddServiceDefaults();
         builder.AddAggregator(runWorker: false);
 

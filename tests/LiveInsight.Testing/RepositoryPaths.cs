@@ -7,6 +7,8 @@ public static class RepositoryPaths
 
     public static string DynaliteCli => Path.Combine(Root, "node_modules", "dynalite", "cli.js");
 
+    public static string S3rverCli => Path.Combine(Root, "node_modules", "s3rver", "bin", "s3rver.js");
+
     private static string FindRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
