@@ -116,6 +116,17 @@ public static class LakeLayout
     /// <paramref name="lastStreamId"/> (e.g. <c>part-1764469200000-0-1764469201000-3.parquet</c>).</summary>
     public static string PartFile(string firstStreamId, string lastStreamId) => $"part-{firstStreamId}-{lastStreamId}.parquet";
 
+    /// <summary>The S3 object tag every lake file carries (<see cref="FileKind"/>): the bucket's lifecycle rules
+    /// expire parts and compact files apart, which a key prefix cannot (both share a site-day's folder).</summary>
+    public const string FileKindTag = "lake-file";
+
+    public const string PartKind = "part";
+
+    public const string CompactKind = "compact";
+
+    /// <summary><see cref="CompactKind"/> for <see cref="CompactFile"/>, <see cref="PartKind"/> for anything else.</summary>
+    public static string FileKind(string fileName) => fileName == CompactFile ? CompactKind : PartKind;
+
     /// <summary>The one compacted file of a site-day (sorted by ts, duplicates dropped).</summary>
     public const string CompactFile = "compact.parquet";
 

@@ -210,7 +210,16 @@ public sealed class S3LakeStore(IAmazonS3 s3, string bucket, string prefix) : IL
     {
         try
         {
-            await s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = _prefix + key, FilePath = localFile, UseChunkEncoding = false }, cancellationToken);
+            await s3.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = _prefix + key, FilePath = localFile, UseChunkEncoding = false },
+                cancellationToken);
+            // Tagged part or compact: the bucket's lifecycle rules expire each kind after its own time. A separate call
+            // (S3-compatible servers ignore a PUT's x-amz-tagging header); if it fails the caller's retry puts again.
+            await s3.PutObjectTaggingAsync(new PutObjectTaggingRequest
+            {
+                BucketName = bucket,
+                Key = _prefix + key,
+                Tagging = new Tagging { TagSet = [new Tag { Key = LakeLayout.FileKindTag, Value = LakeLayout.FileKind(LakeStores.FileName(key)) }] },
+            }, cancellationToken);
         }
         finally
         {

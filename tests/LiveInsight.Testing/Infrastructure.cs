@@ -105,6 +105,14 @@ public sealed class S3rver : IAsyncDisposable
         }
     }
 
+    /// <summary>The value of one tag of an object (null when it has no such tag).</summary>
+    public async Task<string?> TagAsync(string key, string tag)
+    {
+        using var s3 = CreateClient();
+        var tags = await s3.GetObjectTaggingAsync(new Amazon.S3.Model.GetObjectTaggingRequest { BucketName = Bucket, Key = key });
+        return tags.Tagging?.FirstOrDefault(t => t.Key == tag)?.Value;
+    }
+
     public async Task DeleteAsync(string key)
     {
         using var s3 = CreateClient();

@@ -68,6 +68,7 @@ public sealed class LakeS3Tests(DynaliteFixture dynalite) : IAsyncLifetime
             [$"events/site={w.SiteId}/day=2026-11-19/", $"events/site={w.SiteId}/day=2026-11-20/"],
             keys.Select(k => k[..(k.LastIndexOf('/') + 1)]));
         Assert.All(keys, k => Assert.Matches(@"/part-\d+-\d+-\d+-\d+-first\.parquet$", k));
+        Assert.Equal(["part", "part"], (await Task.WhenAll(keys.Select(k => _s3.TagAsync(Prefix + k, LakeLayout.FileKindTag)))).Select(t => t ?? "(none)"));
         Assert.Equal(((long)events.Count, (long)events.Count), await CountsInBucketAsync());
         Assert.False(Directory.Exists(Path.Combine(w.LakePath, LakeLayout.EventsTable)));
         Assert.DoesNotContain(Directory.GetFiles(w.LakePath, "*", SearchOption.AllDirectories), f => !f.Contains("spill", StringComparison.Ordinal));
@@ -118,6 +119,7 @@ public sealed class LakeS3Tests(DynaliteFixture dynalite) : IAsyncLifetime
         Assert.Equal($"events/site={w.SiteId}/day=2026-11-20/", between);
         Assert.Equal(((long)events.Count * 3, (long)events.Count), seenBetween);
         Assert.Equal([$"events/site={w.SiteId}/day=2026-11-20/{LakeLayout.CompactFile}"], await _s3.KeysAsync(Prefix));
+        Assert.Equal(LakeLayout.CompactKind, await _s3.TagAsync($"{Prefix}events/site={w.SiteId}/day=2026-11-20/{LakeLayout.CompactFile}", LakeLayout.FileKindTag));
         Assert.Equal(((long)events.Count, (long)events.Count), await CountsInBucketAsync());
         var ts = LakeReader.Query($"SELECT ts FROM read_parquet('{Path.Combine(_copy, "events", $"site={w.SiteId}", "day=2026-11-20", LakeLayout.CompactFile)}')")
             .Select(r => (long)r["ts"]!).ToList();
