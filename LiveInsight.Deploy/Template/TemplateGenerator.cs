@@ -4,7 +4,8 @@ using LiveInsight.Deploy.Manifest;
 namespace LiveInsight.Deploy.Template;
 
 /// <summary>
-/// The whole stack, top to bottom like the AppHost: parameters → network → stores (DynamoDB, ElastiCache, secrets) →
+/// The whole stack, top to bottom like the AppHost: parameters → network → stores (DynamoDB, ElastiCache, secrets, the
+/// lake's bucket and Glue table) →
 /// load balancer → IAM → ECS services → autoscaling. Each part is one file.
 /// </summary>
 public sealed class TemplateGenerator(AspireManifest manifest)
@@ -25,12 +26,14 @@ public sealed class TemplateGenerator(AspireManifest manifest)
         DynamoDbTables.Add(template);
         Redis.Add(template);
         Secrets.Add(template);
+        Lake.Add(template);
         LoadBalancer.Add(template, services.Select(s => s.Spec));
         var mapper = new EnvironmentMapper(manifest);
         foreach (var (project, spec) in services)
         {
             var (environment, dropped) = mapper.Map(project, spec);
             Dropped.AddRange(dropped.Select(d => d with { Name = $"{spec.Name}: {d.Name}" }));
+            environment.AddRange(Lake.Environment(spec));
             Iam.AddTaskRole(template, spec);
             EcsServices.Add(template, spec, environment);
             Autoscaling.Add(template, spec);
