@@ -6,9 +6,11 @@ using LiveInsight.Aggregator.Lake;
 using LiveInsight.Aggregator.Rollups;
 using LiveInsight.Aggregator.Sessions;
 using LiveInsight.Core.Alerts;
+using LiveInsight.Core.Lake;
 using LiveInsight.Core.Redis;
 using LiveInsight.Core.Sites;
 using LiveInsight.Core.Storage;
+using Microsoft.Extensions.Options;
 
 namespace LiveInsight.Aggregator.Extensions;
 
@@ -45,6 +47,10 @@ public static class Extensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.AddSingleton<LakeState>();
+        // Where the files live: the folder Lake:Path, or an S3 bucket when Lake:S3:Bucket is set (Lake:Path is then
+        // the local working folder).
+        services.AddSingleton<ILakeStore>(sp => LakeStores.Create(builder.Configuration,
+            sp.GetRequiredService<IOptions<LakeOptions>>().Value.ResolvedPath(sp.GetRequiredService<IHostEnvironment>().ContentRootPath)));
         services.AddSingleton<LakeWriter>();
         services.AddSingleton<LakeCompactor>();
         var lakeEnabled = builder.Configuration.GetValue($"{LakeOptions.SectionName}:{nameof(LakeOptions.Enabled)}", true);

@@ -9,7 +9,7 @@ namespace LiveInsight.Aggregator.Lake;
 /// <summary>
 /// The lake writer's buffer: events as rows of an in-memory DuckDB table (the lake's columns plus the hive partition
 /// <c>site</c>, <c>day</c>), the stream ids to acknowledge once they are on disk, and the lowest and highest of those
-/// ids, which name the part files. <see cref="WriteParts"/> writes one file per site-day; a site-day already written
+/// ids, which name the part files. <see cref="WritePartsAsync"/> writes one file per site-day; a site-day already written
 /// by an earlier attempt at the same buffer is not written again.
 /// </summary>
 public sealed class LakeBuffer : IDisposable
@@ -96,12 +96,12 @@ public sealed class LakeBuffer : IDisposable
         Rows++;
     }
 
-    /// <summary>Writes one part file per site-day held (not yet written by an earlier attempt) under
-    /// <paramref name="root"/>; returns the files written.</summary>
-    public IReadOnlyList<string> WriteParts(string root, string writerTag)
+    /// <summary>Writes one part file per site-day held (not yet written by an earlier attempt) to the store, working
+    /// in <paramref name="root"/>'s temp folder; returns the keys written.</summary>
+    public async Task<IReadOnlyList<string>> WritePartsAsync(string root, string writerTag, ILakeStore store, CancellationToken cancellationToken)
     {
         CloseAppender();
-        var files = new List<string>();
+        var keys = new List<string>();
         foreach (var (site, day) in _partitions.Order())
         {
             if (_written.Contains((site, day)))
@@ -109,21 +109,33 @@ public sealed class LakeBuffer : IDisposable
                 continue;
             }
 
-            var target = Path.Combine(LakeLayout.SitePartition(root, site, day), LakeLayout.PartFile(FirstId, LastId, writerTag));
+            var key = LakeLayout.FileKey(site, day, LakeLayout.PartFile(FirstId, LastId, writerTag));
             var rows = $"SELECT {SelectEventColumns} FROM {Staging} WHERE {LakeLayout.SiteColumn} = {LakeFiles.Literal(site)} " +
                        $"AND {LakeLayout.DayColumn} = DATE {LakeFiles.Literal(LakeLayout.DayPartition(day))}";
             // A buffer holds each entry once, so a part needs no dedupe; but a file of the same name (this buffer,
-            // rewritten after a failure) is merged, never shrunk.
-            var select = File.Exists(target)
-                ? $"SELECT * FROM ({rows} UNION ALL SELECT {LakeFiles.EventColumnList} FROM read_parquet({LakeFiles.Literal(target)}, hive_partitioning = false)) " +
-                  "QUALIFY row_number() OVER (PARTITION BY event_id ORDER BY ts) = 1 ORDER BY ts, event_id"
-                : $"{rows} ORDER BY ts, event_id";
-            LakeFiles.WriteAtomically(_db, root, select, target, LakeFiles.PartCompression);
+            // rewritten after a failure or a restart under the same consumer name) is merged, never shrunk.
+            var (existing, fetched) = await LakeFiles.LocalCopyAsync(store, root, key, cancellationToken);
+            try
+            {
+                var select = existing is not null
+                    ? $"SELECT * FROM ({rows} UNION ALL SELECT {LakeFiles.EventColumnList} FROM read_parquet({LakeFiles.Literal(existing)}, hive_partitioning = false)) " +
+                      "QUALIFY row_number() OVER (PARTITION BY event_id ORDER BY ts) = 1 ORDER BY ts, event_id"
+                    : $"{rows} ORDER BY ts, event_id";
+                await LakeFiles.WriteAsync(_db, root, select, store, key, LakeFiles.PartCompression, cancellationToken);
+            }
+            finally
+            {
+                if (fetched)
+                {
+                    File.Delete(existing!);
+                }
+            }
+
             _written.Add((site, day));
-            files.Add(target);
+            keys.Add(key);
         }
 
-        return files;
+        return keys;
     }
 
     public void Clear()

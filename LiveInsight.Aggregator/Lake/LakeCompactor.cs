@@ -1,4 +1,3 @@
-using System.Globalization;
 using DuckDB.NET.Data;
 using LiveInsight.Aggregator.Consumer;
 using LiveInsight.Aggregator.Extensions;
@@ -11,7 +10,7 @@ namespace LiveInsight.Aggregator.Lake;
 
 /// <summary>
 /// Folds each site-day's part files into its one <see cref="LakeLayout.CompactFile"/>: compact plus parts, duplicate
-/// <c>event_id</c>s dropped, sorted by ts, written beside and renamed over the old compact file; only then are the
+/// <c>event_id</c>s dropped, sorted by ts, written and put over the old compact file (a rename locally, one PUT in S3); only then are the
 /// merged parts deleted. A reader listing the folder in between sees the new compact file and parts it already holds:
 /// its dedupe by event id gives the same answer. Parts are merged once they are <see cref="LakeOptions.CompactAfterMinutes"/>
 /// old, and always on days before the site's today. One replica at a time: a Redis lease, renewed before each site-day
@@ -21,6 +20,7 @@ public sealed partial class LakeCompactor(
     IConnectionMultiplexer redis,
     SiteZones zones,
     IOptions<LakeOptions> options,
+    ILakeStore store,
     IOptions<AggregatorOptions> aggregatorOptions,
     IHostEnvironment environment,
     TimeProvider time,
@@ -38,17 +38,20 @@ public sealed partial class LakeCompactor(
         return 0
         """;
 
+    /// <summary>The local lake folder, or with S3 the local working folder (downloaded inputs, the new compact file).</summary>
     public string Root { get; } = options.Value.ResolvedPath(environment.ContentRootPath);
 
-    /// <summary>Test seam: runs after a compact file is renamed into place and before its merged parts are deleted.</summary>
+    /// <summary>Test seam: runs after a compact file is in place and before its merged parts are deleted (with the
+    /// site-day's key prefix, <c>events/site=…/day=…/</c>).</summary>
     internal Action<string>? AfterCompactWrite { get; set; }
 
     /// <summary>One pass over the lake. Returns how many site-days were compacted (0 also when another replica holds
     /// the lease).</summary>
     public async Task<int> CompactAsync(CancellationToken cancellationToken)
     {
-        var events = Path.Combine(Root, LakeLayout.EventsTable);
-        if (!Directory.Exists(events))
+        var listed = await store.ListAsync(LakeLayout.EventsTable + "/", cancellationToken);
+        var siteDays = SiteDays(listed);
+        if (siteDays.Count == 0)
         {
             return 0;
         }
@@ -64,10 +67,10 @@ public sealed partial class LakeCompactor(
         {
             using var engine = LakeFiles.OpenEngine(options.Value, Root);
             var compacted = 0;
-            foreach (var (siteId, day, folder) in SiteDays(events))
+            foreach (var ((siteId, day), files) in siteDays)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var parts = await DuePartsAsync(siteId, day, folder, cancellationToken);
+                var parts = await DuePartsAsync(siteId, day, files, cancellationToken);
                 if (parts.Count == 0)
                 {
                     continue;
@@ -79,7 +82,7 @@ public sealed partial class LakeCompactor(
                     break;
                 }
 
-                Compact(engine, folder, parts);
+                await CompactAsync(engine, siteId, day, parts, cancellationToken);
                 compacted++;
             }
 
@@ -91,65 +94,76 @@ public sealed partial class LakeCompactor(
         }
     }
 
-    private void Compact(DuckDBConnection engine, string folder, IReadOnlyList<string> parts)
+    private async Task CompactAsync(DuckDBConnection engine, string siteId, DateOnly day, IReadOnlyList<string> parts, CancellationToken cancellationToken)
     {
-        var target = Path.Combine(folder, LakeLayout.CompactFile);
-        var inputs = File.Exists(target) ? [target, .. parts] : parts;
-        LakeFiles.WriteAtomically(engine, Root,
-            $"SELECT {LakeFiles.EventColumnList} FROM read_parquet({LakeFiles.FileList(inputs)}, hive_partitioning = false, union_by_name = true) " +
-            "QUALIFY row_number() OVER (PARTITION BY event_id ORDER BY ts) = 1 ORDER BY ts, event_id",
-            target, LakeFiles.CompactCompression);
-        AfterCompactWrite?.Invoke(folder);
-        foreach (var part in parts)
+        var target = LakeLayout.FileKey(siteId, day, LakeLayout.CompactFile);
+        var fetched = new List<string>();
+        try
         {
-            File.Delete(part);
+            var inputs = new List<string>();
+            foreach (var key in parts.Prepend(target))
+            {
+                // The compact file may not exist yet; a part gone since the listing was merged by someone else (it
+                // is not deleted below either way).
+                var (path, copy) = await LakeFiles.LocalCopyAsync(store, Root, key, cancellationToken);
+                if (copy)
+                {
+                    fetched.Add(path!);
+                }
+
+                if (path is not null)
+                {
+                    inputs.Add(path);
+                }
+            }
+
+            if (inputs.Count == 0)
+            {
+                return;
+            }
+
+            await LakeFiles.WriteAsync(engine, Root,
+                $"SELECT {LakeFiles.EventColumnList} FROM read_parquet({LakeFiles.FileList(inputs)}, hive_partitioning = false, union_by_name = true) " +
+                "QUALIFY row_number() OVER (PARTITION BY event_id ORDER BY ts) = 1 ORDER BY ts, event_id",
+                store, target, LakeFiles.CompactCompression, cancellationToken);
+        }
+        finally
+        {
+            foreach (var copy in fetched)
+            {
+                File.Delete(copy);
+            }
         }
 
-        LogCompacted(folder, parts.Count);
+        AfterCompactWrite?.Invoke(target[..(target.LastIndexOf('/') + 1)]);
+        await store.DeleteAsync(parts, cancellationToken);
+        LogCompacted(target, parts.Count);
     }
 
-    /// <summary>The parts of a site-day old enough to merge (all of them on a day before the site's today).</summary>
-    private async Task<IReadOnlyList<string>> DuePartsAsync(string siteId, DateOnly day, string folder, CancellationToken cancellationToken)
+    /// <summary>The part keys of a site-day old enough to merge (all of them on a day before the site's today).</summary>
+    private async Task<IReadOnlyList<string>> DuePartsAsync(string siteId, DateOnly day, IReadOnlyList<LakeObject> files, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, await zones.GetAsync(siteId, cancellationToken)).DateTime);
         var age = TimeSpan.FromMinutes(options.Value.CompactAfterMinutes);
-        return Directory.EnumerateFiles(folder, "*.parquet")
-            .Where(f => Path.GetFileName(f) != LakeLayout.CompactFile)
-            .Where(f => day < today || now - File.GetLastWriteTimeUtc(f) >= age)
+        return files
+            .Where(f => LakeStores.FileName(f.Key) != LakeLayout.CompactFile)
+            .Where(f => day < today || now - f.LastModified >= age)
+            .Select(f => f.Key)
             .Order(StringComparer.Ordinal)
             .ToList();
     }
 
-    /// <summary>Every <c>site=…/day=…</c> folder whose names are what <see cref="LakeLayout.SitePartition"/> makes.</summary>
-    private IEnumerable<(string SiteId, DateOnly Day, string Folder)> SiteDays(string events)
-    {
-        foreach (var siteFolder in Directory.EnumerateDirectories(events, $"{LakeLayout.SiteColumn}=*"))
-        {
-            var siteId = Path.GetFileName(siteFolder)[(LakeLayout.SiteColumn.Length + 1)..];
-            foreach (var dayFolder in Directory.EnumerateDirectories(siteFolder, $"{LakeLayout.DayColumn}=*"))
-            {
-                if (DateOnly.TryParseExact(Path.GetFileName(dayFolder)[(LakeLayout.DayColumn.Length + 1)..], "yyyy-MM-dd",
-                        CultureInfo.InvariantCulture, DateTimeStyles.None, out var day)
-                    && IsPartition(siteId, day, dayFolder))
-                {
-                    yield return (siteId, day, dayFolder);
-                }
-            }
-        }
-    }
-
-    private bool IsPartition(string siteId, DateOnly day, string folder)
-    {
-        try
-        {
-            return LakeLayout.SitePartition(Path.Combine(Root), siteId, day) == folder;
-        }
-        catch (ArgumentException)
-        {
-            return false;
-        }
-    }
+    /// <summary>The listed files grouped by site-day, only keys that <see cref="LakeLayout.FileKey"/> makes (a stray
+    /// object is neither read nor deleted).</summary>
+    private static List<KeyValuePair<(string SiteId, DateOnly Day), IReadOnlyList<LakeObject>>> SiteDays(IReadOnlyList<LakeObject> listed) =>
+        listed
+            .Select(o => (Ok: LakeLayout.TryParseKey(o.Key, out var siteId, out var day, out _), SiteId: siteId, Day: day, Object: o))
+            .Where(o => o.Ok)
+            .GroupBy(o => (o.SiteId, o.Day))
+            .OrderBy(g => g.Key.SiteId, StringComparer.Ordinal).ThenBy(g => g.Key.Day)
+            .Select(g => KeyValuePair.Create(g.Key, (IReadOnlyList<LakeObject>)g.Select(o => o.Object).ToList()))
+            .ToList();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -173,8 +187,8 @@ public sealed partial class LakeCompactor(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Compacted {Folder}: {Parts} part files merged")]
-    private partial void LogCompacted(string folder, int parts);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Compacted {Key}: {Parts} part files merged")]
+    private partial void LogCompacted(string key, int parts);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Lake compaction lost its lease; stopping this pass")]
     private partial void LogLeaseLost();

@@ -28,6 +28,7 @@ public sealed partial class LakeWriter : BackgroundService
     private readonly TimeProvider _time;
     private readonly ILogger<LakeWriter> _logger;
     private readonly LakeBuffer _buffer;
+    private readonly ILakeStore _store;
     private readonly Counter<long> _written;
     private readonly Counter<long> _refused;
     private readonly Histogram<double> _flushDuration;
@@ -41,6 +42,7 @@ public sealed partial class LakeWriter : BackgroundService
         SiteZones zones,
         LakeState state,
         IOptions<LakeOptions> options,
+        ILakeStore store,
         IOptions<AggregatorOptions> aggregatorOptions,
         IHostEnvironment environment,
         LiveInsightMetrics metrics,
@@ -51,6 +53,7 @@ public sealed partial class LakeWriter : BackgroundService
         _zones = zones;
         _state = state;
         _options = options.Value;
+        _store = store;
         _time = time;
         _logger = logger;
         ConsumerName = aggregatorOptions.Value.ResolvedConsumerName;
@@ -63,6 +66,7 @@ public sealed partial class LakeWriter : BackgroundService
 
     public string ConsumerName { get; }
 
+    /// <summary>The local lake folder, or with S3 the local working folder (temp files before their upload).</summary>
     public string Root { get; }
 
     public int Buffered => _buffer.Count;
@@ -135,7 +139,7 @@ public sealed partial class LakeWriter : BackgroundService
 
         var started = Stopwatch.GetTimestamp();
         _flushFailed = true;
-        _buffer.WriteParts(Root, ConsumerName);
+        await _buffer.WritePartsAsync(Root, ConsumerName, _store, CancellationToken.None);
         if (AfterWrite is { } hook)
         {
             await hook();

@@ -1,50 +1,88 @@
-using System.Globalization;
 using LiveInsight.Core.Lake;
 
 namespace LiveInsight.Api.Query;
 
 /// <summary>
-/// Finds a site's Parquet files in the lake (<see cref="LakeLayout"/>): only under that site's own folder, whose name
-/// <see cref="LakeLayout.SitePartition"/> builds from a validated id. The root is <c>Lake:Path</c> (relative to the
-/// content root; default <see cref="LakeLayout.DefaultRoot"/>), the same setting the aggregator writes to.
+/// Finds a site's Parquet files in the lake (<see cref="LakeLayout"/>): only under that site's own prefix, which
+/// <see cref="LakeLayout.SiteKeyPrefix"/> builds from a validated id. The lake is <c>Lake:Path</c> (relative to the
+/// content root; default <see cref="LakeLayout.DefaultRoot"/>), the same setting the aggregator writes to, or an S3
+/// bucket when <c>Lake:S3:Bucket</c> is set: then each query lists the site's keys and reads local copies kept by a
+/// bounded <see cref="LakeCache"/> under <c>{Lake:Path}/cache</c> (<c>Lake:S3:CacheMegabytes</c>, default 2048).
 /// </summary>
-public sealed class LakeFiles(IConfiguration configuration, IHostEnvironment environment)
+public sealed class LakeFiles : IDisposable
 {
-    private const string DayPrefix = LakeLayout.DayColumn + "=";
+    public const string CacheFolder = "cache";
 
-    /// <summary><c>Lake:Enabled</c> (default true): a published manifest turns the lake off until it lives in S3, and then
-    /// nothing writes it, so the query API says so rather than answering zeros.</summary>
-    public bool Enabled { get; } = configuration.GetValue("Lake:Enabled", true);
-
-    public string Root { get; } = Path.GetFullPath(configuration["Lake:Path"] is { Length: > 0 } path ? path : LakeLayout.DefaultRoot, environment.ContentRootPath);
-
-    /// <summary>The site's compacted and part files of the days <paramref name="first"/>..<paramref name="last"/>, plus a day
-    /// either side (an event's partition is its local day when written; the <c>ts</c> bounds decide what counts).</summary>
-    public IReadOnlyList<string> Files(string siteId, DateOnly first, DateOnly last) =>
-        Days(siteId)
-            .Where(d => d.Day >= first.AddDays(-1) && d.Day <= last.AddDays(1))
-            .SelectMany(d => Directory.EnumerateFiles(d.Folder, "*.parquet"))
-            .Where(f => Path.GetFileName(f) is var name && (name == LakeLayout.CompactFile || name.StartsWith("part-", StringComparison.Ordinal)))
-            .Order(StringComparer.Ordinal)
-            .ToList();
-
-    /// <summary>The site's first day in the lake ("all"), or null when it has none.</summary>
-    public DateOnly? FirstDay(string siteId) => Days(siteId).Select(d => (DateOnly?)d.Day).Min();
-
-    private IEnumerable<(DateOnly Day, string Folder)> Days(string siteId)
+    public LakeFiles(IConfiguration configuration, IHostEnvironment environment)
     {
-        var site = Path.GetDirectoryName(LakeLayout.SitePartition(Root, siteId, default))!;
-        if (!Directory.Exists(site))
+        Enabled = configuration.GetValue("Lake:Enabled", true);
+        var local = Path.GetFullPath(configuration["Lake:Path"] is { Length: > 0 } path ? path : LakeLayout.DefaultRoot, environment.ContentRootPath);
+        Store = LakeStores.Create(configuration, local);
+        if (Store.LocalRoot is { } root)
         {
-            return [];
+            Root = root;
+        }
+        else
+        {
+            Root = Path.Combine(local, CacheFolder);
+            var megabytes = configuration.GetValue($"{LakeS3Options.SectionName}:CacheMegabytes", 2048.0);
+            Cache = new LakeCache(Root, (long)(Math.Max(0, megabytes) * 1024 * 1024), Store);
+        }
+    }
+
+    /// <summary><c>Lake:Enabled</c> (default true): when off nothing writes the lake, so the query API says so rather
+    /// than answering zeros.</summary>
+    public bool Enabled { get; }
+
+    /// <summary>The folder DuckDB reads: the lake itself, or the cache of an S3 lake.</summary>
+    public string Root { get; }
+
+    public ILakeStore Store { get; }
+
+    /// <summary>The local copies of an S3 lake (null for a local lake).</summary>
+    public LakeCache? Cache { get; }
+
+    /// <summary>The site's files (days and their compacted and part files) as the store has them now.</summary>
+    public async Task<LakeListing> ListAsync(string siteId, CancellationToken cancellationToken)
+    {
+        var objects = await Store.ListAsync(LakeLayout.SiteKeyPrefix(siteId), cancellationToken);
+        var files = new List<(DateOnly Day, LakeObject Object)>();
+        foreach (var o in objects)
+        {
+            if (LakeLayout.TryParseKey(o.Key, out var site, out var day, out var name) && site == siteId
+                && (name == LakeLayout.CompactFile || name.StartsWith("part-", StringComparison.Ordinal)))
+            {
+                files.Add((day, o));
+            }
         }
 
-        return Directory.EnumerateDirectories(site)
-            .Select(folder => (Name: Path.GetFileName(folder), Folder: folder))
-            .Where(f => f.Name.StartsWith(DayPrefix, StringComparison.Ordinal))
-            .Select(f => (Ok: DateOnly.TryParseExact(f.Name[DayPrefix.Length..], "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day), Day: day, f.Folder))
-            .Where(f => f.Ok)
-            .Select(f => (f.Day, f.Folder))
-            .ToList();
+        return new LakeListing(files);
     }
+
+    /// <summary>Local paths of the listed files of the days <paramref name="first"/>..<paramref name="last"/>, plus a day
+    /// either side (an event's partition is its local day when written; the <c>ts</c> bounds decide what counts).
+    /// Throws <see cref="LakeFilesChangedException"/> when a listed file is gone from S3 before its download.</summary>
+    public async Task<IReadOnlyList<string>> FilesAsync(LakeListing listing, DateOnly first, DateOnly last, CancellationToken cancellationToken)
+    {
+        var objects = listing.Files
+            .Where(f => f.Day >= first.AddDays(-1) && f.Day <= last.AddDays(1))
+            .Select(f => f.Object)
+            .ToList();
+        if (Store.LocalRoot is { } root)
+        {
+            return objects.Select(o => Path.Combine(root, o.Key.Replace('/', Path.DirectorySeparatorChar))).Order(StringComparer.Ordinal).ToList();
+        }
+
+        return await Cache!.GetAsync(objects, cancellationToken)
+            ?? throw new LakeFilesChangedException("A listed lake file was gone from S3 before it was read (compaction); retry.");
+    }
+
+    public void Dispose() => (Store as IDisposable)?.Dispose();
+}
+
+/// <summary>One listing of a site's lake files.</summary>
+public sealed record LakeListing(IReadOnlyList<(DateOnly Day, LakeObject Object)> Files)
+{
+    /// <summary>The site's first day in the lake ("all"), or null when it has none.</summary>
+    public DateOnly? FirstDay => Files.Count == 0 ? null : Files.Min(f => f.Day);
 }

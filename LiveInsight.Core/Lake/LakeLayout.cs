@@ -75,9 +75,57 @@ public static class LakeLayout
         return Path.Combine(root, EventsTable, $"{SiteColumn}={siteId}", $"{DayColumn}={DayPartition(day)}");
     }
 
+    /// <summary>The key prefix of one site's files in a store (<see cref="ILakeStore"/>), '/'-separated and ending in
+    /// '/': <c>events/site={siteId}/</c>.</summary>
+    public static string SiteKeyPrefix(string siteId)
+    {
+        _ = SitePartition("", siteId, DateOnly.MinValue); // the same check of the id
+        return $"{EventsTable}/{SiteColumn}={siteId}/";
+    }
+
+    /// <summary>The key of a file of one site-day in a store: <c>events/site={siteId}/day={yyyy-MM-dd}/{file}</c>.</summary>
+    public static string FileKey(string siteId, DateOnly day, string file) => $"{SiteKeyPrefix(siteId)}{DayColumn}={DayPartition(day)}/{file}";
+
+    /// <summary>The site, day and file name of a key <see cref="FileKey"/> made; false for anything else (a stray
+    /// object is never read as lake data).</summary>
+    public static bool TryParseKey(string key, out string siteId, out DateOnly day, out string file)
+    {
+        siteId = file = "";
+        day = default;
+        var parts = key.Split('/');
+        if (parts.Length != 4 || parts[0] != EventsTable || !parts[1].StartsWith(SiteColumn + "=", StringComparison.Ordinal)
+            || !parts[2].StartsWith(DayColumn + "=", StringComparison.Ordinal) || !parts[3].EndsWith(".parquet", StringComparison.Ordinal)
+            || !DateOnly.TryParseExact(parts[2][(DayColumn.Length + 1)..], "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out day))
+        {
+            return false;
+        }
+
+        siteId = parts[1][(SiteColumn.Length + 1)..];
+        file = parts[3];
+        try
+        {
+            return FileKey(siteId, day, file) == key;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>A writer's file for the stream entries from <paramref name="firstStreamId"/> to
     /// <paramref name="lastStreamId"/> (e.g. <c>part-1764469200000-0-1764469201000-3.parquet</c>).</summary>
     public static string PartFile(string firstStreamId, string lastStreamId) => $"part-{firstStreamId}-{lastStreamId}.parquet";
+
+    /// <summary>The S3 object tag every lake file carries (<see cref="FileKind"/>): the bucket's lifecycle rules
+    /// expire parts and compact files apart, which a key prefix cannot (both share a site-day's folder).</summary>
+    public const string FileKindTag = "lake-file";
+
+    public const string PartKind = "part";
+
+    public const string CompactKind = "compact";
+
+    /// <summary><see cref="CompactKind"/> for <see cref="CompactFile"/>, <see cref="PartKind"/> for anything else.</summary>
+    public static string FileKind(string fileName) => fileName == CompactFile ? CompactKind : PartKind;
 
     /// <summary>The one compacted file of a site-day (sorted by ts, duplicates dropped).</summary>
     public const string CompactFile = "compact.parquet";

@@ -5,7 +5,7 @@ namespace LiveInsight.Deploy.Template;
 
 /// <summary>
 /// One task role per service with only the DynamoDB actions it uses, on its own tables (and their indexes where it
-/// queries), and a shared execution role that pulls images, writes logs and reads the two secrets.
+/// queries), the S3 actions on the lake's prefix it needs (<see cref="Lake"/>), and a shared execution role that pulls images, writes logs and reads the two secrets.
 /// </summary>
 public static class Iam
 {
@@ -28,6 +28,11 @@ public static class Iam
             }
 
             statements.Add(Cfn.Statement(actions.Select(a => "dynamodb:" + a), resources));
+        }
+
+        foreach (var statement in Lake.Statements(spec))
+        {
+            statements.Add(statement);
         }
 
         if (spec.MetricsSidecar)

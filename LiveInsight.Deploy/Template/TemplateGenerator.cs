@@ -4,7 +4,8 @@ using LiveInsight.Deploy.Manifest;
 namespace LiveInsight.Deploy.Template;
 
 /// <summary>
-/// The whole stack, top to bottom like the AppHost: parameters → network → stores (DynamoDB, ElastiCache, secrets) →
+/// The whole stack, top to bottom like the AppHost: parameters → network → stores (DynamoDB, ElastiCache, secrets, the
+/// lake's bucket and Glue table) →
 /// load balancer → IAM → ECS services → autoscaling. Each part is one file.
 /// </summary>
 public sealed class TemplateGenerator(AspireManifest manifest)
@@ -26,6 +27,7 @@ public sealed class TemplateGenerator(AspireManifest manifest)
         Redis.Add(template);
         Secrets.Add(template);
         MailSettings.AddSecrets(template);
+        Lake.Add(template);
         LoadBalancer.Add(template, services.Select(s => s.Spec));
         var mapper = new EnvironmentMapper(manifest);
         foreach (var (project, spec) in services)
@@ -33,6 +35,7 @@ public sealed class TemplateGenerator(AspireManifest manifest)
             var (environment, dropped) = mapper.Map(project, spec);
             environment.AddRange(MailSettings.Entries(spec));
             Dropped.AddRange(dropped.Select(d => d with { Name = $"{spec.Name}: {d.Name}" }));
+            environment.AddRange(Lake.Environment(spec));
             Iam.AddTaskRole(template, spec);
             EcsServices.Add(template, spec, environment);
             Autoscaling.Add(template, spec);

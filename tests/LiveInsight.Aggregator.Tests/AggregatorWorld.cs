@@ -47,8 +47,10 @@ public sealed class AggregatorWorld : IAsyncDisposable
     public static readonly DateTimeOffset T0 = new(2026, 11, 20, 10, 0, 0, TimeSpan.Zero);
     private readonly List<IHost> _hosts = [];
 
-    private AggregatorWorld(ExternalProcess redis, string dynamoConnectionString, string tablePrefix, int maxValuesPerDay)
+    private AggregatorWorld(ExternalProcess redis, string dynamoConnectionString, string tablePrefix, int maxValuesPerDay,
+        IReadOnlyDictionary<string, string?>? settings)
     {
+        Settings = settings;
         MaxValuesPerDay = maxValuesPerDay;
         Redis = redis;
         DynamoConnectionString = dynamoConnectionString;
@@ -58,7 +60,7 @@ public sealed class AggregatorWorld : IAsyncDisposable
     public ExternalProcess Redis { get; }
 
     /// <summary>Settings every host of this world gets on top of the defaults (mail, alerts).</summary>
-    public IDictionary<string, string?>? Settings { get; private init; }
+    public IReadOnlyDictionary<string, string?>? Settings { get; }
 
     /// <summary>The cap of distinct values per dimension and site-day every host of this world runs with.</summary>
     public int MaxValuesPerDay { get; }
@@ -72,12 +74,13 @@ public sealed class AggregatorWorld : IAsyncDisposable
     /// <summary>This world's event lake (a fresh folder, removed with the world).</summary>
     public string LakePath { get; } = Path.Combine(Path.GetTempPath(), $"li-lake-{Guid.NewGuid():N}");
 
+    /// <param name="settings">More configuration for every host of the world (e.g. <c>Lake:S3:*</c>).</param>
     public static async Task<AggregatorWorld> CreateAsync(
-        string dynamoConnectionString, string timeZone = "UTC", int maxValuesPerDay = 5000, IDictionary<string, string?>? settings = null)
+        string dynamoConnectionString, string timeZone = "UTC", int maxValuesPerDay = 5000, IReadOnlyDictionary<string, string?>? settings = null)
     {
         var redis = Infrastructure.RedisServer();
         await redis.StartAsync();
-        var world = new AggregatorWorld(redis, dynamoConnectionString, $"agg{Guid.NewGuid():N}"[..11] + "-", maxValuesPerDay) { Settings = settings };
+        var world = new AggregatorWorld(redis, dynamoConnectionString, $"agg{Guid.NewGuid():N}"[..11] + "-", maxValuesPerDay, settings);
         var first = await world.StartHostAsync("first");
         world.Connection = first.Services.GetRequiredService<IConnectionMultiplexer>();
         world.Dynamo = first.Services.GetRequiredService<IAmazonDynamoDB>();
@@ -107,7 +110,7 @@ public sealed class AggregatorWorld : IAsyncDisposable
             ["Lake:ClaimIdleSeconds"] = claimIdleSeconds.ToString(CultureInfo.InvariantCulture),
             ["Lake:CompactAfterMinutes"] = "0",
         });
-        foreach (var extra in new[] { Settings, settings })
+        foreach (var extra in new IEnumerable<KeyValuePair<string, string?>>?[] { Settings, settings })
         {
             if (extra is not null)
             {

@@ -35,6 +35,14 @@ public static class CloudFormationSchema
              "SnapshotArns", "SnapshotName", "SnapshotRetentionLimit", "SnapshotWindow", "SnapshottingClusterId", "Tags",
              "TransitEncryptionEnabled", "TransitEncryptionMode", "UserGroupIds"],
         ["AWS::SecretsManager::Secret"] = ["Description", "GenerateSecretString", "KmsKeyId", "Name", "ReplicaRegions", "SecretString", "Tags"],
+        ["AWS::S3::Bucket"] =
+            ["AccelerateConfiguration", "AccessControl", "AnalyticsConfigurations", "BucketEncryption", "BucketName",
+             "CorsConfiguration", "IntelligentTieringConfigurations", "InventoryConfigurations", "LifecycleConfiguration",
+             "LoggingConfiguration", "MetadataConfiguration", "MetadataTableConfiguration", "MetricsConfigurations",
+             "NotificationConfiguration", "ObjectLockConfiguration", "ObjectLockEnabled", "OwnershipControls",
+             "PublicAccessBlockConfiguration", "ReplicationConfiguration", "Tags", "VersioningConfiguration", "WebsiteConfiguration"],
+        ["AWS::Glue::Database"] = ["CatalogId", "DatabaseInput", "DatabaseName"],
+        ["AWS::Glue::Table"] = ["CatalogId", "DatabaseName", "OpenTableFormatInput", "TableInput"],
         ["AWS::ElasticLoadBalancingV2::LoadBalancer"] =
             ["EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic", "IpAddressType", "LoadBalancerAttributes", "Name",
              "Scheme", "SecurityGroups", "SubnetMappings", "Subnets", "Tags", "Type"],
@@ -106,6 +114,20 @@ public static class CloudFormationSchema
         ["RuleCondition"] =
             ["Field", "HostHeaderConfig", "HttpHeaderConfig", "HttpRequestMethodConfig", "PathPatternConfig",
              "QueryStringConfig", "SourceIpConfig", "Values"],
+        ["LifecycleRule"] =
+            ["AbortIncompleteMultipartUpload", "ExpirationDate", "ExpirationInDays", "ExpiredObjectDeleteMarker", "Id",
+             "NoncurrentVersionExpiration", "NoncurrentVersionExpirationInDays", "NoncurrentVersionTransition",
+             "NoncurrentVersionTransitions", "ObjectSizeGreaterThan", "ObjectSizeLessThan", "Prefix", "Status", "TagFilters",
+             "Transition", "Transitions"],
+        ["PublicAccessBlockConfiguration"] = ["BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets"],
+        ["DatabaseInput"] = ["CreateTableDefaultPermissions", "Description", "FederatedDatabase", "LocationUri", "Name", "Parameters", "TargetDatabase"],
+        ["TableInput"] =
+            ["Description", "Name", "Owner", "Parameters", "PartitionKeys", "Retention", "StorageDescriptor", "TableType",
+             "TargetTable", "ViewExpandedText", "ViewOriginalText"],
+        ["StorageDescriptor"] =
+            ["BucketColumns", "Columns", "Compressed", "InputFormat", "Location", "NumberOfBuckets", "OutputFormat", "Parameters",
+             "SchemaReference", "SerdeInfo", "SkewedInfo", "SortColumns", "StoredAsSubDirectories"],
+        ["Column"] = ["Comment", "Name", "Type"],
         ["GenerateSecretString"] =
             ["ExcludeCharacters", "ExcludeLowercase", "ExcludeNumbers", "ExcludePunctuation", "ExcludeUppercase",
              "GenerateStringKey", "IncludeSpace", "PasswordLength", "RequireEachIncludedType", "SecretStringTemplate"],
@@ -117,6 +139,7 @@ public static class CloudFormationSchema
         ["AWS::EC2::SecurityGroup"] = ["GroupId", "VpcId"],
         ["AWS::ServiceDiscovery::HttpNamespace"] = ["Arn", "Id"],
         ["AWS::DynamoDB::Table"] = ["Arn", "StreamArn"],
+        ["AWS::S3::Bucket"] = ["Arn", "DomainName", "DualStackDomainName", "RegionalDomainName", "WebsiteURL"],
         ["AWS::ElastiCache::ReplicationGroup"] =
             ["ConfigurationEndPoint.Address", "ConfigurationEndPoint.Port", "PrimaryEndPoint.Address", "PrimaryEndPoint.Port",
              "ReaderEndPoint.Address", "ReaderEndPoint.Port", "ReadEndPoint.Addresses", "ReadEndPoint.Ports"],

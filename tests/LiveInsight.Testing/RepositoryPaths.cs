@@ -8,6 +8,7 @@ public static class RepositoryPaths
     public static string DynaliteCli => Path.Combine(Root, "node_modules", "dynalite", "cli.js");
 
     public static string MaildevCli => Path.Combine(Root, "node_modules", "maildev", "dist", "bin", "maildev.js");
+    public static string S3rverCli => Path.Combine(Root, "node_modules", "s3rver", "bin", "s3rver.js");
 
     private static string FindRoot()
     {

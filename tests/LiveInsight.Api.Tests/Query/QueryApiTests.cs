@@ -201,7 +201,7 @@ public sealed class QueryApiTests(ApiFixture fixture)
         var (query, error) = LiveInsight.Api.Query.QueryParser.Parse(body.RootElement);
         Assert.Null(error);
         var period = LiveInsight.Api.Query.QueryPeriods.Resolve(query!.DateRange, TimeZoneInfo.Utc, DateTimeOffset.UtcNow, () => null);
-        var files = lake.Files(data.A.SiteId, period.First, period.Last).ToList();
+        var files = (await lake.FilesAsync(await lake.ListAsync(data.A.SiteId, CancellationToken.None), period.First, period.Last, CancellationToken.None)).ToList();
         Assert.NotEmpty(files);
 
         var gone = Path.Combine(Path.GetDirectoryName(files[0])!, "part-merged-away.parquet");
