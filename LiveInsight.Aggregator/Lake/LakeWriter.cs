@@ -31,8 +31,12 @@ public sealed partial class LakeWriter : BackgroundService
     private readonly Counter<long> _written;
     private readonly Counter<long> _refused;
     private readonly Histogram<double> _flushDuration;
-    private RedisValue _claimCursor = "0-0";
-    private DateTimeOffset _lastClaimPass = DateTimeOffset.MinValue;
+    // Per shard: the buffer holds one shard's entries at a time (its XACKs go to that shard's stream); the writer
+    // moves to the next shard once the buffer is written or the shard has nothing new.
+    private readonly RedisValue[] _claimCursors = RedisShards.All.Select(_ => (RedisValue)"0-0").ToArray();
+    private readonly DateTimeOffset[] _lastClaimPasses = RedisShards.All.Select(_ => DateTimeOffset.MinValue).ToArray();
+    private int _shard;
+    private int _emptyReads;
     private bool _flushFailed;
     private int _disposed;
 
@@ -72,7 +76,23 @@ public sealed partial class LakeWriter : BackgroundService
     internal Func<Task>? AfterWrite { get; set; }
 
     /// <summary>From the stream's beginning: whatever the stream still holds when the lake is first enabled is written.</summary>
-    public Task EnsureGroupAsync() => _redis.GetDatabase().EnsureConsumerGroupAsync(RedisKeys.EventsStream, LakeOptions.GroupName);
+    public async Task EnsureGroupAsync()
+    {
+        foreach (var shard in RedisShards.All)
+        {
+            await _redis.GetDatabase().EnsureConsumerGroupAsync(RedisKeys.EventsStreamOf(shard), LakeOptions.GroupName);
+        }
+    }
+
+    private RedisKey Stream => RedisKeys.EventsStreamOf(_shard);
+
+    private ref RedisValue ClaimCursor => ref _claimCursors[_shard];
+
+    private ref DateTimeOffset LastClaimPass => ref _lastClaimPasses[_shard];
+
+    /// <summary>Part files name their writer; with N shards the shard too, so two shards' equal entry ids (each stream
+    /// numbers its own) can never name one file, even for a site that moved shard.</summary>
+    private string WriterTag => RedisShards.Sharded ? $"{ConsumerName}-{RedisShards.Tag(_shard)}" : ConsumerName;
 
     /// <summary>Takes over a dead replica's entries, or reads new ones, into the buffer.</summary>
     /// <returns>How many entries were added to the buffer (0: nothing new for us).</returns>
@@ -84,9 +104,9 @@ public sealed partial class LakeWriter : BackgroundService
         if (ClaimDue())
         {
             var claimed = await db.StreamAutoClaimAsync(
-                RedisKeys.EventsStream, LakeOptions.GroupName, ConsumerName, _options.ClaimIdleSeconds * 1000L, _claimCursor, count);
-            _claimCursor = claimed.NextStartId;
-            _lastClaimPass = claimed.NextStartId == "0-0" ? _time.GetUtcNow() : _lastClaimPass;
+                Stream, LakeOptions.GroupName, ConsumerName, _options.ClaimIdleSeconds * 1000L, ClaimCursor, count);
+            ClaimCursor = claimed.NextStartId;
+            LastClaimPass = claimed.NextStartId == "0-0" ? _time.GetUtcNow() : LastClaimPass;
             if (claimed.DeletedIds is { Length: > 0 } deleted)
             {
                 // Trimmed while pending on a dead replica (counted by StreamMaintenance, which trimmed them).
@@ -99,7 +119,7 @@ public sealed partial class LakeWriter : BackgroundService
 
         var entries = taken.Length > 0
             ? taken
-            : await db.StreamReadGroupAsync(RedisKeys.EventsStream, LakeOptions.GroupName, ConsumerName, ">", count);
+            : await db.StreamReadGroupAsync(Stream, LakeOptions.GroupName, ConsumerName, ">", count);
         var now = _time.GetUtcNow();
         foreach (var entry in entries)
         {
@@ -114,7 +134,7 @@ public sealed partial class LakeWriter : BackgroundService
     /// <summary>XAUTOCLAIM walks the group's pending list (up to a buffer of this replica's own entries): after a full
     /// pass, the next waits a quarter of the claim idle time (a dead replica's entries wait at most that much longer).</summary>
     private bool ClaimDue() =>
-        _claimCursor != "0-0" || _time.GetUtcNow() - _lastClaimPass >= TimeSpan.FromSeconds(_options.ClaimIdleSeconds / 4.0);
+        ClaimCursor != "0-0" || _time.GetUtcNow() - LastClaimPass >= TimeSpan.FromSeconds(_options.ClaimIdleSeconds / 4.0);
 
     /// <summary>Flushes when the buffer is full or old enough (or a failed flush waits to be retried).</summary>
     public Task<int> FlushIfDueAsync()
@@ -135,7 +155,7 @@ public sealed partial class LakeWriter : BackgroundService
 
         var started = Stopwatch.GetTimestamp();
         _flushFailed = true;
-        _buffer.WriteParts(Root, ConsumerName);
+        _buffer.WriteParts(Root, WriterTag);
         if (AfterWrite is { } hook)
         {
             await hook();
@@ -144,7 +164,7 @@ public sealed partial class LakeWriter : BackgroundService
         var db = _redis.GetDatabase();
         foreach (var chunk in _buffer.Ids.Chunk(10_000))
         {
-            await db.StreamAcknowledgeAsync(RedisKeys.EventsStream, LakeOptions.GroupName, chunk);
+            await db.StreamAcknowledgeAsync(Stream, LakeOptions.GroupName, chunk);
         }
 
         var rows = _buffer.Rows;
@@ -167,11 +187,19 @@ public sealed partial class LakeWriter : BackgroundService
             {
                 // After a failed flush, retry it before reading more (the same buffer keeps the same file names).
                 var read = _flushFailed ? 0 : await ReadAsync(stoppingToken);
-                await FlushIfDueAsync();
+                var flushed = await FlushIfDueAsync();
                 _state.ReportSuccess();
                 retryDelay = delay;
-                if (read == 0)
+                _emptyReads = read == 0 ? _emptyReads + 1 : 0;
+                if (_buffer.Count == 0 && (read == 0 || flushed > 0))
                 {
+                    _shard = (_shard + 1) % RedisShards.Count;
+                }
+
+                // Pause when the buffer waits to be due, or every shard in turn had nothing new.
+                if (read == 0 && (_buffer.Count > 0 || _emptyReads >= RedisShards.Count))
+                {
+                    _emptyReads = 0;
                     await Task.Delay(delay, _time, stoppingToken);
                 }
             }
@@ -183,7 +211,7 @@ public sealed partial class LakeWriter : BackgroundService
             {
                 _state.ReportFailure(e);
                 LogFailed(e.GetType().Name, e.Message, retryDelay.TotalSeconds);
-                _claimCursor = "0-0";
+                ClaimCursor = "0-0";
                 await Task.Delay(retryDelay, _time, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
                 retryDelay = TimeSpan.FromTicks(Math.Min(retryDelay.Ticks * 2, MaxRetryDelay.Ticks));
             }
