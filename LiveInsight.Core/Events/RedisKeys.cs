@@ -17,15 +17,22 @@ public static class RedisKeys
     public const string EventsStream = "li:events";
 
     /// <summary>The events stream of one shard: <c>li:events</c> with one shard, else <c>li:{s3}:events</c>.</summary>
-    public static string EventsStreamOf(int shard) => RedisShards.Sharded ? $"li:{{{RedisShards.Tag(shard)}}}:events" : EventsStream;
+    public static string EventsStreamOf(int shard) => EventsStreamOf(shard, RedisShards.Count);
+
+    /// <summary>The events stream of one shard in a layout of <paramref name="shards"/> shards.</summary>
+    public static string EventsStreamOf(int shard, int shards) => shards > 1 ? $"li:{{{RedisShards.Tag(shard)}}}:events" : EventsStream;
 
     /// <summary>The events stream a site's events go to.</summary>
     public static string EventsStreamFor(string siteId) => EventsStreamOf(RedisShards.Of(siteId));
 
     /// <summary>What every key of one site starts with: <c>li:{site}:</c> with one shard, <c>li:{s3}site:</c> with N (the
     /// hash tag is then the site's shard, shared with that shard's stream).</summary>
-    public static string SitePrefix(string siteId) =>
-        RedisShards.Sharded ? $"li:{{{RedisShards.Tag(RedisShards.Of(siteId))}}}{siteId}:" : $"li:{{{siteId}}}:";
+    public static string SitePrefix(string siteId) => SitePrefix(siteId, RedisShards.Count);
+
+    /// <summary>What every key of one site starts with in a layout of <paramref name="shards"/> shards (re-sharding
+    /// moves keys from one layout's prefix to another's).</summary>
+    public static string SitePrefix(string siteId, int shards) =>
+        shards > 1 ? $"li:{{{RedisShards.Tag(RedisShards.Of(siteId, shards))}}}{siteId}:" : $"li:{{{siteId}}}:";
     public const string StreamField = "e";
 
     /// <summary>String: which aggregator replica compacts the event lake now (a lease, SET NX PX, renewed per site-day).</summary>
@@ -97,7 +104,10 @@ public static class RedisKeys
 
     /// <summary>Open sessions of one shard's sites, scored by their last activity (Unix ms); members are
     /// <c>{site}|{session}</c> (<see cref="OpenSessionMember"/>).</summary>
-    public static string OpenSessionsOf(int shard) => RedisShards.Sharded ? $"li:{{{RedisShards.Tag(shard)}}}:sessions:open" : OpenSessions;
+    public static string OpenSessionsOf(int shard) => OpenSessionsOf(shard, RedisShards.Count);
+
+    /// <summary>Open sessions of one shard in a layout of <paramref name="shards"/> shards.</summary>
+    public static string OpenSessionsOf(int shard, int shards) => shards > 1 ? $"li:{{{RedisShards.Tag(shard)}}}:sessions:open" : OpenSessions;
 
     public const string OpenSessionSeparator = "|";
 

@@ -193,8 +193,11 @@ public static class RollupLayout
     public const string DirtySet = "li:rollups:dirty";
 
     /// <summary>The dirty set of one shard's sites (<see cref="DirtySet"/> with one shard).</summary>
-    public static string DirtySetOf(int shard) =>
-        RedisShards.Sharded ? $"li:{{{RedisShards.Tag(shard)}}}:rollups:dirty" : DirtySet;
+    public static string DirtySetOf(int shard) => DirtySetOf(shard, RedisShards.Count);
+
+    /// <summary>The dirty set of one shard in a layout of <paramref name="shards"/> shards.</summary>
+    public static string DirtySetOf(int shard, int shards) =>
+        shards > 1 ? $"li:{{{RedisShards.Tag(shard)}}}:rollups:dirty" : DirtySet;
 
     /// <summary>The dirty set one flusher has taken (RENAMEd) and is writing; put back if the write fails.</summary>
     public static string FlushingSet(string consumerName) => FlushingSet(0, consumerName);
