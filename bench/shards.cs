@@ -129,7 +129,7 @@ Console.Error.WriteLine($"aggregate: {processed} of {total} events in {aggSecond
 Console.WriteLine(JsonSerializer.Serialize(new
 {
     shards,
-    primaries = redis.GetEndPoints().Select(redis.GetServer).Count(s => !s.IsReplica),
+    primaries = redis.GetEndPoints().Select(e => redis.GetServer(e)).Count(s => !s.IsReplica),
     single,
     batched,
     aggregate = new { events = processed, eventsPerSecond = processed / aggSeconds, redisCpuMsPer1000 = aggCpu * 1e6 / processed },

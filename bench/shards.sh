@@ -8,7 +8,7 @@ SECONDS_RUN="${1:-8}"
 start_stores
 
 echo "==> building bench/shards.cs (Release)" >&2
-dotnet build -c Release bench/shards.cs >/dev/null
+dotnet build -c Release bench/shards.cs >"$WORK/build.log" || { cat "$WORK/build.log" >&2; exit 1; }
 run() { dotnet run -c Release --no-build bench/shards.cs -- "$@"; }
 
 # The ceiling in the same run: redis-benchmark's pipelined XADD on the single server.
@@ -50,8 +50,9 @@ writeSection("shards", `<!-- bench:shards:start -->
 
 - Date: ${date} UTC
 - Command: \`bench/shards.sh\` → \`bench/shards.cs\`: the Api's ingestion script (\`EventWriter\`) from 64 concurrent callers for ${seconds} s
-  (single events, then 20-event batches; 60 sites), then one aggregator replica (2 consumers per shard) draining every
-  shard into dynalite; redis-server 7.0.15 with AOF everysec, the cluster's primaries likewise, no replicas.
+  with single events (60 sites), then one aggregator replica (2 consumers per shard) draining every shard into
+  dynalite, then ${seconds} s of 20-event batches; redis-server 7.0.15 with AOF everysec, the cluster's primaries
+  likewise, no replicas.
 - Machine: 2 cores shared with other work during the run (the other helpers' builds and tests): rates are low and
   noisy; the Redis CPU per 1,000 events is the steadier figure, and one Redis primary is one core.
 - Ceiling in the same run: \`redis-benchmark -P 16 XADD\` on the single server, ${f(ceiling)} ops/s.

@@ -158,12 +158,21 @@ public sealed class ShardedWorld : IAsyncDisposable
             {
                 return await action();
             }
-            catch (Exception e) when (e is RedisException or TimeoutException && DateTime.UtcNow < deadline)
+            catch (Exception e) when (Transient(e) && DateTime.UtcNow < deadline)
             {
                 await Task.Delay(250);
             }
         }
     }
+
+    /// <summary>What a failover looks like to a client: lost connections, time-outs, and the cluster's own "not now"
+    /// answers. Anything else (CROSSSLOT, a script touching a key of another node) is a bug and fails the test.</summary>
+    private static bool Transient(Exception e) =>
+        e is RedisConnectionException or RedisTimeoutException or TimeoutException
+        || (e is RedisServerException s && (s.Message.StartsWith("CLUSTERDOWN", StringComparison.Ordinal)
+            || s.Message.StartsWith("TRYAGAIN", StringComparison.Ordinal) || s.Message.StartsWith("MOVED", StringComparison.Ordinal)
+            || s.Message.StartsWith("LOADING", StringComparison.Ordinal) || s.Message.StartsWith("READONLY", StringComparison.Ordinal)))
+        || (e is RedisException && e.Message.Contains("No connection", StringComparison.Ordinal));
 
     public async ValueTask DisposeAsync()
     {
