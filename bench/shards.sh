@@ -13,7 +13,7 @@ run() { dotnet run -c Release --no-build bench/shards.cs -- "$@"; }
 
 # The ceiling in the same run: redis-benchmark's pipelined XADD on the single server.
 CEILING=$(redis-benchmark -p "$REDIS_PORT" -n 200000 -P 16 -q -r 100000 XADD li:bench '*' e 300bytes-of-payload-xxxxxxxxxxxxxxxxxxxxxxxx \
-  | tr '\r' '\n' | awk '/requests per second/ {print $2}' | tail -1)
+  | tr '\r' '\n' | awk '/requests per second/ {for (i = 2; i <= NF; i++) if ($i == "requests") print $(i - 1)}' | tail -1)
 redis-cli -p "$REDIS_PORT" del li:bench >/dev/null
 
 echo "==> one redis-server, 1 shard" >&2
