@@ -46,6 +46,8 @@ public sealed class ShardedWorld : IAsyncDisposable
     }
 
     public IReadOnlyList<string> Sites { get; }
+
+    public T Get<T>() where T : notnull => _host.Services.GetRequiredService<T>();
     public IConnectionMultiplexer Redis { get; }
     public EventWriter Writer { get; }
 
@@ -54,7 +56,7 @@ public sealed class ShardedWorld : IAsyncDisposable
 
     public static DateOnly Today => DateOnly.FromDateTime(DateTime.UtcNow);
 
-    public static async Task<ShardedWorld> CreateAsync(string redisConnection, int dynalitePort, int siteCount = 6)
+    public static async Task<ShardedWorld> CreateAsync(string redisConnection, int dynalitePort, int siteCount = 6, string? lakePath = null)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -66,8 +68,14 @@ public sealed class ShardedWorld : IAsyncDisposable
             ["LiveInsight:Storage:BootstrapTimeoutSeconds"] = "30",
             ["LiveInsight:Aggregator:ConsumerName"] = "cluster-test",
             ["LiveInsight:Aggregator:ClaimIdleSeconds"] = "0",
-            ["Lake:Enabled"] = "false",
+            ["Lake:Enabled"] = lakePath is null ? "false" : "true",
+            ["Lake:FlushIntervalSeconds"] = "1",
         });
+        if (lakePath is not null)
+        {
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Lake:Path"] = lakePath });
+        }
+
         builder.AddServiceDefaults();
         builder.AddAggregator(runWorker: false);
         var host = builder.Build();
