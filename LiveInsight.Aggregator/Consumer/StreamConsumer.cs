@@ -85,13 +85,21 @@ public sealed partial class StreamConsumer(
 
     public async Task RunAsync(CancellationToken stoppingToken)
     {
-        await EnsureGroupAsync();
         var delay = TimeSpan.FromMilliseconds(options.Value.PollIntervalMs);
         var retryDelay = delay;
+        var grouped = false;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
+                // Inside the retry loop: a replica that starts while Redis is away waits for it instead of stopping
+                // its host (the chaos run caught one restarted just as Redis was killed).
+                if (!grouped)
+                {
+                    await EnsureGroupAsync();
+                    grouped = true;
+                }
+
                 var processed = await RunOnceAsync(stoppingToken);
                 state.ReportSuccess(time.GetUtcNow());
                 retryDelay = delay;

@@ -178,13 +178,20 @@ public sealed partial class LakeWriter : BackgroundService
     /// <summary>The loop: read, flush when due, pause when the stream is empty, back off while failing.</summary>
     public async Task RunAsync(CancellationToken stoppingToken)
     {
-        await EnsureGroupAsync();
         var delay = TimeSpan.FromMilliseconds(_options.PollIntervalMs);
         var retryDelay = delay;
+        var grouped = false;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
+                // Inside the retry loop, as for the rollups' consumers: Redis away at start is waited for.
+                if (!grouped)
+                {
+                    await EnsureGroupAsync();
+                    grouped = true;
+                }
+
                 // After a failed flush, retry it before reading more (the same buffer keeps the same file names).
                 var read = _flushFailed ? 0 : await ReadAsync(stoppingToken);
                 var flushed = await FlushIfDueAsync();
