@@ -33,10 +33,10 @@ const aggTask = (aggRate / AGG_CORES) * AGG_TASK_VCPU;
 // --- DynamoDB write units per event (items < 1 KB = 1 WRU each) --------------------------------------------------------
 const PV_PER_SESSION = 3, SITES = 10, BUCKETS_PER_EVENT = 10, HIGH_CARDINALITY = 0.3, FLUSH_S = 5;
 const SECONDS_PER_MONTH = 730 * 3600;
-const wruPerEvent = (eventsPerMonth) => {
+const wruPerEvent = (eventsPerMonth, flushS = FLUSH_S) => {
   const events = 1; // the Events item
   const sessions = 2 / PV_PER_SESSION; // first-sight snapshot + final one at close (plus ≤ 1/min while active, ignored)
-  const lambda = eventsPerMonth / SITES / (SECONDS_PER_MONTH / FLUSH_S); // events per site per flush window
+  const lambda = eventsPerMonth / SITES / (SECONDS_PER_MONTH / flushS); // events per site per flush window
   const flushes = (BUCKETS_PER_EVENT * (1 - Math.exp(-lambda))) / lambda + HIGH_CARDINALITY;
   return { events, sessions, flushes, lambda, total: events + sessions + flushes };
 };
@@ -68,6 +68,87 @@ for (let i = 0; i < c1.lines.length; i++) costTable += `| ${c1.lines[i][0].repla
 costTable += `| **total** | **${usd(c1.total)}** | **${usd(c100.total)}** |\n| original design (Lambda + API Gateway + DynamoDB + CloudFront) | $11–19 | — |\n`;
 const w1 = c1.w, w100 = c100.w;
 
+// --- profiles side by side (issue 24: ./liveinsight deploy-plan --profile small|standard|large) ----------------------
+// Extra prices (us-east-1, late 2025): Fargate Spot per vCPU-h and GB-h (they float; ~70 % below on-demand), a public
+// IPv4 address per hour, API Gateway HTTP API per million requests (first 300 M), ElastiCache nodes per hour.
+const X = { spotVcpuH: 0.012435, spotGbH: 0.001365, ipv4H: 0.005, httpApiM: 1.0, t4gMicro: 0.016, m7gLarge: 0.158 };
+const VOLUMES = [1e6, 100e6, 1e9];
+const REQUESTS_PER_EVENT = 1.3; // single-event posts (the worst case) + tracker script loads + dashboard reads
+const SMALL_FLUSH_S = 60; // the small profile flushes rollups to DynamoDB every minute (Redis is read first anyway)
+const spotTask = (vcpu, gb) => (vcpu * X.spotVcpuH + gb * X.spotGbH) * 730;
+// The small profile's one task shares 0.5 vCPU between the Api and the aggregator: events/s it sustains.
+const smallCore = 1 / (1 / apiTaskSingle + 1 / aggTask);
+const redisGb = (eventsPerMonth) => ((eventsPerMonth / 730) * 25 * 80) / 1e9 + 0.1; // dedupe hashes for 25 h + the rest
+// The smallest node with at least half its memory free: micro 0.5 GB, small 1.37, medium 3.09, m7g.large 6.38.
+const nodeFor = (gb, smallest = "micro") =>
+  gb < 0.25 && smallest === "micro" ? ["cache.t4g.micro", X.t4gMicro] : gb < 0.68 ? ["cache.t4g.small", P.t4gSmall]
+  : gb < 1.5 ? ["cache.t4g.medium", P.t4gMedium] : ["cache.m7g.large", X.m7gLarge];
+function dynamo(eventsPerMonth, flushS) {
+  const w = wruPerEvent(eventsPerMonth, flushS);
+  return (w.total * eventsPerMonth * P.wru) / 1e6 + (0.1 * eventsPerMonth * P.rru) / 1e6 + ((0.4 * eventsPerMonth) / 1e6) * (P.gbMonth + P.pitr);
+}
+const other = (eventsPerMonth) => (eventsPerMonth > 300e6 ? 40 : eventsPerMonth > 10e6 ? 21 : 5);
+function profileCost(profile, eventsPerMonth) {
+  const avg = eventsPerMonth / SECONDS_PER_MONTH, peak = avg * PEAK_FACTOR;
+  const lines = {};
+  if (profile === "small") {
+    if (peak > 0.5 * smallCore) return null; // beyond one task: take standard
+    const [node, hourly] = nodeFor(redisGb(eventsPerMonth));
+    lines.compute = [`Fargate Spot: 1 × (0.5 vCPU, 2 GB) api + aggregator, 1 × (0.25, 0.5 GB) dashboard`, spotTask(0.5, 2) + spotTask(0.25, 0.5)];
+    lines.redis = [`1 × ${node}, no replica`, hourly * 730];
+    lines.entry = [`HTTP API, ${REQUESTS_PER_EVENT} requests/event; Cloud Map private zone`, (REQUESTS_PER_EVENT * eventsPerMonth * X.httpApiM) / 1e6 + 1];
+    lines.network = ["2 public IPv4 addresses, no NAT gateway", 2 * X.ipv4H * 730];
+    lines.dynamo = [`DynamoDB (rollups flushed every ${SMALL_FLUSH_S} s)`, dynamo(eventsPerMonth, SMALL_FLUSH_S)];
+    lines.other = ["CloudWatch Logs, Secrets Manager (no metrics sidecar)", eventsPerMonth > 10e6 ? 12 : 3];
+  } else {
+    const large = profile === "large";
+    const apiTasks = Math.max(2, Math.ceil(peak / (0.5 * apiTaskSingle))), aggTasks = Math.max(large ? 2 : 1, Math.ceil(peak / (0.5 * aggTask)));
+    const groups = large ? 3 : 1;
+    const [node, hourly] = nodeFor(redisGb(eventsPerMonth) / groups, "small"); // the template's default is t4g.small
+    lines.compute = ["Fargate: api and aggregator tasks (0.5 vCPU, 1 GB), 1 dashboard (0.25, 0.5 GB)", (apiTasks + aggTasks) * task(0.5, 1) + task(0.25, 0.5)];
+    lines.tasks = ["api / aggregator tasks at the peak (not a cost)", `${apiTasks} / ${aggTasks}`];
+    lines.redis = [large ? `${groups} node groups × (primary + replica) × ${node} (cluster mode)` : `(primary + replica) × ${node}`, groups * 2 * hourly * 730];
+    lines.entry = ["ALB (fixed + LCUs)", P.alb + Math.max(1, (2.3 * eventsPerMonth) / 100e6) * P.lcuH * 730];
+    lines.network = ["NAT gateway (+ data; DynamoDB via the gateway endpoint)", P.nat + Math.max(20, (500 * eventsPerMonth) / 1e9) * P.natGb];
+    lines.dynamo = [`DynamoDB (rollups flushed every ${FLUSH_S} s)`, dynamo(eventsPerMonth, FLUSH_S)];
+    lines.other = ["CloudWatch Logs + metrics, Secrets Manager, X-Ray", other(eventsPerMonth)];
+  }
+  return { lines, total: Object.values(lines).reduce((sum, [, c]) => sum + (typeof c === "number" ? c : 0), 0) };
+}
+function profileSection() {
+  const head = "| profile | item | 1 M events/month | 100 M | 1 B |\n|---|---|---|---|---|\n";
+  let table = head;
+  for (const profile of ["small", "standard", "large"]) {
+    const costs = VOLUMES.map((v) => profileCost(profile, v));
+    const any = costs.find((c) => c);
+    for (const key of Object.keys(any.lines)) {
+      // The item's text with each volume's numbers (task counts, node types) joined where they differ.
+      const texts = costs.filter((c) => c).map((c) => c.lines[key][0]);
+      const what = [...new Set(texts)].join(" → ");
+      const cell = (c) => (!c ? "—" : typeof c.lines[key][1] === "number" ? usd(c.lines[key][1]) : c.lines[key][1]);
+      table += `| ${profile} | ${key}: ${what} | ${costs.map(cell).join(" | ")} |\n`;
+    }
+    table += `| **${profile}** | **total** | ${costs.map((c) => (c ? `**${usd(c.total)}**` : "— (beyond one task)")).join(" | ")} |\n`;
+  }
+  const small1 = profileCost("small", 1e6);
+  return `### Profiles side by side (\`./liveinsight deploy-plan --profile small|standard|large\`, DEPLOY.md)
+
+Same measured capacity as above; the small profile's one task shares its 0.5 vCPU between the Api and the aggregator,
+so it sustains ${fmt(smallCore)} events/s (1 ÷ (1/${fmt(apiTaskSingle)} + 1/${fmt(aggTask)})) and is sized, like the others, for a peak of
+${PEAK_FACTOR} × the average with 50 % headroom: up to ${fmt((0.5 * smallCore * SECONDS_PER_MONTH) / PEAK_FACTOR / 1e6)} M events a month. Redis memory is the dedupe hashes
+(~80 B/event for 25 h) plus ~0.1 GB; the node type is the smallest with half its memory still free (per node group
+for large; the standard table above keeps DEPLOY.md's older, roomier .medium at 100 M).
+Extra prices: Fargate Spot $${X.spotVcpuH}/vCPU-h and $${X.spotGbH}/GB-h (they float), public IPv4 $${X.ipv4H}/h, HTTP API $${X.httpApiM}
+per million requests, cache.t4g.micro $${X.t4gMicro}/h, cache.m7g.large $${X.m7gLarge}/h.
+
+${table}
+Small at 1 M events: **${usd(small1.total)}** a month (target ≤ $40: ${check(small1.total <= 40)}). What it gives up is in DEPLOY.md
+("Small installation"): no Redis replica (a node loss loses what the aggregator had not read and the realtime state),
+Spot interruptions (a minute or two without ingestion; the tracker resends from localStorage), one Api task, and API
+Gateway's 30 s limit per request (the realtime stream reconnects). The HTTP API costs per request, so past ~${fmt((P.alb + 2 * P.lcuH * 730) / (REQUESTS_PER_EVENT * X.httpApiM), 0)} M
+requests a month an ALB would be cheaper; by then the standard profile's failover is worth its floor anyway.`;
+}
+
 const capacity = `<!-- bench:capacity:start -->
 ## Capacity and cost (derived by \`bench/capacity.mjs\` from the sections of this file)
 
@@ -98,6 +179,8 @@ always-on floor of a Redis hot path: two ElastiCache nodes for failover, two Api
 task, an ALB and a NAT gateway — about ${usd(c1.total - c1.lines[4][1] - c1.lines[5][1] - c1.lines[6][1])}/month before the first event. Measured capacity is far above
 both volumes (100 M/month is ${fmt(100e6 / SECONDS_PER_MONTH, 0)} events/s on average), so the cost grows with DynamoDB writes, not with tasks;
 DEPLOY.md's estimate uses a flatter ≈ 1.8 WRU/event, this one models the 5 s rollup flushes per site explicitly.
+
+${profileSection()}
 <!-- bench:capacity:end -->`;
 
 // --- summary -------------------------------------------------------------------------------------------------------

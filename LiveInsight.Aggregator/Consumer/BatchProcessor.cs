@@ -29,7 +29,8 @@ public sealed partial class BatchProcessor(
     /// lose and double-count nothing).</summary>
     internal Func<Task>? AfterPersist { get; set; }
 
-    public async Task ProcessAsync(IReadOnlyList<StreamEntry> entries, string consumerName, CancellationToken cancellationToken)
+    /// <summary>Processes entries read from <paramref name="shard"/>'s stream (all of one shard: one slot).</summary>
+    public async Task ProcessAsync(IReadOnlyList<StreamEntry> entries, string consumerName, CancellationToken cancellationToken, int shard = 0)
     {
         var started = Stopwatch.GetTimestamp();
         var parsed = new List<(RedisValue Id, StreamEvent Event, RollupTarget Target)>(entries.Count);
@@ -55,7 +56,7 @@ public sealed partial class BatchProcessor(
             await hook();
         }
 
-        var applied = await ApplyAsync(parsed, unreadable, consumerName, values);
+        var applied = await ApplyAsync(parsed, unreadable, consumerName, values, shard);
         await sessions.SnapshotAsync(applied.SelectMany(p => p.Event.SessionId is { } sid ? new[] { (p.Event.SiteId, sid) } : []), cancellationToken);
 
         metrics.AggregatorBatchDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
@@ -66,7 +67,7 @@ public sealed partial class BatchProcessor(
     /// and the deltas are recomputed without them.</summary>
     private async Task<List<(RedisValue Id, StreamEvent Event, RollupTarget Target)>> ApplyAsync(
         List<(RedisValue Id, StreamEvent Event, RollupTarget Target)> parsed, List<RedisValue> unreadable, string consumerName,
-        RollupValues values)
+        RollupValues values, int shard)
     {
         var db = redis.GetDatabase();
         while (true)
@@ -78,7 +79,7 @@ public sealed partial class BatchProcessor(
             }
 
             var deltas = Compute(parsed, values);
-            var result = await ApplyScript.RunAsync(db, ids, deltas, consumerName);
+            var result = await ApplyScript.RunAsync(db, ids, deltas, consumerName, shard);
             if (result.Length == 0)
             {
                 return parsed;

@@ -10,7 +10,8 @@ namespace LiveInsight.Aggregator.Consumer;
 /// <summary>
 /// Reads the events stream as one consumer of the <c>aggregator</c> group (one name per replica, so replicas share
 /// the stream without double counting). Entries a dead consumer left pending are taken over with XAUTOCLAIM. A batch
-/// that fails is retried as it is (its entries stay pending on this consumer) until it goes through.
+/// that fails is retried as it is (its entries stay pending on this consumer) until it goes through. With N shards
+/// (<see cref="RedisShards"/>) each shard's stream has its own group, and every replica runs consumers on every shard.
 /// </summary>
 public sealed partial class StreamConsumer(
     IConnectionMultiplexer redis,
@@ -26,13 +27,35 @@ public sealed partial class StreamConsumer(
 
     public string ConsumerName => _name ?? options.Value.ResolvedConsumerName;
 
+    /// <summary>The shard whose stream this consumer reads (0 with one shard).</summary>
+    public int Shard { get; private init; }
+
+    private RedisKey Stream => RedisKeys.EventsStreamOf(Shard);
+
     /// <summary>Another consumer of the group in this process (its own name, cursor and pending entries): batches
     /// then overlap, one waiting on DynamoDB while another is applied in Redis.</summary>
-    public StreamConsumer Sibling(int index) =>
-        new(redis, processor, state, options, time, logger) { _name = $"{options.Value.ResolvedConsumerName}-{index}" };
+    public StreamConsumer Sibling(int index) => ForShard(Shard, index);
+
+    /// <summary>A consumer of <paramref name="shard"/>'s group; index 0 keeps the replica's own name (a group is per
+    /// stream, so the same name in two shards is two consumers).</summary>
+    public StreamConsumer ForShard(int shard, int index) =>
+        new(redis, processor, state, options, time, logger)
+        {
+            _name = index == 0 ? options.Value.ResolvedConsumerName : $"{options.Value.ResolvedConsumerName}-{index}",
+            Shard = shard,
+        };
 
     /// <summary>From the stream's beginning: events ingested before the first aggregator started are not lost.</summary>
-    public Task EnsureGroupAsync() => redis.GetDatabase().EnsureConsumerGroupAsync(RedisKeys.EventsStream, AggregatorOptions.GroupName);
+    public Task EnsureGroupAsync() => redis.GetDatabase().EnsureConsumerGroupAsync(Stream, AggregatorOptions.GroupName);
+
+    /// <summary>The group on every shard's stream.</summary>
+    public async Task EnsureGroupsAsync()
+    {
+        foreach (var shard in RedisShards.All)
+        {
+            await redis.GetDatabase().EnsureConsumerGroupAsync(RedisKeys.EventsStreamOf(shard), AggregatorOptions.GroupName);
+        }
+    }
 
     /// <summary>One step of the loop: take over stale entries or read new ones, and process them.</summary>
     /// <returns>How many entries were processed (0: the stream had nothing for us).</returns>
@@ -40,12 +63,12 @@ public sealed partial class StreamConsumer(
     {
         var db = redis.GetDatabase();
         var claimed = await db.StreamAutoClaimAsync(
-            RedisKeys.EventsStream, AggregatorOptions.GroupName, ConsumerName,
+            Stream, AggregatorOptions.GroupName, ConsumerName,
             options.Value.ClaimIdleSeconds * 1000L, _claimCursor, options.Value.BatchSize);
         _claimCursor = claimed.NextStartId;
         var entries = claimed.ClaimedEntries is { Length: > 0 } taken
             ? taken
-            : await db.StreamReadGroupAsync(RedisKeys.EventsStream, AggregatorOptions.GroupName, ConsumerName, ">", options.Value.BatchSize);
+            : await db.StreamReadGroupAsync(Stream, AggregatorOptions.GroupName, ConsumerName, ">", options.Value.BatchSize);
         if (claimed.ClaimedEntries is { Length: > 0 })
         {
             LogClaimed(claimed.ClaimedEntries.Length);
@@ -56,19 +79,27 @@ public sealed partial class StreamConsumer(
             return 0;
         }
 
-        await processor.ProcessAsync(entries, ConsumerName, cancellationToken);
+        await processor.ProcessAsync(entries, ConsumerName, cancellationToken, Shard);
         return entries.Length;
     }
 
     public async Task RunAsync(CancellationToken stoppingToken)
     {
-        await EnsureGroupAsync();
         var delay = TimeSpan.FromMilliseconds(options.Value.PollIntervalMs);
         var retryDelay = delay;
+        var grouped = false;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
+                // Inside the retry loop: a replica that starts while Redis is away waits for it instead of stopping
+                // its host (the chaos run caught one restarted just as Redis was killed).
+                if (!grouped)
+                {
+                    await EnsureGroupAsync();
+                    grouped = true;
+                }
+
                 var processed = await RunOnceAsync(stoppingToken);
                 state.ReportSuccess(time.GetUtcNow());
                 retryDelay = delay;
@@ -106,10 +137,10 @@ public sealed partial class StreamConsumer(
         try
         {
             var own = await redis.GetDatabase().StreamReadGroupAsync(
-                RedisKeys.EventsStream, AggregatorOptions.GroupName, ConsumerName, "0-0", options.Value.BatchSize);
+                Stream, AggregatorOptions.GroupName, ConsumerName, "0-0", options.Value.BatchSize);
             if (own.Length > 0)
             {
-                await processor.ProcessAsync(own, ConsumerName, cancellationToken);
+                await processor.ProcessAsync(own, ConsumerName, cancellationToken, Shard);
                 state.ReportSuccess(time.GetUtcNow());
             }
         }

@@ -1,6 +1,7 @@
 using LiveInsight.Aggregator.Consumer;
 using LiveInsight.Aggregator.Extensions;
 using LiveInsight.Aggregator.Sessions;
+using LiveInsight.Core.Events;
 using Microsoft.Extensions.Options;
 
 namespace LiveInsight.Aggregator.Jobs;
@@ -21,8 +22,10 @@ public sealed partial class AggregatorWorker(
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var consumers = Enumerable.Range(0, options.Value.ConsumersPerReplica)
-            .Select(i => (i == 0 ? consumer : consumer.Sibling(i)).RunAsync(stoppingToken));
+        // Every shard's stream gets this replica's consumers; replicas share each shard's group, so the work of every
+        // shard is spread over all of them (one shard: exactly the consumers of before).
+        var consumers = RedisShards.All.SelectMany(shard => Enumerable.Range(0, options.Value.ConsumersPerReplica)
+            .Select(i => (shard == 0 && i == 0 ? consumer : consumer.ForShard(shard, i)).RunAsync(stoppingToken)));
         var jobs = new[]
         {
             EveryAsync(TimeSpan.FromSeconds(options.Value.FlushIntervalSeconds), flusher.FlushAsync, stoppingToken),

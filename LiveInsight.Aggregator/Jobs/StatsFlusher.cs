@@ -28,9 +28,22 @@ public sealed partial class StatsFlusher(
     /// <returns>How many rollup buckets were written.</returns>
     public async Task<int> FlushAsync(CancellationToken cancellationToken)
     {
+        var total = 0;
+        foreach (var shard in RedisShards.All)
+        {
+            total += await FlushShardAsync(shard, cancellationToken);
+        }
+
+        return total;
+    }
+
+    /// <summary>One shard's dirty set (each shard has its own, in its slot: RENAME cannot cross slots).</summary>
+    private async Task<int> FlushShardAsync(int shard, CancellationToken cancellationToken)
+    {
         var db = redis.GetDatabase();
-        var flushing = RollupLayout.FlushingSet(options.Value.ResolvedConsumerName);
-        if (!await db.KeyExistsAsync(flushing) && !await TryRenameAsync(db, flushing))
+        var dirty = RollupLayout.DirtySetOf(shard);
+        var flushing = RollupLayout.FlushingSet(shard, options.Value.ResolvedConsumerName);
+        if (!await db.KeyExistsAsync(flushing) && !await TryRenameAsync(db, dirty, flushing))
         {
             return 0;
         }
@@ -51,7 +64,7 @@ public sealed partial class StatsFlusher(
         catch (Exception e) when (e is not OperationCanceledException)
         {
             LogFlushFailed(e.Message);
-            await db.SetCombineAndStoreAsync(SetOperation.Union, RollupLayout.DirtySet, RollupLayout.DirtySet, flushing);
+            await db.SetCombineAndStoreAsync(SetOperation.Union, dirty, dirty, flushing);
             await db.KeyDeleteAsync(flushing);
             throw;
         }
@@ -101,11 +114,11 @@ public sealed partial class StatsFlusher(
 
     private static string Shorten(string key) => key.Length <= 120 ? key : key[..120] + "…";
 
-    private static async Task<bool> TryRenameAsync(IDatabase db, string flushing)
+    private static async Task<bool> TryRenameAsync(IDatabase db, string dirty, string flushing)
     {
         try
         {
-            return await db.KeyRenameAsync(RollupLayout.DirtySet, flushing);
+            return await db.KeyRenameAsync(dirty, flushing);
         }
         catch (RedisServerException e) when (e.Message.Contains("no such key", StringComparison.OrdinalIgnoreCase))
         {
@@ -115,11 +128,7 @@ public sealed partial class StatsFlusher(
 
     private static async Task<List<Dictionary<string, AttributeValue>>> ItemsAsync(IDatabase db, string hash)
     {
-        // li:{site}:r:{h|d}:{bucket}
-        var siteId = hash[(hash.IndexOf('{') + 1)..hash.IndexOf('}')];
-        var rest = hash[(hash.IndexOf('}') + 4)..];
-        var granularity = rest[0] == 'h' ? Granularity.Hour : Granularity.Day;
-        var bucket = rest[2..];
+        var (siteId, granularity, bucket) = RollupLayout.ParseRedisHash(hash);
         var rows = new Dictionary<(string Dimension, string Value), Dictionary<string, AttributeValue>>();
         foreach (var entry in await db.HashGetAllAsync(hash))
         {

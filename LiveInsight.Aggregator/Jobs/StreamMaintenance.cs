@@ -24,49 +24,69 @@ public sealed partial class StreamMaintenance(
     TimeProvider time,
     ILogger<StreamMaintenance> logger)
 {
+    /// <summary>Every shard's stream: the lags reported are the sums over the shards.</summary>
     public async Task<long> ReportLagAndTrimAsync()
     {
-        var db = redis.GetDatabase();
-        if (!await db.KeyExistsAsync(RedisKeys.EventsStream))
+        var (lag, lakeLag, trimmed) = ((0L, 0L), (0L, 0L), 0L);
+        var lakeSeen = false;
+        foreach (var shard in RedisShards.All)
         {
-            state.ReportLag(0, 0);
-            lake.ReportLag(0, 0);
-            return 0;
+            var one = await ShardAsync(RedisKeys.EventsStreamOf(shard));
+            lag = (lag.Item1 + one.Lag.Lag, lag.Item2 + one.Lag.Pending);
+            if (one.LakeLag is { } l)
+            {
+                lakeLag = (lakeLag.Item1 + l.Lag, lakeLag.Item2 + l.Pending);
+                lakeSeen = true;
+            }
+
+            trimmed += one.Trimmed;
         }
 
-        var groups = await db.StreamGroupInfoAsync(RedisKeys.EventsStream);
+        state.ReportLag(lag.Item1, lag.Item2);
+        if (lakeSeen)
+        {
+            lake.ReportLag(lakeLag.Item1, lakeLag.Item2);
+        }
+
+        return trimmed;
+    }
+
+    private async Task<((long Lag, long Pending) Lag, (long Lag, long Pending)? LakeLag, long Trimmed)> ShardAsync(RedisKey stream)
+    {
+        var db = redis.GetDatabase();
+        if (!await db.KeyExistsAsync(stream))
+        {
+            return ((0, 0), (0, 0), 0);
+        }
+
+        var groups = await db.StreamGroupInfoAsync(stream);
         var group = groups.FirstOrDefault(g => g.Name == AggregatorOptions.GroupName);
         var lakeGroup = groups.FirstOrDefault(g => g.Name == LakeOptions.GroupName);
-        if (lakeGroup.Name is not null)
-        {
-            lake.ReportLag(lakeGroup.Lag ?? 0, lakeGroup.PendingMessageCount);
-        }
-
+        (long, long)? lakeLag = lakeGroup.Name is null ? null : (lakeGroup.Lag ?? 0, lakeGroup.PendingMessageCount);
         if (group.Name is null)
         {
-            state.ReportLag(await db.StreamLengthAsync(RedisKeys.EventsStream), 0);
-            return 0;
+            return ((await db.StreamLengthAsync(stream), 0), lakeLag, 0);
         }
 
-        state.ReportLag(group.Lag ?? 0, group.PendingMessageCount);
-        var keepFrom = await KeepFromAsync(db, group);
+        var lag = (group.Lag ?? 0, (long)group.PendingMessageCount);
+        var keepFrom = await KeepFromAsync(db, stream, group);
         if (keepFrom == (0, 0))
         {
-            return 0;
+            return (lag, lakeLag, 0);
         }
 
         if (!lakeOptions.Value.Enabled || lakeGroup.Name is null)
         {
-            return await TrimAsync(db, keepFrom);
+            return (lag, lakeLag, await TrimAsync(db, stream, keepFrom));
         }
 
         // Never past the rollups; past the lake only beyond its allowed backlog.
-        var lakeKeepFrom = await KeepFromAsync(db, lakeGroup);
-        var trimmed = await TrimAsync(db, Min(keepFrom, lakeKeepFrom));
+        var lakeKeepFrom = await KeepFromAsync(db, stream, lakeGroup);
+        var trimmed = await TrimAsync(db, stream, Min(keepFrom, lakeKeepFrom));
         var cutoff = (time.GetUtcNow().ToUnixTimeMilliseconds() - lakeOptions.Value.MaxBacklogMinutes * 60_000L, 0L);
         if (lakeKeepFrom.CompareTo(cutoff) < 0 && lakeKeepFrom.CompareTo(keepFrom) < 0)
         {
-            var lost = await TrimAsync(db, Min(keepFrom, cutoff));
+            var lost = await TrimAsync(db, stream, Min(keepFrom, cutoff));
             if (lost > 0)
             {
                 lake.ReportLost(lost);
@@ -76,18 +96,19 @@ public sealed partial class StreamMaintenance(
             trimmed += lost;
         }
 
-        return trimmed;
+        return (lag, lakeLag, trimmed);
     }
 
-    private static async Task<(long Ms, long Seq)> KeepFromAsync(IDatabase db, StreamGroupInfo group)
+    private static async Task<(long Ms, long Seq)> KeepFromAsync(IDatabase db, RedisKey stream, StreamGroupInfo group)
     {
-        var pending = await db.StreamPendingAsync(RedisKeys.EventsStream, group.Name);
+        var pending = await db.StreamPendingAsync(stream, group.Name);
         var keepFrom = pending.PendingMessageCount > 0 ? pending.LowestPendingMessageId : (RedisValue)group.LastDeliveredId;
         return keepFrom.IsNullOrEmpty ? (0, 0) : Parse(keepFrom.ToString());
     }
 
-    private static async Task<long> TrimAsync(IDatabase db, (long Ms, long Seq) minId) =>
-        minId == (0, 0) ? 0 : (long)await db.ExecuteAsync("XTRIM", RedisKeys.EventsStream, "MINID", $"{minId.Ms}-{minId.Seq}");
+    // The stream is passed as a RedisKey so a cluster client routes XTRIM to the stream's primary.
+    private static async Task<long> TrimAsync(IDatabase db, RedisKey stream, (long Ms, long Seq) minId) =>
+        minId == (0, 0) ? 0 : (long)await db.ExecuteAsync("XTRIM", stream, "MINID", $"{minId.Ms}-{minId.Seq}");
 
     private static (long Ms, long Seq) Min((long Ms, long Seq) a, (long Ms, long Seq) b) => a.CompareTo(b) <= 0 ? a : b;
 

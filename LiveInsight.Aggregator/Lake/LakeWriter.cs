@@ -32,8 +32,12 @@ public sealed partial class LakeWriter : BackgroundService
     private readonly Counter<long> _written;
     private readonly Counter<long> _refused;
     private readonly Histogram<double> _flushDuration;
-    private RedisValue _claimCursor = "0-0";
-    private DateTimeOffset _lastClaimPass = DateTimeOffset.MinValue;
+    // Per shard: the buffer holds one shard's entries at a time (its XACKs go to that shard's stream); the writer
+    // moves to the next shard once the buffer is written or the shard has nothing new.
+    private readonly RedisValue[] _claimCursors = RedisShards.All.Select(_ => (RedisValue)"0-0").ToArray();
+    private readonly DateTimeOffset[] _lastClaimPasses = RedisShards.All.Select(_ => DateTimeOffset.MinValue).ToArray();
+    private int _shard;
+    private int _emptyReads;
     private bool _flushFailed;
     private int _disposed;
 
@@ -76,7 +80,23 @@ public sealed partial class LakeWriter : BackgroundService
     internal Func<Task>? AfterWrite { get; set; }
 
     /// <summary>From the stream's beginning: whatever the stream still holds when the lake is first enabled is written.</summary>
-    public Task EnsureGroupAsync() => _redis.GetDatabase().EnsureConsumerGroupAsync(RedisKeys.EventsStream, LakeOptions.GroupName);
+    public async Task EnsureGroupAsync()
+    {
+        foreach (var shard in RedisShards.All)
+        {
+            await _redis.GetDatabase().EnsureConsumerGroupAsync(RedisKeys.EventsStreamOf(shard), LakeOptions.GroupName);
+        }
+    }
+
+    private RedisKey Stream => RedisKeys.EventsStreamOf(_shard);
+
+    private ref RedisValue ClaimCursor => ref _claimCursors[_shard];
+
+    private ref DateTimeOffset LastClaimPass => ref _lastClaimPasses[_shard];
+
+    /// <summary>Part files name their writer; with N shards the shard too, so two shards' equal entry ids (each stream
+    /// numbers its own) can never name one file, even for a site that moved shard.</summary>
+    private string WriterTag => RedisShards.Sharded ? $"{ConsumerName}-{RedisShards.Tag(_shard)}" : ConsumerName;
 
     /// <summary>Takes over a dead replica's entries, or reads new ones, into the buffer.</summary>
     /// <returns>How many entries were added to the buffer (0: nothing new for us).</returns>
@@ -88,9 +108,9 @@ public sealed partial class LakeWriter : BackgroundService
         if (ClaimDue())
         {
             var claimed = await db.StreamAutoClaimAsync(
-                RedisKeys.EventsStream, LakeOptions.GroupName, ConsumerName, _options.ClaimIdleSeconds * 1000L, _claimCursor, count);
-            _claimCursor = claimed.NextStartId;
-            _lastClaimPass = claimed.NextStartId == "0-0" ? _time.GetUtcNow() : _lastClaimPass;
+                Stream, LakeOptions.GroupName, ConsumerName, _options.ClaimIdleSeconds * 1000L, ClaimCursor, count);
+            ClaimCursor = claimed.NextStartId;
+            LastClaimPass = claimed.NextStartId == "0-0" ? _time.GetUtcNow() : LastClaimPass;
             if (claimed.DeletedIds is { Length: > 0 } deleted)
             {
                 // Trimmed while pending on a dead replica (counted by StreamMaintenance, which trimmed them).
@@ -103,7 +123,7 @@ public sealed partial class LakeWriter : BackgroundService
 
         var entries = taken.Length > 0
             ? taken
-            : await db.StreamReadGroupAsync(RedisKeys.EventsStream, LakeOptions.GroupName, ConsumerName, ">", count);
+            : await db.StreamReadGroupAsync(Stream, LakeOptions.GroupName, ConsumerName, ">", count);
         var now = _time.GetUtcNow();
         foreach (var entry in entries)
         {
@@ -118,7 +138,7 @@ public sealed partial class LakeWriter : BackgroundService
     /// <summary>XAUTOCLAIM walks the group's pending list (up to a buffer of this replica's own entries): after a full
     /// pass, the next waits a quarter of the claim idle time (a dead replica's entries wait at most that much longer).</summary>
     private bool ClaimDue() =>
-        _claimCursor != "0-0" || _time.GetUtcNow() - _lastClaimPass >= TimeSpan.FromSeconds(_options.ClaimIdleSeconds / 4.0);
+        ClaimCursor != "0-0" || _time.GetUtcNow() - LastClaimPass >= TimeSpan.FromSeconds(_options.ClaimIdleSeconds / 4.0);
 
     /// <summary>Flushes when the buffer is full or old enough (or a failed flush waits to be retried).</summary>
     public Task<int> FlushIfDueAsync()
@@ -139,7 +159,7 @@ public sealed partial class LakeWriter : BackgroundService
 
         var started = Stopwatch.GetTimestamp();
         _flushFailed = true;
-        await _buffer.WritePartsAsync(Root, ConsumerName, _store, CancellationToken.None);
+        await _buffer.WritePartsAsync(Root, WriterTag, _store, CancellationToken.None);
         if (AfterWrite is { } hook)
         {
             await hook();
@@ -148,7 +168,7 @@ public sealed partial class LakeWriter : BackgroundService
         var db = _redis.GetDatabase();
         foreach (var chunk in _buffer.Ids.Chunk(10_000))
         {
-            await db.StreamAcknowledgeAsync(RedisKeys.EventsStream, LakeOptions.GroupName, chunk);
+            await db.StreamAcknowledgeAsync(Stream, LakeOptions.GroupName, chunk);
         }
 
         var rows = _buffer.Rows;
@@ -162,20 +182,35 @@ public sealed partial class LakeWriter : BackgroundService
     /// <summary>The loop: read, flush when due, pause when the stream is empty, back off while failing.</summary>
     public async Task RunAsync(CancellationToken stoppingToken)
     {
-        await EnsureGroupAsync();
         var delay = TimeSpan.FromMilliseconds(_options.PollIntervalMs);
         var retryDelay = delay;
+        var grouped = false;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
+                // Inside the retry loop, as for the rollups' consumers: Redis away at start is waited for.
+                if (!grouped)
+                {
+                    await EnsureGroupAsync();
+                    grouped = true;
+                }
+
                 // After a failed flush, retry it before reading more (the same buffer keeps the same file names).
                 var read = _flushFailed ? 0 : await ReadAsync(stoppingToken);
-                await FlushIfDueAsync();
+                var flushed = await FlushIfDueAsync();
                 _state.ReportSuccess();
                 retryDelay = delay;
-                if (read == 0)
+                _emptyReads = read == 0 ? _emptyReads + 1 : 0;
+                if (_buffer.Count == 0 && (read == 0 || flushed > 0))
                 {
+                    _shard = (_shard + 1) % RedisShards.Count;
+                }
+
+                // Pause when the buffer waits to be due, or every shard in turn had nothing new.
+                if (read == 0 && (_buffer.Count > 0 || _emptyReads >= RedisShards.Count))
+                {
+                    _emptyReads = 0;
                     await Task.Delay(delay, _time, stoppingToken);
                 }
             }
@@ -187,7 +222,7 @@ public sealed partial class LakeWriter : BackgroundService
             {
                 _state.ReportFailure(e);
                 LogFailed(e.GetType().Name, e.Message, retryDelay.TotalSeconds);
-                _claimCursor = "0-0";
+                ClaimCursor = "0-0";
                 await Task.Delay(retryDelay, _time, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
                 retryDelay = TimeSpan.FromTicks(Math.Min(retryDelay.Ticks * 2, MaxRetryDelay.Ticks));
             }

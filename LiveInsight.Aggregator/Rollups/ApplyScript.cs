@@ -170,9 +170,10 @@ internal static class ApplyScript
 
     /// <summary>Runs the script for one batch: the entries' ids (all must still be this consumer's) and their deltas.</summary>
     /// <returns>Empty when applied and acknowledged; otherwise the ids another consumer took over (nothing applied).</returns>
-    public static async Task<RedisResult[]> RunAsync(IDatabase db, List<RedisValue> ids, RollupDeltas deltas, string consumerName) =>
+    /// The stream, open sessions and dirty set are <paramref name="shard"/>'s, the same slot as its sites' keys.
+    public static async Task<RedisResult[]> RunAsync(IDatabase db, List<RedisValue> ids, RollupDeltas deltas, string consumerName, int shard = 0) =>
         (RedisResult[])(await db.ScriptEvaluateAsync(
-            Lua, [RedisKeys.EventsStream, RedisKeys.OpenSessions, L.DirtySet], Arguments(ids, deltas, consumerName)))!;
+            Lua, [RedisKeys.EventsStreamOf(shard), RedisKeys.OpenSessionsOf(shard), L.DirtySetOf(shard)], Arguments(ids, deltas, consumerName)))!;
 
     private static RedisValue[] Arguments(List<RedisValue> ids, RollupDeltas deltas, string consumerName)
     {

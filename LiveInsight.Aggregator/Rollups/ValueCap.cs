@@ -14,7 +14,8 @@ namespace LiveInsight.Aggregator.Rollups;
 /// </summary>
 public sealed class ValueCap(IConnectionMultiplexer redis, IOptions<AggregatorOptions> options)
 {
-    // ARGV: cap, ttl, then pairs of (set key, member). Returns 1 (admitted) or 0 (over the cap) per pair.
+    // KEYS: the first set (routing only). ARGV: cap, ttl, then pairs of (set key, member). Returns 1 (admitted) or 0
+    // (over the cap) per pair.
     private const string Lua = """
         local cap, ttl = tonumber(ARGV[1]), ARGV[2]
         local out = {}
@@ -49,7 +50,9 @@ public sealed class ValueCap(IConnectionMultiplexer redis, IOptions<AggregatorOp
             args.Add(RollupLayout.AdmittedMember(value));
         }
 
-        var admitted = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(Lua, [], args.ToArray()))!;
+        // KEYS[1] only routes the script: on a cluster it runs on the node of that slot, which with N shards is every
+        // set's slot (a batch is one shard's). Without a key the client would pick any node.
+        var admitted = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(Lua, [(RedisKey)(string)args[2]!], args.ToArray()))!;
         for (var i = 0; i < values.Count; i++)
         {
             if ((int)admitted[i] == 0)

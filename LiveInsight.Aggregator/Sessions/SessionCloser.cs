@@ -25,7 +25,8 @@ public sealed class SessionCloser(
 {
     public const int BatchSize = 500;
 
-    // KEYS: open-sessions zset, dirty set. ARGV: cutoff (ms), limit. Returns the closed open-session members.
+    // KEYS: open-sessions zset, dirty set (one shard's). ARGV: cutoff (ms), limit, session key head, session key middle.
+    // Returns the closed open-session members.
     private static readonly string Lua = $$"""
         {{RollupLayout.LuaFieldFunction}}
         local members = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
@@ -33,7 +34,7 @@ public sealed class SessionCloser(
         for _, m in ipairs(members) do
           if redis.call('ZREM', KEYS[1], m) == 1 then
             local bar = string.find(m, '{{RedisKeys.OpenSessionSeparator}}', 1, true)
-            local sk = '{{RedisKeys.SessionKeyHead}}' .. string.sub(m, 1, bar - 1) .. '{{RedisKeys.SessionKeyMiddle}}' .. string.sub(m, bar + 1)
+            local sk = ARGV[3] .. string.sub(m, 1, bar - 1) .. ARGV[4] .. string.sub(m, bar + 1)
             local flat = redis.call('HGETALL', sk)
             if #flat > 0 then
               local t = {}
@@ -68,12 +69,26 @@ public sealed class SessionCloser(
     /// <returns>How many sessions were closed.</returns>
     public async Task<int> CloseIdleAsync(CancellationToken cancellationToken)
     {
+        var total = 0;
+        foreach (var shard in RedisShards.All)
+        {
+            total += await CloseIdleAsync(shard, cancellationToken);
+        }
+
+        return total;
+    }
+
+    /// <summary>One shard's open sessions: its script's keys and the sessions' hashes share the shard's slot.</summary>
+    private async Task<int> CloseIdleAsync(int shard, CancellationToken cancellationToken)
+    {
         var db = redis.GetDatabase();
         var cutoff = time.GetUtcNow().AddMinutes(-options.Value.SessionTimeoutMinutes).ToUnixTimeMilliseconds();
         var total = 0;
         while (true)
         {
-            var closed = (RedisResult[])(await db.ScriptEvaluateAsync(Lua, [RedisKeys.OpenSessions, RollupLayout.DirtySet], [cutoff, BatchSize]))!;
+            var closed = (RedisResult[])(await db.ScriptEvaluateAsync(
+                Lua, [RedisKeys.OpenSessionsOf(shard), RollupLayout.DirtySetOf(shard)],
+                [cutoff, BatchSize, RedisKeys.SessionKeyHead(shard), RedisKeys.SessionKeyMiddle]))!;
             if (closed.Length == 0)
             {
                 return total;

@@ -124,7 +124,7 @@ public sealed class EventWriter(IConnectionMultiplexer redis, TimeProvider time)
         var now = time.GetUtcNow();
         var keys = new RedisKey[]
         {
-            RedisKeys.EventsStream,
+            RedisKeys.EventsStreamFor(siteId),
             RedisKeys.RealtimeVisitors(siteId),
             RedisKeys.RealtimeSessions(siteId),
             RedisKeys.RealtimePages(siteId),

@@ -5,13 +5,34 @@ namespace LiveInsight.Core.Events;
 /// <summary>
 /// Every Redis key LiveInsight uses (the rollups' own are <see cref="Stats.RollupLayout"/>'s), how long each lives, and the field names of the hashes whose fields are not rollup metrics (those are
 /// <see cref="Stats.RollupLayout"/>'s). Per-site keys carry the site id as a hash tag (<c>li:{site}:…</c>), so a site's
-/// keys stay together should Redis ever be sharded; the events stream and the salts are global. Lua scripts get these
+/// keys stay together; with N shards (<see cref="RedisShards"/>) the tag is the site's shard instead
+/// (<c>li:{s3}site:…</c>), and the events stream, the open sessions and the rollups' dirty set are one per shard, so
+/// one script's keys share a slot. The salts and the read cache stay global (never in a script with others). Lua scripts get these
 /// names from here (as KEYS/ARGV or interpolated into the script's text), never typed again: a test fails on any
 /// quoted name in a script that this class or RollupLayout does not produce.
 /// </summary>
 public static class RedisKeys
 {
+    /// <summary>The events stream of the single-shard layout (shard 0 of one); <see cref="EventsStreamOf"/> names any shard's.</summary>
     public const string EventsStream = "li:events";
+
+    /// <summary>The events stream of one shard: <c>li:events</c> with one shard, else <c>li:{s3}:events</c>.</summary>
+    public static string EventsStreamOf(int shard) => EventsStreamOf(shard, RedisShards.Count);
+
+    /// <summary>The events stream of one shard in a layout of <paramref name="shards"/> shards.</summary>
+    public static string EventsStreamOf(int shard, int shards) => shards > 1 ? $"li:{{{RedisShards.Tag(shard)}}}:events" : EventsStream;
+
+    /// <summary>The events stream a site's events go to.</summary>
+    public static string EventsStreamFor(string siteId) => EventsStreamOf(RedisShards.Of(siteId));
+
+    /// <summary>What every key of one site starts with: <c>li:{site}:</c> with one shard, <c>li:{s3}site:</c> with N (the
+    /// hash tag is then the site's shard, shared with that shard's stream).</summary>
+    public static string SitePrefix(string siteId) => SitePrefix(siteId, RedisShards.Count);
+
+    /// <summary>What every key of one site starts with in a layout of <paramref name="shards"/> shards (re-sharding
+    /// moves keys from one layout's prefix to another's).</summary>
+    public static string SitePrefix(string siteId, int shards) =>
+        shards > 1 ? $"li:{{{RedisShards.Tag(RedisShards.Of(siteId, shards))}}}{siteId}:" : $"li:{{{siteId}}}:";
     public const string StreamField = "e";
 
     /// <summary>String: which aggregator replica compacts the event lake now (a lease, SET NX PX, renewed per site-day).</summary>
@@ -21,36 +42,36 @@ public static class RedisKeys
 
     /// <summary>Visitors (HyperLogLog) of one UTC hour.</summary>
     public static string HourVisitors(string siteId, DateTimeOffset utcHour) =>
-        $"li:{{{siteId}}}:hll:h:{utcHour.UtcDateTime.ToString("yyyyMMddHH", CultureInfo.InvariantCulture)}";
+        $"{SitePrefix(siteId)}hll:h:{utcHour.UtcDateTime.ToString("yyyyMMddHH", CultureInfo.InvariantCulture)}";
 
     /// <summary>Visitors (HyperLogLog) of one day in the site's time zone.</summary>
     public static string DayVisitors(string siteId, DateOnly siteDay) =>
-        $"li:{{{siteId}}}:hll:d:{siteDay.ToString("yyyyMMdd", CultureInfo.InvariantCulture)}";
+        $"{SitePrefix(siteId)}hll:d:{siteDay.ToString("yyyyMMdd", CultureInfo.InvariantCulture)}";
 
     /// <summary>String: the session derived for a visitor whose tracker keeps none (Plausible's, Umami's), alive while the
     /// visitor is active and gone after the idle timeout, so the next event starts a new session.</summary>
     public static string DerivedSession(string siteId, string visitorId) => $"li:{{{siteId}}}:ds:{visitorId}";
 
     /// <summary>Sorted set: visitor id → last seen (Unix ms).</summary>
-    public static string RealtimeVisitors(string siteId) => $"li:{{{siteId}}}:rt:visitors";
+    public static string RealtimeVisitors(string siteId) => $"{SitePrefix(siteId)}rt:visitors";
 
     /// <summary>Sorted set: session id → last seen (Unix ms).</summary>
-    public static string RealtimeSessions(string siteId) => $"li:{{{siteId}}}:rt:sessions";
+    public static string RealtimeSessions(string siteId) => $"{SitePrefix(siteId)}rt:sessions";
 
     /// <summary>Hash: session id → current path. A field goes when ingestion trims its session out of
     /// <see cref="RealtimeSessions"/>, so it holds the sessions of the realtime window only. (Named <c>rt:paths</c>, not
     /// the former <c>rt:pages</c>, whose fields were never removed: that key now just expires.)</summary>
-    public static string RealtimePages(string siteId) => $"li:{{{siteId}}}:rt:paths";
+    public static string RealtimePages(string siteId) => $"{SitePrefix(siteId)}rt:paths";
 
     /// <summary>Hash: what one site spent of its ingestion quotas in one UTC minute, fields <c>requests</c>,
     /// <c>events</c> and <c>bytes</c> (shared by every Api replica; expires after two minutes). A new name, not the
     /// old request counter <c>:rl:</c> (a string), so replicas of both versions can run side by side.</summary>
     public static string QuotaThisMinute(string siteId, DateTimeOffset now) =>
-        $"li:{{{siteId}}}:quota:{now.UtcDateTime.ToString("yyyyMMddHHmm", CultureInfo.InvariantCulture)}";
+        $"{SitePrefix(siteId)}quota:{now.UtcDateTime.ToString("yyyyMMddHHmm", CultureInfo.InvariantCulture)}";
 
     /// <summary>Hash: <c>pk:&lt;public key&gt;</c> or <c>sk:&lt;secret key hash&gt;</c> → when the key was last used (Unix ms,
     /// to the minute: each replica records a key at most once a minute).</summary>
-    public static string KeysLastUsed(string siteId) => $"li:{{{siteId}}}:keys:last-used";
+    public static string KeysLastUsed(string siteId) => $"{SitePrefix(siteId)}keys:last-used";
 
     /// <summary>Unauthenticated requests from one masked client address in one UTC minute.</summary>
     public static string UnauthenticatedThisMinute(string maskedIp, DateTimeOffset now) =>
@@ -60,7 +81,7 @@ public static class RedisKeys
     /// own timestamp, so a retried event (same id, same timestamp) always meets its first copy. Every field is an event
     /// that passed the site's event quota, so a site adds at most its events per minute (plus one batch) a minute.</summary>
     public static string SeenEvents(string siteId, DateTimeOffset eventHour) =>
-        $"li:{{{siteId}}}:seen:{eventHour.UtcDateTime.ToString("yyyyMMddHH", CultureInfo.InvariantCulture)}";
+        $"{SitePrefix(siteId)}seen:{eventHour.UtcDateTime.ToString("yyyyMMddHH", CultureInfo.InvariantCulture)}";
 
     /// <summary>Fields of <see cref="QuotaThisMinute"/>.</summary>
     public static class QuotaFields
@@ -72,15 +93,25 @@ public static class RedisKeys
 
     /// <summary>Hash of one open session (the aggregator's), fields in <see cref="SessionFields"/>. Built from
     /// <see cref="SessionKeyHead"/> and <see cref="SessionKeyMiddle"/>, which the session closer's script uses to build
-    /// the key from an <see cref="OpenSessions"/> member.</summary>
-    public static string Session(string siteId, string sessionId) => $"{SessionKeyHead}{siteId}{SessionKeyMiddle}{sessionId}";
+    /// the key from an <see cref="OpenSessionsOf"/> member.</summary>
+    public static string Session(string siteId, string sessionId) =>
+        $"{SessionKeyHead(RedisShards.Of(siteId))}{siteId}{SessionKeyMiddle}{sessionId}";
 
-    public const string SessionKeyHead = "li:{";
-    public const string SessionKeyMiddle = "}:sess:";
+    /// <summary>What a session key of a site of <paramref name="shard"/> has before the site id.</summary>
+    public static string SessionKeyHead(int shard) => RedisShards.Sharded ? $"li:{{{RedisShards.Tag(shard)}}}" : "li:{";
 
-    /// <summary>Open sessions, scored by their last activity (Unix ms); members are <c>{site}|{session}</c>
-    /// (<see cref="OpenSessionMember"/>).</summary>
+    /// <summary>What a session key has between the site id and the session id.</summary>
+    public static string SessionKeyMiddle => RedisShards.Sharded ? ":sess:" : "}:sess:";
+
+    /// <summary>Open sessions of the single-shard layout; <see cref="OpenSessionsOf"/> names any shard's.</summary>
     public const string OpenSessions = "li:sessions:open";
+
+    /// <summary>Open sessions of one shard's sites, scored by their last activity (Unix ms); members are
+    /// <c>{site}|{session}</c> (<see cref="OpenSessionMember"/>).</summary>
+    public static string OpenSessionsOf(int shard) => OpenSessionsOf(shard, RedisShards.Count);
+
+    /// <summary>Open sessions of one shard in a layout of <paramref name="shards"/> shards.</summary>
+    public static string OpenSessionsOf(int shard, int shards) => shards > 1 ? $"li:{{{RedisShards.Tag(shard)}}}:sessions:open" : OpenSessions;
 
     public const string OpenSessionSeparator = "|";
 
@@ -128,7 +159,7 @@ public static class RedisKeys
         $"li:rlstats:{siteId}:{now.UtcDateTime.ToString("yyyyMMddHHmm", CultureInfo.InvariantCulture)}";
 
     /// <summary>Prefix of the short-lived keys one visitors query SETs stored sketches into, beside the site's keys.</summary>
-    public static string VisitorScratchPrefix(string siteId) => $"li:{{{siteId}}}:tmp:{Guid.NewGuid():N}:";
+    public static string VisitorScratchPrefix(string siteId) => $"{SitePrefix(siteId)}tmp:{Guid.NewGuid():N}:";
 
     /// <summary>How long ingestion's keys live after their last write: dedupe hashes a little over the day in which a
     /// retry is still accepted, visitor sketches until the flusher has persisted their buckets many times over, realtime

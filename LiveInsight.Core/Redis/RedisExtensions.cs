@@ -16,6 +16,8 @@ public static class RedisExtensions
     /// </summary>
     public static IHostApplicationBuilder AddLiveInsightRedis(this IHostApplicationBuilder builder)
     {
+        // The key layout (one shard, or N with shard hash tags) is decided once per process, before any key is built.
+        Events.RedisShards.Configure(builder.Configuration.GetValue(Events.RedisShards.Setting, 1));
         var exportTelemetry = !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
         builder.AddRedisClient(
             ConnectionName,

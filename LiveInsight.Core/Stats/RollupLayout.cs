@@ -1,4 +1,5 @@
 using System.Globalization;
+using LiveInsight.Core.Events;
 
 namespace LiveInsight.Core.Stats;
 
@@ -91,7 +92,7 @@ public static class RollupLayout
     public static string DayBucket(DateOnly day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
     public static string RedisHash(string siteId, Granularity granularity, string bucket) =>
-        $"li:{{{siteId}}}:r:{GranularityCode(granularity)}:{bucket}";
+        $"{RedisKeys.SitePrefix(siteId)}r:{GranularityCode(granularity)}:{bucket}";
 
     public const string FieldSeparator = "|";
 
@@ -163,11 +164,11 @@ public static class RollupLayout
     /// the apply script can build it from the head and a session's dimension values.</summary>
     public static string ValueVisitorsHll(string siteId, string dayBucket, string dimension, string value) =>
         dimension == Page
-            ? $"li:{{{siteId}}}:hll:pd:{dayBucket}:{value}"
+            ? $"{RedisKeys.SitePrefix(siteId)}hll:pd:{dayBucket}:{value}"
             : $"{ValueVisitorsHllHead(siteId, dayBucket)}{dimension}{FieldSeparator}{value}";
 
     /// <summary>What every non-page <see cref="ValueVisitorsHll"/> key of a site-day starts with.</summary>
-    public static string ValueVisitorsHllHead(string siteId, string dayBucket) => $"li:{{{siteId}}}:hll:vd:{dayBucket}:";
+    public static string ValueVisitorsHllHead(string siteId, string dayBucket) => $"{RedisKeys.SitePrefix(siteId)}hll:vd:{dayBucket}:";
 
     /// <summary>Per-page, per-day visitors sketch (the aggregator PFADDs into it): <see cref="ValueVisitorsHll"/> of a page.</summary>
     public static string PageVisitorsHll(string siteId, string dayBucket, string path) => ValueVisitorsHll(siteId, dayBucket, Page, path);
@@ -181,16 +182,37 @@ public static class RollupLayout
     /// <summary>Set of the values admitted into one dimension's rollups for one site-day (members: <see
     /// cref="AdmittedMember"/>). Once it holds the cap, further new values of that day count under <see cref="Other"/>.</summary>
     public static string AdmittedValues(string siteId, string dayBucket, string dimension) =>
-        $"li:{{{siteId}}}:cap:{dayBucket}:{dimension}";
+        $"{RedisKeys.SitePrefix(siteId)}cap:{dayBucket}:{dimension}";
 
     /// <summary>A value's member in <see cref="AdmittedValues"/>: SHA-256 cut to 8 bytes, so a set costs the same
     /// per value whether the value is a 2,000-character path or a country code.</summary>
     public static byte[] AdmittedMember(string value) =>
         System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(value))[..8];
 
-    /// <summary>Set of rollup hash keys changed since the last flush to DynamoDB.</summary>
+    /// <summary>Set of rollup hash keys changed since the last flush to DynamoDB (the single-shard layout's).</summary>
     public const string DirtySet = "li:rollups:dirty";
 
+    /// <summary>The dirty set of one shard's sites (<see cref="DirtySet"/> with one shard).</summary>
+    public static string DirtySetOf(int shard) => DirtySetOf(shard, RedisShards.Count);
+
+    /// <summary>The dirty set of one shard in a layout of <paramref name="shards"/> shards.</summary>
+    public static string DirtySetOf(int shard, int shards) =>
+        shards > 1 ? $"li:{{{RedisShards.Tag(shard)}}}:rollups:dirty" : DirtySet;
+
     /// <summary>The dirty set one flusher has taken (RENAMEd) and is writing; put back if the write fails.</summary>
-    public static string FlushingSet(string consumerName) => $"{DirtySet}:flushing:{consumerName}";
+    public static string FlushingSet(string consumerName) => FlushingSet(0, consumerName);
+
+    /// <summary>The dirty set of <paramref name="shard"/> one flusher has taken (same slot as the dirty set).</summary>
+    public static string FlushingSet(int shard, string consumerName) => $"{DirtySetOf(shard)}:flushing:{consumerName}";
+
+    /// <summary>The site, granularity and bucket of a <see cref="RedisHash"/> key (the flusher reads them back from the
+    /// dirty set). Site ids hold no brace or colon, so the site is what sits between the tag and <c>:r:</c>.</summary>
+    public static (string SiteId, Granularity Granularity, string Bucket) ParseRedisHash(string key)
+    {
+        var close = key.IndexOf('}', StringComparison.Ordinal);
+        var marker = key.IndexOf(":r:", close, StringComparison.Ordinal);
+        var siteId = RedisShards.Sharded ? key[(close + 1)..marker] : key[(key.IndexOf('{', StringComparison.Ordinal) + 1)..close];
+        var rest = key[(marker + 3)..];
+        return (siteId, rest[0] == 'h' ? Granularity.Hour : Granularity.Day, rest[2..]);
+    }
 }

@@ -127,7 +127,7 @@ public static class EcsServices
         // A target group must be attached to the load balancer (by its rule) before a service may register into it.
         if (spec.Routes.Count > 0)
         {
-            resource["DependsOn"] = Cfn.Strings(spec.Routes.Select((_, i) => LoadBalancer.RuleId(spec, i)).ToArray());
+            resource["DependsOn"] = Cfn.Strings(LoadBalancer.Rules(spec).Select((_, i) => LoadBalancer.RuleId(spec, i)).ToArray());
         }
     }
 

@@ -62,9 +62,10 @@ public static class LoadBalancer
                 ["Matcher"] = new JsonObject { ["HttpCode"] = "200" },
                 ["TargetGroupAttributes"] = Cfn.Array(Attribute("deregistration_delay.timeout_seconds", "30")),
             });
-            for (var i = 0; i < spec.Routes.Count; i++)
+            var rules = Rules(spec);
+            for (var i = 0; i < rules.Count; i++)
             {
-                var route = spec.Routes[i];
+                var route = rules[i];
                 template.Add(RuleId(spec, i), "AWS::ElasticLoadBalancingV2::ListenerRule", new JsonObject
                 {
                     ["ListenerArn"] = PublicListener(),
@@ -86,6 +87,14 @@ public static class LoadBalancer
     /// <summary>The load balancer's own URL (https when a certificate is given).</summary>
     public static JsonObject PublicUrl() =>
         Cfn.If("HasCertificate", Cfn.Sub("https://${LoadBalancer.DNSName}"), Cfn.Sub("http://${LoadBalancer.DNSName}"));
+
+    /// <summary>An ALB condition takes at most <see cref="MaxValuesPerCondition"/> match values, so a route with more
+    /// paths becomes several rules at consecutive priorities (10, 11, …), in the route's order.</summary>
+    public const int MaxValuesPerCondition = 3;
+
+    public static IReadOnlyList<PublicRoute> Rules(ServiceSpec spec) =>
+        spec.Routes.SelectMany(route => route.Paths.Chunk(MaxValuesPerCondition).Select((paths, i) => new PublicRoute(route.Priority + i, paths)))
+            .ToList();
 
     private static JsonObject Attribute(string key, string value) => new() { ["Key"] = key, ["Value"] = value };
 

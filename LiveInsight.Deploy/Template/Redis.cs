@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 namespace LiveInsight.Deploy.Template;
 
 /// <summary>
-/// ElastiCache for Redis, cluster mode disabled (the ingestion script touches keys it is not handed, so one shard),
+/// ElastiCache for Redis, cluster mode disabled (one shard stream; <see cref="LargeProfile"/> turns cluster mode on),
 /// a primary and a replica in two AZs with automatic failover, TLS and an AUTH token, encrypted at rest.
 /// <c>noeviction</c>: the events stream is the durable buffer and must never be evicted to make room.
 /// </summary>

@@ -47,10 +47,11 @@ public static class ServiceCatalog
 
     /// <summary>Read API paths the ALB sends to the Api. They are public (secret-key or admin-token auth) because the
     /// HTTP contract in ARCHITECTURE.md is meant for site owners' own scripts, not only for the dashboard.</summary>
-    public static readonly string[] ReadApiPaths = ["/api/realtime/*", "/api/stats/*", "/api/sites", "/api/sites/*", "/api/unsubscribe"];
+    public static readonly string[] ReadApiPaths = ["/api/realtime/*", "/api/stats/*", "/api/v2/*", "/api/sites", "/api/sites/*", "/api/unsubscribe"];
 
-    /// <summary>The tracker script and ingestion.</summary>
-    public static readonly string[] IngestPaths = ["/liveinsight.js", "/api/events"];
+    /// <summary>The tracker script and ingestion, ours and the Plausible (<c>/api/event</c>) and Umami (<c>/api/send</c>)
+    /// compatible endpoints.</summary>
+    public static readonly string[] IngestPaths = ["/liveinsight.js", "/api/events", "/api/event", "/api/send"];
 
     public static readonly ServiceSpec Api = new(
         "api", Cpu: 512, Memory: 1024, DesiredCount: 2,

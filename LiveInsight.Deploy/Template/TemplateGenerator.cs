@@ -5,10 +5,10 @@ namespace LiveInsight.Deploy.Template;
 
 /// <summary>
 /// The whole stack, top to bottom like the AppHost: parameters → network → stores (DynamoDB, ElastiCache, secrets, the
-/// lake's bucket and Glue table) →
-/// load balancer → IAM → ECS services → autoscaling. Each part is one file.
+/// lake's bucket and Glue table) → load balancer → IAM → ECS services → autoscaling. Each part is one file. A profile
+/// other than standard reshapes the finished stack (<see cref="Profiles"/>).
 /// </summary>
-public sealed class TemplateGenerator(AspireManifest manifest)
+public sealed class TemplateGenerator(AspireManifest manifest, Profile profile = Profile.Standard)
 {
     public List<DroppedVariable> Dropped { get; } = [];
 
@@ -43,6 +43,7 @@ public sealed class TemplateGenerator(AspireManifest manifest)
 
         Iam.AddExecutionRole(template);
         EcsServices.AddCluster(template);
+        Profiles.Apply(template, profile);
         return template;
     }
 

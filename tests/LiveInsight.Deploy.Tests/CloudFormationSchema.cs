@@ -17,6 +17,26 @@ public static class CloudFormationSchema
             ["CidrIp", "CidrIpv6", "Description", "FromPort", "GroupId", "GroupName", "IpProtocol", "SourcePrefixListId",
              "SourceSecurityGroupId", "SourceSecurityGroupName", "SourceSecurityGroupOwnerId", "ToPort"],
         ["AWS::ServiceDiscovery::HttpNamespace"] = ["Description", "Name", "Tags"],
+        ["AWS::ServiceDiscovery::PrivateDnsNamespace"] = ["Description", "Name", "Properties", "Tags", "Vpc"],
+        ["AWS::ServiceDiscovery::Service"] =
+            ["Description", "DnsConfig", "HealthCheckConfig", "HealthCheckCustomConfig", "Name", "NamespaceId",
+             "ServiceAttributes", "Tags", "Type"],
+        ["AWS::ApiGatewayV2::Api"] =
+            ["ApiKeySelectionExpression", "BasePath", "Body", "BodyS3Location", "CorsConfiguration", "CredentialsArn",
+             "Description", "DisableExecuteApiEndpoint", "DisableSchemaValidation", "FailOnWarnings", "IpAddressType",
+             "Name", "ProtocolType", "RouteKey", "RouteSelectionExpression", "Tags", "Target", "Version"],
+        ["AWS::ApiGatewayV2::VpcLink"] = ["Name", "SecurityGroupIds", "SubnetIds", "Tags"],
+        ["AWS::ApiGatewayV2::Stage"] =
+            ["AccessLogSettings", "AccessPolicyId", "ApiId", "AutoDeploy", "ClientCertificateId", "DefaultRouteSettings",
+             "DeploymentId", "Description", "RouteSettings", "StageName", "StageVariables", "Tags"],
+        ["AWS::ApiGatewayV2::Integration"] =
+            ["ApiId", "ConnectionId", "ConnectionType", "ContentHandlingStrategy", "CredentialsArn", "Description",
+             "IntegrationMethod", "IntegrationSubtype", "IntegrationType", "IntegrationUri", "PassthroughBehavior",
+             "PayloadFormatVersion", "RequestParameters", "RequestTemplates", "ResponseParameters",
+             "TemplateSelectionExpression", "TimeoutInMillis", "TlsConfig"],
+        ["AWS::ApiGatewayV2::Route"] =
+            ["ApiId", "ApiKeyRequired", "AuthorizationScopes", "AuthorizationType", "AuthorizerId", "ModelSelectionExpression",
+             "OperationName", "RequestModels", "RequestParameters", "RouteKey", "RouteResponseSelectionExpression", "Target"],
         ["AWS::DynamoDB::Table"] =
             ["AttributeDefinitions", "BillingMode", "ContributorInsightsSpecification", "DeletionProtectionEnabled",
              "GlobalSecondaryIndexes", "ImportSourceSpecification", "KeySchema", "KinesisStreamSpecification",
@@ -101,6 +121,12 @@ public static class CloudFormationSchema
         ["DeploymentConfiguration"] = ["Alarms", "DeploymentCircuitBreaker", "MaximumPercent", "MinimumHealthyPercent"],
         ["AwsVpcConfiguration"] = ["AssignPublicIp", "SecurityGroups", "Subnets"],
         ["ServiceLoadBalancer"] = ["ContainerName", "ContainerPort", "LoadBalancerName", "TargetGroupArn"],
+        ["CapacityProviderStrategyItem"] = ["Base", "CapacityProvider", "Weight"],
+        ["ServiceRegistry"] = ["ContainerName", "ContainerPort", "Port", "RegistryArn"],
+        ["DnsConfig"] = ["DnsRecords", "NamespaceId", "RoutingPolicy"],
+        ["DnsRecord"] = ["TTL", "Type"],
+        ["RouteSettings"] =
+            ["DataTraceEnabled", "DetailedMetricsEnabled", "LoggingLevel", "ThrottlingBurstLimit", "ThrottlingRateLimit"],
         ["GlobalSecondaryIndex"] =
             ["ContributorInsightsSpecification", "IndexName", "KeySchema", "OnDemandThroughput", "Projection",
              "ProvisionedThroughput", "WarmThroughput"],
@@ -138,6 +164,9 @@ public static class CloudFormationSchema
     {
         ["AWS::EC2::SecurityGroup"] = ["GroupId", "VpcId"],
         ["AWS::ServiceDiscovery::HttpNamespace"] = ["Arn", "Id"],
+        ["AWS::ServiceDiscovery::PrivateDnsNamespace"] = ["Arn", "HostedZoneId", "Id"],
+        ["AWS::ServiceDiscovery::Service"] = ["Arn", "Id", "Name"],
+        ["AWS::ApiGatewayV2::Api"] = ["ApiEndpoint", "ApiId"],
         ["AWS::DynamoDB::Table"] = ["Arn", "StreamArn"],
         ["AWS::S3::Bucket"] = ["Arn", "DomainName", "DualStackDomainName", "RegionalDomainName", "WebsiteURL"],
         ["AWS::ElastiCache::ReplicationGroup"] =

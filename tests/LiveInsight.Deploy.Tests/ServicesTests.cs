@@ -107,6 +107,9 @@ public sealed class ServicesTests(TemplateFixture fixture)
     [InlineData("/api/realtime/*", "api")]
     [InlineData("/api/stats/*", "api")]
     [InlineData("/api/sites", "api")]
+    [InlineData("/api/event", "api")]  // Plausible's
+    [InlineData("/api/send", "api")]   // Umami's
+    [InlineData("/api/v2/*", "api")]   // the query API
     [InlineData("/*", "dashboard")]
     public void Load_balancer_routes_paths_to_the_right_target_group(string path, string service)
     {
@@ -116,6 +119,26 @@ public sealed class ServicesTests(TemplateFixture fixture)
         var rule = Assert.Single(rules).Resource["Properties"]!;
         Assert.Equal(LoadBalancer.TargetGroupId(ServiceCatalog.For(service)), rule["Actions"]![0]!["TargetGroupArn"]!["Ref"]!.GetValue<string>());
         Assert.Equal("HasCertificate", rule["ListenerArn"]!["Fn::If"]![0]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void Every_api_route_of_the_api_reaches_the_api_and_no_rule_exceeds_the_albs_three_values_per_condition()
+    {
+        var paths = fixture.OfType("AWS::ElasticLoadBalancingV2::ListenerRule")
+            .Where(r => r.Resource["Properties"]!["Actions"]![0]!["TargetGroupArn"]!["Ref"]!.GetValue<string>() == LoadBalancer.TargetGroupId(ServiceCatalog.Api))
+            .SelectMany(r => r.Resource["Properties"]!["Conditions"]![0]!["PathPatternConfig"]!["Values"]!.AsArray().Select(v => v!.GetValue<string>()))
+            .ToList();
+        // The Api's own public routes (LiveInsight.Api/Apis): each must match one of the rules' patterns.
+        foreach (var route in new[] { "/liveinsight.js", "/api/events", "/api/event", "/api/send", "/api/v2/query", "/api/realtime/users",
+                     "/api/stats/summary", "/api/sites", "/api/sites/abc/rotate-keys" })
+        {
+            Assert.Contains(paths, p => p == route || (p.EndsWith("/*", StringComparison.Ordinal) && route.StartsWith(p[..^1], StringComparison.Ordinal)));
+        }
+
+        foreach (var (id, rule) in fixture.OfType("AWS::ElasticLoadBalancingV2::ListenerRule"))
+        {
+            Assert.True(rule["Properties"]!["Conditions"]![0]!["PathPatternConfig"]!["Values"]!.AsArray().Count <= 3, id);
+        }
     }
 
     [Fact]

@@ -6,17 +6,25 @@ namespace LiveInsight.Deploy.Tests;
 
 /// <summary>The template generated from the committed manifest (deploy/aspire-manifest.json, written by
 /// <c>./liveinsight deploy-plan</c>), parsed back from its JSON text as CloudFormation would read it.</summary>
-public sealed class TemplateFixture
+public class TemplateFixture
 {
     public TemplateFixture()
+        : this(Profile.Standard)
     {
+    }
+
+    protected TemplateFixture(Profile profile)
+    {
+        Profile = profile;
         ManifestJson = File.ReadAllText(Path.Combine(RepositoryRoot, "deploy", "aspire-manifest.json"));
-        Generator = new TemplateGenerator(AspireManifest.Parse(ManifestJson));
+        Generator = new TemplateGenerator(AspireManifest.Parse(ManifestJson), profile);
         Text = Generator.Generate().ToJsonString();
         Template = JsonNode.Parse(Text)!.AsObject();
     }
 
     public static string RepositoryRoot { get; } = FindRoot();
+
+    public Profile Profile { get; }
 
     public string ManifestJson { get; }
     public TemplateGenerator Generator { get; }
@@ -60,4 +68,22 @@ public sealed class TemplateFixture
 public sealed class TemplateCollection : ICollectionFixture<TemplateFixture>
 {
     public const string Name = "template";
+}
+
+/// <summary>The small profile's template (deploy/liveinsight-small.cfn.json).</summary>
+public sealed class SmallTemplateFixture() : TemplateFixture(Profile.Small);
+
+/// <summary>The large profile's template (deploy/liveinsight-large.cfn.json).</summary>
+public sealed class LargeTemplateFixture() : TemplateFixture(Profile.Large);
+
+[CollectionDefinition(Name)]
+public sealed class SmallTemplateCollection : ICollectionFixture<SmallTemplateFixture>
+{
+    public const string Name = "small template";
+}
+
+[CollectionDefinition(Name)]
+public sealed class LargeTemplateCollection : ICollectionFixture<LargeTemplateFixture>
+{
+    public const string Name = "large template";
 }

@@ -5,17 +5,30 @@ using LiveInsight.Deploy.Template;
 
 namespace LiveInsight.Deploy.Tests;
 
-/// <summary>The template is well-formed CloudFormation: known types, known property names, references that resolve.</summary>
+/// <summary>The standard profile's template is well-formed CloudFormation.</summary>
 [Collection(TemplateCollection.Name)]
-public sealed partial class TemplateValidityTests(TemplateFixture fixture)
+public sealed class TemplateValidityTests(TemplateFixture fixture) : TemplateValidityChecks(fixture);
+
+/// <summary>The small profile's template is well-formed CloudFormation.</summary>
+[Collection(SmallTemplateCollection.Name)]
+public sealed class SmallTemplateValidityTests(SmallTemplateFixture fixture) : TemplateValidityChecks(fixture);
+
+/// <summary>The large profile's template is well-formed CloudFormation.</summary>
+[Collection(LargeTemplateCollection.Name)]
+public sealed class LargeTemplateValidityTests(LargeTemplateFixture fixture) : TemplateValidityChecks(fixture);
+
+/// <summary>A profile's template is well-formed CloudFormation: known types, known property names, references that
+/// resolve, and the committed file is what the generator makes.</summary>
+public abstract partial class TemplateValidityChecks(TemplateFixture fixture)
 {
     private static readonly HashSet<string> Pseudo = ["AWS::Region", "AWS::AccountId", "AWS::StackName", "AWS::Partition", "AWS::NoValue", "AWS::URLSuffix"];
 
     [Fact]
     public void Committed_template_is_what_the_generator_makes_from_the_committed_manifest()
     {
-        var committed = File.ReadAllText(Path.Combine(TemplateFixture.RepositoryRoot, "deploy", "liveinsight.cfn.json"));
-        Assert.True(committed.TrimEnd() == fixture.Text.TrimEnd(), "deploy/liveinsight.cfn.json is stale: run ./liveinsight deploy-plan");
+        var file = Profiles.FileName(fixture.Profile);
+        var committed = File.ReadAllText(Path.Combine(TemplateFixture.RepositoryRoot, "deploy", file));
+        Assert.True(committed.TrimEnd() == fixture.Text.TrimEnd(), $"deploy/{file} is stale: run ./liveinsight deploy-plan");
     }
 
     [Fact]
@@ -56,8 +69,14 @@ public sealed partial class TemplateValidityTests(TemplateFixture fixture)
         foreach (var (id, service) in fixture.OfType("AWS::ECS::Service"))
         {
             var properties = service["Properties"]!;
-            AssertNames("ServiceConnectConfiguration", id, properties["ServiceConnectConfiguration"]);
-            AssertEach("ServiceConnectService", id, properties["ServiceConnectConfiguration"]!["Services"]);
+            if (properties["ServiceConnectConfiguration"] is { } serviceConnect)
+            {
+                AssertNames("ServiceConnectConfiguration", id, serviceConnect);
+                AssertEach("ServiceConnectService", id, serviceConnect["Services"]);
+            }
+
+            AssertEach("CapacityProviderStrategyItem", id, properties["CapacityProviderStrategy"]);
+            AssertEach("ServiceRegistry", id, properties["ServiceRegistries"]);
             AssertNames("DeploymentConfiguration", id, properties["DeploymentConfiguration"]);
             AssertNames("AwsVpcConfiguration", id, properties["NetworkConfiguration"]!["AwsvpcConfiguration"]);
             AssertEach("ServiceLoadBalancer", id, properties["LoadBalancers"]);
@@ -82,6 +101,17 @@ public sealed partial class TemplateValidityTests(TemplateFixture fixture)
             {
                 AssertNames("CustomizedMetricSpecification", id, custom);
             }
+        }
+
+        foreach (var (id, discovery) in fixture.OfType("AWS::ServiceDiscovery::Service"))
+        {
+            AssertNames("DnsConfig", id, discovery["Properties"]!["DnsConfig"]);
+            AssertEach("DnsRecord", id, discovery["Properties"]!["DnsConfig"]!["DnsRecords"]);
+        }
+
+        foreach (var (id, stage) in fixture.OfType("AWS::ApiGatewayV2::Stage"))
+        {
+            AssertNames("RouteSettings", id, stage["Properties"]!["DefaultRouteSettings"]);
         }
 
         foreach (var (id, secret) in fixture.OfType("AWS::SecretsManager::Secret"))
