@@ -1,5 +1,7 @@
 using System.Globalization;
 
+using LiveInsight.Core.Events;
+
 namespace LiveInsight.Core.Alerts;
 
 /// <summary>The Redis keys of alerts and reports (a separate file beside <see cref="Events.RedisKeys"/>, in Core as
@@ -14,15 +16,15 @@ public static class AlertKeys
 
     /// <summary>String: the open episode of one rule (its start, Unix ms). SET NX opens it (only that replica sends the
     /// alert); DEL closes it (only the replica whose DEL removed it sends "resolved").</summary>
-    public static string Episode(string siteId, string ruleId) => $"li:{{{siteId}}}:alert:{ruleId}:episode";
+    public static string Episode(string siteId, string ruleId) => $"{RedisKeys.SitePrefix(siteId)}alert:{ruleId}:episode";
 
     /// <summary>String: the newest event the evaluator has seen in the site's realtime set (Unix ms), so "no events for
     /// M minutes" outlives the realtime window.</summary>
-    public static string LastActivity(string siteId) => $"li:{{{siteId}}}:alert:last-activity";
+    public static string LastActivity(string siteId) => $"{RedisKeys.SitePrefix(siteId)}alert:last-activity";
 
     /// <summary>Counter: alert messages sent for one site in one UTC hour (the per-site hourly limit).</summary>
     public static string SentThisHour(string siteId, DateTimeOffset now) =>
-        $"li:{{{siteId}}}:alert:sent:{now.UtcDateTime.ToString("yyyyMMddHH", CultureInfo.InvariantCulture)}";
+        $"{RedisKeys.SitePrefix(siteId)}alert:sent:{now.UtcDateTime.ToString("yyyyMMddHH", CultureInfo.InvariantCulture)}";
 
     public const int EpisodeTtlSeconds = 30 * 24 * 3600;
     public const int LastActivityTtlSeconds = 8 * 24 * 3600;

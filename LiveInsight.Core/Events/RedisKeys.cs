@@ -50,7 +50,7 @@ public static class RedisKeys
 
     /// <summary>String: the session derived for a visitor whose tracker keeps none (Plausible's, Umami's), alive while the
     /// visitor is active and gone after the idle timeout, so the next event starts a new session.</summary>
-    public static string DerivedSession(string siteId, string visitorId) => $"li:{{{siteId}}}:ds:{visitorId}";
+    public static string DerivedSession(string siteId, string visitorId) => $"{SitePrefix(siteId)}ds:{visitorId}";
 
     /// <summary>Sorted set: visitor id → last seen (Unix ms).</summary>
     public static string RealtimeVisitors(string siteId) => $"{SitePrefix(siteId)}rt:visitors";
