@@ -61,8 +61,9 @@ public static class ServiceCatalog
             // Sites: create, list (Scan), look up by id and by public/secret key (GSIs); revoking retired keys early
             // deletes their alias items.
             new TableGrant(Tables.Sites, "GetItem", "PutItem", "Query", "Scan", "DeleteItem"),
-            // Stats: a dimension's range is one Query, chosen values one BatchGetItem.
-            new TableGrant(Tables.Stats, "Query", "BatchGetItem"),
+            // Stats: a dimension's range is one Query, chosen values one BatchGetItem; imports of Plausible's and Umami's
+            // history (and the demo) write and delete day items marked with their import id, and their own records.
+            new TableGrant(Tables.Stats, "Query", "BatchGetItem", "GetItem", "PutItem", "DeleteItem", "BatchWriteItem"),
             // Audit: site changes made through the admin API are recorded here.
             new TableGrant(Tables.Audit, "PutItem"),
             // Alerts: rules and report recipients (count, list, replace, delete), the delivery log, unsubscribes and

@@ -61,8 +61,47 @@ public static class SmallProfile
         }
 
         HttpApi(template);
+        ReplaceLoadBalancerUrl(template.Resources, Cfn.GetAtt("HttpApi", "ApiEndpoint"));
         template.Outputs.Remove("LoadBalancerDnsName");
         template.Output("Url", "Where LiveInsight answers (HTTPS; map a custom domain to it in API Gateway)", Cfn.GetAtt("HttpApi", "ApiEndpoint"));
+    }
+
+    /// <summary>Settings that name the load balancer's URL (mail's links: <see cref="MailSettings"/>) name the HTTP API's
+    /// instead: there is no load balancer, and no certificate condition, in this profile.</summary>
+    private static void ReplaceLoadBalancerUrl(JsonNode? node, JsonObject replacement)
+    {
+        var loadBalancerUrl = LoadBalancer.PublicUrl();
+        switch (node)
+        {
+            case JsonObject obj:
+                foreach (var (key, child) in obj.ToList())
+                {
+                    if (JsonNode.DeepEquals(child, loadBalancerUrl))
+                    {
+                        obj[key] = replacement.DeepClone();
+                    }
+                    else
+                    {
+                        ReplaceLoadBalancerUrl(child, replacement);
+                    }
+                }
+
+                break;
+            case JsonArray array:
+                for (var i = 0; i < array.Count; i++)
+                {
+                    if (JsonNode.DeepEquals(array[i], loadBalancerUrl))
+                    {
+                        array[i] = replacement.DeepClone();
+                    }
+                    else
+                    {
+                        ReplaceLoadBalancerUrl(array[i], replacement);
+                    }
+                }
+
+                break;
+        }
     }
 
     private static void Parameters(CfnTemplate template)
