@@ -27,6 +27,7 @@ app.MapIngestApi();
 app.MapCompatApi();
 app.MapTrackerApi();
 app.MapSitesApi();
+app.MapGoalsApi();
 app.MapRealtimeApi();
 app.MapStatsApi();
 app.MapQueryApi();

@@ -36,6 +36,8 @@ public static class AuditActions
     public const string ShareCreate = "share.create";
     public const string ShareRevoke = "share.revoke";
     public const string UserCreate = "user.create";
+    public const string GoalCreate = "goal.create";
+    public const string GoalDelete = "goal.delete";
 }
 
 /// <summary>
@@ -49,6 +51,9 @@ public sealed class AuditLog(IAmazonDynamoDB dynamo, IOptions<StorageOptions> op
 
     /// <summary>The actor recorded when the admin token itself (not a dashboard user) made the call.</summary>
     public const string AdminTokenActor = "admin-token";
+
+    /// <summary>The actor recorded when a site's secret key made the call (goals may be changed with it).</summary>
+    public const string SecretKeyActor = "secret-key";
 
     public const int MaxFieldLength = 500;
     public const int MaxPage = 200;

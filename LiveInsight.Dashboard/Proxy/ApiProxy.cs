@@ -44,6 +44,9 @@ public static class ApiProxy
         SiteRoute("sites-update", "/proxy/api/sites/{siteId}", SiteRole.Admin, FromRoute, "PATCH"),
         SiteRoute("sites-rotate-keys", "/proxy/api/sites/{siteId}/rotate-keys", SiteRole.Admin, FromRoute, "POST"),
         SiteRoute("sites-revoke-retired-keys", "/proxy/api/sites/{siteId}/retired-keys", SiteRole.Admin, FromRoute, "DELETE"),
+        SiteRoute("goals-list", "/proxy/api/sites/{siteId}/goals", SiteRole.Viewer, FromRoute, "GET"),
+        SiteRoute("goals-create", "/proxy/api/sites/{siteId}/goals", SiteRole.Admin, FromRoute, "POST"),
+        SiteRoute("goals-delete", "/proxy/api/sites/{siteId}/goals/{goalId}", SiteRole.Admin, FromRoute, "DELETE"),
     ];
 
     public static IHostApplicationBuilder AddApiProxy(this IHostApplicationBuilder builder)

@@ -33,6 +33,7 @@ public static partial class ApiHostileCases
         .. Reads(t),
         .. Queries(t),
         .. Sites(t),
+        .. Goals(t),
         .. Elsewhere(t),
         .. Redos(t), // last: on today's code its request keeps a core busy long after the client gave up
     ];
