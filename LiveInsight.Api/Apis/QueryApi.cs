@@ -70,7 +70,7 @@ public static class QueryApi
             {
                 await limiter.ThrowIfOverLimitAsync(site.SiteId);
                 var period = QueryPeriods.Resolve(query.DateRange, QueryPeriods.Zone(site.TimeZone), time.GetUtcNow(), () => lake.FirstDay(site.SiteId));
-                var sql = QuerySql.Build(query, period, lake.Files(site.SiteId, period.First, period.Last));
+                var sql = QuerySql.Build(query, period, lake.Files(site.SiteId, period.First, period.Last), site.Goals);
                 List<object?[]> rows;
                 try
                 {
@@ -79,7 +79,7 @@ public static class QueryApi
                 catch (LakeFilesChangedException)
                 {
                     // Compaction merged parts away after they were listed: the new listing has them in compact.parquet.
-                    sql = QuerySql.Build(query, period, lake.Files(site.SiteId, period.First, period.Last));
+                    sql = QuerySql.Build(query, period, lake.Files(site.SiteId, period.First, period.Last), site.Goals);
                     rows = await engine.RunAsync(sql, ct);
                 }
 
@@ -87,7 +87,7 @@ public static class QueryApi
                 if (query.TotalRows && rows.Count == 0 && query.Offset > 0)
                 {
                     // A page past the end has no row to carry the count: ask for the first row of the same query.
-                    var first = await engine.RunAsync(QuerySql.Build(query with { Offset = 0, Limit = 1 }, period, lake.Files(site.SiteId, period.First, period.Last)), ct);
+                    var first = await engine.RunAsync(QuerySql.Build(query with { Offset = 0, Limit = 1 }, period, lake.Files(site.SiteId, period.First, period.Last), site.Goals), ct);
                     totalRows = first.Count > 0 ? Convert.ToInt64(first[0][^1], CultureInfo.InvariantCulture) : 0;
                 }
 

@@ -8,12 +8,18 @@ public static class QueryFields
 {
     public const string PropsPrefix = "event:props:";
 
+    /// <summary>The site's goals by display name: a row per (event, goal it converts), see <c>QuerySql.Goals</c>.</summary>
+    public const string Goal = "event:goal";
+
+    /// <summary>Columns a goal reads: page goals the path, event goals the name and the props.</summary>
+    public static readonly string[] GoalColumns = ["path", "name", "props"];
+
     public static readonly string[] Metrics =
-        ["visitors", "visits", "pageviews", "views_per_visit", "bounce_rate", "visit_duration", "events", "percentage"];
+        ["visitors", "visits", "pageviews", "views_per_visit", "bounce_rate", "visit_duration", "events", "percentage", "conversion_rate"];
 
     /// <summary>Plausible metrics this slice does not compute yet: named in the 400.</summary>
     public static readonly string[] MetricsNotYet =
-        ["conversion_rate", "group_conversion_rate", "time_on_page", "scroll_depth", "average_revenue", "total_revenue"];
+        ["group_conversion_rate", "time_on_page", "scroll_depth", "average_revenue", "total_revenue"];
 
     /// <summary>Metrics of whole sessions: Plausible refuses them beside an event dimension, and so do we.</summary>
     public static readonly string[] SessionMetrics = ["views_per_visit", "bounce_rate", "visit_duration"];
@@ -60,7 +66,7 @@ public static class QueryFields
     /// <summary>Plausible dimensions this slice does not answer yet: named in the 400.</summary>
     public static readonly string[] DimensionsNotYet =
     [
-        "event:goal", "visit:channel", "visit:region", "visit:city", "visit:country_name", "visit:region_name", "visit:city_name",
+        "visit:channel", "visit:region", "visit:city", "visit:country_name", "visit:region_name", "visit:city_name",
     ];
 
     /// <summary>The lake column a dimension reads (time reads <c>local_ts</c>, always read): a query reads only the
@@ -80,7 +86,8 @@ public static class QueryFields
 
     public static bool IsTime(string dimension) => dimension == "time" || TimeDimensions.ContainsKey(dimension);
 
-    public static bool IsEventLevel(string dimension) => EventDimensions.ContainsKey(dimension) || dimension.StartsWith(PropsPrefix, StringComparison.Ordinal);
+    public static bool IsEventLevel(string dimension) =>
+        EventDimensions.ContainsKey(dimension) || dimension == Goal || dimension.StartsWith(PropsPrefix, StringComparison.Ordinal);
 
     public static bool IsKnownDimension(string dimension) =>
         IsTime(dimension) || VisitDimensions.ContainsKey(dimension) || IsEventLevel(dimension);

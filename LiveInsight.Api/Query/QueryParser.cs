@@ -95,6 +95,22 @@ public static class QueryParser
             throw new QueryException("Metric 'percentage' requires non-empty dimensions.");
         }
 
+        if (metrics.Contains("conversion_rate"))
+        {
+            // Plausible's rule: converters need a goal to convert to, and the rate's denominator is the same query
+            // without its goal filters, which is well defined only for goal filters at the top level.
+            var topLevelGoal = filters.Any(f => f is SimpleFilter { Dimension: QueryFields.Goal });
+            if (!dimensions.Contains(QueryFields.Goal) && !topLevelGoal)
+            {
+                throw new QueryException("Metric 'conversion_rate' needs an event:goal filter or the event:goal dimension.");
+            }
+
+            if (filters.Any(f => f is not SimpleFilter && NamesGoal(f)))
+            {
+                throw new QueryException("Metric 'conversion_rate' needs event:goal filters at the top level, not inside and/or/not.");
+            }
+        }
+
         if (dimensions.FirstOrDefault(QueryFields.IsEventLevel) is { } eventDimension
             && metrics.FirstOrDefault(QueryFields.SessionMetrics.Contains) is { } sessionMetric)
         {
@@ -103,6 +119,14 @@ public static class QueryParser
 
         return new StatsQuery(siteId, metrics, dateRange, dimensions, filters, filtersAsSent, orderBy, totalRows, include, limit, offset);
     }
+
+    private static bool NamesGoal(QueryFilter filter) => filter switch
+    {
+        SimpleFilter simple => simple.Dimension == QueryFields.Goal,
+        LogicalFilter logical => logical.Children.Any(NamesGoal),
+        NotFilter not => NamesGoal(not.Child),
+        _ => false,
+    };
 
     private static JsonElement Required(JsonElement body, string name) =>
         body.TryGetProperty(name, out var value) ? value : throw new QueryException($"{name} is required.");
@@ -281,6 +305,11 @@ public static class QueryParser
 
         CheckDimension(dimension, "filters");
         var regex = op is "matches" or "matches_not";
+        if (regex && dimension == QueryFields.Goal)
+        {
+            throw new QueryException("event:goal filters take is, is_not, contains or contains_not (goals are named, not patterns).");
+        }
+
         var clauses = Strings(node[2], "clauses", MaxClauses, regex ? MaxRegexLength : MaxClauseLength);
         if (clauses.Count == 0)
         {

@@ -101,7 +101,7 @@ public static partial class ApiHostileCases
                  {
                      ("10,000 metrics", $"\"metrics\":[{string.Join(",", Enumerable.Repeat("\"visitors\"", 10_000))}]"),
                      ("metric twice", "\"metrics\":[\"visitors\",\"visitors\"]"), ("no metric", "\"metrics\":[]"),
-                     ("not yet: conversion_rate", "\"metrics\":[\"conversion_rate\"]"), ("not yet: time_on_page", "\"metrics\":[\"time_on_page\"]"),
+                     ("conversion_rate without a goal", "\"metrics\":[\"conversion_rate\"]"), ("not yet: time_on_page", "\"metrics\":[\"time_on_page\"]"),
                      ("percentage without dimensions", "\"metrics\":[\"percentage\"]"), ("metric in another case", "\"metrics\":[\"Visitors\"]"),
                  })
         {
@@ -127,7 +127,11 @@ public static partial class ApiHostileCases
                  {
                      ("6 dimensions", "\"dimensions\":[\"visit:source\",\"visit:country\",\"visit:device\",\"visit:os\",\"visit:browser\",\"event:page\"]"),
                      ("10,000 dimensions", $"\"dimensions\":[{string.Join(",", Enumerable.Repeat("\"event:page\"", 10_000))}]"),
-                     ("unknown dimension", "\"dimensions\":[\"visit:password\"]"), ("not yet: event:goal", "\"dimensions\":[\"event:goal\"]"),
+                     ("unknown dimension", "\"dimensions\":[\"visit:password\"]"), ("goal nobody made", "\"filters\":[[\"is\",\"event:goal\",[\"Nope\"]]]"),
+                     ("goal as a regex", "\"filters\":[[\"matches\",\"event:goal\",[\".*\"]]]"),
+                     ("goal SQL-ish", "\"filters\":[[\"is\",\"event:goal\",[\"' OR 1=1 --\"]]]"),
+                     ("conversion_rate with the goal inside not", "\"metrics\":[\"conversion_rate\"],\"filters\":[[\"not\",[\"is\",\"event:goal\",[\"x\"]]]]"),
+                     ("session metric by goal", "\"dimensions\":[\"event:goal\"],\"metrics\":[\"visit_duration\"]"),
                      ("two time dimensions", "\"dimensions\":[\"time:day\",\"time:hour\"]"), ("prop without key", "\"dimensions\":[\"event:props:\"]"),
                      ("prop key 10 KB", $"\"dimensions\":[\"event:props:{new string('k', 10_000)}\"]"),
                      ("session metric by page", "\"dimensions\":[\"event:page\"],\"metrics\":[\"bounce_rate\"]"),
@@ -157,6 +161,9 @@ public static partial class ApiHostileCases
             var metrics = rest.Contains("\"metrics\"", StringComparison.Ordinal) ? "" : "\"metrics\":[\"visitors\"],";
             yield return Query(label, Body($"{metrics}\"date_range\":\"7d\",{rest}"));
         }
+
+        yield return Query("allowed: goals of a site without goals", Body("\"metrics\":[\"visitors\",\"events\",\"conversion_rate\"],\"date_range\":\"7d\",\"dimensions\":[\"event:goal\"]"), refuse: false);
+        yield return Query("allowed: goal contains SQL-ish", Body("\"metrics\":[\"visitors\"],\"date_range\":\"7d\",\"filters\":[[\"contains\",\"event:goal\",[\"' OR 1=1 --\"]]]"), refuse: false);
 
         // A heavy but allowed query: every visit dimension's filter at once, five dimensions, a year.
         yield return Query("allowed: the heaviest shape", Body(

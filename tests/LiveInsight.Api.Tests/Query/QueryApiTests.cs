@@ -66,6 +66,24 @@ public sealed class QueryApiTests(ApiFixture fixture)
             ["/ = 1,1", "/blog = 1,1", "/pricing = 1,1"] },
         { "filtered breakdown by source", "\"metrics\":[\"visitors\"],\"dimensions\":[\"visit:source\"],\"filters\":[[\"contains\",\"event:page\",[\"/\"]],[\"not\",[\"is\",\"visit:device\",[\"Mobile\"]]]]",
             ["Direct / None = 1", "Google = 1", "Twitter = 1"] },
+        // Goals (issue 17): a row per goal an event converts; visitors are converters, events conversions, and the rate
+        // is over the visitors of the same query without the goal (4 in all; per device: Desktop 2, Mobile 2).
+        { "goals", "\"metrics\":[\"visitors\",\"events\",\"conversion_rate\"],\"dimensions\":[\"event:goal\"]",
+            ["Visit /b* = 2,2,50", "Visit /pricing = 2,2,50", "Pro signup = 1,1,25", "Signup = 1,1,25"] },
+        { "goal filter", "\"metrics\":[\"visitors\",\"events\",\"conversion_rate\"],\"filters\":[[\"is\",\"event:goal\",[\"Signup\"]]]", ["= 1,1,25"] },
+        { "goal filter by device", "\"metrics\":[\"visitors\",\"conversion_rate\"],\"dimensions\":[\"visit:device\"],\"filters\":[[\"is\",\"event:goal\",[\"Visit /b*\"]]]",
+            ["Desktop = 1,50", "Mobile = 1,50"] },
+        { "goal filter by source", "\"metrics\":[\"visitors\",\"events\",\"conversion_rate\"],\"dimensions\":[\"visit:source\"],\"filters\":[[\"is\",\"event:goal\",[\"Visit /pricing\"]]]",
+            ["Google = 2,2,100"] },
+        { "goal filter by day", "\"metrics\":[\"events\"],\"dimensions\":[\"time:day\"],\"filters\":[[\"is\",\"event:goal\",[\"Visit /b*\"]]]",
+            ["2026-11-10 = 1", "2026-11-11 = 1"] },
+        { "goal filter, two goals", "\"metrics\":[\"visitors\",\"events\"],\"filters\":[[\"is\",\"event:goal\",[\"Signup\",\"Visit /b*\"]]]", ["= 2,3"] },
+        // is_not and contains_not are NOT is and NOT contains, per event: an event converting no goal passes them.
+        { "goal is_not", "\"metrics\":[\"visitors\",\"events\"],\"filters\":[[\"is_not\",\"event:goal\",[\"Visit /pricing\"]]]", ["= 3,6"] },
+        { "goal contains, case-insensitive", "\"metrics\":[\"visitors\",\"events\"],\"filters\":[[\"contains\",\"event:goal\",[\"SIGNUP\"],{\"case_sensitive\":false}]]", ["= 1,1"] },
+        { "goal contains_not", "\"metrics\":[\"visitors\",\"events\"],\"filters\":[[\"contains_not\",\"event:goal\",[\"Visit\"]]]", ["= 3,4"] },
+        { "goals of desktop visits", "\"metrics\":[\"visitors\",\"conversion_rate\"],\"dimensions\":[\"event:goal\"],\"filters\":[[\"is\",\"visit:device\",[\"Desktop\"]]]",
+            ["Pro signup = 1,50", "Signup = 1,50", "Visit /b* = 1,50", "Visit /pricing = 1,50"] },
         // Order and pages.
         { "order_by", "\"metrics\":[\"visitors\"],\"dimensions\":[\"visit:source\"],\"order_by\":[[\"visitors\",\"asc\"],[\"visit:source\",\"desc\"]]",
             ["Twitter = 1", "Google = 2", "Direct / None = 2"] },
@@ -140,7 +158,10 @@ public sealed class QueryApiTests(ApiFixture fixture)
 
     [Theory]
     [InlineData("\"metrics\":[\"conversion_rate\"]", "conversion_rate")]
-    [InlineData("\"metrics\":[\"visitors\"],\"dimensions\":[\"event:goal\"]", "event:goal")]
+    [InlineData("\"metrics\":[\"conversion_rate\"],\"filters\":[[\"is\",\"event:goal\",[\"Signup\"]],[\"not\",[\"is\",\"event:goal\",[\"Visit /b*\"]]]]", "top level")]
+    [InlineData("\"metrics\":[\"visitors\"],\"filters\":[[\"is\",\"event:goal\",[\"Nope\"]]]", "no goal named 'Nope'")]
+    [InlineData("\"metrics\":[\"visitors\"],\"filters\":[[\"matches\",\"event:goal\",[\"^S\"]]]", "event:goal filters take is")]
+    [InlineData("\"metrics\":[\"bounce_rate\"],\"dimensions\":[\"event:goal\"]", "bounce_rate")]
     [InlineData("\"metrics\":[\"visitors\"],\"include\":{\"comparisons\":{\"mode\":\"previous_period\"}}", "comparisons")]
     [InlineData("\"metrics\":[\"bounce_rate\"],\"dimensions\":[\"event:page\"]", "bounce_rate")]
     [InlineData("\"metrics\":[\"visitors\"],\"filters\":[[\"matches\",\"event:page\",[\"(unclosed\"]]]", "RE2")]

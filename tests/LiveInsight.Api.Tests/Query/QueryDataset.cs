@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using LiveInsight.Api.Tests.Infrastructure;
 
 namespace LiveInsight.Api.Tests.Query;
@@ -17,6 +18,9 @@ namespace LiveInsight.Api.Tests.Query;
 /// Files: 11-10 compact.parquet (S1, S2's first) + part-1 (S1's /pricing again); 11-11 part-a (S3, S4) + part-b (S2's
 /// second, S5, and S3's event again). So for 11-10..11-11: visitors 4, visits 5, pageviews 6, events 8, bounces S3 and
 /// S4 (40 %), durations 180 + 60 + 0 + 0 + 0 s (mean 48), views per visit 1.2.
+/// Site A's goals: "Visit /pricing" (page /pricing: e1b V1, e4a V3), "Signup" (event: e1c V1), "Pro signup" (Signup with
+/// plan=pro: e1c), "Visit /b*" (page: e2a V2, e3a V1), and three that convert nothing: "B download" (Download with
+/// file=b.pdf), "Regex-looking" (page /p(r|x)i.+ing, literally) and an event named like SQL.
 /// </summary>
 public sealed record QueryDataset(TestSite A, TestSite B)
 {
@@ -65,6 +69,21 @@ public sealed record QueryDataset(TestSite A, TestSite B)
         {
             Name = "Download", Country = "DE", Device = "Desktop", Browser = "Edge", Os = "Windows", Props = new Dictionary<string, string> { ["file"] = "a.pdf" },
         };
+
+        using (var admin = fixture.CreateAdminClient())
+        {
+            foreach (var goal in new object[]
+                     {
+                         new { kind = "page", path = "/pricing" }, new { kind = "event", event_name = "Signup" },
+                         new { kind = "event", event_name = "Signup", prop_key = "plan", prop_value = "pro", display_name = "Pro signup" },
+                         new { kind = "page", path = "/b*" }, new { kind = "event", event_name = "Download", prop_key = "file", prop_value = "b.pdf", display_name = "B download" },
+                         // Values are data: as a regex this would match /pricing, as SQL text it would match every event.
+                         new { kind = "page", path = "/p(r|x)i.+ing", display_name = "Regex-looking" }, new { kind = "event", event_name = "x' OR '1'='1" },
+                     })
+            {
+                (await admin.PostAsJsonAsync($"/api/sites/{a.SiteId}/goals", goal)).EnsureSuccessStatusCode();
+            }
+        }
 
         var root = fixture.LakeRoot;
         TestLake.Write(root, a.SiteId, Berlin, "compact.parquet", [s1("e1a", T(10, 10, 0), "/"), s1Pricing, s1Signup, s2]);
