@@ -148,9 +148,10 @@ public static class QueryApi
         };
     }
 
+    /// <summary>A metric's value; null only where no number exists (time on page when no page view reported any).</summary>
     private static JsonNode? Number(object? value) => value switch
     {
-        null => JsonValue.Create(0),
+        null => null,
         long l => JsonValue.Create(l),
         int i => JsonValue.Create(i),
         double d => JsonValue.Create(d),

@@ -15,11 +15,11 @@ public static class QueryFields
     public static readonly string[] GoalColumns = ["path", "name", "props"];
 
     public static readonly string[] Metrics =
-        ["visitors", "visits", "pageviews", "views_per_visit", "bounce_rate", "visit_duration", "events", "percentage", "conversion_rate"];
+        ["visitors", "visits", "pageviews", "views_per_visit", "bounce_rate", "visit_duration", "events", "percentage", "conversion_rate", "time_on_page", "scroll_depth"];
 
     /// <summary>Plausible metrics this slice does not compute yet: named in the 400.</summary>
     public static readonly string[] MetricsNotYet =
-        ["group_conversion_rate", "time_on_page", "scroll_depth", "average_revenue", "total_revenue"];
+        ["group_conversion_rate", "average_revenue", "total_revenue"];
 
     /// <summary>Metrics of whole sessions: Plausible refuses them beside an event dimension, and so do we.</summary>
     public static readonly string[] SessionMetrics = ["views_per_visit", "bounce_rate", "visit_duration"];

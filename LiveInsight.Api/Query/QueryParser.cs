@@ -111,6 +111,19 @@ public static class QueryParser
             }
         }
 
+        if (metrics.FirstOrDefault(QuerySql.EngagementMetrics.Contains) is { } engagement)
+        {
+            if (dimensions.FirstOrDefault(d => !QuerySql.EngagementAllows(d)) is { } dimension)
+            {
+                throw new QueryException($"Metric '{engagement}' cannot be used with dimension '{Shorten(dimension)}' (it is known per page view: by page, visit attributes and time).");
+            }
+
+            if (FilterDimensionsOf(filters).FirstOrDefault(d => !QuerySql.EngagementAllows(d)) is { } filtered)
+            {
+                throw new QueryException($"Metric '{engagement}' cannot be used with a filter on '{Shorten(filtered)}' (it is known per page view: by page, visit attributes and time).");
+            }
+        }
+
         if (dimensions.FirstOrDefault(QueryFields.IsEventLevel) is { } eventDimension
             && metrics.FirstOrDefault(QueryFields.SessionMetrics.Contains) is { } sessionMetric)
         {
@@ -119,6 +132,14 @@ public static class QueryParser
 
         return new StatsQuery(siteId, metrics, dateRange, dimensions, filters, filtersAsSent, orderBy, totalRows, include, limit, offset);
     }
+
+    private static IEnumerable<string> FilterDimensionsOf(IEnumerable<QueryFilter> filters) => filters.SelectMany(f => f switch
+    {
+        SimpleFilter simple => [simple.Dimension],
+        LogicalFilter logical => FilterDimensionsOf(logical.Children),
+        NotFilter not => FilterDimensionsOf([not.Child]),
+        _ => [],
+    });
 
     private static bool NamesGoal(QueryFilter filter) => filter switch
     {

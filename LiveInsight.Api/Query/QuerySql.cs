@@ -92,9 +92,15 @@ public sealed partial class QuerySql
         }
 
         var outDims = dims.Select((_, i) => sessionLevel ? $"coalesce(e.d{i}, s.d{i}) AS d{i}" : $"e.d{i} AS d{i}");
+        string OutDim(int i) => sessionLevel ? $"coalesce(e.d{i}, s.d{i})" : $"e.d{i}";
         if (query.Metrics.Contains("conversion_rate"))
         {
-            joined += ConversionBase(query, scope, text, i => sessionLevel ? $"coalesce(e.d{i}, s.d{i})" : $"e.d{i}");
+            joined += ConversionBase(query, scope, text, OutDim);
+        }
+
+        if (query.Metrics.Any(EngagementMetrics.Contains))
+        {
+            joined += EngagementViews(source, period, query, visitColumns, text, OutDim);
         }
 
         var outMetrics = query.Metrics.Select((m, j) => $"{Metric(m, sessionLevel)} AS m{j}");
@@ -113,6 +119,8 @@ public sealed partial class QuerySql
         "bounce_rate" => "CAST(coalesce(round(100.0 * s.bounces / nullif(s.visits, 0)), 0) AS BIGINT)",
         "visit_duration" => "CAST(coalesce(round(s.duration_ms / 1000.0 / nullif(s.visits, 0)), 0) AS BIGINT)",
         "views_per_visit" => "CAST(coalesce(round(s.pageviews / nullif(s.visits, 0), 2), 0) AS DOUBLE)",
+        "time_on_page" => "CAST(round(p.engaged_ms / 1000.0 / nullif(p.views, 0), 1) AS DOUBLE)",
+        "scroll_depth" => "CAST(round(p.scroll_sum / nullif(p.scroll_views, 0), 1) AS DOUBLE)",
         "conversion_rate" => "CAST(coalesce(round(100.0 * e.visitors / nullif(b.visitors, 0), 2), 0) AS DOUBLE)",
         "percentage" => "CAST(coalesce(round(100.0 * e.visitors / nullif((SELECT count(DISTINCT visitor_id) FROM rows), 0), 1), 0) AS DOUBLE)",
         _ => throw new QueryException($"Unknown metric '{metric}'."),

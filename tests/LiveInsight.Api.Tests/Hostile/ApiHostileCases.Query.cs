@@ -101,7 +101,8 @@ public static partial class ApiHostileCases
                  {
                      ("10,000 metrics", $"\"metrics\":[{string.Join(",", Enumerable.Repeat("\"visitors\"", 10_000))}]"),
                      ("metric twice", "\"metrics\":[\"visitors\",\"visitors\"]"), ("no metric", "\"metrics\":[]"),
-                     ("conversion_rate without a goal", "\"metrics\":[\"conversion_rate\"]"), ("not yet: time_on_page", "\"metrics\":[\"time_on_page\"]"),
+                     ("conversion_rate without a goal", "\"metrics\":[\"conversion_rate\"]"), ("time_on_page by event name", "\"metrics\":[\"time_on_page\"],\"dimensions\":[\"event:name\"]"),
+                     ("scroll_depth filtered by a prop", "\"metrics\":[\"scroll_depth\"],\"filters\":[[\"is\",\"event:props:x\",[\"y\"]]]"),
                      ("percentage without dimensions", "\"metrics\":[\"percentage\"]"), ("metric in another case", "\"metrics\":[\"Visitors\"]"),
                  })
         {
@@ -162,6 +163,7 @@ public static partial class ApiHostileCases
             yield return Query(label, Body($"{metrics}\"date_range\":\"7d\",{rest}"));
         }
 
+        yield return Query("allowed: engagement by page, source and week", Body("\"metrics\":[\"time_on_page\",\"scroll_depth\",\"visitors\"],\"date_range\":\"30d\",\"dimensions\":[\"event:page\",\"visit:source\",\"time:week\"],\"filters\":[[\"contains\",\"event:page\",[\"/\"]]]"), refuse: false);
         yield return Query("allowed: goals of a site without goals", Body("\"metrics\":[\"visitors\",\"events\",\"conversion_rate\"],\"date_range\":\"7d\",\"dimensions\":[\"event:goal\"]"), refuse: false);
         yield return Query("allowed: goal contains SQL-ish", Body("\"metrics\":[\"visitors\"],\"date_range\":\"7d\",\"filters\":[[\"contains\",\"event:goal\",[\"' OR 1=1 --\"]]]"), refuse: false);
 

@@ -22,7 +22,9 @@ namespace LiveInsight.Api.Tests.Query;
 /// plan=pro: e1c), "Visit /b*" (page: e2a V2, e3a V1), and three that convert nothing: "B download" (Download with
 /// file=b.pdf), "Regex-looking" (page /p(r|x)i.+ing, literally) and an event named like SQL.
 /// </summary>
-public sealed record QueryDataset(TestSite A, TestSite B)
+/// <para>Site E holds the engagement of the aggregator's EngagementTests (issue 16) on 2026-11-20, the events whose
+/// /api/stats/pages answer is /a 12 s and 55 %, /b 6 s and 100 %, the site 10 s and 70 %.</para>
+public sealed record QueryDataset(TestSite A, TestSite B, TestSite E)
 {
     public static readonly TimeZoneInfo Berlin = TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin");
 
@@ -94,6 +96,17 @@ public sealed record QueryDataset(TestSite A, TestSite B)
         TestLake.Write(root, a.SiteId, Berlin, "compact.parquet", [new LakeRow("e7a", T(12, 0, 10), "V6", "S7", "page_view", "/late")]);
         TestLake.Write(root, b.SiteId, Berlin, "compact.parquet",
             [new LakeRow("e9a", T(10, 12, 0), "V9", "S9"), new LakeRow("e9b", T(11, 12, 0), "V9", "S9b", "page_view", "/b")]);
-        return new QueryDataset(a, b);
+        var e = await fixture.CreateAsync(timeZone: "Europe/Berlin");
+        LakeRow View(string id, int minute, string visitor, string session, string path) => new(id, T(20, 10, minute), visitor, session, "page_view", path);
+        LakeRow Engage(string id, int minute, string visitor, string session, string path, long ms, int depth) =>
+            new(id, T(20, 10, minute), visitor, session, "engagement", path) { EngagedMs = ms, ScrollDepth = depth };
+        TestLake.Write(root, e.SiteId, Berlin, "compact.parquet",
+        [
+            View("x1", 0, "v1", "S1", "/a"), Engage("x2", 1, "v1", "S1", "/a", 10_000, 40), Engage("x3", 2, "v1", "S1", "/a", 5_000, 80),
+            Engage("x4", 3, "v1", "S1", "/a", 3_000, 80), View("x5", 4, "v2", "S2", "/a"), Engage("x6", 5, "v2", "S2", "/a", 6_000, 30),
+            View("x7", 6, "v3", "S3", "/a"), View("x8", 7, "v1", "S1", "/b"), Engage("x9", 8, "v1", "S1", "/b", 4_000, 100),
+            Engage("x10", 9, "v1", "S1", "/b", 2_000, 100),
+        ]);
+        return new QueryDataset(a, b, e);
     }
 }
