@@ -87,7 +87,7 @@ public static class QueryParser
         var dimensions = body.TryGetProperty("dimensions", out var d) ? Dimensions(d) : [];
         var (filters, filtersAsSent) = body.TryGetProperty("filters", out var f) ? Filters(f) : ([], new JsonArray());
         var orderBy = body.TryGetProperty("order_by", out var o) ? OrderBy(o, metrics, dimensions) : null;
-        var (totalRows, include) = body.TryGetProperty("include", out var i) ? Include(i) : (false, new JsonObject());
+        var (totalRows, include, comparison) = body.TryGetProperty("include", out var i) ? Include(i) : (false, new JsonObject(), null);
         var (limit, offset) = body.TryGetProperty("pagination", out var p) ? Pagination(p) : (MaxLimit, 0);
 
         if (metrics.Contains("percentage") && dimensions.Count == 0)
@@ -130,7 +130,15 @@ public static class QueryParser
             throw new QueryException($"Session metric '{sessionMetric}' cannot be used with event dimension '{Shorten(eventDimension)}'.");
         }
 
-        return new StatsQuery(siteId, metrics, dateRange, dimensions, filters, filtersAsSent, orderBy, totalRows, include, limit, offset);
+        if (comparison is not null && dimensions.FirstOrDefault(QueryFields.IsTime) is { } time)
+        {
+            throw new QueryException($"include.comparisons with the time dimension '{time}' is not supported yet: compare totals or other dimensions.");
+        }
+
+        return new StatsQuery(siteId, metrics, dateRange, dimensions, filters, filtersAsSent, orderBy, totalRows, include, limit, offset)
+        {
+            Comparison = comparison,
+        };
     }
 
     private static IEnumerable<string> FilterDimensionsOf(IEnumerable<QueryFilter> filters) => filters.SelectMany(f => f switch
@@ -401,7 +409,7 @@ public static class QueryParser
         return list;
     }
 
-    private static (bool, JsonObject) Include(JsonElement include)
+    private static (bool, JsonObject, QueryComparison?) Include(JsonElement include)
     {
         if (include.ValueKind != JsonValueKind.Object)
         {
@@ -409,14 +417,21 @@ public static class QueryParser
         }
 
         var totalRows = false;
+        QueryComparison? comparison = null;
         foreach (var property in include.EnumerateObject())
         {
+            if (property.Name == "comparisons")
+            {
+                comparison = property.Value.ValueKind == JsonValueKind.Null ? null : Comparison(property.Value);
+                continue;
+            }
+
             var flag = property.Value.ValueKind switch
             {
                 JsonValueKind.True => true,
                 JsonValueKind.False => false,
-                _ => property.Name is "comparisons" or "time_labels" or "imports" or "total_rows"
-                    ? throw new QueryException($"include.{property.Name} is not supported yet in this form.")
+                _ => property.Name is "time_labels" or "imports" or "total_rows"
+                    ? throw new QueryException($"include.{property.Name} is true or false.")
                     : throw new QueryException($"Unknown include option '{Shorten(property.Name)}'."),
             };
             switch (property.Name)
@@ -426,14 +441,58 @@ public static class QueryParser
                     break;
                 case "imports" when !flag:
                     break; // nothing is ever imported
-                case "imports" or "time_labels" or "comparisons":
+                case "imports" or "time_labels":
                     throw new QueryException($"include.{property.Name} is not supported yet.");
                 default:
                     throw new QueryException($"Unknown include option '{Shorten(property.Name)}'.");
             }
         }
 
-        return (totalRows, (JsonObject)JsonNode.Parse(include.GetRawText())!);
+        return (totalRows, (JsonObject)JsonNode.Parse(include.GetRawText())!, comparison);
+    }
+
+    /// <summary><c>{"mode": "previous_period" | "year_over_year"}</c> or <c>{"mode": "custom", "date_range": [a, b]}</c>.</summary>
+    private static QueryComparison Comparison(JsonElement comparison)
+    {
+        const string Shape = "include.comparisons is {\"mode\": \"previous_period\" | \"year_over_year\"} or {\"mode\": \"custom\", \"date_range\": [\"YYYY-MM-DD\", \"YYYY-MM-DD\"]}.";
+        if (comparison.ValueKind != JsonValueKind.Object || !comparison.TryGetProperty("mode", out var mode) || mode.ValueKind != JsonValueKind.String
+            || !QueryComparison.Modes.Contains(mode.GetString()))
+        {
+            throw new QueryException(Shape);
+        }
+
+        JsonNode? range = null;
+        foreach (var property in comparison.EnumerateObject())
+        {
+            switch (property.Name)
+            {
+                case "mode":
+                    break;
+                case "date_range" when mode.GetString() == "custom" && property.Value.ValueKind == JsonValueKind.Array:
+                    range = DateRange(property.Value);
+                    break;
+                case "match_day_of_week" when property.Value.ValueKind == JsonValueKind.False:
+                    break;
+                case "match_day_of_week":
+                    throw new QueryException("include.comparisons.match_day_of_week is not supported yet (only false).");
+                default:
+                    throw new QueryException(Shape);
+            }
+        }
+
+        if (mode.GetString() != "custom")
+        {
+            return new QueryComparison(mode.GetString()!);
+        }
+
+        if (range is not JsonArray pair)
+        {
+            throw new QueryException(Shape);
+        }
+
+        QueryPeriods.TryDate(pair[0]!.GetValue<string>(), out var first);
+        QueryPeriods.TryDate(pair[1]!.GetValue<string>(), out var last);
+        return new QueryComparison("custom", first, last);
     }
 
     private static (int, int) Pagination(JsonElement pagination)

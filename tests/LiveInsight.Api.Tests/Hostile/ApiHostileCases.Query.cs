@@ -152,7 +152,12 @@ public static partial class ApiHostileCases
                      ("modifier unknown", "\"filters\":[[\"is\",\"event:page\",[\"/\"],{\"collate\":\"x\"}]]"), ("modifier on matches", "\"filters\":[[\"matches\",\"event:page\",[\"/\"],{\"case_sensitive\":false}]]"),
                      ("order_by unknown", "\"order_by\":[[\"pageviews\",\"desc\"]]"), ("order_by sideways", "\"order_by\":[[\"visitors\",\"sideways\"]]"),
                      ("order_by not pairs", "\"order_by\":[\"visitors\"]"), ("order_by 11 entries", $"\"order_by\":[{string.Join(",", Enumerable.Repeat("[\"visitors\",\"desc\"]", 11))}]"),
-                     ("include comparisons", "\"include\":{\"comparisons\":{\"mode\":\"previous_period\"}}"), ("include time_labels", "\"include\":{\"time_labels\":true}"),
+                     ("comparisons unknown mode", "\"include\":{\"comparisons\":{\"mode\":\"forever\"}}"),
+                     ("comparisons as a string", "\"include\":{\"comparisons\":\"previous_period\"}"), ("comparisons custom without dates", "\"include\":{\"comparisons\":{\"mode\":\"custom\"}}"),
+                     ("comparisons custom 20 years", "\"include\":{\"comparisons\":{\"mode\":\"custom\",\"date_range\":[\"2000-01-01\",\"2019-12-31\"]}}"),
+                     ("comparisons custom SQL-ish date", "\"include\":{\"comparisons\":{\"mode\":\"custom\",\"date_range\":[\"2026-01-01' --\",\"2026-01-02\"]}}"),
+                     ("comparisons with an unknown key", "\"include\":{\"comparisons\":{\"mode\":\"previous_period\",\"sql\":1}}"),
+                     ("comparisons by day", "\"dimensions\":[\"time:day\"],\"include\":{\"comparisons\":{\"mode\":\"previous_period\"}}"), ("include time_labels", "\"include\":{\"time_labels\":true}"),
                      ("include unknown", "\"include\":{\"sql\":true}"), ("include total_rows as string", "\"include\":{\"total_rows\":\"yes\"}"),
                      ("limit 0", "\"pagination\":{\"limit\":0}"), ("limit 10,001", "\"pagination\":{\"limit\":10001}"), ("limit -1", "\"pagination\":{\"limit\":-1}"),
                      ("limit beyond int", "\"pagination\":{\"limit\":99999999999999}"), ("limit 1.5", "\"pagination\":{\"limit\":1.5}"),
@@ -164,6 +169,7 @@ public static partial class ApiHostileCases
         }
 
         yield return Query("allowed: engagement by page, source and week", Body("\"metrics\":[\"time_on_page\",\"scroll_depth\",\"visitors\"],\"date_range\":\"30d\",\"dimensions\":[\"event:page\",\"visit:source\",\"time:week\"],\"filters\":[[\"contains\",\"event:page\",[\"/\"]]]"), refuse: false);
+        yield return Query("allowed: year over year by source", Body("\"metrics\":[\"visitors\",\"bounce_rate\"],\"date_range\":\"12mo\",\"dimensions\":[\"visit:source\"],\"include\":{\"comparisons\":{\"mode\":\"year_over_year\"},\"total_rows\":true}"), refuse: false);
         yield return Query("allowed: goals of a site without goals", Body("\"metrics\":[\"visitors\",\"events\",\"conversion_rate\"],\"date_range\":\"7d\",\"dimensions\":[\"event:goal\"]"), refuse: false);
         yield return Query("allowed: goal contains SQL-ish", Body("\"metrics\":[\"visitors\"],\"date_range\":\"7d\",\"filters\":[[\"contains\",\"event:goal\",[\"' OR 1=1 --\"]]]"), refuse: false);
 

@@ -123,6 +123,48 @@ public sealed class QueryApiTests(ApiFixture fixture)
     }
 
     [Fact]
+    public async Task A_previous_period_comparison_gives_each_row_the_old_metrics_the_change_and_meta_the_range()
+    {
+        var data = await QueryDataset.GetAsync(fixture);
+
+        // 11-08..11-09 holds only S6: one visitor, one page view, a bounce.
+        var answer = await QueryAsync(data.A, $"{Range},\"metrics\":[\"visitors\",\"pageviews\",\"bounce_rate\"],\"include\":{{\"comparisons\":{{\"mode\":\"previous_period\"}}}}");
+
+        var row = Assert.Single(answer.GetProperty("results").EnumerateArray());
+        Assert.Equal("[4,6,40]", row.GetProperty("metrics").GetRawText());
+        Assert.Equal("{\"dimensions\":[],\"metrics\":[1,1,100],\"change\":[300,500,-60]}", row.GetProperty("comparison").GetRawText());
+        Assert.Equal("[\"2026-11-08T00:00:00+01:00\",\"2026-11-09T23:59:59+01:00\"]", answer.GetProperty("meta").GetProperty("comparison_date_range").GetRawText());
+        Assert.Equal("{\"comparisons\":{\"mode\":\"previous_period\"}}", answer.GetProperty("query").GetProperty("include").GetRawText());
+    }
+
+    [Fact]
+    public async Task A_custom_comparison_matches_rows_by_dimensions_and_a_row_missing_then_compares_with_zeros()
+    {
+        var data = await QueryDataset.GetAsync(fixture);
+        const string Compare = "\"include\":{\"comparisons\":{\"mode\":\"custom\",\"date_range\":[\"2026-11-11\",\"2026-11-12\"]}}";
+
+        var pages = await QueryAsync(data.A, $"{Range},\"metrics\":[\"visitors\",\"pageviews\"],\"dimensions\":[\"event:page\"],{Compare}");
+        var goal = await QueryAsync(data.A, $"{Range},\"metrics\":[\"visitors\",\"conversion_rate\"],\"filters\":[[\"is\",\"event:goal\",[\"Visit /b*\"]]],{Compare}");
+        var lastYear = await QueryAsync(data.A, $"{Range},\"metrics\":[\"visitors\"],\"dimensions\":[\"visit:device\"],\"include\":{{\"comparisons\":{{\"mode\":\"year_over_year\"}}}}");
+
+        Assert.Equal(
+            ["/ = 2,2 was 1,1 change 100,100", "/blog = 2,2 was 1,1 change 100,100", "/pricing = 2,2 was 1,1 change 100,100", "/docs = 1,0 was 1,0 change 0,0"],
+            Compared(pages));
+        // The goal's converters were 2 of 4 visitors (50 %), then 1 (V1 on /blog) of 5 (20 %): 30 points more.
+        Assert.Equal(["= 2,50 was 1,20 change 100,30"], Compared(goal));
+        Assert.Equal(["Desktop = 2 was 0 change 100", "Mobile = 2 was 0 change 100"], Compared(lastYear));
+        Assert.Equal("[\"2025-11-10T00:00:00+01:00\",\"2025-11-11T23:59:59+01:00\"]", lastYear.GetProperty("meta").GetProperty("comparison_date_range").GetRawText());
+    }
+
+    private static List<string> Compared(JsonElement answer) => answer.GetProperty("results").EnumerateArray()
+        .Select(r => (string.Join("|", r.GetProperty("dimensions").EnumerateArray().Select(d => d.GetString())) + " = "
+            + Join(r.GetProperty("metrics")) + " was " + Join(r.GetProperty("comparison").GetProperty("metrics"))
+            + " change " + Join(r.GetProperty("comparison").GetProperty("change"))).TrimStart())
+        .ToList();
+
+    private static string Join(JsonElement array) => string.Join(",", array.EnumerateArray().Select(m => m.GetRawText()));
+
+    [Fact]
     public async Task Total_rows_counts_every_row_beyond_the_page_and_the_query_is_echoed_as_run()
     {
         var data = await QueryDataset.GetAsync(fixture);
@@ -185,7 +227,10 @@ public sealed class QueryApiTests(ApiFixture fixture)
     [InlineData("\"metrics\":[\"bounce_rate\"],\"dimensions\":[\"event:goal\"]", "bounce_rate")]
     [InlineData("\"metrics\":[\"time_on_page\"],\"dimensions\":[\"event:name\"]", "time_on_page' cannot be used with dimension 'event:name'")]
     [InlineData("\"metrics\":[\"scroll_depth\"],\"filters\":[[\"is\",\"event:goal\",[\"Signup\"]]]", "scroll_depth' cannot be used with a filter on 'event:goal'")]
-    [InlineData("\"metrics\":[\"visitors\"],\"include\":{\"comparisons\":{\"mode\":\"previous_period\"}}", "comparisons")]
+    [InlineData("\"metrics\":[\"visitors\"],\"dimensions\":[\"time:day\"],\"include\":{\"comparisons\":{\"mode\":\"previous_period\"}}", "comparisons with the time dimension")]
+    [InlineData("\"metrics\":[\"visitors\"],\"include\":{\"comparisons\":{\"mode\":\"last_decade\"}}", "include.comparisons is")]
+    [InlineData("\"metrics\":[\"visitors\"],\"include\":{\"comparisons\":{\"mode\":\"custom\"}}", "include.comparisons is")]
+    [InlineData("\"metrics\":[\"visitors\"],\"include\":{\"comparisons\":{\"mode\":\"custom\",\"date_range\":[\"2026-11-12\",\"2026-11-01\"]}}", "must not end before it starts")]
     [InlineData("\"metrics\":[\"bounce_rate\"],\"dimensions\":[\"event:page\"]", "bounce_rate")]
     [InlineData("\"metrics\":[\"visitors\"],\"filters\":[[\"matches\",\"event:page\",[\"(unclosed\"]]]", "RE2")]
     [InlineData("\"metrics\":[\"visitors\"],\"filters\":[[\"has_done\",[\"is\",\"event:name\",[\"Signup\"]]]]", "has_done")]
