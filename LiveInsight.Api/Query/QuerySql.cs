@@ -47,7 +47,7 @@ public sealed partial class QuerySql
         Regexes = regexes;
 
         var visitColumns = Dimensions.Concat(FilterDimensions(query.Filters))
-            .Where(QueryFields.VisitDimensions.ContainsKey).Distinct().Select(d => QueryFields.VisitDimensions[d]).ToList();
+            .Where(QueryFields.VisitDimensions.ContainsKey).Distinct().Select(VisitColumn).ToList();
         var eventLevel = Dimensions.Any(QueryFields.IsEventLevel);
         var sessionLevel = !eventLevel && query.Metrics.Any(m => m is "visits" || QueryFields.SessionMetrics.Contains(m));
 
@@ -61,6 +61,7 @@ public sealed partial class QuerySql
         var columns = QueryFields.BaseColumns
             .Concat(Dimensions.Concat(FilterDimensions(query.Filters)).Select(QueryFields.LakeColumn).OfType<string>())
             .Concat(Dimensions.Concat(FilterDimensions(query.Filters)).Contains(QueryFields.Goal) ? QueryFields.GoalColumns : [])
+            .Concat(Dimensions.Concat(FilterDimensions(query.Filters)).Contains("visit:channel") ? QueryFields.ChannelColumns : [])
             .Distinct()
             .Where(c => Core.Lake.LakeLayout.EventColumns.Any(e => e.Name == c)); // the allow-list once more: only the lake's own names
         text.Append($"WITH src AS MATERIALIZED (SELECT DISTINCT ON (event_id) {string.Join(", ", columns)} FROM {source} ")
@@ -108,6 +109,19 @@ public sealed partial class QuerySql
             .Append(query.TotalRows ? ", count(*) OVER () AS total_rows" : "")
             .Append($" FROM {joined} ORDER BY {Order(query)} LIMIT {Param((long)query.Limit)} OFFSET {Param((long)query.Offset)}");
         return text.ToString();
+    }
+
+    /// <summary>A visit dimension's session column; the channel's known source names become parameters.</summary>
+    private (string Column, string Aggregate) VisitColumn(string dimension)
+    {
+        var (column, aggregate) = QueryFields.VisitDimensions[dimension];
+        if (dimension == "visit:channel")
+        {
+            var (search, social) = (Param(Ingestion.Enrichment.KnownSources.NamesOf("search")), Param(Ingestion.Enrichment.KnownSources.NamesOf("social")));
+            aggregate = aggregate.Replace("{search}", search, StringComparison.Ordinal).Replace("{social}", social, StringComparison.Ordinal);
+        }
+
+        return (column, aggregate);
     }
 
     private static string Metric(string metric, bool sessionLevel) => metric switch

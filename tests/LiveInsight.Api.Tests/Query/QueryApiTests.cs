@@ -88,6 +88,10 @@ public sealed class QueryApiTests(ApiFixture fixture)
         { "time on page", "\"metrics\":[\"visitors\",\"time_on_page\",\"scroll_depth\"],\"dimensions\":[\"event:page\"]",
             ["/ = 2,null,null", "/blog = 2,null,null", "/pricing = 2,40,null", "/docs = 1,null,null"] },
         { "time on page of Google visits", "\"metrics\":[\"time_on_page\"],\"filters\":[[\"is\",\"visit:source\",[\"Google\"]]]", ["= 40"] },
+        // Channels: S1 google/cpc (Google is a search engine), S4 Google untagged, S3 Twitter (not a known name: a referral).
+        { "channels", "\"metrics\":[\"visits\",\"visitors\"],\"dimensions\":[\"visit:channel\"]",
+            ["Direct = 2,2", "Organic Search = 1,1", "Paid Search = 1,1", "Referral = 1,1"] },
+        { "channel filter", "\"metrics\":[\"visitors\",\"pageviews\"],\"filters\":[[\"is\",\"visit:channel\",[\"Paid Search\",\"Referral\"]]]", ["= 1,3"] },
         // Order and pages.
         { "order_by", "\"metrics\":[\"visitors\"],\"dimensions\":[\"visit:source\"],\"order_by\":[[\"visitors\",\"asc\"],[\"visit:source\",\"desc\"]]",
             ["Twitter = 1", "Google = 2", "Direct / None = 2"] },
@@ -163,6 +167,19 @@ public sealed class QueryApiTests(ApiFixture fixture)
         .ToList();
 
     private static string Join(JsonElement array) => string.Join(",", array.EnumerateArray().Select(m => m.GetRawText()));
+
+    [Fact]
+    public async Task Channels_follow_plausibles_rules_from_source_medium_and_utm_tags()
+    {
+        var data = await QueryDataset.GetAsync(fixture);
+
+        var answer = await QueryAsync(data.C, "\"date_range\":[\"2026-11-21\",\"2026-11-21\"],\"metrics\":[\"visits\"],\"dimensions\":[\"visit:channel\"]");
+
+        Assert.Equal(
+            ["Affiliates = 1", "Cross-network = 1", "Direct = 1", "Display = 1", "Email = 1", "Organic Social = 1", "Paid Other = 1", "Paid Search = 1",
+             "Paid Social = 1", "SMS = 1"],
+            Rows(answer));
+    }
 
     [Fact]
     public async Task Total_rows_counts_every_row_beyond_the_page_and_the_query_is_echoed_as_run()

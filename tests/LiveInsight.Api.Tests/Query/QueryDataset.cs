@@ -24,7 +24,8 @@ namespace LiveInsight.Api.Tests.Query;
 /// </summary>
 /// <para>Site E holds the engagement of the aggregator's EngagementTests (issue 16) on 2026-11-20, the events whose
 /// /api/stats/pages answer is /a 12 s and 55 %, /b 6 s and 100 %, the site 10 s and 70 %.</para>
-public sealed record QueryDataset(TestSite A, TestSite B, TestSite E)
+/// <para>Site C has one visit per acquisition channel on 2026-11-21 (see <c>Channels</c> in QueryApiTests).</para>
+public sealed record QueryDataset(TestSite A, TestSite B, TestSite E, TestSite C)
 {
     public static readonly TimeZoneInfo Berlin = TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin");
 
@@ -107,6 +108,16 @@ public sealed record QueryDataset(TestSite A, TestSite B, TestSite E)
             View("x7", 6, "v3", "S3", "/a"), View("x8", 7, "v1", "S1", "/b"), Engage("x9", 8, "v1", "S1", "/b", 4_000, 100),
             Engage("x10", 9, "v1", "S1", "/b", 2_000, 100),
         ]);
-        return new QueryDataset(a, b, e);
+        var c = await fixture.CreateAsync(timeZone: "Europe/Berlin");
+        LakeRow Visit(int n, string? source, string? utmSource, string? utmMedium, string? campaign = null) =>
+            new($"c{n}", T(21, 9, n), $"cv{n}", $"CS{n}") { Source = source, UtmSource = utmSource, UtmMedium = utmMedium, UtmCampaign = campaign };
+        TestLake.Write(root, c.SiteId, Berlin, "compact.parquet",
+        [
+            Visit(1, "newsletter", "newsletter", "email"), Visit(2, "Facebook", "fb", "paid-social"), Visit(3, "Reddit", null, null),
+            Visit(4, "ads.example", "ads.example", "display"), Visit(5, "Google", "google", "cpc", "spring_cross-network"),
+            Visit(6, "Bing", "bing", "cpc"), Visit(7, "partner.example", "partner.example", "affiliate"), Visit(8, "sms", "sms", "text"),
+            Visit(9, "partner.example", "partner.example", "banner-cpc"), Visit(10, null, null, null),
+        ]);
+        return new QueryDataset(a, b, e, c);
     }
 }
