@@ -16,15 +16,23 @@ public sealed partial class QuerySql
 
     private IReadOnlyList<Goal> goals = [];
 
-    /// <summary>The events of <paramref name="selection"/>, one row per goal each converts, named in <c>goal_name</c>.</summary>
-    private string GoalRows(string selection)
+    /// <summary>The events of <paramref name="selection"/>, one row per goal each converts, named in <c>goal_name</c>.
+    /// A top-level goal filter also narrows the dimension: goals of <c>is X</c> list X only, <c>is_not X</c> never X.</summary>
+    private string GoalRows(string selection, IReadOnlyList<QueryFilter> filters)
     {
-        if (goals.Count == 0)
+        var listed = goals.ToList();
+        foreach (var filter in filters.OfType<SimpleFilter>().Where(f => f.Dimension == QueryFields.Goal))
+        {
+            var picked = Pick(filter);
+            listed = filter.Operator is "is" or "contains" ? listed.Intersect(picked).ToList() : listed.Except(picked).ToList();
+        }
+
+        if (listed.Count == 0)
         {
             return $"SELECT *, CAST(NULL AS VARCHAR) AS {GoalColumn} FROM ({selection}) WHERE false";
         }
 
-        var names = string.Join(", ", goals.Select(g => $"CASE WHEN {GoalMatch(g)} THEN {Param(g.DisplayName)} END"));
+        var names = string.Join(", ", listed.Select(g => $"CASE WHEN {GoalMatch(g)} THEN {Param(g.DisplayName)} END"));
         return $"SELECT * FROM (SELECT *, unnest([{names}]) AS {GoalColumn} FROM ({selection})) WHERE {GoalColumn} IS NOT NULL";
     }
 
@@ -39,25 +47,27 @@ public sealed partial class QuerySql
     /// <c>contains</c> and <c>contains_not</c> pick the goals whose names contain a clause.</summary>
     private string GoalFilter(SimpleFilter filter)
     {
-        var comparison = filter.CaseSensitive ? StringComparison.Ordinal : StringComparison.OrdinalIgnoreCase;
-        List<Goal> picked;
-        if (filter.Operator is "is" or "is_not")
-        {
-            var unknown = filter.Clauses.FirstOrDefault(c => !goals.Any(g => string.Equals(g.DisplayName, c, comparison)));
-            if (unknown is not null)
-            {
-                throw new QueryException($"This site has no goal named '{(unknown.Length <= 80 ? unknown : unknown[..80] + "…")}' (event:goal filters name goals by display_name).");
-            }
-
-            picked = goals.Where(g => filter.Clauses.Any(c => string.Equals(g.DisplayName, c, comparison))).ToList();
-        }
-        else
-        {
-            picked = goals.Where(g => filter.Clauses.Any(c => g.DisplayName.Contains(c, comparison))).ToList();
-        }
-
+        var picked = Pick(filter);
         var any = picked.Count == 0 ? "false" : "(" + string.Join(" OR ", picked.Select(GoalMatch)) + ")";
         return filter.Operator is "is" or "contains" ? any : $"(NOT {any})";
+    }
+
+    /// <summary>The goals a goal filter's clauses name (is, is_not) or whose names contain one (contains, contains_not).</summary>
+    private List<Goal> Pick(SimpleFilter filter)
+    {
+        var comparison = filter.CaseSensitive ? StringComparison.Ordinal : StringComparison.OrdinalIgnoreCase;
+        if (filter.Operator is "contains" or "contains_not")
+        {
+            return goals.Where(g => filter.Clauses.Any(c => g.DisplayName.Contains(c, comparison))).ToList();
+        }
+
+        var unknown = filter.Clauses.FirstOrDefault(c => !goals.Any(g => string.Equals(g.DisplayName, c, comparison)));
+        if (unknown is not null)
+        {
+            throw new QueryException($"This site has no goal named '{(unknown.Length <= 80 ? unknown : unknown[..80] + "…")}' (event:goal filters name goals by display_name).");
+        }
+
+        return goals.Where(g => filter.Clauses.Any(c => string.Equals(g.DisplayName, c, comparison))).ToList();
     }
 
     /// <summary>Appends <c>base</c>, the visitors of the query without its goal filters and goal dimension, grouped by

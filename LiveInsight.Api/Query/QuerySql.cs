@@ -75,7 +75,7 @@ public sealed partial class QuerySql
             ? "SELECT * FROM src"
             : $"SELECT src.*{string.Concat(visitColumns.Select(v => $", sess.{v.Column}"))} FROM src JOIN sess USING (session_id)";
         text.Append(Dimensions.Contains(QueryFields.Goal)
-            ? $"rows AS MATERIALIZED ({GoalRows($"{scope} WHERE {filter}")}),\n"
+            ? $"rows AS MATERIALIZED ({GoalRows($"{scope} WHERE {filter}", query.Filters)}),\n"
             : $"rows AS MATERIALIZED ({scope} WHERE {filter}),\n");
         text.Append("ev AS (SELECT ").Append(string.Concat(dims.Select((d, i) => $"{d} AS d{i}, ")))
             .Append("count(DISTINCT visitor_id) AS visitors, count(*) FILTER (WHERE type = 'page_view') AS pageviews, ")

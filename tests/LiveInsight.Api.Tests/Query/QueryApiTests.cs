@@ -84,6 +84,11 @@ public sealed class QueryApiTests(ApiFixture fixture)
         { "goal contains_not", "\"metrics\":[\"visitors\",\"events\"],\"filters\":[[\"contains_not\",\"event:goal\",[\"Visit\"]]]", ["= 3,4"] },
         { "goals of desktop visits", "\"metrics\":[\"visitors\",\"conversion_rate\"],\"dimensions\":[\"event:goal\"],\"filters\":[[\"is\",\"visit:device\",[\"Desktop\"]]]",
             ["Pro signup = 1,50", "Signup = 1,50", "Visit /b* = 1,50", "Visit /pricing = 1,50"] },
+        // A goal filter narrows the goal dimension too: e1c converts Signup and Pro signup, but only Signup was asked for.
+        { "goal breakdown under a goal filter", "\"metrics\":[\"visitors\",\"events\",\"conversion_rate\"],\"dimensions\":[\"event:goal\"],\"filters\":[[\"is\",\"event:goal\",[\"Signup\",\"Visit /b*\"]]]",
+            ["Visit /b* = 2,2,50", "Signup = 1,1,25"] },
+        { "goal breakdown without one goal", "\"metrics\":[\"visitors\"],\"dimensions\":[\"event:goal\"],\"filters\":[[\"is_not\",\"event:goal\",[\"Visit /pricing\"]]]",
+            ["Visit /b* = 2", "Pro signup = 1", "Signup = 1"] },
         // Engagement: only /pricing's page view (S4) reported any, 40 s and no scroll depth.
         { "time on page", "\"metrics\":[\"visitors\",\"time_on_page\",\"scroll_depth\"],\"dimensions\":[\"event:page\"]",
             ["/ = 2,null,null", "/blog = 2,null,null", "/pricing = 2,40,null", "/docs = 1,null,null"] },
