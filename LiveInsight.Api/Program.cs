@@ -29,6 +29,7 @@ app.MapTrackerApi();
 app.MapSitesApi();
 app.MapImportsApi();
 app.MapDemoApi();
+app.MapGoalsApi();
 app.MapRealtimeApi();
 app.MapStatsApi();
 app.MapQueryApi();

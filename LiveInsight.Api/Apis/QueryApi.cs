@@ -69,34 +69,46 @@ public static class QueryApi
             try
             {
                 await limiter.ThrowIfOverLimitAsync(site.SiteId);
+                var zone = QueryPeriods.Zone(site.TimeZone);
                 var listing = await lake.ListAsync(site.SiteId, ct);
-                var period = QueryPeriods.Resolve(query.DateRange, QueryPeriods.Zone(site.TimeZone), time.GetUtcNow(), () => listing.FirstDay);
-                IReadOnlyList<string> files;
-                QuerySql sql;
-                List<object?[]> rows;
-                try
+                var period = QueryPeriods.Resolve(query.DateRange, zone, time.GetUtcNow(), () => listing.FirstDay);
+                async Task<(QuerySql Sql, List<object?[]> Rows)> RunAsync(StatsQuery q, QueryPeriod p)
                 {
-                    files = await lake.FilesAsync(listing, period.First, period.Last, ct);
-                    sql = QuerySql.Build(query, period, files);
-                    rows = await engine.RunAsync(sql, ct);
-                }
-                catch (LakeFilesChangedException)
-                {
-                    // Compaction merged parts away after they were listed: the new listing has them in compact.parquet.
-                    files = await lake.FilesAsync(await lake.ListAsync(site.SiteId, ct), period.First, period.Last, ct);
-                    sql = QuerySql.Build(query, period, files);
-                    rows = await engine.RunAsync(sql, ct);
+                    var sql = QuerySql.Build(q, p, await lake.FilesAsync(listing, p.First, p.Last, ct), site.Goals);
+                    try
+                    {
+                        return (sql, await engine.RunAsync(sql, ct));
+                    }
+                    catch (LakeFilesChangedException)
+                    {
+                        // Compaction merged parts away after they were listed: the new listing has them in compact.parquet.
+                        listing = await lake.ListAsync(site.SiteId, ct);
+                        sql = QuerySql.Build(q, p, await lake.FilesAsync(listing, p.First, p.Last, ct), site.Goals);
+                        return (sql, await engine.RunAsync(sql, ct));
+                    }
                 }
 
+                var (sql, rows) = await RunAsync(query, period);
                 long? totalRows = rows.Count > 0 ? Convert.ToInt64(rows[0][^1], CultureInfo.InvariantCulture) : 0;
                 if (query.TotalRows && rows.Count == 0 && query.Offset > 0)
                 {
                     // A page past the end has no row to carry the count: ask for the first row of the same query.
-                    var first = await engine.RunAsync(QuerySql.Build(query with { Offset = 0, Limit = 1 }, period, files), ct);
+                    var (_, first) = await RunAsync(query with { Offset = 0, Limit = 1 }, period);
                     totalRows = first.Count > 0 ? Convert.ToInt64(first[0][^1], CultureInfo.InvariantCulture) : 0;
                 }
 
-                return TypedResults.Json(Answer(query, period, sql, rows, totalRows));
+                QueryComparisonAnswer? comparison = null;
+                if (query.Comparison is { } compare)
+                {
+                    // The same query over the other days, every row of it, matched to the answer's rows by dimensions.
+                    var (from, to) = compare.Days(period);
+                    var range = new JsonArray(from.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), to.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+                    var comparePeriod = QueryPeriods.Resolve(range, zone, time.GetUtcNow(), () => null);
+                    var (_, compareRows) = await RunAsync(query with { DateRange = range, Offset = 0, Limit = QueryParser.MaxLimit, TotalRows = false, Comparison = null }, comparePeriod);
+                    comparison = new QueryComparisonAnswer(comparePeriod, compareRows);
+                }
+
+                return TypedResults.Json(Answer(query, period, sql, rows, totalRows, comparison));
             }
             catch (QueryException e)
             {
@@ -116,23 +128,43 @@ public static class QueryApi
     }
 
     /// <summary>Plausible's response: results (dimensions then metrics per row), meta, and the query as run.</summary>
-    private static JsonObject Answer(StatsQuery query, QueryPeriod period, QuerySql sql, List<object?[]> rows, long? totalRows)
+    private static JsonObject Answer(StatsQuery query, QueryPeriod period, QuerySql sql, List<object?[]> rows, long? totalRows, QueryComparisonAnswer? comparison)
     {
         var dimensions = query.Dimensions.Count;
         var results = new JsonArray();
+        var previous = comparison?.Rows.ToDictionary(r => Key(r, dimensions), StringComparer.Ordinal);
         foreach (var row in rows)
         {
-            results.Add(new JsonObject
+            var result = new JsonObject
             {
                 ["metrics"] = new JsonArray(row.Skip(dimensions).Take(query.Metrics.Count).Select(Number).ToArray()),
                 ["dimensions"] = new JsonArray(row.Take(dimensions).Select(v => (JsonNode?)JsonValue.Create(v as string ?? "")).ToArray()),
-            });
+            };
+            if (previous is not null)
+            {
+                // A row the other period does not have compares with zeros, as Plausible's does.
+                var before = previous.TryGetValue(Key(row, dimensions), out var match) ? match : null;
+                var metrics = query.Metrics.Select((m, j) => before is null ? (QueryComparisonAnswer.Empty(m)) : before[dimensions + j]).ToList();
+                result["comparison"] = new JsonObject
+                {
+                    ["dimensions"] = new JsonArray(row.Take(dimensions).Select(v => (JsonNode?)JsonValue.Create(v as string ?? "")).ToArray()),
+                    ["metrics"] = new JsonArray(metrics.Select(Number).ToArray()),
+                    ["change"] = new JsonArray(query.Metrics.Select((m, j) => QueryComparisonAnswer.Change(m, metrics[j], row[dimensions + j])).ToArray()),
+                };
+            }
+
+            results.Add(result);
         }
 
         var meta = new JsonObject();
         if (query.TotalRows)
         {
             meta["total_rows"] = totalRows;
+        }
+
+        if (comparison is not null)
+        {
+            meta["comparison_date_range"] = QueryPeriods.Echo(comparison.Period);
         }
 
         return new JsonObject
@@ -153,9 +185,10 @@ public static class QueryApi
         };
     }
 
+    /// <summary>A metric's value; null only where no number exists (time on page when no page view reported any).</summary>
     private static JsonNode? Number(object? value) => value switch
     {
-        null => JsonValue.Create(0),
+        null => null,
         long l => JsonValue.Create(l),
         int i => JsonValue.Create(i),
         double d => JsonValue.Create(d),
@@ -163,6 +196,8 @@ public static class QueryApi
         System.Numerics.BigInteger b => JsonValue.Create((long)b),
         _ => JsonValue.Create(Convert.ToDouble(value, CultureInfo.InvariantCulture)),
     };
+
+    private static string Key(object?[] row, int dimensions) => string.Join('\u0001', row.Take(dimensions).Select(v => v as string ?? ""));
 
     private static bool IsCredentials(IResult denied) => denied is IStatusCodeHttpResult { StatusCode: StatusCodes.Status401Unauthorized or StatusCodes.Status429TooManyRequests };
 

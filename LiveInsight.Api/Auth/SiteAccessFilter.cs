@@ -107,3 +107,15 @@ public static class SiteAccessExtensions
     /// <summary>The site <see cref="SiteAccessFilter"/> admitted the request for.</summary>
     public static Site Site(this HttpContext context) => (Site)context.Items[typeof(Site)]!;
 }
+
+/// <summary><see cref="SiteAccessFilter"/> for routes that name the site in the path (<c>{siteId}</c>) rather than in
+/// <c>?site_id=</c>: the same credentials, the same answers.</summary>
+internal sealed class RouteSiteAccessFilter(IServiceProvider services) : IEndpointFilter
+{
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        var access = ActivatorUtilities.CreateInstance<SiteAccessFilter>(services);
+        return await access.AuthorizeAsync(http, http.GetRouteValue("siteId") as string, "in the path") ?? await next(context);
+    }
+}

@@ -8,12 +8,18 @@ public static class QueryFields
 {
     public const string PropsPrefix = "event:props:";
 
+    /// <summary>The site's goals by display name: a row per (event, goal it converts), see <c>QuerySql.Goals</c>.</summary>
+    public const string Goal = "event:goal";
+
+    /// <summary>Columns a goal reads: page goals the path, event goals the name and the props.</summary>
+    public static readonly string[] GoalColumns = ["path", "name", "props"];
+
     public static readonly string[] Metrics =
-        ["visitors", "visits", "pageviews", "views_per_visit", "bounce_rate", "visit_duration", "events", "percentage"];
+        ["visitors", "visits", "pageviews", "views_per_visit", "bounce_rate", "visit_duration", "events", "percentage", "conversion_rate", "time_on_page", "scroll_depth"];
 
     /// <summary>Plausible metrics this slice does not compute yet: named in the 400.</summary>
     public static readonly string[] MetricsNotYet =
-        ["conversion_rate", "group_conversion_rate", "time_on_page", "scroll_depth", "average_revenue", "total_revenue"];
+        ["group_conversion_rate", "average_revenue", "total_revenue"];
 
     /// <summary>Metrics of whole sessions: Plausible refuses them beside an event dimension, and so do we.</summary>
     public static readonly string[] SessionMetrics = ["views_per_visit", "bounce_rate", "visit_duration"];
@@ -46,7 +52,34 @@ public static class QueryFields
             ["visit:os_version"] = ("v_os_version", First("coalesce(os_version, '(not set)')")),
             ["visit:entry_page"] = ("v_entry_page", "coalesce(arg_min(path, ts) FILTER (WHERE type = 'page_view'), '(none)')"),
             ["visit:exit_page"] = ("v_exit_page", "coalesce(arg_max(path, ts) FILTER (WHERE type = 'page_view'), '(none)')"),
+            ["visit:channel"] = ("v_channel", First(Channel)),
         };
+
+    /// <summary>Columns <c>visit:channel</c> reads.</summary>
+    public static readonly string[] ChannelColumns = ["source", "medium", "utm_source", "utm_medium", "utm_campaign"];
+
+    /// <summary>
+    /// Plausible's acquisition channels (after GA4's default channel grouping), from the visit's source, medium and UTM
+    /// tags. <c>{search}</c> and <c>{social}</c> stand for the known search engines' and social networks' source names,
+    /// given as parameters (a tagged visit's medium is its utm_medium, so "google"/"cpc" is known as search by its name).
+    /// Order matters: the first rule that holds names the channel.
+    /// </summary>
+    private const string Channel =
+        "CASE " +
+        "WHEN contains(lower(coalesce(utm_campaign, '')), 'cross-network') THEN 'Cross-network' " +
+        "WHEN (list_contains({search}, source) OR medium = 'search') AND regexp_matches(lower(coalesce(utm_medium, '')), '^(.*cp.*|ppc|retargeting|paid.*)$') THEN 'Paid Search' " +
+        "WHEN (list_contains({social}, source) OR medium = 'social') AND regexp_matches(lower(coalesce(utm_medium, '')), '^(.*cp.*|ppc|retargeting|paid.*)$') THEN 'Paid Social' " +
+        "WHEN lower(coalesce(utm_medium, '')) IN ('display', 'banner', 'expandable', 'interstitial', 'cpm') THEN 'Display' " +
+        "WHEN regexp_matches(lower(coalesce(utm_medium, '')), '^(.*cp.*|ppc|retargeting|paid.*)$') THEN 'Paid Other' " +
+        "WHEN list_contains({search}, source) OR medium = 'search' THEN 'Organic Search' " +
+        "WHEN list_contains({social}, source) OR medium = 'social' OR lower(coalesce(utm_medium, '')) IN ('social', 'social-network', 'social-media', 'sm', 'social network', 'social media') THEN 'Organic Social' " +
+        "WHEN medium = 'email' OR regexp_matches(lower(coalesce(utm_medium, '') || ' ' || coalesce(utm_source, '')), 'e[-_ ]?mail|newsletter') THEN 'Email' " +
+        "WHEN lower(coalesce(utm_medium, '')) = 'affiliate' THEN 'Affiliates' " +
+        "WHEN lower(coalesce(utm_medium, '')) = 'audio' THEN 'Audio' " +
+        "WHEN lower(coalesce(utm_medium, '')) = 'sms' OR lower(coalesce(utm_source, '')) = 'sms' THEN 'SMS' " +
+        "WHEN regexp_matches(lower(coalesce(utm_medium, '')), '(push$|mobile|notification)') THEN 'Mobile Push Notifications' " +
+        "WHEN source IS NULL OR medium IN ('direct', 'internal') THEN 'Direct' " +
+        "ELSE 'Referral' END";
 
     /// <summary>Time dimensions: a format of a site-local timestamp column (<c>{0}</c>).</summary>
     public static readonly IReadOnlyDictionary<string, string> TimeDimensions = new Dictionary<string, string>
@@ -60,7 +93,7 @@ public static class QueryFields
     /// <summary>Plausible dimensions this slice does not answer yet: named in the 400.</summary>
     public static readonly string[] DimensionsNotYet =
     [
-        "event:goal", "visit:channel", "visit:region", "visit:city", "visit:country_name", "visit:region_name", "visit:city_name",
+        "visit:region", "visit:city", "visit:country_name", "visit:region_name", "visit:city_name",
     ];
 
     /// <summary>The lake column a dimension reads (time reads <c>local_ts</c>, always read): a query reads only the
@@ -80,7 +113,8 @@ public static class QueryFields
 
     public static bool IsTime(string dimension) => dimension == "time" || TimeDimensions.ContainsKey(dimension);
 
-    public static bool IsEventLevel(string dimension) => EventDimensions.ContainsKey(dimension) || dimension.StartsWith(PropsPrefix, StringComparison.Ordinal);
+    public static bool IsEventLevel(string dimension) =>
+        EventDimensions.ContainsKey(dimension) || dimension == Goal || dimension.StartsWith(PropsPrefix, StringComparison.Ordinal);
 
     public static bool IsKnownDimension(string dimension) =>
         IsTime(dimension) || VisitDimensions.ContainsKey(dimension) || IsEventLevel(dimension);

@@ -15,7 +15,26 @@ public sealed record StatsQuery(
     bool TotalRows,
     JsonObject IncludeAsSent,
     int Limit,
-    int Offset);
+    int Offset)
+{
+    /// <summary><c>include.comparisons</c>, or null.</summary>
+    public QueryComparison? Comparison { get; init; }
+}
+
+/// <summary>A comparison period: <c>previous_period</c> (as many days just before), <c>year_over_year</c> (the same
+/// days a year earlier) or <c>custom</c> with its own two dates.</summary>
+public sealed record QueryComparison(string Mode, DateOnly? First = null, DateOnly? Last = null)
+{
+    public static readonly string[] Modes = ["previous_period", "year_over_year", "custom"];
+
+    /// <summary>The days the comparison reads, for a main query over <paramref name="main"/>.</summary>
+    public (DateOnly First, DateOnly Last) Days(QueryPeriod main) => Mode switch
+    {
+        "previous_period" => (main.First.AddDays(-main.Days), main.First.AddDays(-1)),
+        "year_over_year" => (main.First.AddYears(-1), main.Last.AddYears(-1)),
+        _ => (First!.Value, Last!.Value),
+    };
+}
 
 /// <summary>One node of the filter tree.</summary>
 public abstract record QueryFilter;

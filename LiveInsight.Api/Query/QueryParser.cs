@@ -87,12 +87,41 @@ public static class QueryParser
         var dimensions = body.TryGetProperty("dimensions", out var d) ? Dimensions(d) : [];
         var (filters, filtersAsSent) = body.TryGetProperty("filters", out var f) ? Filters(f) : ([], new JsonArray());
         var orderBy = body.TryGetProperty("order_by", out var o) ? OrderBy(o, metrics, dimensions) : null;
-        var (totalRows, include) = body.TryGetProperty("include", out var i) ? Include(i) : (false, new JsonObject());
+        var (totalRows, include, comparison) = body.TryGetProperty("include", out var i) ? Include(i) : (false, new JsonObject(), null);
         var (limit, offset) = body.TryGetProperty("pagination", out var p) ? Pagination(p) : (MaxLimit, 0);
 
         if (metrics.Contains("percentage") && dimensions.Count == 0)
         {
             throw new QueryException("Metric 'percentage' requires non-empty dimensions.");
+        }
+
+        if (metrics.Contains("conversion_rate"))
+        {
+            // Plausible's rule: converters need a goal to convert to, and the rate's denominator is the same query
+            // without its goal filters, which is well defined only for goal filters at the top level.
+            var topLevelGoal = filters.Any(f => f is SimpleFilter { Dimension: QueryFields.Goal });
+            if (!dimensions.Contains(QueryFields.Goal) && !topLevelGoal)
+            {
+                throw new QueryException("Metric 'conversion_rate' needs an event:goal filter or the event:goal dimension.");
+            }
+
+            if (filters.Any(f => f is not SimpleFilter && NamesGoal(f)))
+            {
+                throw new QueryException("Metric 'conversion_rate' needs event:goal filters at the top level, not inside and/or/not.");
+            }
+        }
+
+        if (metrics.FirstOrDefault(QuerySql.EngagementMetrics.Contains) is { } engagement)
+        {
+            if (dimensions.FirstOrDefault(d => !QuerySql.EngagementAllows(d)) is { } dimension)
+            {
+                throw new QueryException($"Metric '{engagement}' cannot be used with dimension '{Shorten(dimension)}' (it is known per page view: by page, visit attributes and time).");
+            }
+
+            if (FilterDimensionsOf(filters).FirstOrDefault(d => !QuerySql.EngagementAllows(d)) is { } filtered)
+            {
+                throw new QueryException($"Metric '{engagement}' cannot be used with a filter on '{Shorten(filtered)}' (it is known per page view: by page, visit attributes and time).");
+            }
         }
 
         if (dimensions.FirstOrDefault(QueryFields.IsEventLevel) is { } eventDimension
@@ -101,8 +130,32 @@ public static class QueryParser
             throw new QueryException($"Session metric '{sessionMetric}' cannot be used with event dimension '{Shorten(eventDimension)}'.");
         }
 
-        return new StatsQuery(siteId, metrics, dateRange, dimensions, filters, filtersAsSent, orderBy, totalRows, include, limit, offset);
+        if (comparison is not null && dimensions.FirstOrDefault(QueryFields.IsTime) is { } time)
+        {
+            throw new QueryException($"include.comparisons with the time dimension '{time}' is not supported yet: compare totals or other dimensions.");
+        }
+
+        return new StatsQuery(siteId, metrics, dateRange, dimensions, filters, filtersAsSent, orderBy, totalRows, include, limit, offset)
+        {
+            Comparison = comparison,
+        };
     }
+
+    private static IEnumerable<string> FilterDimensionsOf(IEnumerable<QueryFilter> filters) => filters.SelectMany(f => f switch
+    {
+        SimpleFilter simple => [simple.Dimension],
+        LogicalFilter logical => FilterDimensionsOf(logical.Children),
+        NotFilter not => FilterDimensionsOf([not.Child]),
+        _ => [],
+    });
+
+    private static bool NamesGoal(QueryFilter filter) => filter switch
+    {
+        SimpleFilter simple => simple.Dimension == QueryFields.Goal,
+        LogicalFilter logical => logical.Children.Any(NamesGoal),
+        NotFilter not => NamesGoal(not.Child),
+        _ => false,
+    };
 
     private static JsonElement Required(JsonElement body, string name) =>
         body.TryGetProperty(name, out var value) ? value : throw new QueryException($"{name} is required.");
@@ -281,6 +334,11 @@ public static class QueryParser
 
         CheckDimension(dimension, "filters");
         var regex = op is "matches" or "matches_not";
+        if (regex && dimension == QueryFields.Goal)
+        {
+            throw new QueryException("event:goal filters take is, is_not, contains or contains_not (goals are named, not patterns).");
+        }
+
         var clauses = Strings(node[2], "clauses", MaxClauses, regex ? MaxRegexLength : MaxClauseLength);
         if (clauses.Count == 0)
         {
@@ -351,7 +409,7 @@ public static class QueryParser
         return list;
     }
 
-    private static (bool, JsonObject) Include(JsonElement include)
+    private static (bool, JsonObject, QueryComparison?) Include(JsonElement include)
     {
         if (include.ValueKind != JsonValueKind.Object)
         {
@@ -359,14 +417,21 @@ public static class QueryParser
         }
 
         var totalRows = false;
+        QueryComparison? comparison = null;
         foreach (var property in include.EnumerateObject())
         {
+            if (property.Name == "comparisons")
+            {
+                comparison = property.Value.ValueKind == JsonValueKind.Null ? null : Comparison(property.Value);
+                continue;
+            }
+
             var flag = property.Value.ValueKind switch
             {
                 JsonValueKind.True => true,
                 JsonValueKind.False => false,
-                _ => property.Name is "comparisons" or "time_labels" or "imports" or "total_rows"
-                    ? throw new QueryException($"include.{property.Name} is not supported yet in this form.")
+                _ => property.Name is "time_labels" or "imports" or "total_rows"
+                    ? throw new QueryException($"include.{property.Name} is true or false.")
                     : throw new QueryException($"Unknown include option '{Shorten(property.Name)}'."),
             };
             switch (property.Name)
@@ -376,14 +441,58 @@ public static class QueryParser
                     break;
                 case "imports" when !flag:
                     break; // nothing is ever imported
-                case "imports" or "time_labels" or "comparisons":
+                case "imports" or "time_labels":
                     throw new QueryException($"include.{property.Name} is not supported yet.");
                 default:
                     throw new QueryException($"Unknown include option '{Shorten(property.Name)}'.");
             }
         }
 
-        return (totalRows, (JsonObject)JsonNode.Parse(include.GetRawText())!);
+        return (totalRows, (JsonObject)JsonNode.Parse(include.GetRawText())!, comparison);
+    }
+
+    /// <summary><c>{"mode": "previous_period" | "year_over_year"}</c> or <c>{"mode": "custom", "date_range": [a, b]}</c>.</summary>
+    private static QueryComparison Comparison(JsonElement comparison)
+    {
+        const string Shape = "include.comparisons is {\"mode\": \"previous_period\" | \"year_over_year\"} or {\"mode\": \"custom\", \"date_range\": [\"YYYY-MM-DD\", \"YYYY-MM-DD\"]}.";
+        if (comparison.ValueKind != JsonValueKind.Object || !comparison.TryGetProperty("mode", out var mode) || mode.ValueKind != JsonValueKind.String
+            || !QueryComparison.Modes.Contains(mode.GetString()))
+        {
+            throw new QueryException(Shape);
+        }
+
+        JsonNode? range = null;
+        foreach (var property in comparison.EnumerateObject())
+        {
+            switch (property.Name)
+            {
+                case "mode":
+                    break;
+                case "date_range" when mode.GetString() == "custom" && property.Value.ValueKind == JsonValueKind.Array:
+                    range = DateRange(property.Value);
+                    break;
+                case "match_day_of_week" when property.Value.ValueKind == JsonValueKind.False:
+                    break;
+                case "match_day_of_week":
+                    throw new QueryException("include.comparisons.match_day_of_week is not supported yet (only false).");
+                default:
+                    throw new QueryException(Shape);
+            }
+        }
+
+        if (mode.GetString() != "custom")
+        {
+            return new QueryComparison(mode.GetString()!);
+        }
+
+        if (range is not JsonArray pair)
+        {
+            throw new QueryException(Shape);
+        }
+
+        QueryPeriods.TryDate(pair[0]!.GetValue<string>(), out var first);
+        QueryPeriods.TryDate(pair[1]!.GetValue<string>(), out var last);
+        return new QueryComparison("custom", first, last);
     }
 
     private static (int, int) Pagination(JsonElement pagination)

@@ -11,7 +11,7 @@ namespace LiveInsight.Api.Query;
 /// session metrics count the sessions with at least one of them (a visit filter keeps whole sessions, an event
 /// filter keeps the sessions that have such an event, as Plausible).</para>
 /// </summary>
-public sealed class QuerySql
+public sealed partial class QuerySql
 {
     /// <summary>An empty table of the lake's columns in the engine's database: what a query over no files reads.</summary>
     public const string EmptyEvents = "empty_events";
@@ -31,9 +31,10 @@ public sealed class QuerySql
 
     public IReadOnlyList<string> Regexes { get; private set; } = [];
 
-    public static QuerySql Build(StatsQuery query, QueryPeriod period, IReadOnlyList<string> files)
+    /// <param name="goals">The site's goals: what <c>event:goal</c> and <c>conversion_rate</c> are computed from.</param>
+    public static QuerySql Build(StatsQuery query, QueryPeriod period, IReadOnlyList<string> files, IReadOnlyList<Core.Sites.Goal>? goals = null)
     {
-        var sql = new QuerySql();
+        var sql = new QuerySql { goals = goals ?? [] };
         sql.Text = sql.Compose(query, period, files);
         return sql;
     }
@@ -46,7 +47,7 @@ public sealed class QuerySql
         Regexes = regexes;
 
         var visitColumns = Dimensions.Concat(FilterDimensions(query.Filters))
-            .Where(QueryFields.VisitDimensions.ContainsKey).Distinct().Select(d => QueryFields.VisitDimensions[d]).ToList();
+            .Where(QueryFields.VisitDimensions.ContainsKey).Distinct().Select(VisitColumn).ToList();
         var eventLevel = Dimensions.Any(QueryFields.IsEventLevel);
         var sessionLevel = !eventLevel && query.Metrics.Any(m => m is "visits" || QueryFields.SessionMetrics.Contains(m));
 
@@ -59,6 +60,8 @@ public sealed class QuerySql
         var text = new StringBuilder();
         var columns = QueryFields.BaseColumns
             .Concat(Dimensions.Concat(FilterDimensions(query.Filters)).Select(QueryFields.LakeColumn).OfType<string>())
+            .Concat(Dimensions.Concat(FilterDimensions(query.Filters)).Contains(QueryFields.Goal) ? QueryFields.GoalColumns : [])
+            .Concat(Dimensions.Concat(FilterDimensions(query.Filters)).Contains("visit:channel") ? QueryFields.ChannelColumns : [])
             .Distinct()
             .Where(c => Core.Lake.LakeLayout.EventColumns.Any(e => e.Name == c)); // the allow-list once more: only the lake's own names
         text.Append($"WITH src AS MATERIALIZED (SELECT DISTINCT ON (event_id) {string.Join(", ", columns)} FROM {source} ")
@@ -68,9 +71,12 @@ public sealed class QuerySql
             .Append(", min(ts) AS start_ts, max(ts) AS end_ts, min(local_ts) AS start_local")
             .Append(", count(*) FILTER (WHERE type = 'page_view') AS pv, count(*) FILTER (WHERE type = 'custom') AS ce FROM src GROUP BY session_id),\n");
         // Events need their session only for its attributes; without visit columns the join would be wasted work.
-        text.Append(visitColumns.Count == 0
-            ? $"rows AS MATERIALIZED (SELECT * FROM src WHERE {filter}),\n"
-            : $"rows AS MATERIALIZED (SELECT src.*{string.Concat(visitColumns.Select(v => $", sess.{v.Column}"))} FROM src JOIN sess USING (session_id) WHERE {filter}),\n");
+        var scope = visitColumns.Count == 0
+            ? "SELECT * FROM src"
+            : $"SELECT src.*{string.Concat(visitColumns.Select(v => $", sess.{v.Column}"))} FROM src JOIN sess USING (session_id)";
+        text.Append(Dimensions.Contains(QueryFields.Goal)
+            ? $"rows AS MATERIALIZED ({GoalRows($"{scope} WHERE {filter}", query.Filters)}),\n"
+            : $"rows AS MATERIALIZED ({scope} WHERE {filter}),\n");
         text.Append("ev AS (SELECT ").Append(string.Concat(dims.Select((d, i) => $"{d} AS d{i}, ")))
             .Append("count(DISTINCT visitor_id) AS visitors, count(*) FILTER (WHERE type = 'page_view') AS pageviews, ")
             .Append($"count(*) AS events, count(DISTINCT session_id) AS visits FROM rows{groupBy})");
@@ -87,11 +93,35 @@ public sealed class QuerySql
         }
 
         var outDims = dims.Select((_, i) => sessionLevel ? $"coalesce(e.d{i}, s.d{i}) AS d{i}" : $"e.d{i} AS d{i}");
+        string OutDim(int i) => sessionLevel ? $"coalesce(e.d{i}, s.d{i})" : $"e.d{i}";
+        if (query.Metrics.Contains("conversion_rate"))
+        {
+            joined += ConversionBase(query, scope, text, OutDim);
+        }
+
+        if (query.Metrics.Any(EngagementMetrics.Contains))
+        {
+            joined += EngagementViews(source, period, query, visitColumns, text, OutDim);
+        }
+
         var outMetrics = query.Metrics.Select((m, j) => $"{Metric(m, sessionLevel)} AS m{j}");
         text.Append($"\nSELECT {string.Join(", ", outDims.Concat(outMetrics))}")
             .Append(query.TotalRows ? ", count(*) OVER () AS total_rows" : "")
             .Append($" FROM {joined} ORDER BY {Order(query)} LIMIT {Param((long)query.Limit)} OFFSET {Param((long)query.Offset)}");
         return text.ToString();
+    }
+
+    /// <summary>A visit dimension's session column; the channel's known source names become parameters.</summary>
+    private (string Column, string Aggregate) VisitColumn(string dimension)
+    {
+        var (column, aggregate) = QueryFields.VisitDimensions[dimension];
+        if (dimension == "visit:channel")
+        {
+            var (search, social) = (Param(Ingestion.Enrichment.KnownSources.NamesOf("search")), Param(Ingestion.Enrichment.KnownSources.NamesOf("social")));
+            aggregate = aggregate.Replace("{search}", search, StringComparison.Ordinal).Replace("{social}", social, StringComparison.Ordinal);
+        }
+
+        return (column, aggregate);
     }
 
     private static string Metric(string metric, bool sessionLevel) => metric switch
@@ -103,6 +133,9 @@ public sealed class QuerySql
         "bounce_rate" => "CAST(coalesce(round(100.0 * s.bounces / nullif(s.visits, 0)), 0) AS BIGINT)",
         "visit_duration" => "CAST(coalesce(round(s.duration_ms / 1000.0 / nullif(s.visits, 0)), 0) AS BIGINT)",
         "views_per_visit" => "CAST(coalesce(round(s.pageviews / nullif(s.visits, 0), 2), 0) AS DOUBLE)",
+        "time_on_page" => "CAST(round(p.engaged_ms / 1000.0 / nullif(p.views, 0), 1) AS DOUBLE)",
+        "scroll_depth" => "CAST(round(p.scroll_sum / nullif(p.scroll_views, 0), 1) AS DOUBLE)",
+        "conversion_rate" => "CAST(coalesce(round(100.0 * e.visitors / nullif(b.visitors, 0), 2), 0) AS DOUBLE)",
         "percentage" => "CAST(coalesce(round(100.0 * e.visitors / nullif((SELECT count(DISTINCT visitor_id) FROM rows), 0), 1), 0) AS DOUBLE)",
         _ => throw new QueryException($"Unknown metric '{metric}'."),
     };
@@ -137,6 +170,11 @@ public sealed class QuerySql
     /// <summary>A dimension per event row of <c>rows</c> (or of <c>src</c>, in the filter).</summary>
     private string RowExpression(string dimension)
     {
+        if (dimension == QueryFields.Goal)
+        {
+            return GoalColumn;
+        }
+
         if (QueryFields.EventDimensions.TryGetValue(dimension, out var expression))
         {
             return expression;
@@ -171,6 +209,11 @@ public sealed class QuerySql
 
     private string Simple(SimpleFilter filter, List<string> regexes)
     {
+        if (filter.Dimension == QueryFields.Goal)
+        {
+            return GoalFilter(filter);
+        }
+
         var expression = RowExpression(filter.Dimension);
         var clauses = filter.Clauses;
         if (!filter.CaseSensitive)

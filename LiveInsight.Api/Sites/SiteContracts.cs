@@ -61,3 +61,28 @@ public sealed record UpdateSiteRequest(
 
 /// <summary>New keys after a rotation: like <see cref="CreatedSite"/>, the only time the secret key is shown.</summary>
 public sealed record RotatedKeys(string SiteId, string PublicKey, string SecretKey);
+
+/// <summary>A new goal (<c>POST /api/sites/{siteId}/goals</c>): the goal's shape without its id.</summary>
+public sealed record CreateGoalRequest(
+    string? Kind,
+    string? DisplayName = null,
+    string? Path = null,
+    string? EventName = null,
+    string? PropKey = null,
+    string? PropValue = null);
+
+/// <summary>A goal as the API shows it; fields a goal of its kind does not have are left out.</summary>
+public sealed record GoalView(
+    string Id,
+    string Kind,
+    string DisplayName,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] string? Path,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] string? EventName,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] string? PropKey,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] string? PropValue)
+{
+    public static GoalView Of(LiveInsight.Core.Sites.Goal goal) =>
+        new(goal.Id, goal.Kind, goal.DisplayName, goal.Path, goal.EventName, goal.PropKey, goal.PropValue);
+}
+
+public sealed record GoalList(IReadOnlyList<GoalView> Goals);

@@ -43,6 +43,8 @@ public static class AuditActions
     public const string AlertDelete = "alert.delete";
     public const string ReportCreate = "report.create";
     public const string ReportDelete = "report.delete";
+    public const string GoalCreate = "goal.create";
+    public const string GoalDelete = "goal.delete";
 }
 
 /// <summary>
@@ -56,6 +58,9 @@ public sealed class AuditLog(IAmazonDynamoDB dynamo, IOptions<StorageOptions> op
 
     /// <summary>The actor recorded when the admin token itself (not a dashboard user) made the call.</summary>
     public const string AdminTokenActor = "admin-token";
+
+    /// <summary>The actor recorded when a site's secret key made the call (goals may be changed with it).</summary>
+    public const string SecretKeyActor = "secret-key";
 
     public const int MaxFieldLength = 500;
     public const int MaxPage = 200;

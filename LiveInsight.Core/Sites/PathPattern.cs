@@ -95,4 +95,34 @@ public static class PathPattern
 
         return current[n];
     }
+
+    /// <summary>
+    /// The pattern as an RE2 (and .NET) regular expression for a full match: <c>**</c> becomes <c>.*</c>, <c>*</c>
+    /// <c>[^/]*</c>, and every other ASCII character but letters, digits and <c>_</c> is escaped, so nothing in the
+    /// pattern can be read as regex syntax. The query engine gets it as a parameter, never as SQL text.
+    /// </summary>
+    public static string ToRegex(string pattern)
+    {
+        var regex = new System.Text.StringBuilder("(?s)", pattern.Length * 2 + 4);
+        for (var i = 0; i < pattern.Length; i++)
+        {
+            var c = pattern[i];
+            if (c == '*')
+            {
+                var crossesSegments = i + 1 < pattern.Length && pattern[i + 1] == '*';
+                regex.Append(crossesSegments ? ".*" : "[^/]*");
+                i += crossesSegments ? 1 : 0;
+            }
+            else if (c < 128 && !char.IsAsciiLetterOrDigit(c) && c != '_')
+            {
+                regex.Append('\\').Append(c);
+            }
+            else
+            {
+                regex.Append(c);
+            }
+        }
+
+        return regex.ToString();
+    }
 }

@@ -48,6 +48,9 @@ public sealed record Site(
     /// listed and revoked early. Their secret part is kept only as the hash, like the current secret key.</summary>
     public IReadOnlyList<RetiredKey> RetiredKeys { get; init; } = [];
 
+    /// <summary>Conversion goals (at most <see cref="Goal.MaxPerSite"/>), in the order they were created.</summary>
+    public IReadOnlyList<Goal> Goals { get; init; } = [];
+
     /// <summary>Whether Plausible's tracker may send this site's events (<c>POST /api/event</c>, found by domain). On
     /// by default, so a move from Plausible is one changed script tag.</summary>
     public bool AcceptPlausible { get; init; } = true;

@@ -184,6 +184,7 @@ public sealed class SiteRepository(IAmazonDynamoDB dynamo, IOptions<StorageOptio
         ["version"] = new AttributeValue { N = site.Version.ToString(CultureInfo.InvariantCulture) },
         ["accept_plausible"] = new AttributeValue { BOOL = site.AcceptPlausible },
         ["umami_website_id"] = new AttributeValue { S = site.UmamiWebsiteId },
+        ["goals"] = new AttributeValue { L = site.Goals.Select(GoalItem).ToList() },
         ["retired_keys"] = new AttributeValue
         {
             L = site.RetiredKeys.Select(k => new AttributeValue
@@ -197,6 +198,31 @@ public sealed class SiteRepository(IAmazonDynamoDB dynamo, IOptions<StorageOptio
             }).ToList(),
         },
     };
+
+    private static AttributeValue GoalItem(Goal goal)
+    {
+        var map = new Dictionary<string, AttributeValue>
+        {
+            ["id"] = new AttributeValue { S = goal.Id },
+            ["kind"] = new AttributeValue { S = goal.Kind },
+            ["display_name"] = new AttributeValue { S = goal.DisplayName },
+        };
+        foreach (var (name, value) in new[] { ("path", goal.Path), ("event_name", goal.EventName), ("prop_key", goal.PropKey), ("prop_value", goal.PropValue) })
+        {
+            if (value is not null)
+            {
+                map[name] = new AttributeValue { S = value };
+            }
+        }
+
+        return new AttributeValue { M = map };
+    }
+
+    private static Goal ReadGoal(Dictionary<string, AttributeValue> m)
+    {
+        string? Optional(string name) => m.TryGetValue(name, out var v) ? v.S : null;
+        return new Goal(m["id"].S, m["kind"].S, m["display_name"].S, Optional("path"), Optional("event_name"), Optional("prop_key"), Optional("prop_value"));
+    }
 
     private static AttributeValue StringList(IEnumerable<string> values) =>
         new() { L = values.Select(v => new AttributeValue { S = v }).ToList() };
@@ -225,6 +251,7 @@ public sealed class SiteRepository(IAmazonDynamoDB dynamo, IOptions<StorageOptio
         AcceptPlausible = !item.TryGetValue("accept_plausible", out var plausible) || plausible.BOOL != false,
         UmamiWebsiteId = item.TryGetValue("umami_website_id", out var umami) && umami.S is { Length: > 0 } id ? id : null!, // null: derived
         Version = item.TryGetValue("version", out var version) && version.N is { } v ? long.Parse(v, CultureInfo.InvariantCulture) : 0,
+        Goals = item.TryGetValue("goals", out var goals) && goals.L is { Count: > 0 } ? goals.L.Select(g => ReadGoal(g.M)).ToList() : [],
         RetiredKeys = item.TryGetValue("retired_keys", out var retired) && retired.L is { Count: > 0 }
             ? retired.L.Select(k => new RetiredKey(
                 k.M["public_key"].S,

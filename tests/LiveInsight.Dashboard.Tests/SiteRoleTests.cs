@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using LiveInsight.Dashboard.Auth;
 using LiveInsight.Dashboard.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace LiveInsight.Dashboard.Tests;
 
@@ -40,6 +41,33 @@ public sealed class SiteRoleTests(DashboardFixture fixture)
             Assert.Equal(HttpStatusCode.OK, adminRotate.StatusCode);
             Assert.Equal("Renamed by admin", (await SiteAsync(site.SiteId)).GetProperty("name").GetString());
             Assert.NotEqual(site.PublicKey, (await SiteAsync(site.SiteId)).GetProperty("public_key").GetString());
+        }
+    }
+
+    [Fact]
+    public async Task A_viewer_reads_goals_while_only_a_site_admin_adds_and_removes_them_audited_as_that_user()
+    {
+        var site = await fixture.CreateSiteAsync("Goals", "goals.test");
+        var (viewer, viewerCsrf, _) = await fixture.MemberAsync(site.SiteId, "viewer");
+        var (admin, adminCsrf, adminEmail) = await fixture.MemberAsync(site.SiteId, "admin");
+        using (viewer)
+        using (admin)
+        {
+            var goals = $"/proxy/api/sites/{site.SiteId}/goals";
+            var viewerCreate = await DashboardFixture.SendAsync(viewer, viewerCsrf, HttpMethod.Post, goals, new { kind = "page", path = "/signup" });
+            var adminCreate = await DashboardFixture.SendAsync(admin, adminCsrf, HttpMethod.Post, goals, new { kind = "event", event_name = "Signup" });
+
+            Assert.Equal(HttpStatusCode.Forbidden, viewerCreate.StatusCode);
+            Assert.Equal(HttpStatusCode.Created, adminCreate.StatusCode);
+            var id = (await adminCreate.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
+            var listed = await viewer.GetFromJsonAsync<JsonElement>(goals);
+            Assert.Equal(["Signup"], listed.GetProperty("goals").EnumerateArray().Select(g => g.GetProperty("display_name").GetString()));
+
+            Assert.Equal(HttpStatusCode.Forbidden, (await DashboardFixture.SendAsync(viewer, viewerCsrf, HttpMethod.Delete, $"{goals}/{id}")).StatusCode);
+            Assert.Equal(HttpStatusCode.NoContent, (await DashboardFixture.SendAsync(admin, adminCsrf, HttpMethod.Delete, $"{goals}/{id}")).StatusCode);
+            Assert.Empty((await viewer.GetFromJsonAsync<JsonElement>(goals)).GetProperty("goals").EnumerateArray());
+            var audit = await fixture.DashboardServices.GetRequiredService<LiveInsight.Core.Audit.AuditLog>().ListAsync(site.SiteId, 50, CancellationToken.None);
+            Assert.Equal([adminEmail, adminEmail], audit.Where(e => e.Action.StartsWith("goal.", StringComparison.Ordinal)).Select(e => e.Actor));
         }
     }
 

@@ -51,6 +51,9 @@ internal static class KnownSources
         .SelectMany(row => (row.AndroidApps ?? []).Select(app => (app, row)))
         .ToFrozenDictionary(pair => pair.app, pair => pair.row, StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>The names of the known sources of one medium ("search", "social"): what the query API's channels use.</summary>
+    public static List<string> NamesOf(string medium) => Rows.Where(row => row.Medium == medium).Select(row => row.Name).ToList();
+
     /// <param name="host">Lower case.</param>
     public static Row? FindHost(string host) => Array.Find(Rows, row => Array.Exists(row.Hosts, pattern => Matches(host, pattern)));
 

@@ -101,7 +101,8 @@ public static partial class ApiHostileCases
                  {
                      ("10,000 metrics", $"\"metrics\":[{string.Join(",", Enumerable.Repeat("\"visitors\"", 10_000))}]"),
                      ("metric twice", "\"metrics\":[\"visitors\",\"visitors\"]"), ("no metric", "\"metrics\":[]"),
-                     ("not yet: conversion_rate", "\"metrics\":[\"conversion_rate\"]"), ("not yet: time_on_page", "\"metrics\":[\"time_on_page\"]"),
+                     ("conversion_rate without a goal", "\"metrics\":[\"conversion_rate\"]"), ("time_on_page by event name", "\"metrics\":[\"time_on_page\"],\"dimensions\":[\"event:name\"]"),
+                     ("scroll_depth filtered by a prop", "\"metrics\":[\"scroll_depth\"],\"filters\":[[\"is\",\"event:props:x\",[\"y\"]]]"),
                      ("percentage without dimensions", "\"metrics\":[\"percentage\"]"), ("metric in another case", "\"metrics\":[\"Visitors\"]"),
                  })
         {
@@ -127,7 +128,11 @@ public static partial class ApiHostileCases
                  {
                      ("6 dimensions", "\"dimensions\":[\"visit:source\",\"visit:country\",\"visit:device\",\"visit:os\",\"visit:browser\",\"event:page\"]"),
                      ("10,000 dimensions", $"\"dimensions\":[{string.Join(",", Enumerable.Repeat("\"event:page\"", 10_000))}]"),
-                     ("unknown dimension", "\"dimensions\":[\"visit:password\"]"), ("not yet: event:goal", "\"dimensions\":[\"event:goal\"]"),
+                     ("unknown dimension", "\"dimensions\":[\"visit:password\"]"), ("goal nobody made", "\"filters\":[[\"is\",\"event:goal\",[\"Nope\"]]]"),
+                     ("goal as a regex", "\"filters\":[[\"matches\",\"event:goal\",[\".*\"]]]"),
+                     ("goal SQL-ish", "\"filters\":[[\"is\",\"event:goal\",[\"' OR 1=1 --\"]]]"),
+                     ("conversion_rate with the goal inside not", "\"metrics\":[\"conversion_rate\"],\"filters\":[[\"not\",[\"is\",\"event:goal\",[\"x\"]]]]"),
+                     ("session metric by goal", "\"dimensions\":[\"event:goal\"],\"metrics\":[\"visit_duration\"]"),
                      ("two time dimensions", "\"dimensions\":[\"time:day\",\"time:hour\"]"), ("prop without key", "\"dimensions\":[\"event:props:\"]"),
                      ("prop key 10 KB", $"\"dimensions\":[\"event:props:{new string('k', 10_000)}\"]"),
                      ("session metric by page", "\"dimensions\":[\"event:page\"],\"metrics\":[\"bounce_rate\"]"),
@@ -147,7 +152,12 @@ public static partial class ApiHostileCases
                      ("modifier unknown", "\"filters\":[[\"is\",\"event:page\",[\"/\"],{\"collate\":\"x\"}]]"), ("modifier on matches", "\"filters\":[[\"matches\",\"event:page\",[\"/\"],{\"case_sensitive\":false}]]"),
                      ("order_by unknown", "\"order_by\":[[\"pageviews\",\"desc\"]]"), ("order_by sideways", "\"order_by\":[[\"visitors\",\"sideways\"]]"),
                      ("order_by not pairs", "\"order_by\":[\"visitors\"]"), ("order_by 11 entries", $"\"order_by\":[{string.Join(",", Enumerable.Repeat("[\"visitors\",\"desc\"]", 11))}]"),
-                     ("include comparisons", "\"include\":{\"comparisons\":{\"mode\":\"previous_period\"}}"), ("include time_labels", "\"include\":{\"time_labels\":true}"),
+                     ("comparisons unknown mode", "\"include\":{\"comparisons\":{\"mode\":\"forever\"}}"),
+                     ("comparisons as a string", "\"include\":{\"comparisons\":\"previous_period\"}"), ("comparisons custom without dates", "\"include\":{\"comparisons\":{\"mode\":\"custom\"}}"),
+                     ("comparisons custom 20 years", "\"include\":{\"comparisons\":{\"mode\":\"custom\",\"date_range\":[\"2000-01-01\",\"2019-12-31\"]}}"),
+                     ("comparisons custom SQL-ish date", "\"include\":{\"comparisons\":{\"mode\":\"custom\",\"date_range\":[\"2026-01-01' --\",\"2026-01-02\"]}}"),
+                     ("comparisons with an unknown key", "\"include\":{\"comparisons\":{\"mode\":\"previous_period\",\"sql\":1}}"),
+                     ("comparisons by day", "\"dimensions\":[\"time:day\"],\"include\":{\"comparisons\":{\"mode\":\"previous_period\"}}"), ("include time_labels", "\"include\":{\"time_labels\":true}"),
                      ("include unknown", "\"include\":{\"sql\":true}"), ("include total_rows as string", "\"include\":{\"total_rows\":\"yes\"}"),
                      ("limit 0", "\"pagination\":{\"limit\":0}"), ("limit 10,001", "\"pagination\":{\"limit\":10001}"), ("limit -1", "\"pagination\":{\"limit\":-1}"),
                      ("limit beyond int", "\"pagination\":{\"limit\":99999999999999}"), ("limit 1.5", "\"pagination\":{\"limit\":1.5}"),
@@ -157,6 +167,11 @@ public static partial class ApiHostileCases
             var metrics = rest.Contains("\"metrics\"", StringComparison.Ordinal) ? "" : "\"metrics\":[\"visitors\"],";
             yield return Query(label, Body($"{metrics}\"date_range\":\"7d\",{rest}"));
         }
+
+        yield return Query("allowed: engagement by page, source and week", Body("\"metrics\":[\"time_on_page\",\"scroll_depth\",\"visitors\"],\"date_range\":\"30d\",\"dimensions\":[\"event:page\",\"visit:source\",\"time:week\"],\"filters\":[[\"contains\",\"event:page\",[\"/\"]]]"), refuse: false);
+        yield return Query("allowed: year over year by source", Body("\"metrics\":[\"visitors\",\"bounce_rate\"],\"date_range\":\"12mo\",\"dimensions\":[\"visit:source\"],\"include\":{\"comparisons\":{\"mode\":\"year_over_year\"},\"total_rows\":true}"), refuse: false);
+        yield return Query("allowed: goals of a site without goals", Body("\"metrics\":[\"visitors\",\"events\",\"conversion_rate\"],\"date_range\":\"7d\",\"dimensions\":[\"event:goal\"]"), refuse: false);
+        yield return Query("allowed: goal contains SQL-ish", Body("\"metrics\":[\"visitors\"],\"date_range\":\"7d\",\"filters\":[[\"contains\",\"event:goal\",[\"' OR 1=1 --\"]]]"), refuse: false);
 
         // A heavy but allowed query: every visit dimension's filter at once, five dimensions, a year.
         yield return Query("allowed: the heaviest shape", Body(

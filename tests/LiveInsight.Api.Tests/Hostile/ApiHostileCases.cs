@@ -35,6 +35,7 @@ public static partial class ApiHostileCases
         .. Sites(t),
         .. Imports(t),
         .. Alerts(t),
+        .. Goals(t),
         .. Elsewhere(t),
         .. Redos(t), // last: on today's code its request keeps a core busy long after the client gave up
     ];

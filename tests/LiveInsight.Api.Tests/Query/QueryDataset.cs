@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using LiveInsight.Api.Tests.Infrastructure;
 
 namespace LiveInsight.Api.Tests.Query;
@@ -17,8 +18,14 @@ namespace LiveInsight.Api.Tests.Query;
 /// Files: 11-10 compact.parquet (S1, S2's first) + part-1 (S1's /pricing again); 11-11 part-a (S3, S4) + part-b (S2's
 /// second, S5, and S3's event again). So for 11-10..11-11: visitors 4, visits 5, pageviews 6, events 8, bounces S3 and
 /// S4 (40 %), durations 180 + 60 + 0 + 0 + 0 s (mean 48), views per visit 1.2.
+/// Site A's goals: "Visit /pricing" (page /pricing: e1b V1, e4a V3), "Signup" (event: e1c V1), "Pro signup" (Signup with
+/// plan=pro: e1c), "Visit /b*" (page: e2a V2, e3a V1), and three that convert nothing: "B download" (Download with
+/// file=b.pdf), "Regex-looking" (page /p(r|x)i.+ing, literally) and an event named like SQL.
 /// </summary>
-public sealed record QueryDataset(TestSite A, TestSite B)
+/// <para>Site E holds the engagement of the aggregator's EngagementTests (issue 16) on 2026-11-20, the events whose
+/// /api/stats/pages answer is /a 12 s and 55 %, /b 6 s and 100 %, the site 10 s and 70 %.</para>
+/// <para>Site C has one visit per acquisition channel on 2026-11-21 (see <c>Channels</c> in QueryApiTests).</para>
+public sealed record QueryDataset(TestSite A, TestSite B, TestSite E, TestSite C)
 {
     public static readonly TimeZoneInfo Berlin = TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin");
 
@@ -66,6 +73,21 @@ public sealed record QueryDataset(TestSite A, TestSite B)
             Name = "Download", Country = "DE", Device = "Desktop", Browser = "Edge", Os = "Windows", Props = new Dictionary<string, string> { ["file"] = "a.pdf" },
         };
 
+        using (var admin = fixture.CreateAdminClient())
+        {
+            foreach (var goal in new object[]
+                     {
+                         new { kind = "page", path = "/pricing" }, new { kind = "event", event_name = "Signup" },
+                         new { kind = "event", event_name = "Signup", prop_key = "plan", prop_value = "pro", display_name = "Pro signup" },
+                         new { kind = "page", path = "/b*" }, new { kind = "event", event_name = "Download", prop_key = "file", prop_value = "b.pdf", display_name = "B download" },
+                         // Values are data: as a regex this would match /pricing, as SQL text it would match every event.
+                         new { kind = "page", path = "/p(r|x)i.+ing", display_name = "Regex-looking" }, new { kind = "event", event_name = "x' OR '1'='1" },
+                     })
+            {
+                (await admin.PostAsJsonAsync($"/api/sites/{a.SiteId}/goals", goal)).EnsureSuccessStatusCode();
+            }
+        }
+
         var root = fixture.LakeRoot;
         TestLake.Write(root, a.SiteId, Berlin, "compact.parquet", [s1("e1a", T(10, 10, 0), "/"), s1Pricing, s1Signup, s2]);
         TestLake.Write(root, a.SiteId, Berlin, "part-1-0-2-0.parquet", [s1Pricing]);
@@ -75,6 +97,27 @@ public sealed record QueryDataset(TestSite A, TestSite B)
         TestLake.Write(root, a.SiteId, Berlin, "compact.parquet", [new LakeRow("e7a", T(12, 0, 10), "V6", "S7", "page_view", "/late")]);
         TestLake.Write(root, b.SiteId, Berlin, "compact.parquet",
             [new LakeRow("e9a", T(10, 12, 0), "V9", "S9"), new LakeRow("e9b", T(11, 12, 0), "V9", "S9b", "page_view", "/b")]);
-        return new QueryDataset(a, b);
+        var e = await fixture.CreateAsync(timeZone: "Europe/Berlin");
+        LakeRow View(string id, int minute, string visitor, string session, string path) => new(id, T(20, 10, minute), visitor, session, "page_view", path);
+        LakeRow Engage(string id, int minute, string visitor, string session, string path, long ms, int depth) =>
+            new(id, T(20, 10, minute), visitor, session, "engagement", path) { EngagedMs = ms, ScrollDepth = depth };
+        TestLake.Write(root, e.SiteId, Berlin, "compact.parquet",
+        [
+            View("x1", 0, "v1", "S1", "/a"), Engage("x2", 1, "v1", "S1", "/a", 10_000, 40), Engage("x3", 2, "v1", "S1", "/a", 5_000, 80),
+            Engage("x4", 3, "v1", "S1", "/a", 3_000, 80), View("x5", 4, "v2", "S2", "/a"), Engage("x6", 5, "v2", "S2", "/a", 6_000, 30),
+            View("x7", 6, "v3", "S3", "/a"), View("x8", 7, "v1", "S1", "/b"), Engage("x9", 8, "v1", "S1", "/b", 4_000, 100),
+            Engage("x10", 9, "v1", "S1", "/b", 2_000, 100),
+        ]);
+        var c = await fixture.CreateAsync(timeZone: "Europe/Berlin");
+        LakeRow Visit(int n, string? source, string? utmSource, string? utmMedium, string? campaign = null) =>
+            new($"c{n}", T(21, 9, n), $"cv{n}", $"CS{n}") { Source = source, UtmSource = utmSource, UtmMedium = utmMedium, UtmCampaign = campaign };
+        TestLake.Write(root, c.SiteId, Berlin, "compact.parquet",
+        [
+            Visit(1, "newsletter", "newsletter", "email"), Visit(2, "Facebook", "fb", "paid-social"), Visit(3, "Reddit", null, null),
+            Visit(4, "ads.example", "ads.example", "display"), Visit(5, "Google", "google", "cpc", "spring_cross-network"),
+            Visit(6, "Bing", "bing", "cpc"), Visit(7, "partner.example", "partner.example", "affiliate"), Visit(8, "sms", "sms", "text"),
+            Visit(9, "partner.example", "partner.example", "banner-cpc"), Visit(10, null, null, null),
+        ]);
+        return new QueryDataset(a, b, e, c);
     }
 }

@@ -43,6 +43,21 @@ public sealed class PathPatternTests
 
     [Theory]
     [MemberData(nameof(Cases))]
+    [InlineData("/a.b", "/aXb", false)]
+    [InlineData("/(x|y)+[z]{2}", "/(x|y)+[z]{2}", true)]
+    [InlineData("/(x|y)+[z]{2}", "/xz", false)]
+    [InlineData("/$^\\d?", "/$^\\d?", true)]
+    [InlineData("/café/*", "/café/menu", true)]
+    public void The_regex_form_of_a_pattern_matches_exactly_what_the_pattern_matches(string pattern, string path, bool expected)
+    {
+        var regex = PathPattern.ToRegex(pattern);
+
+        Assert.Equal(expected, PathPattern.Matches(pattern, path));
+        Assert.Equal(expected, System.Text.RegularExpressions.Regex.IsMatch(path, "^(?:" + regex + ")$", System.Text.RegularExpressions.RegexOptions.NonBacktracking));
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
     public void Patterns_match_within_a_segment_with_one_star_and_across_segments_with_two(string pattern, string path, bool expected)
     {
         Assert.Equal(expected, PathPattern.Matches(pattern, path));

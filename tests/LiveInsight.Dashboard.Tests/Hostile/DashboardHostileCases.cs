@@ -261,6 +261,35 @@ public static class DashboardHostileCases
             .WithJson("{\"kind\":\"event\",\"event_name\":\"\\ud800\"}");
         yield return new HostileCase("proxy goals delete: no CSRF token", HttpMethod.Delete, $"/proxy/api/sites/{t.SiteId}/goals/g_%2F..%2Fx?x=%00") { Caller = Caller.SiteAdmin, MustBeRefused = true };
         yield return new HostileCase("proxy goals delete (site admin): another site", HttpMethod.Delete, $"/proxy/api/sites/{t.OtherSiteId}/goals/g_{new string('x', 3000)}") { Caller = Caller.SiteAdmin, Csrf = true, MustBeRefused = true };
+        // Goals: reads for viewers, changes for site admins, the site in the path.
+        var goals = $"/proxy/api/sites/{t.SiteId}/goals";
+        yield return new HostileCase("proxy goals: another site (no role)", HttpMethod.Get, $"/proxy/api/sites/{t.OtherSiteId}/goals") { Caller = Caller.SiteAdmin, MustBeRefused = true };
+        yield return new HostileCase("proxy goals: signed out", HttpMethod.Get, goals) { BodylessBecause = CookieAuth401 };
+        yield return new HostileCase("proxy goals: junk query", HttpMethod.Get, goals + "?x=%00%FF") { Caller = Caller.SiteAdmin };
+        var goalCreate = new HostileCase("", HttpMethod.Post, goals) { Caller = Caller.SiteAdmin, Csrf = true };
+        yield return (goalCreate with { Name = "proxy goal create: no CSRF token", Csrf = false, MustBeRefused = true }).WithJson("{\"kind\":\"page\",\"path\":\"/x\"}");
+        yield return (goalCreate with { Name = "proxy goal create: another site (no role)", Target = $"/proxy/api/sites/{t.OtherSiteId}/goals", MustBeRefused = true })
+            .WithJson("{\"kind\":\"page\",\"path\":\"/x\"}");
+        foreach (var (label, json) in new (string, string)[]
+                 {
+                     ("kind unknown", "{\"kind\":\"visit\",\"path\":\"/x\"}"), ("path without slash", "{\"kind\":\"page\",\"path\":\"x\"}"),
+                     ("path ***", "{\"kind\":\"page\",\"path\":\"/***\"}"), ("event name 3 KB", $"{{\"kind\":\"event\",\"event_name\":\"{new string('e', 3000)}\"}}"),
+                     ("display name bidi", "{\"kind\":\"event\",\"event_name\":\"Signup\",\"display_name\":\"\\u202Ex\"}"),
+                     ("prop key without value", "{\"kind\":\"event\",\"event_name\":\"Signup\",\"prop_key\":\"plan\"}"),
+                     ("nested objects 5,000 deep", NestedObjects(5000)), ("array", "[]"), ("truncated", "{\"kind\":\"pa"), ("empty", ""),
+                 })
+        {
+            yield return (goalCreate with { Name = $"proxy goal create: {label}", MustBeRefused = true }).WithJson(json);
+        }
+
+        foreach (var (label, goalId) in new (string, string)[] { ("unknown", "g_23456789"), ("3 KB", new string('g', 3000)), ("dot-dot", ".."), ("bidi", "%E2%80%AEg") })
+        {
+            yield return new HostileCase($"proxy goal delete: id {label}", HttpMethod.Delete, $"{goals}/{goalId}") { Caller = Caller.SiteAdmin, Csrf = true, MustBeRefused = true };
+        }
+
+        yield return new HostileCase("proxy goal delete: no CSRF token", HttpMethod.Delete, $"{goals}/g_23456789") { Caller = Caller.SiteAdmin, MustBeRefused = true };
+        yield return new HostileCase("proxy goal delete: another site (no role)", HttpMethod.Delete, $"/proxy/api/sites/{t.OtherSiteId}/goals/g_23456789")
+            { Caller = Caller.SiteAdmin, Csrf = true, MustBeRefused = true };
 
         // POST /proxy/api/v2/query: the site is in the body, so the body is what the role is checked against and forwarded.
         var queryCase = new HostileCase("", HttpMethod.Post, "/proxy/api/v2/query") { Caller = Caller.SiteAdmin, Csrf = true };
