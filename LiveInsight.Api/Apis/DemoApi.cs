@@ -52,6 +52,14 @@ public static class DemoApi
                 SiteKeys.HashSecret(SiteKeys.NewSecretKey()), "UTC", HonorDoNotTrack: true, time.GetUtcNow())
             {
                 UmamiWebsiteId = SiteKeys.NewUmamiWebsiteId(),
+                // Goals over the traffic DemoTraffic makes (they answer from the lake: the ingested hours, not the
+                // imported history, which holds day counts rather than events).
+                Goals =
+                [
+                    new Goal(Goal.NewId(), Goal.EventKind, "Signup", null, "Signup", null, null),
+                    new Goal(Goal.NewId(), Goal.EventKind, "Signup on Pro", null, "Signup", "plan", "pro"),
+                    new Goal(Goal.NewId(), Goal.PageKind, "Visit /pricing", "/pricing", null, null, null),
+                ],
             };
             if (await audit.WriteAsync(http, site.SiteId, AuditActions.SiteCreate, SiteChanges.DescribeCreated(site), cancellationToken) is { } failed)
             {

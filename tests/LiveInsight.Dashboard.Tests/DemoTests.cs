@@ -42,6 +42,8 @@ public sealed class DemoTests(DashboardFixture fixture)
         var todayAgain = await fixture.ApiJsonAsync($"/api/stats/summary?site_id={siteId}&range=today");
         Assert.Equal(today.GetProperty("pageviews").GetProperty("value").GetDouble(), todayAgain.GetProperty("pageviews").GetProperty("value").GetDouble());
         Assert.True(month.GetProperty("visitors").GetProperty("value").GetDouble() > 5_000, month.ToString());
+        var goals = await fixture.ApiJsonAsync($"/api/sites/{siteId}/goals");
+        Assert.Equal(["Signup", "Signup on Pro", "Visit /pricing"], goals.GetProperty("goals").EnumerateArray().Select(g => g.GetProperty("display_name").GetString()));
 
         var page = await fixture.SignedInPageAsync(path: $"/?site={siteId}&range=30d");
         await page.WaitForSelectorAsync("body[data-ready=true]");

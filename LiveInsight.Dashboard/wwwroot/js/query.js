@@ -23,8 +23,8 @@ export function queryFilters(state, extra = []) {
  * One query for the view: {metrics, dimensions?, filters? (added to the view's), order_by?, limit?, comparison?}.
  * Answers {rows: [{dimensions, metrics, comparison}], query} (Plausible's results, renamed).
  */
-export async function query(state, { metrics, dimensions = [], filters = [], orderBy, limit, comparison }) {
-  const body = { site_id: state.site, metrics, date_range: dateRange(state), dimensions, filters: queryFilters(state, filters) };
+export async function query(state, { metrics, dimensions = [], filters = [], orderBy, limit, comparison, range }) {
+  const body = { site_id: state.site, metrics, date_range: range ?? dateRange(state), dimensions, filters: queryFilters(state, filters) };
   if (orderBy) body.order_by = orderBy;
   if (limit) body.pagination = { limit };
   if (comparison) body.include = { comparisons: { mode: comparison } };
@@ -54,6 +54,27 @@ export function buckets(answerQuery, dimension) {
     else out.push(date);
   }
   return out;
+}
+
+/**
+ * The days a comparison mode compares the answered period with, as a date_range of two dates: the same number of days
+ * just before (previous_period) or the same dates a year before (year_over_year). Null when the answer has no dates.
+ */
+export function comparedRange(answerQuery, mode) {
+  const range = answerQuery?.date_range;
+  if (!Array.isArray(range) || range.length !== 2) return null;
+  const first = new Date(`${String(range[0]).slice(0, 10)}T00:00:00Z`);
+  const last = new Date(`${String(range[1]).slice(0, 10)}T00:00:00Z`);
+  if (Number.isNaN(first.getTime()) || Number.isNaN(last.getTime())) return null;
+  const iso = (d) => d.toISOString().slice(0, 10);
+  if (mode === "year_over_year") {
+    const shift = (d) => { const c = new Date(d); c.setUTCFullYear(c.getUTCFullYear() - 1); return c; };
+    return [iso(shift(first)), iso(shift(last))];
+  }
+  const days = Math.round((last - first) / 86_400_000) + 1;
+  const start = new Date(first); start.setUTCDate(start.getUTCDate() - days);
+  const end = new Date(first); end.setUTCDate(end.getUTCDate() - 1);
+  return [iso(start), iso(end)];
 }
 
 /** The label a comparison mode has on the chart and the summary. */

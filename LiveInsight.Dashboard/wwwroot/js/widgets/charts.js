@@ -1,6 +1,6 @@
 import { ApiError, getJson } from "../api.js";
 import { $, setState } from "../dom.js";
-import { buckets, COMPARISON_LABELS, filtered, query, timeDimension } from "../query.js";
+import { buckets, comparedRange, COMPARISON_LABELS, filtered, query, timeDimension } from "../query.js";
 import { statsParams } from "../state.js";
 
 /** Chart.js is loaded by a deferred classic script (built from npm into /build): wait for it if needed. */
@@ -70,20 +70,27 @@ const shortTime = (time) => (time.length > 10 ? time.slice(11, 16) : time.slice(
 
 /**
  * The view's series from /api/v2/query as [{time, visitors, pageviews, previous?: {visitors, pageviews}}], one point per
- * bucket of the period. With a comparison mode, each point also carries the compared period's numbers (Plausible's
- * include.comparisons: each row's `comparison.metrics`).
+ * bucket of the period. With a comparison mode, the same query runs over the compared days (comparedRange) and its
+ * buckets are laid over the period's by position: the first day beside the first day, hour beside hour.
  */
 async function querySeries(state, dimension, metrics, comparison) {
-  const answer = await query(state, { metrics, dimensions: [dimension], comparison });
+  const answer = await query(state, { metrics, dimensions: [dimension] });
   const byTime = new Map(answer.rows.map((r) => [r.dimensions[0], r]));
   const times = buckets(answer.query, dimension) ?? [...byTime.keys()];
-  return times.map((time) => {
+  let previous = null;
+  const range = comparison ? comparedRange(answer.query, comparison) : null;
+  if (range) {
+    const before = await query(state, { metrics, dimensions: [dimension], range });
+    const beforeByTime = new Map(before.rows.map((r) => [r.dimensions[0], r]));
+    previous = (buckets({ date_range: range }, dimension) ?? []).map((time) => beforeByTime.get(time));
+  }
+  return times.map((time, index) => {
     const row = byTime.get(time);
     const point = { time };
     metrics.forEach((m, i) => { point[m] = row?.metrics[i] ?? 0; });
-    if (comparison) {
-      const previous = row?.comparison?.metrics;
-      point.previous = Object.fromEntries(metrics.map((m, i) => [m, previous?.[i] ?? null]));
+    if (previous) {
+      const earlier = previous[index];
+      point.previous = Object.fromEntries(metrics.map((m, i) => [m, index < previous.length ? earlier?.metrics[i] ?? 0 : null]));
     }
     return point;
   });
@@ -113,7 +120,7 @@ export function timeseriesWidget() {
       return { points: await querySeries(state, timeDimension(state), metrics, state.compare), comparison: state.compare };
     } catch (e) {
       if (!(e instanceof ApiError) || e.status !== 400) throw e;
-      // The Api cannot compare (yet): the chart still shows the period, and says why the overlay is missing.
+      // The compared period cannot be read: the chart still shows the period, and says why the overlay is missing.
       note.textContent = `No comparison: ${e.message}`;
       note.hidden = false;
       return { points: await querySeries(state, timeDimension(state), metrics) };
