@@ -1,5 +1,6 @@
 using LiveInsight.Aggregator.Alerts;
 using LiveInsight.Core.Alerts;
+using LiveInsight.Core.Redis;
 using LiveInsight.Core.Sites;
 using StackExchange.Redis;
 
@@ -22,11 +23,6 @@ public sealed partial class AlertEvaluator(
 {
     private static readonly TimeSpan LeaseTime = TimeSpan.FromSeconds(55);
 
-    private const string ReleaseScript = """
-        if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-        return 0
-        """;
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(TimeSpan.FromMinutes(1), time);
@@ -47,13 +43,7 @@ public sealed partial class AlertEvaluator(
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
     {
         var db = redis.GetDatabase();
-        var owner = Guid.NewGuid().ToString("N");
-        if (!await db.StringSetAsync(AlertKeys.EvaluationLease, owner, LeaseTime, When.NotExists))
-        {
-            return -1;
-        }
-
-        try
+        return await RedisLease.RunAsync(db, AlertKeys.EvaluationLease, LeaseTime, async () =>
         {
             var messages = 0;
             foreach (var site in await sites.ListAsync(cancellationToken))
@@ -69,11 +59,7 @@ public sealed partial class AlertEvaluator(
             }
 
             return messages;
-        }
-        finally
-        {
-            await db.ScriptEvaluateAsync(ReleaseScript, [AlertKeys.EvaluationLease], [owner]);
-        }
+        }) ?? -1;
     }
 
     private async Task<int> RunSiteAsync(Site site, CancellationToken cancellationToken)

@@ -1,5 +1,6 @@
 using LiveInsight.Core.Alerts;
 using LiveInsight.Core.Sites;
+using LiveInsight.Core.Redis;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
@@ -24,11 +25,6 @@ public sealed partial class ReportScheduler(
 {
     private static readonly TimeSpan LeaseTime = TimeSpan.FromSeconds(50);
     private static readonly TimeSpan ClaimKept = TimeSpan.FromDays(40);
-
-    private const string ReleaseScript = """
-        if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-        return 0
-        """;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -56,13 +52,7 @@ public sealed partial class ReportScheduler(
         }
 
         var db = redis.GetDatabase();
-        var owner = Guid.NewGuid().ToString("N");
-        if (!await db.StringSetAsync(AlertKeys.ReportLease, owner, LeaseTime, When.NotExists))
-        {
-            return 0;
-        }
-
-        try
+        return await RedisLease.RunAsync(db, AlertKeys.ReportLease, LeaseTime, async () =>
         {
             var sent = 0;
             foreach (var site in await sites.ListAsync(cancellationToken))
@@ -78,11 +68,7 @@ public sealed partial class ReportScheduler(
             }
 
             return sent;
-        }
-        finally
-        {
-            await db.ScriptEvaluateAsync(ReleaseScript, [AlertKeys.ReportLease], [owner]);
-        }
+        }) ?? 0;
     }
 
     private async Task<int> RunSiteAsync(Site site, CancellationToken cancellationToken)
