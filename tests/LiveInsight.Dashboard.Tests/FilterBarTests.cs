@@ -268,14 +268,14 @@ public sealed class FilterBarTests(DashboardFixture fixture)
     [Fact]
     public async Task Adds_two_filters_and_a_goal()
     {
-        var site = await SeedAsync("goals.test");
+        var site = await SeedAsync("goal-filters.test");
         var page = await fixture.SignedInPageAsync(path: $"/?site={site.SiteId}&range=today");
         page.Dialog += async (_, dialog) => await dialog.AcceptAsync(); // the delete confirmation
         await page.WaitForSelectorAsync("body[data-ready=true]");
 
         // An administrator adds an event goal in the site's settings.
         await page.GetByRole(AriaRole.Button, new() { Name = "Sites" }).ClickAsync();
-        var editor = page.Locator("details").Filter(new() { HasText = "goals.test" });
+        var editor = page.Locator("details").Filter(new() { HasText = "goal-filters.test" });
         await editor.Locator("summary").ClickAsync();
         var form = editor.GetByRole(AriaRole.Form, new() { Name = "Add a goal to Shop" });
         await form.GetByLabel("Goal type").SelectOptionAsync("event");
