@@ -117,6 +117,9 @@ public sealed partial class StreamConsumer(
             {
                 state.ReportFailure(e);
                 LogBatchFailed(e.GetType().Name, e.Message, retryDelay.TotalSeconds);
+                // A Redis that came back without the group (restarted without persistence, or a failover that lost
+                // the group's creation) answers NOGROUP for ever: create it again before the next try.
+                grouped &= !IsNoGroup(e);
                 // Re-read this consumer's own pending entries first next time: the failed batch is retried as is.
                 _claimCursor = "0-0";
                 await Task.Delay(retryDelay, time, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
@@ -125,6 +128,8 @@ public sealed partial class StreamConsumer(
             }
         }
     }
+
+    public static bool IsNoGroup(Exception e) => e is RedisServerException { Message: var m } && m.StartsWith("NOGROUP", StringComparison.Ordinal);
 
     /// <summary>After a failure, process this consumer's own pending entries (XREADGROUP from 0) before new ones.</summary>
     private async Task RetryOwnPendingAsync(CancellationToken cancellationToken)

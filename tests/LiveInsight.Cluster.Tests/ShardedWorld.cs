@@ -131,7 +131,19 @@ public sealed class ShardedWorld : IAsyncDisposable
         foreach (var shard in RedisShards.All)
         {
             var ofShard = consumer.ForShard(shard, 0);
-            while (await RetryAsync(() => ofShard.RunOnceAsync(CancellationToken.None)) > 0)
+            // As the consumer's own loop does (StreamConsumer.IsNoGroup): a NOGROUP after a failover re-creates the group.
+            while (await RetryAsync(async () =>
+                   {
+                       try
+                       {
+                           return await ofShard.RunOnceAsync(CancellationToken.None);
+                       }
+                       catch (RedisServerException e) when (StreamConsumer.IsNoGroup(e))
+                       {
+                           await ofShard.EnsureGroupAsync();
+                           throw new TimeoutException("the group was re-created after NOGROUP; try again", e);
+                       }
+                   }) > 0)
             {
             }
         }
