@@ -71,7 +71,7 @@ public sealed partial class AlertEvaluator(
         }
 
         var db = redis.GetDatabase();
-        var zone = TimeZoneInfo.TryFindSystemTimeZoneById(site.TimeZone, out var z) ? z : TimeZoneInfo.Utc;
+        var zone = SiteTimeZones.Of(site.TimeZone);
         var now = time.GetUtcNow();
         var messages = 0;
         foreach (var rule in rules)

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using LiveInsight.Api.Alerts;
+using LiveInsight.Api.Auth;
 using LiveInsight.Api.Sites;
 using LiveInsight.Core.Alerts;
 using LiveInsight.Core.Audit;
@@ -8,7 +9,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace LiveInsight.Api.Apis;
 
 /// <summary>A site's alert rules, its report recipients and the delivery log: the site's secret key or the admin token
-/// (see <see cref="RouteSiteAccess"/>). Every change is written to the audit log first. Nothing is on by default: a site
+/// (see <see cref="RouteSiteAccessFilter"/>). Every change is written to the audit log first. Nothing is on by default: a site
 /// has no rules until its owner adds one, and a rule is off unless <c>enabled</c> says otherwise.</summary>
 public static class AlertsApi
 {
@@ -16,7 +17,7 @@ public static class AlertsApi
     {
         var site = app.MapGroup("/api/sites/{siteId}")
             .WithTags("Alerts and reports")
-            .AddEndpointFilter<RouteSiteAccess>()
+            .AddEndpointFilter<RouteSiteAccessFilter>()
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         site.MapGet("/alerts", ListRules).WithName("ListAlertRules").WithSummary("A site's alert rules (without webhook secrets) and the defaults a new rule gets");

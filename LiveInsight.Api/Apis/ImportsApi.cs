@@ -89,7 +89,7 @@ public static class ImportsApi
             return Problem(StatusCodes.Status400BadRequest, "Empty upload", "Send the export file as the request body.");
         }
 
-        var zone = SiteZone(site);
+        var zone = SiteTimeZones.Of(site.TimeZone);
         var rollups = new ImportedRollups();
         try
         {
@@ -127,7 +127,7 @@ public static class ImportsApi
         TimeProvider time, CancellationToken cancellationToken)
     {
         var siteId = site.SiteId;
-        var zone = SiteZone(site);
+        var zone = SiteTimeZones.Of(site.TimeZone);
         var holder = Guid.NewGuid().ToString("N");
         if (!await store.TryLockAsync(siteId, holder, cancellationToken))
         {
@@ -298,9 +298,6 @@ public static class ImportsApi
             await to.WriteAsync(buffer.AsMemory(0, count), cancellationToken);
         }
     }
-
-    private static TimeZoneInfo SiteZone(Site site) =>
-        TimeZoneInfo.TryFindSystemTimeZoneById(site.TimeZone, out var zone) ? zone : TimeZoneInfo.Utc;
 
     private static ProblemHttpResult Problem(int status, string title, string detail) =>
         TypedResults.Problem(statusCode: status, title: title, detail: detail);

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using LiveInsight.Api.Auth;
 using LiveInsight.Api.Query;
 using LiveInsight.Api.Stats;
+using LiveInsight.Core.Sites;
 using Microsoft.Net.Http.Headers;
 
 namespace LiveInsight.Api.Apis;
@@ -69,7 +70,7 @@ public static class QueryApi
             try
             {
                 await limiter.ThrowIfOverLimitAsync(site.SiteId);
-                var zone = QueryPeriods.Zone(site.TimeZone);
+                var zone = SiteTimeZones.Of(site.TimeZone);
                 var listing = await lake.ListAsync(site.SiteId, ct);
                 var period = QueryPeriods.Resolve(query.DateRange, zone, time.GetUtcNow(), () => listing.FirstDay);
                 async Task<(QuerySql Sql, List<object?[]> Rows)> RunAsync(StatsQuery q, QueryPeriod p)

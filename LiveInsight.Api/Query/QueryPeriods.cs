@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json.Nodes;
 
@@ -14,11 +13,6 @@ public static class QueryPeriods
 
     /// <summary>Ten years of days: enough for any real range, and each day costs one directory probe.</summary>
     public const int MaxDays = 3_660;
-
-    private static readonly ConcurrentDictionary<string, TimeZoneInfo> Zones = new();
-
-    public static TimeZoneInfo Zone(string id) =>
-        Zones.GetOrAdd(id, z => TimeZoneInfo.TryFindSystemTimeZoneById(z, out var zone) ? zone : TimeZoneInfo.Utc);
 
     /// <param name="firstDay">The site's first day in the lake (for "all"), or null when it has none.</param>
     public static QueryPeriod Resolve(JsonNode range, TimeZoneInfo zone, DateTimeOffset now, Func<DateOnly?> firstDay)

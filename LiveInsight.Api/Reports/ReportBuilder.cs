@@ -25,7 +25,7 @@ public sealed class ReportBuilder(StatsService stats)
 
     public async Task<ReportModel> BuildAsync(Site site, string frequency, DateOnly from, DateOnly to, CancellationToken cancellationToken)
     {
-        var zone = TimeZoneInfo.TryFindSystemTimeZoneById(site.TimeZone, out var z) ? z : TimeZoneInfo.Utc;
+        var zone = SiteTimeZones.Of(site.TimeZone);
         var scope = new StatsScope(site.SiteId, zone, from, to, Filter: null, Limit: TopRows, Interval: null);
         var summary = await stats.SummaryAsync(scope, cancellationToken);
         var pages = await stats.PagesAsync(scope, cancellationToken);

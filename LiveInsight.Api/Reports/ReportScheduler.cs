@@ -79,7 +79,7 @@ public sealed partial class ReportScheduler(
             return 0;
         }
 
-        var zone = TimeZoneInfo.TryFindSystemTimeZoneById(site.TimeZone, out var z) ? z : TimeZoneInfo.Utc;
+        var zone = SiteTimeZones.Of(site.TimeZone);
         var now = time.GetUtcNow();
         var local = TimeZoneInfo.ConvertTime(now, zone);
         var today = DateOnly.FromDateTime(local.DateTime);

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using LiveInsight.Core.Sites;
 using LiveInsight.Core.Stats;
@@ -33,12 +32,11 @@ public sealed record StatsParameters(
 
     /// <summary>Sources, countries and devices are short names; 200 characters leaves room for any real one.</summary>
     public const int MaxFilterLength = 200;
-    private static readonly ConcurrentDictionary<string, TimeZoneInfo> Zones = new();
 
     /// <summary>Turns the parameters into a scope in the site's time zone, or says (for a 400) what is wrong.</summary>
     public (StatsScope? Scope, string? Error) Resolve(Site site, DateTimeOffset now)
     {
-        var zone = Zones.GetOrAdd(site.TimeZone, id => TimeZoneInfo.TryFindSystemTimeZoneById(id, out var z) ? z : TimeZoneInfo.Utc);
+        var zone = SiteTimeZones.Of(site.TimeZone);
         var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, zone).DateTime);
         var (from, to, error) = (Range ?? (From is null && To is null ? "30d" : "custom")) switch
         {
