@@ -32,7 +32,7 @@ SITE_ID=$(echo "$SITE" | json site_id); SECRET=$(echo "$SITE" | json secret_key)
 
 # The generated lake is kept between runs (same event count, generated today) in LIVEINSIGHT_BENCH_QUERY_CACHE
 # (default /tmp/liveinsight-bench-query-lake): the site folder is hard-linked under the new site's id.
-CACHE="${LIVEINSIGHT_BENCH_QUERY_CACHE:-/tmp/liveinsight-bench-query-lake}/$EVENTS-$(date -u +%F)"
+CACHE="${LIVEINSIGHT_BENCH_QUERY_CACHE:-/tmp/liveinsight-bench-query-lake}/$EVENTS-$(date -u +%F)-stamped"
 PLACEHOLDER=benchbigsite
 if [ ! -f "$CACHE/generated.txt" ]; then
   rm -rf "${CACHE%/*}"; mkdir -p "$CACHE"

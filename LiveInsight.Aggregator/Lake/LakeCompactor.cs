@@ -10,7 +10,7 @@ namespace LiveInsight.Aggregator.Lake;
 
 /// <summary>
 /// Folds each site-day's part files into its one <see cref="LakeLayout.CompactFile"/>: compact plus parts, duplicate
-/// <c>event_id</c>s dropped, sorted by ts, written and put over the old compact file (a rename locally, one PUT in S3); only then are the
+/// <c>event_id</c>s dropped, sorted by ts, every event stamped with its session's attributes (<see cref="LakeStamps"/>), written and put over the old compact file (a rename locally, one PUT in S3); only then are the
 /// merged parts deleted. A reader listing the folder in between sees the new compact file and parts it already holds:
 /// its dedupe by event id gives the same answer. Parts are merged once they are <see cref="LakeOptions.CompactAfterMinutes"/>
 /// old, and always on days before the site's today. One replica at a time: a Redis lease, renewed before each site-day
@@ -122,10 +122,16 @@ public sealed partial class LakeCompactor(
                 return;
             }
 
-            await LakeFiles.WriteAsync(engine, Root,
-                $"SELECT {LakeFiles.EventColumnList} FROM read_parquet({LakeFiles.FileList(inputs)}, hive_partitioning = false, union_by_name = true) " +
-                "QUALIFY row_number() OVER (PARTITION BY event_id ORDER BY ts) = 1 ORDER BY ts, event_id",
-                store, target, LakeFiles.CompactCompression, cancellationToken);
+            // The day before: sessions that began there keep its stamps (its compact file is written first, days go
+            // in order; a part arriving late for it afterwards is the one case where a continuing session is stamped
+            // from its own first event of this day).
+            var (previous, previousCopy) = await LakeFiles.LocalCopyAsync(store, Root, LakeLayout.FileKey(siteId, day.AddDays(-1), LakeLayout.CompactFile), cancellationToken);
+            if (previousCopy)
+            {
+                fetched.Add(previous!);
+            }
+
+            await LakeFiles.WriteAsync(engine, Root, LakeStamps.Select(inputs, previous, previous is not null && IsStamped(engine, previous)), store, target, LakeFiles.CompactCompression, cancellationToken);
         }
         finally
         {
@@ -138,6 +144,14 @@ public sealed partial class LakeCompactor(
         AfterCompactWrite?.Invoke(target[..(target.LastIndexOf('/') + 1)]);
         await store.DeleteAsync(parts, cancellationToken);
         LogCompacted(target, parts.Count);
+    }
+
+    /// <summary>Whether a lake file carries session stamps (files written before they existed do not).</summary>
+    internal static bool IsStamped(DuckDBConnection engine, string path)
+    {
+        using var command = engine.CreateCommand();
+        command.CommandText = LakeStamps.IsStampedQuery(path);
+        return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) > 0;
     }
 
     /// <summary>The part keys of a site-day old enough to merge (all of them on a day before the site's today).</summary>

@@ -75,7 +75,7 @@ public static class QueryApi
                 var period = QueryPeriods.Resolve(query.DateRange, zone, time.GetUtcNow(), () => listing.FirstDay);
                 async Task<(QuerySql Sql, List<object?[]> Rows)> RunAsync(StatsQuery q, QueryPeriod p)
                 {
-                    var sql = QuerySql.Build(q, p, await lake.FilesAsync(listing, p.First, p.Last, ct), site.Goals);
+                    var sql = QuerySql.Build(q, p, await lake.SelectAsync(listing, p.First, p.Last, ct), site.Goals);
                     try
                     {
                         return (sql, await engine.RunAsync(sql, ct));
@@ -84,7 +84,7 @@ public static class QueryApi
                     {
                         // Compaction merged parts away after they were listed: the new listing has them in compact.parquet.
                         listing = await lake.ListAsync(site.SiteId, ct);
-                        sql = QuerySql.Build(q, p, await lake.FilesAsync(listing, p.First, p.Last, ct), site.Goals);
+                        sql = QuerySql.Build(q, p, await lake.SelectAsync(listing, p.First, p.Last, ct), site.Goals);
                         return (sql, await engine.RunAsync(sql, ct));
                     }
                 }

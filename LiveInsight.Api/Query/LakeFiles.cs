@@ -77,6 +77,36 @@ public sealed class LakeFiles : IDisposable
             ?? throw new LakeFilesChangedException("A listed lake file was gone from S3 before it was read (compaction); retry.");
     }
 
+    /// <summary>The files of the days <paramref name="first"/>..<paramref name="last"/> (a day either side, as
+    /// <see cref="FilesAsync"/>) sorted for <see cref="QuerySql"/>: a day with only its compact file is read as stamped
+    /// rows (<see cref="LakeSelection.Compact"/>); a day with parts is read whole and its sessions computed
+    /// (<see cref="LakeSelection.Mixed"/>), with the compact file of the day before each such day to look stamps up in
+    /// (<see cref="LakeSelection.Lookup"/>).</summary>
+    public async Task<LakeSelection> SelectAsync(LakeListing listing, DateOnly first, DateOnly last, CancellationToken cancellationToken)
+    {
+        var days = listing.Files.Where(f => f.Day >= first.AddDays(-1) && f.Day <= last.AddDays(1)).GroupBy(f => f.Day).ToList();
+        var mixedDays = days.Where(d => d.Any(f => LakeStores.FileName(f.Object.Key) != LakeLayout.CompactFile)).Select(d => d.Key).ToHashSet();
+        var compact = days.Where(d => !mixedDays.Contains(d.Key)).SelectMany(d => d).Select(f => f.Object).ToList();
+        var mixed = days.Where(d => mixedDays.Contains(d.Key)).SelectMany(d => d).Select(f => f.Object).ToList();
+        var lookup = listing.Files
+            .Where(f => mixedDays.Contains(f.Day.AddDays(1)) && !mixedDays.Contains(f.Day) && LakeStores.FileName(f.Object.Key) == LakeLayout.CompactFile)
+            .Select(f => f.Object).ToList();
+        var all = compact.Concat(mixed).Concat(lookup).ToList();
+        IReadOnlyList<string> paths;
+        if (Store.LocalRoot is { } root)
+        {
+            paths = all.Select(o => Path.Combine(root, o.Key.Replace('/', Path.DirectorySeparatorChar))).ToList();
+        }
+        else
+        {
+            paths = await Cache!.GetAsync(all, cancellationToken)
+                ?? throw new LakeFilesChangedException("A listed lake file was gone from S3 before it was read (compaction); retry.");
+        }
+
+        List<string> Slice(int from, int count) => paths.Skip(from).Take(count).Order(StringComparer.Ordinal).ToList();
+        return new LakeSelection(Slice(0, compact.Count), Slice(compact.Count, mixed.Count), Slice(compact.Count + mixed.Count, lookup.Count));
+    }
+
     public void Dispose() => (Store as IDisposable)?.Dispose();
 }
 
@@ -85,4 +115,14 @@ public sealed record LakeListing(IReadOnlyList<(DateOnly Day, LakeObject Object)
 {
     /// <summary>The site's first day in the lake ("all"), or null when it has none.</summary>
     public DateOnly? FirstDay => Files.Count == 0 ? null : Files.Min(f => f.Day);
+}
+
+/// <summary>A query's files by how they are read (<see cref="LakeFiles.SelectAsync"/>): compact files of days without
+/// parts (stamped rows; a row without stamps, from a file older than stamps, is read like a mixed one), every file of the
+/// days with parts (deduplicated, sessions computed), and compact files only looked up for the stamps of sessions that
+/// began the day before a mixed day.</summary>
+public sealed record LakeSelection(IReadOnlyList<string> Compact, IReadOnlyList<string> Mixed, IReadOnlyList<string> Lookup)
+{
+    /// <summary>All files read as mixed: the exact answer from events alone (what a caller with a plain file list gets).</summary>
+    public static LakeSelection AllMixed(IReadOnlyList<string> files) => new([], files, []);
 }

@@ -140,7 +140,7 @@ public sealed class QueryEngine : IDisposable
             $"SET temp_directory = {Literal(temp)}",
             "SET autoinstall_known_extensions = false",
             "SET autoload_known_extensions = false",
-            LakeLayout.CreateEventsTable(QuerySql.EmptyEvents),
+            LakeLayout.CreateStampedEventsTable(QuerySql.EmptyEvents),
             $"SET allowed_directories = [{Literal(lakeRoot + Path.DirectorySeparatorChar)}, {Literal(temp + Path.DirectorySeparatorChar)}]",
             "SET enable_external_access = false",
             "SET lock_configuration = true");

@@ -32,31 +32,46 @@ public static class QueryFields
         ["event:name"] = "CASE WHEN type = 'page_view' THEN 'pageview' ELSE coalesce(name, '(none)') END",
     };
 
-    /// <summary>Visit dimensions: a column of the session (named here) and how it is computed from the session's events
-    /// (the first event by time, as Plausible; entry and exit from page views only).</summary>
-    public static readonly IReadOnlyDictionary<string, (string Column, string Aggregate)> VisitDimensions =
+    /// <summary>Visit dimensions: a column of the session (named here) and its expression over the session's stamps
+    /// (<see cref="Core.Lake.LakeLayout.SessionColumns"/>: what the session's first event said, its first page view for
+    /// the entry page, as Plausible). The exit page is not stamped (it moves while the session goes on): it is computed
+    /// per session from the query's events into <c>x_exit_page</c>.</summary>
+    public static readonly IReadOnlyDictionary<string, (string Column, string Expression)> VisitDimensions =
         new Dictionary<string, (string, string)>
         {
-            ["visit:source"] = ("v_source", First("coalesce(source, 'Direct / None')")),
-            ["visit:referrer"] = ("v_referrer", First("coalesce(referrer, 'Direct / None')")),
-            ["visit:utm_medium"] = ("v_utm_medium", First("coalesce(utm_medium, '(not set)')")),
-            ["visit:utm_source"] = ("v_utm_source", First("coalesce(utm_source, '(not set)')")),
-            ["visit:utm_campaign"] = ("v_utm_campaign", First("coalesce(utm_campaign, '(not set)')")),
-            ["visit:utm_content"] = ("v_utm_content", First("coalesce(utm_content, '(not set)')")),
-            ["visit:utm_term"] = ("v_utm_term", First("coalesce(utm_term, '(not set)')")),
-            ["visit:country"] = ("v_country", First("coalesce(country, '(not set)')")),
-            ["visit:device"] = ("v_device", First("coalesce(device, '(not set)')")),
-            ["visit:browser"] = ("v_browser", First("coalesce(browser, '(not set)')")),
-            ["visit:browser_version"] = ("v_browser_version", First("coalesce(browser_version, '(not set)')")),
-            ["visit:os"] = ("v_os", First("coalesce(os, '(not set)')")),
-            ["visit:os_version"] = ("v_os_version", First("coalesce(os_version, '(not set)')")),
-            ["visit:entry_page"] = ("v_entry_page", "coalesce(arg_min(path, ts) FILTER (WHERE type = 'page_view'), '(none)')"),
-            ["visit:exit_page"] = ("v_exit_page", "coalesce(arg_max(path, ts) FILTER (WHERE type = 'page_view'), '(none)')"),
-            ["visit:channel"] = ("v_channel", First(Channel)),
+            ["visit:source"] = ("v_source", "coalesce(s_source, 'Direct / None')"),
+            ["visit:referrer"] = ("v_referrer", "coalesce(s_referrer, 'Direct / None')"),
+            ["visit:utm_medium"] = ("v_utm_medium", "coalesce(s_utm_medium, '(not set)')"),
+            ["visit:utm_source"] = ("v_utm_source", "coalesce(s_utm_source, '(not set)')"),
+            ["visit:utm_campaign"] = ("v_utm_campaign", "coalesce(s_utm_campaign, '(not set)')"),
+            ["visit:utm_content"] = ("v_utm_content", "coalesce(s_utm_content, '(not set)')"),
+            ["visit:utm_term"] = ("v_utm_term", "coalesce(s_utm_term, '(not set)')"),
+            ["visit:country"] = ("v_country", "coalesce(s_country, '(not set)')"),
+            ["visit:device"] = ("v_device", "coalesce(s_device, '(not set)')"),
+            ["visit:browser"] = ("v_browser", "coalesce(s_browser, '(not set)')"),
+            ["visit:browser_version"] = ("v_browser_version", "coalesce(s_browser_version, '(not set)')"),
+            ["visit:os"] = ("v_os", "coalesce(s_os, '(not set)')"),
+            ["visit:os_version"] = ("v_os_version", "coalesce(s_os_version, '(not set)')"),
+            ["visit:entry_page"] = ("v_entry_page", "coalesce(s_entry_page, '(none)')"),
+            ["visit:exit_page"] = ("v_exit_page", "coalesce(x_exit_page, '(none)')"),
+            ["visit:channel"] = ("v_channel", Channel),
         };
 
-    /// <summary>Columns <c>visit:channel</c> reads.</summary>
-    public static readonly string[] ChannelColumns = ["source", "medium", "utm_source", "utm_medium", "utm_campaign"];
+    /// <summary>The session stamps a visit dimension reads (none for the exit page, computed per query).</summary>
+    public static IReadOnlyList<string> StampsOf(string dimension) => dimension switch
+    {
+        "visit:channel" => ["s_source", "s_medium", "s_utm_source", "s_utm_medium", "s_utm_campaign"],
+        "visit:exit_page" => [],
+        _ => ["s_" + dimension["visit:".Length..]],
+    };
+
+    /// <summary>The event column a stamp is computed from (<see cref="Core.Lake.LakeLayout.SessionAggregate"/>).</summary>
+    public static string StampSource(string stamp) => stamp switch
+    {
+        "s_entry_page" => "path",
+        "s_start" => "ts",
+        _ => stamp[2..],
+    };
 
     /// <summary>
     /// Plausible's acquisition channels (after GA4's default channel grouping), from the visit's source, medium and UTM
@@ -66,19 +81,19 @@ public static class QueryFields
     /// </summary>
     private const string Channel =
         "CASE " +
-        "WHEN contains(lower(coalesce(utm_campaign, '')), 'cross-network') THEN 'Cross-network' " +
-        "WHEN (list_contains({search}, source) OR medium = 'search') AND regexp_matches(lower(coalesce(utm_medium, '')), '^(.*cp.*|ppc|retargeting|paid.*)$') THEN 'Paid Search' " +
-        "WHEN (list_contains({social}, source) OR medium = 'social') AND regexp_matches(lower(coalesce(utm_medium, '')), '^(.*cp.*|ppc|retargeting|paid.*)$') THEN 'Paid Social' " +
-        "WHEN lower(coalesce(utm_medium, '')) IN ('display', 'banner', 'expandable', 'interstitial', 'cpm') THEN 'Display' " +
-        "WHEN regexp_matches(lower(coalesce(utm_medium, '')), '^(.*cp.*|ppc|retargeting|paid.*)$') THEN 'Paid Other' " +
-        "WHEN list_contains({search}, source) OR medium = 'search' THEN 'Organic Search' " +
-        "WHEN list_contains({social}, source) OR medium = 'social' OR lower(coalesce(utm_medium, '')) IN ('social', 'social-network', 'social-media', 'sm', 'social network', 'social media') THEN 'Organic Social' " +
-        "WHEN medium = 'email' OR regexp_matches(lower(coalesce(utm_medium, '') || ' ' || coalesce(utm_source, '')), 'e[-_ ]?mail|newsletter') THEN 'Email' " +
-        "WHEN lower(coalesce(utm_medium, '')) = 'affiliate' THEN 'Affiliates' " +
-        "WHEN lower(coalesce(utm_medium, '')) = 'audio' THEN 'Audio' " +
-        "WHEN lower(coalesce(utm_medium, '')) = 'sms' OR lower(coalesce(utm_source, '')) = 'sms' THEN 'SMS' " +
-        "WHEN regexp_matches(lower(coalesce(utm_medium, '')), '(push$|mobile|notification)') THEN 'Mobile Push Notifications' " +
-        "WHEN source IS NULL OR medium IN ('direct', 'internal') THEN 'Direct' " +
+        "WHEN contains(lower(coalesce(s_utm_campaign, '')), 'cross-network') THEN 'Cross-network' " +
+        "WHEN (list_contains({search}, s_source) OR s_medium = 'search') AND regexp_matches(lower(coalesce(s_utm_medium, '')), '^(.*cp.*|ppc|retargeting|paid.*)$') THEN 'Paid Search' " +
+        "WHEN (list_contains({social}, s_source) OR s_medium = 'social') AND regexp_matches(lower(coalesce(s_utm_medium, '')), '^(.*cp.*|ppc|retargeting|paid.*)$') THEN 'Paid Social' " +
+        "WHEN lower(coalesce(s_utm_medium, '')) IN ('display', 'banner', 'expandable', 'interstitial', 'cpm') THEN 'Display' " +
+        "WHEN regexp_matches(lower(coalesce(s_utm_medium, '')), '^(.*cp.*|ppc|retargeting|paid.*)$') THEN 'Paid Other' " +
+        "WHEN list_contains({search}, s_source) OR s_medium = 'search' THEN 'Organic Search' " +
+        "WHEN list_contains({social}, s_source) OR s_medium = 'social' OR lower(coalesce(s_utm_medium, '')) IN ('social', 'social-network', 'social-media', 'sm', 'social network', 'social media') THEN 'Organic Social' " +
+        "WHEN s_medium = 'email' OR regexp_matches(lower(coalesce(s_utm_medium, '') || ' ' || coalesce(s_utm_source, '')), 'e[-_ ]?mail|newsletter') THEN 'Email' " +
+        "WHEN lower(coalesce(s_utm_medium, '')) = 'affiliate' THEN 'Affiliates' " +
+        "WHEN lower(coalesce(s_utm_medium, '')) = 'audio' THEN 'Audio' " +
+        "WHEN lower(coalesce(s_utm_medium, '')) = 'sms' OR lower(coalesce(s_utm_source, '')) = 'sms' THEN 'SMS' " +
+        "WHEN regexp_matches(lower(coalesce(s_utm_medium, '')), '(push$|mobile|notification)') THEN 'Mobile Push Notifications' " +
+        "WHEN s_source IS NULL OR s_medium IN ('direct', 'internal') THEN 'Direct' " +
         "ELSE 'Referral' END";
 
     /// <summary>Time dimensions: a format of a site-local timestamp column (<c>{0}</c>).</summary>
@@ -100,11 +115,10 @@ public static class QueryFields
     /// columns it needs, so Parquet skips the rest.</summary>
     public static string? LakeColumn(string dimension) => dimension switch
     {
-        "event:page" or "visit:entry_page" or "visit:exit_page" => "path",
+        "event:page" or "visit:exit_page" => "path",
         "event:hostname" => "hostname",
         "event:name" => "name",
         _ when dimension.StartsWith(PropsPrefix, StringComparison.Ordinal) => "props",
-        _ when dimension.StartsWith("visit:", StringComparison.Ordinal) => dimension["visit:".Length..],
         _ => null,
     };
 
@@ -122,6 +136,4 @@ public static class QueryFields
     /// <summary>The bucket Plausible's plain <c>time</c> dimension picks for a period of this many days.</summary>
     public static string TimeFor(int days) => days <= 1 ? "time:hour" : days <= 40 ? "time:day" : "time:month";
 
-    // arg_min_null: the first event's value even when it is NULL (arg_min would skip to the first non-NULL one).
-    private static string First(string expression) => $"arg_min_null({expression}, ts)";
 }

@@ -15,7 +15,7 @@ public sealed partial class QuerySql
     public static readonly string[] EngagementMetrics = ["time_on_page", "scroll_depth"];
 
     /// <summary>Appends <c>eng</c>, <c>views</c> and <c>pe</c> (engagement per answer row); returns the join.</summary>
-    private string EngagementViews(string source, QueryPeriod period, StatsQuery query, IReadOnlyList<(string Column, string Aggregate)> visitColumns,
+    private string EngagementViews(string source, QueryPeriod period, StatsQuery query, IReadOnlyList<string> visits,
         StringBuilder text, Func<int, string> outDim)
     {
         text.Append(",\neng AS MATERIALIZED (SELECT DISTINCT ON (event_id) event_id, ts, local_ts, session_id, type, path, engaged_ms, scroll_depth ")
@@ -26,9 +26,15 @@ public sealed partial class QuerySql
             .Append("max(scroll_depth) FILTER (WHERE type = 'engagement') AS depth FROM (SELECT *, ")
             .Append("sum(CASE WHEN type = 'page_view' THEN 1 ELSE 0 END) OVER (PARTITION BY session_id, path ORDER BY ts, type DESC ROWS UNBOUNDED PRECEDING) AS view_no ")
             .Append("FROM eng) GROUP BY session_id, path, view_no HAVING count(*) FILTER (WHERE type = 'engagement') > 0),\n");
-        var scope = visitColumns.Count == 0
+        var columns = visits.Select(v => QueryFields.VisitDimensions[v].Column).ToList();
+        if (columns.Count > 0)
+        {
+            text.Append($"sattr AS (SELECT session_id{string.Concat(columns.Select(c => $", any_value({c}) AS {c}"))} FROM srcv GROUP BY session_id),\n");
+        }
+
+        var scope = columns.Count == 0
             ? "SELECT * FROM views"
-            : $"SELECT views.*{string.Concat(visitColumns.Select(v => $", sess.{v.Column}"))} FROM views JOIN sess USING (session_id)";
+            : $"SELECT views.*{string.Concat(columns.Select(c => $", sattr.{c}"))} FROM views JOIN sattr USING (session_id)";
         var regexes = new List<string>();
         var filter = query.Filters.Count == 0 ? "true" : string.Join(" AND ", query.Filters.Select(f => Filter(f, regexes)));
         var dims = Dimensions.Select(RowExpression).ToList();

@@ -13,7 +13,8 @@ namespace LiveInsight.Api.Query;
 /// </summary>
 public sealed partial class QuerySql
 {
-    /// <summary>An empty table of the lake's columns in the engine's database: what a query over no files reads.</summary>
+    /// <summary>An empty table of the lake's columns and stamps in the engine's database: what a query over no files
+    /// reads, and what every read is unioned with by name (so a stamp column exists when no file has it).</summary>
     public const string EmptyEvents = "empty_events";
 
     private readonly List<object> parameters = [];
@@ -31,63 +32,57 @@ public sealed partial class QuerySql
 
     public IReadOnlyList<string> Regexes { get; private set; } = [];
 
+    /// <param name="files">Lake files, all read as <see cref="LakeSelection.Mixed"/> (exact, the slow way).</param>
     /// <param name="goals">The site's goals: what <c>event:goal</c> and <c>conversion_rate</c> are computed from.</param>
-    public static QuerySql Build(StatsQuery query, QueryPeriod period, IReadOnlyList<string> files, IReadOnlyList<Core.Sites.Goal>? goals = null)
+    public static QuerySql Build(StatsQuery query, QueryPeriod period, IReadOnlyList<string> files, IReadOnlyList<Core.Sites.Goal>? goals = null) =>
+        Build(query, period, LakeSelection.AllMixed(files), goals);
+
+    /// <param name="files">The query's files as <see cref="LakeFiles.SelectAsync"/> sorts them.</param>
+    /// <param name="goals">The site's goals: what <c>event:goal</c> and <c>conversion_rate</c> are computed from.</param>
+    public static QuerySql Build(StatsQuery query, QueryPeriod period, LakeSelection files, IReadOnlyList<Core.Sites.Goal>? goals = null)
     {
         var sql = new QuerySql { goals = goals ?? [] };
         sql.Text = sql.Compose(query, period, files);
         return sql;
     }
 
-    private string Compose(StatsQuery query, QueryPeriod period, IReadOnlyList<string> files)
+    private string Compose(StatsQuery query, QueryPeriod period, LakeSelection files)
     {
         Dimensions = query.Dimensions.Select(d => d == "time" ? QueryFields.TimeFor(period.Days) : d).ToList();
         var regexes = new List<string>();
         var filter = query.Filters.Count == 0 ? "true" : string.Join(" AND ", query.Filters.Select(f => Filter(f, regexes)));
         Regexes = regexes;
 
-        var visitColumns = Dimensions.Concat(FilterDimensions(query.Filters))
-            .Where(QueryFields.VisitDimensions.ContainsKey).Distinct().Select(VisitColumn).ToList();
+        var used = Dimensions.Concat(FilterDimensions(query.Filters)).Distinct().ToList();
+        var visits = used.Where(QueryFields.VisitDimensions.ContainsKey).ToList();
         var eventLevel = Dimensions.Any(QueryFields.IsEventLevel);
         var sessionLevel = !eventLevel && query.Metrics.Any(m => m is "visits" || QueryFields.SessionMetrics.Contains(m));
-
-        var source = files.Count == 0
-            ? EmptyEvents
-            : $"read_parquet({Param(files.ToList())}, union_by_name = true, hive_partitioning = false)";
         var dims = Dimensions.Select(RowExpression).ToList();
         var groupBy = dims.Count == 0 ? "" : " GROUP BY ALL";
 
-        var text = new StringBuilder();
-        var columns = QueryFields.BaseColumns
-            .Concat(Dimensions.Concat(FilterDimensions(query.Filters)).Select(QueryFields.LakeColumn).OfType<string>())
-            .Concat(Dimensions.Concat(FilterDimensions(query.Filters)).Contains(QueryFields.Goal) ? QueryFields.GoalColumns : [])
-            .Concat(Dimensions.Concat(FilterDimensions(query.Filters)).Contains("visit:channel") ? QueryFields.ChannelColumns : [])
-            .Distinct()
-            .Where(c => Core.Lake.LakeLayout.EventColumns.Any(e => e.Name == c)); // the allow-list once more: only the lake's own names
-        text.Append($"WITH src AS MATERIALIZED (SELECT DISTINCT ON (event_id) {string.Join(", ", columns)} FROM {source} ")
-            .Append($"WHERE ts >= {Param(period.FromMs)} AND ts < {Param(period.ToMs)} AND type IN ('page_view', 'custom')),\n");
-        text.Append("sess AS MATERIALIZED (SELECT session_id")
-            .Append(string.Concat(visitColumns.Select(v => $", {v.Aggregate} AS {v.Column}")))
-            .Append(", min(ts) AS start_ts, max(ts) AS end_ts, min(local_ts) AS start_local")
-            .Append(", count(*) FILTER (WHERE type = 'page_view') AS pv, count(*) FILTER (WHERE type = 'custom') AS ce FROM src GROUP BY session_id),\n");
-        // Events need their session only for its attributes; without visit columns the join would be wasted work.
-        var scope = visitColumns.Count == 0
-            ? "SELECT * FROM src"
-            : $"SELECT src.*{string.Concat(visitColumns.Select(v => $", sess.{v.Column}"))} FROM src JOIN sess USING (session_id)";
+        var text = new StringBuilder("WITH ");
+        Events(text, period, files, used, visits);
         text.Append(Dimensions.Contains(QueryFields.Goal)
-            ? $"rows AS MATERIALIZED ({GoalRows($"{scope} WHERE {filter}", query.Filters)}),\n"
-            : $"rows AS MATERIALIZED ({scope} WHERE {filter}),\n");
+            ? $"rows AS ({GoalRows($"SELECT * FROM srcv WHERE {filter}", query.Filters)}),\n"
+            : $"rows AS (SELECT * FROM srcv WHERE {filter}),\n");
         text.Append("ev AS (SELECT ").Append(string.Concat(dims.Select((d, i) => $"{d} AS d{i}, ")))
             .Append("count(DISTINCT visitor_id) AS visitors, count(*) FILTER (WHERE type = 'page_view') AS pageviews, ")
             .Append($"count(*) AS events, count(DISTINCT session_id) AS visits FROM rows{groupBy})");
         var joined = "ev e";
         if (sessionLevel)
         {
+            // Sessions with a row: a filter on visit attributes alone keeps whole sessions, so their rows are all their
+            // events; an event filter keeps sessions that have such an event, counted with all their events.
+            var whole = FilterDimensions(query.Filters).All(QueryFields.VisitDimensions.ContainsKey);
+            var of = whole ? "rows" : "srcv WHERE session_id IN (SELECT session_id FROM rows)";
+            text.Append(",\nsess AS (SELECT session_id")
+                .Append(string.Concat(visits.Select(v => $", any_value({QueryFields.VisitDimensions[v].Column}) AS {QueryFields.VisitDimensions[v].Column}")))
+                .Append(", min(ts) AS start_ts, max(ts) AS end_ts, min(local_ts) AS start_local")
+                .Append($", count(*) FILTER (WHERE type = 'page_view') AS pv, count(*) FILTER (WHERE type = 'custom') AS ce FROM {of} GROUP BY session_id)");
             var sessionDims = Dimensions.Select(d => SessionExpression(d)).ToList();
             text.Append(",\nse AS (SELECT ").Append(string.Concat(sessionDims.Select((d, i) => $"{d} AS d{i}, ")))
                 .Append("count(*) AS visits, count(*) FILTER (WHERE s.pv <= 1 AND s.ce = 0) AS bounces, ")
-                .Append("sum(s.end_ts - s.start_ts) AS duration_ms, sum(s.pv) AS pageviews ")
-                .Append($"FROM sess s WHERE s.session_id IN (SELECT session_id FROM rows){groupBy})");
+                .Append($"sum(s.end_ts - s.start_ts) AS duration_ms, sum(s.pv) AS pageviews FROM sess s{groupBy})");
             var on = dims.Count == 0 ? "true" : string.Join(" AND ", dims.Select((_, i) => $"e.d{i} IS NOT DISTINCT FROM s.d{i}"));
             joined = $"ev e FULL JOIN se s ON {on}";
         }
@@ -96,12 +91,12 @@ public sealed partial class QuerySql
         string OutDim(int i) => sessionLevel ? $"coalesce(e.d{i}, s.d{i})" : $"e.d{i}";
         if (query.Metrics.Contains("conversion_rate"))
         {
-            joined += ConversionBase(query, scope, text, OutDim);
+            joined += ConversionBase(query, "SELECT * FROM srcv", text, OutDim);
         }
 
         if (query.Metrics.Any(EngagementMetrics.Contains))
         {
-            joined += EngagementViews(source, period, query, visitColumns, text, OutDim);
+            joined += EngagementViews(Read([.. files.Compact, .. files.Mixed]), period, query, visits, text, OutDim);
         }
 
         var outMetrics = query.Metrics.Select((m, j) => $"{Metric(m, sessionLevel)} AS m{j}");
@@ -111,17 +106,87 @@ public sealed partial class QuerySql
         return text.ToString();
     }
 
-    /// <summary>A visit dimension's session column; the channel's known source names become parameters.</summary>
-    private (string Column, string Aggregate) VisitColumn(string dimension)
+    /// <summary>
+    /// Appends <c>srcv</c>: the range's page views and custom events, each with the columns the query reads and its
+    /// visit's attributes (<c>v_…</c>). Compact files of days without parts are read as they are: their rows carry the
+    /// session's stamps, so a visit filter is a column filter DuckDB pushes into the scan (no grouping of sessions).
+    /// Rows without stamps (the files of days with parts, and rows of files written before stamps) are deduplicated by
+    /// event id and stamped here (<c>fix</c>): from a stamped row of the same session, else from the compact file of
+    /// the day before (<c>look</c>), else from the session's own first event among them.
+    /// </summary>
+    private void Events(StringBuilder text, QueryPeriod period, LakeSelection files, IReadOnlyList<string> used, IReadOnlyList<string> visits)
     {
-        var (column, aggregate) = QueryFields.VisitDimensions[dimension];
+        var (from, to) = (Param(period.FromMs), Param(period.ToMs));
+        var stamps = visits.SelectMany(QueryFields.StampsOf).Distinct().ToList();
+        var columns = QueryFields.BaseColumns
+            .Concat(used.Where(d => !QueryFields.VisitDimensions.ContainsKey(d) || d == "visit:exit_page").Select(QueryFields.LakeColumn).OfType<string>())
+            .Concat(used.Contains(QueryFields.Goal) ? QueryFields.GoalColumns : [])
+            .Distinct()
+            .Where(c => Core.Lake.LakeLayout.EventColumns.Any(e => e.Name == c)) // the allow-list once more: only the lake's own names
+            .ToList();
+        var types = $"type IN {Core.Lake.LakeLayout.SessionEventTypes}";
+        var range = $"ts >= {from} AND ts < {to}";
+        if (stamps.Count == 0)
+        {
+            // No visit attribute: events as they are (compact files are deduplicated already).
+            var list = string.Join(", ", columns);
+            text.Append($"src AS (SELECT {list} FROM {Read(files.Compact)} WHERE {range} AND {types}")
+                .Append($" UNION ALL SELECT {list} FROM (SELECT DISTINCT ON (event_id) {list} FROM {Read(files.Mixed)} WHERE {range} AND {types})),\n");
+        }
+        else
+        {
+            var start = Core.Lake.LakeLayout.SessionStart;
+            var stampList = string.Join(", ", stamps);
+            var raw = columns.Concat(stamps.Select(QueryFields.StampSource)).Distinct().ToList();
+            text.Append($"cmp AS (SELECT {string.Join(", ", columns)}, {stampList} FROM {Read(files.Compact)} WHERE {range} AND {types} AND {start} IS NOT NULL),\n");
+            // Unstamped rows: all of the mixed days (no range: a session's first event may precede it) and the rows
+            // of compact files that carry no stamps.
+            text.Append($"mraw AS MATERIALIZED (SELECT DISTINCT ON (event_id) {string.Join(", ", raw)}, {start}, {stampList} FROM (")
+                .Append($"SELECT * FROM {Read(files.Mixed)} UNION ALL BY NAME SELECT * FROM {Read(files.Compact)} WHERE {start} IS NULL) WHERE {types}),\n");
+            var pool = "mraw";
+            if (files.Lookup.Count > 0)
+            {
+                text.Append($"look AS (SELECT session_id, min({start}) AS {start}, {string.Join(", ", stamps.Select(c => $"arg_min_null({c}, {start}) AS {c}"))} ")
+                    .Append($"FROM {Read(files.Lookup)} WHERE {start} IS NOT NULL AND session_id IN (SELECT session_id FROM mraw) GROUP BY session_id),\n");
+                pool = "(SELECT * FROM mraw UNION ALL BY NAME SELECT * FROM look)";
+            }
+
+            var stamped = $"{start} IS NOT NULL";
+            text.Append("fix AS (SELECT session_id, ")
+                .Append(string.Join(", ", stamps.Select(c =>
+                    $"CASE WHEN bool_or({stamped}) THEN arg_min_null({c}, {start}) FILTER (WHERE {stamped}) ELSE {Core.Lake.LakeLayout.SessionAggregate(c)} END AS {c}")))
+                .Append($" FROM {pool} GROUP BY session_id),\n");
+            text.Append($"src AS (SELECT * FROM cmp UNION ALL BY NAME SELECT m.{string.Join(", m.", columns)}, {string.Join(", ", stamps.Select(c => $"f.{c}"))} ")
+                .Append($"FROM mraw m JOIN fix f USING (session_id) WHERE m.ts >= {from} AND m.ts < {to}),\n");
+        }
+
+        var exit = visits.Contains("visit:exit_page");
+        if (exit)
+        {
+            text.Append("ex AS (SELECT session_id, arg_max(path, ts) FILTER (WHERE type = 'page_view') AS x_exit_page FROM src GROUP BY session_id),\n");
+        }
+
+        text.Append("srcv AS (SELECT src.*")
+            .Append(string.Concat(visits.Select(v => $", {VisitExpression(v)} AS {QueryFields.VisitDimensions[v].Column}")))
+            .Append(exit ? " FROM src JOIN ex USING (session_id)),\n" : " FROM src),\n");
+    }
+
+    /// <summary>A relation of the files' rows with every lake column, stamps included (NULL where a file has none).</summary>
+    private string Read(IReadOnlyList<string> files) => files.Count == 0
+        ? $"(SELECT * FROM {EmptyEvents})"
+        : $"(SELECT * FROM read_parquet({Param(files.ToList())}, union_by_name = true, hive_partitioning = false) UNION ALL BY NAME SELECT * FROM {EmptyEvents})";
+
+    /// <summary>A visit dimension's expression over the stamps; the channel's known source names become parameters.</summary>
+    private string VisitExpression(string dimension)
+    {
+        var expression = QueryFields.VisitDimensions[dimension].Expression;
         if (dimension == "visit:channel")
         {
             var (search, social) = (Param(Ingestion.Enrichment.KnownSources.NamesOf("search")), Param(Ingestion.Enrichment.KnownSources.NamesOf("social")));
-            aggregate = aggregate.Replace("{search}", search, StringComparison.Ordinal).Replace("{social}", social, StringComparison.Ordinal);
+            expression = expression.Replace("{search}", search, StringComparison.Ordinal).Replace("{social}", social, StringComparison.Ordinal);
         }
 
-        return (column, aggregate);
+        return expression;
     }
 
     private static string Metric(string metric, bool sessionLevel) => metric switch

@@ -58,9 +58,59 @@ public static class LakeLayout
         ("scroll_depth", "INTEGER"),
     ];
 
+    /// <summary>
+    /// The visit's attributes, stamped on every event of a compacted file (<see cref="CompactFile"/>; part files have
+    /// none): what the session's first event said (its first page view for <c>s_entry_page</c>), so a query filters and
+    /// groups by visit attributes with a plain column read instead of grouping every session of its range.
+    /// <c>s_start</c> is the session's first ts and marks a stamped row (NULL: not stamped, e.g. a file written before
+    /// stamps existed, or an event without a session). A session that began the site-day before keeps that day's
+    /// stamps (the compactor looks them up in the previous day's compact file). Only page views and custom events make a
+    /// session's stamps; every event of the session carries them.
+    /// </summary>
+    public static readonly IReadOnlyList<(string Name, string Type)> SessionColumns =
+    [
+        ("s_start", "BIGINT"),
+        ("s_source", "VARCHAR"),
+        ("s_referrer", "VARCHAR"),
+        ("s_medium", "VARCHAR"),
+        ("s_utm_source", "VARCHAR"),
+        ("s_utm_medium", "VARCHAR"),
+        ("s_utm_campaign", "VARCHAR"),
+        ("s_utm_content", "VARCHAR"),
+        ("s_utm_term", "VARCHAR"),
+        ("s_country", "VARCHAR"),
+        ("s_device", "VARCHAR"),
+        ("s_browser", "VARCHAR"),
+        ("s_browser_version", "VARCHAR"),
+        ("s_os", "VARCHAR"),
+        ("s_os_version", "VARCHAR"),
+        ("s_entry_page", "VARCHAR"),
+    ];
+
+    /// <summary>The marker column of a stamped row (<see cref="SessionColumns"/>).</summary>
+    public const string SessionStart = "s_start";
+
+    /// <summary>How a stamp is computed from one session's page views and custom events (a DuckDB aggregate over the
+    /// event columns): the first ts, the first page view's path, else the first event's value (NULL included).</summary>
+    public static string SessionAggregate(string column) => column switch
+    {
+        SessionStart => "min(ts)",
+        "s_entry_page" => "arg_min(path, ts) FILTER (WHERE type = 'page_view')",
+        _ when column.StartsWith("s_", StringComparison.Ordinal) && EventColumns.Any(c => c.Name == column[2..]) => $"arg_min_null({column[2..]}, ts)",
+        _ => throw new ArgumentException($"'{column}' is not a session column.", nameof(column)),
+    };
+
+    /// <summary>The event types that make a session (and that the query API counts).</summary>
+    public const string SessionEventTypes = "('page_view', 'custom')";
+
     /// <summary>DuckDB DDL for a table with <see cref="EventColumns"/> (a writer's staging table).</summary>
     public static string CreateEventsTable(string table) =>
         $"CREATE TABLE {table} ({string.Join(", ", EventColumns.Select(c => $"{c.Name} {c.Type}"))})";
+
+    /// <summary>DuckDB DDL for a table with <see cref="EventColumns"/> and <see cref="SessionColumns"/>: what a query
+    /// unions its reads with (<c>UNION ALL BY NAME</c>), so a stamp column exists even when no file read has it.</summary>
+    public static string CreateStampedEventsTable(string table) =>
+        $"CREATE TABLE {table} ({string.Join(", ", EventColumns.Concat(SessionColumns).Select(c => $"{c.Name} {c.Type}"))})";
 
     public static string DayPartition(DateOnly day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 

@@ -233,6 +233,38 @@ public sealed class LakeWriterTests(DynaliteFixture dynalite)
         Assert.Equal(0, await compactor.CompactAsync(CancellationToken.None));
     }
 
+    /// <summary>Every event of a compacted day carries its session's first event's attributes (the first page view's
+    /// path for the entry page); a session that began the day before keeps that day's, looked up in its compact file.</summary>
+    [Fact]
+    public async Task Compaction_stamps_each_event_with_its_sessions_first_event_even_when_the_session_began_the_day_before()
+    {
+        await using var w = await AggregatorWorld.CreateAsync(dynalite.ConnectionString);
+        var writer = w.Get<LakeWriter>();
+        await writer.EnsureGroupAsync();
+        var midnight = TimeSpan.FromHours(14); // T0 is 10:00 UTC on 11-20, the site's zone is UTC
+        var events = new[]
+        {
+            w.Event("custom", "v1", "A", TimeSpan.Zero, "/start", name: "Hello", source: "Google", country: "FR"),
+            w.Event("page_view", "v1", "A", TimeSpan.FromMinutes(1), "/pricing"),
+            w.Event("page_view", "v2", "B", midnight - TimeSpan.FromMinutes(5), "/blog", source: "Bing", country: "US"),
+            w.Event("page_view", "v2b", "B", midnight + TimeSpan.FromMinutes(5), "/next"),
+            w.Event("page_view", "v3", "C", midnight + TimeSpan.FromMinutes(10), "/", source: "Reddit"),
+        };
+        foreach (var e in events)
+        {
+            await w.IngestAsync(e);
+        }
+
+        await DrainLakeAsync(writer);
+        Assert.Equal(2, await w.Get<LakeCompactor>().CompactAsync(CancellationToken.None));
+
+        string Stamps(string day) => string.Join("; ", LakeReader.Query(
+                $"SELECT path, s_source, s_country, s_entry_page, s_start FROM read_parquet('{Path.Combine(LakeLayout.SitePartition(w.LakePath, w.SiteId, DateOnly.Parse(day)), LakeLayout.CompactFile)}') ORDER BY ts")
+            .Select(r => $"{r["path"]} {r["s_source"]} {r["s_country"]} {r["s_entry_page"]} {((long)r["s_start"]! - AggregatorWorld.T0.ToUnixTimeMilliseconds()) / 60_000}"));
+        Assert.Equal("/start Google FR /pricing 0; /pricing Google FR /pricing 0; /blog Bing US /blog 835", Stamps("2026-11-20"));
+        Assert.Equal("/next Bing US /blog 835; / Reddit DE / 850", Stamps("2026-11-21"));
+    }
+
     [Fact]
     public async Task Only_one_replica_compacts_at_a_time()
     {

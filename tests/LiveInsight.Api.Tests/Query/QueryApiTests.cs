@@ -321,7 +321,9 @@ public sealed class QueryApiTests(ApiFixture fixture)
         Assert.NotEmpty(await engine.RunAsync(LiveInsight.Api.Query.QuerySql.Build(query, period, files), CancellationToken.None));
     }
 
-    private async Task<JsonElement> QueryAsync(TestSite site, string query)
+    private Task<JsonElement> QueryAsync(TestSite site, string query) => QueryAsync(fixture, site, query);
+
+    internal static async Task<JsonElement> QueryAsync(ApiFixture fixture, TestSite site, string query)
     {
         using var client = fixture.CreateSiteClient(site);
         using var response = await client.PostAsync("/api/v2/query", Json(site, query));
@@ -334,7 +336,7 @@ public sealed class QueryApiTests(ApiFixture fixture)
         new($"{{\"site_id\":\"{site.SiteId}\",{query}}}", Encoding.UTF8, "application/json");
 
     /// <summary>Each result as "dim|dim = metric,metric".</summary>
-    private static List<string> Rows(JsonElement answer) => answer.GetProperty("results").EnumerateArray()
+    internal static List<string> Rows(JsonElement answer) => answer.GetProperty("results").EnumerateArray()
         .Select(r => (string.Join("|", r.GetProperty("dimensions").EnumerateArray().Select(d => d.GetString())) + " = "
             + string.Join(",", r.GetProperty("metrics").EnumerateArray().Select(m => m.GetRawText()))).TrimStart())
         .ToList();

@@ -23,10 +23,12 @@ public sealed record LakeRow(string EventId, DateTime Local, string Visitor, str
 }
 
 /// <summary>Writes lake files the way the aggregator lays them out (<see cref="LakeLayout"/>), with DuckDB itself:
-/// a table of exactly <see cref="LakeLayout.EventColumns"/>, copied to Parquet in the row's site-local day folder.</summary>
+/// a table of exactly <see cref="LakeLayout.EventColumns"/>, copied to Parquet in the row's site-local day folder. A
+/// compact file is stamped as the compactor stamps it (<see cref="LakeStamps"/>, looking up the day before's compact
+/// file when it exists), unless <paramref name="stamped"/> is false (a file written before stamps existed).</summary>
 public static class TestLake
 {
-    public static void Write(string root, string siteId, TimeZoneInfo zone, string file, IEnumerable<LakeRow> rows)
+    public static void Write(string root, string siteId, TimeZoneInfo zone, string file, IEnumerable<LakeRow> rows, bool stamped = true)
     {
         using var connection = new DuckDBConnection("DataSource=:memory:");
         connection.Open();
@@ -47,9 +49,31 @@ public static class TestLake
 
             var folder = LakeLayout.SitePartition(root, siteId, day.Key);
             Directory.CreateDirectory(folder);
-            Execute(connection, $"COPY staged TO '{System.IO.Path.Combine(folder, file).Replace("'", "''", StringComparison.Ordinal)}' (FORMAT parquet)");
+            var target = System.IO.Path.Combine(folder, file);
+            if (file != LakeLayout.CompactFile || !stamped)
+            {
+                Execute(connection, $"COPY staged TO {Literal(target)} (FORMAT parquet)");
+                continue;
+            }
+
+            var staged = target + ".staged";
+            Execute(connection, $"COPY staged TO {Literal(staged)} (FORMAT parquet)");
+            var previous = System.IO.Path.Combine(LakeLayout.SitePartition(root, siteId, day.Key.AddDays(-1)), LakeLayout.CompactFile);
+            var hasPrevious = File.Exists(previous);
+            var previousStamped = false;
+            if (hasPrevious)
+            {
+                using var check = connection.CreateCommand();
+                check.CommandText = LakeStamps.IsStampedQuery(previous);
+                previousStamped = Convert.ToInt64(check.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) > 0;
+            }
+
+            Execute(connection, $"COPY ({LakeStamps.Select([staged], hasPrevious ? previous : null, previousStamped)}) TO {Literal(target)} (FORMAT parquet)");
+            File.Delete(staged);
         }
     }
+
+    private static string Literal(string path) => "'" + path.Replace("'", "''", StringComparison.Ordinal) + "'";
 
     private static void Execute(DuckDBConnection connection, string sql, params object?[] values)
     {
