@@ -105,7 +105,11 @@ public static class QueryApi
                     var (from, to) = compare.Days(period);
                     var range = new JsonArray(from.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), to.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
                     var comparePeriod = QueryPeriods.Resolve(range, zone, time.GetUtcNow(), () => null);
-                    var (_, compareRows) = await RunAsync(query with { DateRange = range, Offset = 0, Limit = QueryParser.MaxLimit, TotalRows = false, Comparison = null }, comparePeriod);
+                    // A plain "time" keeps the main period's bucket size, so the Nth buckets line up.
+                    var (_, compareRows) = await RunAsync(query with
+                    {
+                        DateRange = range, Dimensions = sql.Dimensions, OrderBy = null, Offset = 0, Limit = QueryParser.MaxLimit, TotalRows = false, Comparison = null,
+                    }, comparePeriod);
                     comparison = new QueryComparisonAnswer(comparePeriod, compareRows);
                 }
 
@@ -133,7 +137,12 @@ public static class QueryApi
     {
         var dimensions = query.Dimensions.Count;
         var results = new JsonArray();
-        var previous = comparison?.Rows.ToDictionary(r => Key(r, dimensions), StringComparer.Ordinal);
+        // Rows match on their dimensions, a time bucket by its place in its period (QueryComparisonAnswer.BucketIndex).
+        var time = sql.Dimensions.Select((d, i) => (Dimension: d, Index: i)).FirstOrDefault(d => QueryFields.IsTime(d.Dimension));
+        string Aligned(object?[] row, DateOnly first) => time.Dimension is null
+            ? Key(row, dimensions)
+            : Key(row.Select((v, i) => i == time.Index ? (object?)QueryComparisonAnswer.BucketIndex(time.Dimension, v as string ?? "", first)?.ToString(CultureInfo.InvariantCulture) : v).ToArray(), dimensions);
+        var previous = comparison?.Rows.ToDictionary(r => Aligned(r, comparison.Period.First), StringComparer.Ordinal);
         foreach (var row in rows)
         {
             var result = new JsonObject
@@ -144,11 +153,15 @@ public static class QueryApi
             if (previous is not null)
             {
                 // A row the other period does not have compares with zeros, as Plausible's does.
-                var before = previous.TryGetValue(Key(row, dimensions), out var match) ? match : null;
+                var before = previous.TryGetValue(Aligned(row, period.First), out var match) ? match : null;
                 var metrics = query.Metrics.Select((m, j) => before is null ? (QueryComparisonAnswer.Empty(m)) : before[dimensions + j]).ToList();
+                var compared = before ?? row.Select((v, i) => time.Dimension is not null && i == time.Index
+                    && QueryComparisonAnswer.BucketIndex(time.Dimension, v as string ?? "", period.First) is { } bucket
+                        ? QueryComparisonAnswer.BucketLabel(time.Dimension, bucket, comparison!.Period.First)
+                        : v).ToArray();
                 result["comparison"] = new JsonObject
                 {
-                    ["dimensions"] = new JsonArray(row.Take(dimensions).Select(v => (JsonNode?)JsonValue.Create(v as string ?? "")).ToArray()),
+                    ["dimensions"] = new JsonArray(compared.Take(dimensions).Select(v => (JsonNode?)JsonValue.Create(v as string ?? "")).ToArray()),
                     ["metrics"] = new JsonArray(metrics.Select(Number).ToArray()),
                     ["change"] = new JsonArray(query.Metrics.Select((m, j) => QueryComparisonAnswer.Change(m, metrics[j], row[dimensions + j])).ToArray()),
                 };

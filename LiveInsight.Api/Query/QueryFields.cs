@@ -47,6 +47,7 @@ public static class QueryFields
             ["visit:utm_content"] = ("v_utm_content", "coalesce(s_utm_content, '(not set)')"),
             ["visit:utm_term"] = ("v_utm_term", "coalesce(s_utm_term, '(not set)')"),
             ["visit:country"] = ("v_country", "coalesce(s_country, '(not set)')"),
+            ["visit:country_name"] = ("v_country_name", "coalesce(cn_name, s_country, '(not set)')"),
             ["visit:device"] = ("v_device", "coalesce(s_device, '(not set)')"),
             ["visit:browser"] = ("v_browser", "coalesce(s_browser, '(not set)')"),
             ["visit:browser_version"] = ("v_browser_version", "coalesce(s_browser_version, '(not set)')"),
@@ -62,6 +63,7 @@ public static class QueryFields
     {
         "visit:channel" => ["s_source", "s_medium", "s_utm_source", "s_utm_medium", "s_utm_campaign"],
         "visit:exit_page" => [],
+        "visit:country_name" => ["s_country"],
         _ => ["s_" + dimension["visit:".Length..]],
     };
 
@@ -108,7 +110,7 @@ public static class QueryFields
     /// <summary>Plausible dimensions this slice does not answer yet: named in the 400.</summary>
     public static readonly string[] DimensionsNotYet =
     [
-        "visit:region", "visit:city", "visit:country_name", "visit:region_name", "visit:city_name",
+        "visit:region", "visit:city", "visit:region_name", "visit:city_name",
     ];
 
     /// <summary>The lake column a dimension reads (time reads <c>local_ts</c>, always read): a query reads only the

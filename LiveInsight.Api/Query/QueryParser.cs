@@ -130,11 +130,6 @@ public static class QueryParser
             throw new QueryException($"Session metric '{sessionMetric}' cannot be used with event dimension '{Shorten(eventDimension)}'.");
         }
 
-        if (comparison is not null && dimensions.FirstOrDefault(QueryFields.IsTime) is { } time)
-        {
-            throw new QueryException($"include.comparisons with the time dimension '{time}' is not supported yet: compare totals or other dimensions.");
-        }
-
         return new StatsQuery(siteId, metrics, dateRange, dimensions, filters, filtersAsSent, orderBy, totalRows, include, limit, offset)
         {
             Comparison = comparison,

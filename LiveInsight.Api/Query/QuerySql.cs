@@ -168,7 +168,12 @@ public sealed partial class QuerySql
 
         text.Append("srcv AS (SELECT src.*")
             .Append(string.Concat(visits.Select(v => $", {VisitExpression(v)} AS {QueryFields.VisitDimensions[v].Column}")))
-            .Append(exit ? " FROM src JOIN ex USING (session_id)),\n" : " FROM src),\n");
+            .Append(" FROM src")
+            .Append(exit ? " JOIN ex USING (session_id)" : "")
+            .Append(visits.Contains("visit:country_name")
+                ? $" LEFT JOIN (SELECT unnest({Param(CountryNames.ByCode.Keys.ToList())}) AS cn_code, unnest({Param(CountryNames.ByCode.Values.ToList())}) AS cn_name) cn ON cn.cn_code = src.s_country"
+                : "")
+            .Append("),\n");
     }
 
     /// <summary>A relation of the files' rows with every lake column, stamps included (NULL where a file has none).</summary>

@@ -157,7 +157,7 @@ public static partial class ApiHostileCases
                      ("comparisons custom 20 years", "\"include\":{\"comparisons\":{\"mode\":\"custom\",\"date_range\":[\"2000-01-01\",\"2019-12-31\"]}}"),
                      ("comparisons custom SQL-ish date", "\"include\":{\"comparisons\":{\"mode\":\"custom\",\"date_range\":[\"2026-01-01' --\",\"2026-01-02\"]}}"),
                      ("comparisons with an unknown key", "\"include\":{\"comparisons\":{\"mode\":\"previous_period\",\"sql\":1}}"),
-                     ("comparisons by day", "\"dimensions\":[\"time:day\"],\"include\":{\"comparisons\":{\"mode\":\"previous_period\"}}"), ("include time_labels", "\"include\":{\"time_labels\":true}"),
+                     ("comparisons by day on weekdays", "\"dimensions\":[\"time:day\"],\"include\":{\"comparisons\":{\"mode\":\"previous_period\",\"match_day_of_week\":true}}"), ("include time_labels", "\"include\":{\"time_labels\":true}"),
                      ("include unknown", "\"include\":{\"sql\":true}"), ("include total_rows as string", "\"include\":{\"total_rows\":\"yes\"}"),
                      ("limit 0", "\"pagination\":{\"limit\":0}"), ("limit 10,001", "\"pagination\":{\"limit\":10001}"), ("limit -1", "\"pagination\":{\"limit\":-1}"),
                      ("limit beyond int", "\"pagination\":{\"limit\":99999999999999}"), ("limit 1.5", "\"pagination\":{\"limit\":1.5}"),

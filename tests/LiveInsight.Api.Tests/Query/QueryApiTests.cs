@@ -26,6 +26,8 @@ public sealed class QueryApiTests(ApiFixture fixture)
             ["(not set)|(not set)|(not set) = 4", "google|cpc|fall = 1"] },
         { "utm content and term", "\"metrics\":[\"visits\"],\"dimensions\":[\"visit:utm_content\",\"visit:utm_term\"]", ["(not set)|(not set) = 5"] },
         { "countries", "\"metrics\":[\"visitors\",\"visits\"],\"dimensions\":[\"visit:country\"]", ["DE = 2,3", "FR = 1,1", "US = 1,1"] },
+        { "country names", "\"metrics\":[\"visitors\",\"visits\"],\"dimensions\":[\"visit:country_name\"]", ["Germany = 2,3", "France = 1,1", "United States = 1,1"] },
+        { "country name filter", "\"metrics\":[\"visits\"],\"filters\":[[\"contains\",\"visit:country_name\",[\"united\"],{\"case_sensitive\":false}]]", ["= 1"] },
         { "devices", "\"metrics\":[\"visits\",\"bounce_rate\"],\"dimensions\":[\"visit:device\"]", ["Desktop = 3,33", "Mobile = 2,50"] },
         { "browsers", "\"metrics\":[\"visits\"],\"dimensions\":[\"visit:browser\"]", ["Chrome = 2", "Edge = 1", "Firefox = 1", "Safari = 1"] },
         { "os", "\"metrics\":[\"visits\"],\"dimensions\":[\"visit:os\"]", ["Windows = 2", "Android = 1", "Linux = 1", "iOS = 1"] },
@@ -165,6 +167,27 @@ public sealed class QueryApiTests(ApiFixture fixture)
         Assert.Equal("[\"2025-11-10T00:00:00+01:00\",\"2025-11-11T23:59:59+01:00\"]", lastYear.GetProperty("meta").GetProperty("comparison_date_range").GetRawText());
     }
 
+    /// <summary>With a time dimension the Nth bucket compares with the Nth bucket of the other period, which the
+    /// comparison's dimensions name; a bucket with nothing then compares with zeros.</summary>
+    [Fact]
+    public async Task A_comparison_by_day_or_hour_lines_up_the_nth_bucket_of_each_period()
+    {
+        var data = await QueryDataset.GetAsync(fixture);
+
+        // 11-08..11-09 holds only S6 (11-09 23:30): the 11th, the second day, compares with the 9th.
+        var days = await QueryAsync(data.A, $"{Range},\"metrics\":[\"visitors\"],\"dimensions\":[\"time\"],\"include\":{{\"comparisons\":{{\"mode\":\"previous_period\"}}}}");
+        var hours = await QueryAsync(data.A, "\"date_range\":[\"2026-11-10\",\"2026-11-10\"],\"metrics\":[\"pageviews\"],\"dimensions\":[\"time:hour\"],\"include\":{\"comparisons\":{\"mode\":\"custom\",\"date_range\":[\"2026-11-11\",\"2026-11-11\"]}}");
+
+        Assert.Equal(["2026-11-10 = 2 was 0 change 100", "2026-11-11 = 4 was 1 change 300"], Compared(days));
+        Assert.Equal(["2026-11-08", "2026-11-09"], CompareDimensions(days));
+        // The 10th's hours 10 and 23 against the 11th's: 10:00 had nothing on the 11th (09:00, 12:00, 00:00 did).
+        Assert.Equal(["2026-11-10 10:00:00 = 2 was 0 change 100", "2026-11-10 23:00:00 = 1 was 0 change 100"], Compared(hours));
+        Assert.Equal(["2026-11-11 10:00:00", "2026-11-11 23:00:00"], CompareDimensions(hours));
+    }
+
+    private static List<string> CompareDimensions(JsonElement answer) => answer.GetProperty("results").EnumerateArray()
+        .Select(r => string.Join("|", r.GetProperty("comparison").GetProperty("dimensions").EnumerateArray().Select(d => d.GetString()))).ToList();
+
     private static List<string> Compared(JsonElement answer) => answer.GetProperty("results").EnumerateArray()
         .Select(r => (string.Join("|", r.GetProperty("dimensions").EnumerateArray().Select(d => d.GetString())) + " = "
             + Join(r.GetProperty("metrics")) + " was " + Join(r.GetProperty("comparison").GetProperty("metrics"))
@@ -249,7 +272,7 @@ public sealed class QueryApiTests(ApiFixture fixture)
     [InlineData("\"metrics\":[\"bounce_rate\"],\"dimensions\":[\"event:goal\"]", "bounce_rate")]
     [InlineData("\"metrics\":[\"time_on_page\"],\"dimensions\":[\"event:name\"]", "time_on_page' cannot be used with dimension 'event:name'")]
     [InlineData("\"metrics\":[\"scroll_depth\"],\"filters\":[[\"is\",\"event:goal\",[\"Signup\"]]]", "scroll_depth' cannot be used with a filter on 'event:goal'")]
-    [InlineData("\"metrics\":[\"visitors\"],\"dimensions\":[\"time:day\"],\"include\":{\"comparisons\":{\"mode\":\"previous_period\"}}", "comparisons with the time dimension")]
+    [InlineData("\"metrics\":[\"visitors\"],\"dimensions\":[\"time:day\"],\"include\":{\"comparisons\":{\"mode\":\"previous_period\",\"match_day_of_week\":true}}", "match_day_of_week")]
     [InlineData("\"metrics\":[\"visitors\"],\"include\":{\"comparisons\":{\"mode\":\"last_decade\"}}", "include.comparisons is")]
     [InlineData("\"metrics\":[\"visitors\"],\"include\":{\"comparisons\":{\"mode\":\"custom\"}}", "include.comparisons is")]
     [InlineData("\"metrics\":[\"visitors\"],\"include\":{\"comparisons\":{\"mode\":\"custom\",\"date_range\":[\"2026-11-12\",\"2026-11-01\"]}}", "must not end before it starts")]
