@@ -58,6 +58,22 @@ public static class QueryFields
             ["visit:channel"] = ("v_channel", Channel),
         };
 
+    /// <summary>Visit dimensions computed from a session's own events instead of its stamps (an aggregate per
+    /// <c>session_id</c> over the event columns <see cref="LakeColumn"/> names): for SQL that groups sessions itself
+    /// (funnels, cohorts). The same values as <see cref="VisitDimensions"/>' stamps when the session's events are all read.</summary>
+    public static readonly IReadOnlyDictionary<string, (string Column, string Aggregate)> VisitAggregates =
+        VisitDimensions.ToDictionary(d => d.Key, d => (d.Value.Column, d.Key switch
+        {
+            "visit:entry_page" => "coalesce(arg_min(path, ts) FILTER (WHERE type = 'page_view'), '(none)')",
+            "visit:exit_page" => "coalesce(arg_max(path, ts) FILTER (WHERE type = 'page_view'), '(none)')",
+            "visit:country_name" => "coalesce(arg_min_null(country, ts), '(not set)')", // the code: a name needs the table join
+            // arg_min_null: the first event's value even when it is NULL (arg_min would skip to the first non-NULL one).
+            _ => $"arg_min_null({System.Text.RegularExpressions.Regex.Replace(d.Value.Expression, @"\bs_([a-z_]+)", "$1")}, ts)",
+        }));
+
+    /// <summary>Columns <c>visit:channel</c> reads from events (<see cref="VisitAggregates"/>).</summary>
+    public static readonly string[] ChannelColumns = ["source", "medium", "utm_source", "utm_medium", "utm_campaign"];
+
     /// <summary>The session stamps a visit dimension reads (none for the exit page, computed per query).</summary>
     public static IReadOnlyList<string> StampsOf(string dimension) => dimension switch
     {
@@ -113,14 +129,18 @@ public static class QueryFields
         "visit:region", "visit:city", "visit:region_name", "visit:city_name",
     ];
 
-    /// <summary>The lake column a dimension reads (time reads <c>local_ts</c>, always read): a query reads only the
-    /// columns it needs, so Parquet skips the rest.</summary>
+    /// <summary>The event column a dimension reads (time reads <c>local_ts</c>, always read; a visit dimension its
+    /// event column, which <see cref="VisitAggregates"/> need; <see cref="QuerySql"/> reads stamps for them instead): a
+    /// query reads only the columns it needs, so Parquet skips the rest.</summary>
     public static string? LakeColumn(string dimension) => dimension switch
     {
         "event:page" or "visit:exit_page" => "path",
         "event:hostname" => "hostname",
         "event:name" => "name",
         _ when dimension.StartsWith(PropsPrefix, StringComparison.Ordinal) => "props",
+        "visit:entry_page" => "path",
+        "visit:country_name" => "country",
+        _ when dimension.StartsWith("visit:", StringComparison.Ordinal) => dimension["visit:".Length..],
         _ => null,
     };
 
