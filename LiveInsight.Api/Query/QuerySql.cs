@@ -61,13 +61,29 @@ public sealed partial class QuerySql
         var groupBy = dims.Count == 0 ? "" : " GROUP BY ALL";
 
         var text = new StringBuilder("WITH ");
-        Events(text, period, files, used, visits);
+        Events(text, period, files, used, visits, query.Filters, wholeSessions: sessionLevel);
         text.Append(Dimensions.Contains(QueryFields.Goal)
             ? $"rows AS ({GoalRows($"SELECT * FROM srcv WHERE {filter}", query.Filters)}),\n"
             : $"rows AS (SELECT * FROM srcv WHERE {filter}),\n");
+        // Only the aggregates the metrics read: a distinct count over millions of rows is most of a query's time.
+        var aggregates = new List<string> { "count(*) AS events" };
+        if (query.Metrics.Any(m => m is "visitors" or "percentage" or "conversion_rate"))
+        {
+            aggregates.Add("count(DISTINCT visitor_id) AS visitors");
+        }
+
+        if (query.Metrics.Contains("pageviews"))
+        {
+            aggregates.Add("count(*) FILTER (WHERE type = 'page_view') AS pageviews");
+        }
+
+        if (query.Metrics.Contains("visits") && !sessionLevel)
+        {
+            aggregates.Add("count(DISTINCT session_id) AS visits");
+        }
+
         text.Append("ev AS (SELECT ").Append(string.Concat(dims.Select((d, i) => $"{d} AS d{i}, ")))
-            .Append("count(DISTINCT visitor_id) AS visitors, count(*) FILTER (WHERE type = 'page_view') AS pageviews, ")
-            .Append($"count(*) AS events, count(DISTINCT session_id) AS visits FROM rows{groupBy})");
+            .Append($"{string.Join(", ", aggregates)} FROM rows{groupBy})");
         var joined = "ev e";
         if (sessionLevel)
         {
@@ -114,7 +130,8 @@ public sealed partial class QuerySql
     /// event id and stamped here (<c>fix</c>): from a stamped row of the same session, else from the compact file of
     /// the day before (<c>look</c>), else from the session's own first event among them.
     /// </summary>
-    private void Events(StringBuilder text, QueryPeriod period, LakeSelection files, IReadOnlyList<string> used, IReadOnlyList<string> visits)
+    private void Events(StringBuilder text, QueryPeriod period, LakeSelection files, IReadOnlyList<string> used, IReadOnlyList<string> visits,
+        IReadOnlyList<QueryFilter> filters, bool wholeSessions)
     {
         var (from, to) = (Param(period.FromMs), Param(period.ToMs));
         var stamps = visits.SelectMany(QueryFields.StampsOf).Distinct().ToList();
@@ -130,15 +147,18 @@ public sealed partial class QuerySql
         {
             // No visit attribute: events as they are (compact files are deduplicated already).
             var list = string.Join(", ", columns);
-            text.Append($"src AS (SELECT {list} FROM {Read(files.Compact)} WHERE {range} AND {types}")
-                .Append($" UNION ALL SELECT {list} FROM (SELECT DISTINCT ON (event_id) {list} FROM {Read(files.Mixed)} WHERE {range} AND {types})),\n");
+            var pushed = string.Concat(filters.OfType<SimpleFilter>().Select(f => ScanFilter(f, wholeSessions)).OfType<string>().Select(f => $" AND {f}"));
+            text.Append($"src AS (SELECT {list} FROM {Read(files.Compact)} WHERE {range} AND {types}{pushed}")
+                .Append($" UNION ALL SELECT {list} FROM (SELECT DISTINCT ON (event_id) {list} FROM {Read(files.Mixed)} WHERE {range} AND {types}{pushed})),\n");
         }
         else
         {
             var start = Core.Lake.LakeLayout.SessionStart;
             var stampList = string.Join(", ", stamps);
             var raw = columns.Concat(stamps.Select(QueryFields.StampSource)).Distinct().ToList();
-            text.Append($"cmp AS (SELECT {string.Join(", ", columns)}, {stampList} FROM {Read(files.Compact)} WHERE {range} AND {types} AND {start} IS NOT NULL),\n");
+            text.Append($"cmp AS (SELECT {string.Join(", ", columns)}, {stampList} FROM {Read(files.Compact)} WHERE {range} AND {types} AND {start} IS NOT NULL")
+                .Append(string.Concat(filters.OfType<SimpleFilter>().Select(f => ScanFilter(f, wholeSessions)).OfType<string>().Select(f => $" AND {f}")))
+                .Append("),\n");
             // Unstamped rows: all of the mixed days (no range: a session's first event may precede it) and the rows
             // of compact files that carry no stamps.
             text.Append($"mraw AS MATERIALIZED (SELECT DISTINCT ON (event_id) {string.Join(", ", raw)}, {start}, {stampList} FROM (")
@@ -174,6 +194,58 @@ public sealed partial class QuerySql
                 ? $" LEFT JOIN (SELECT unnest({Param(CountryNames.ByCode.Keys.ToList())}) AS cn_code, unnest({Param(CountryNames.ByCode.Values.ToList())}) AS cn_name) cn ON cn.cn_code = src.s_country"
                 : "")
             .Append("),\n");
+    }
+
+    /// <summary>A top-level <c>is</c> once more, as a plain comparison on a column (<c>s_country IN ($1, $2)</c>,
+    /// <c>path IN ($3)</c>) that DuckDB pushes into the Parquet scan of the stamped files, so row groups without a match
+    /// are skipped and the other columns are read only for matching rows. Redundant with the filter proper (which still
+    /// runs). A visit attribute keeps or drops whole sessions, so it is always safe; an event's page or name only when
+    /// no session metric needs the session's other events (<paramref name="wholeSessions"/>). Null when the filter
+    /// cannot be said that way.</summary>
+    private string? ScanFilter(SimpleFilter filter, bool wholeSessions)
+    {
+        if (filter.Operator != "is" || !filter.CaseSensitive || filter.Clauses.Count > 32)
+        {
+            return null;
+        }
+
+        if (filter.Dimension == "event:name" && !wholeSessions)
+        {
+            var names = filter.Clauses.Where(c => c is not ("pageview" or "(none)")).Select(c => Param(c)).ToList();
+            var any = new List<string>();
+            if (filter.Clauses.Contains("pageview"))
+            {
+                any.Add("type = 'page_view'");
+            }
+
+            if (filter.Clauses.Contains("(none)"))
+            {
+                any.Add("(type = 'custom' AND name IS NULL)");
+            }
+
+            if (names.Count > 0)
+            {
+                any.Add($"(type = 'custom' AND name IN ({string.Join(", ", names)}))");
+            }
+
+            return any.Count == 0 ? "false" : $"({string.Join(" OR ", any)})";
+        }
+
+        var (column, expression) = filter.Dimension switch
+        {
+            "event:page" when !wholeSessions => ("path", QueryFields.EventDimensions["event:page"]),
+            _ when QueryFields.VisitDimensions.TryGetValue(filter.Dimension, out var visit) && QueryFields.StampsOf(filter.Dimension) is [var stamp] => (stamp, visit.Expression),
+            _ => ("", ""),
+        };
+        if (column.Length == 0 || !expression.StartsWith($"coalesce({column}, '", StringComparison.Ordinal) || !expression.EndsWith("')", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var missing = expression[$"coalesce({column}, '".Length..^2]; // what a NULL reads as
+        var values = filter.Clauses.Where(c => c != missing).Select(c => Param(c)).ToList();
+        var compare = values.Count == 0 ? "false" : $"{column} IN ({string.Join(", ", values)})";
+        return filter.Clauses.Contains(missing) ? $"({column} IS NULL OR {compare})" : compare;
     }
 
     /// <summary>A relation of the files' rows with every lake column, stamps included (NULL where a file has none).</summary>

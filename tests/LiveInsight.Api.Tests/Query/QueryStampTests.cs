@@ -30,6 +30,12 @@ public sealed class QueryStampTests(ApiFixture fixture)
             ["= 2,50,30"] },
         { "channels and an event filter", "\"date_range\":[\"2026-11-10\",\"2026-11-11\"],\"metrics\":[\"visitors\",\"events\"],\"dimensions\":[\"visit:channel\"],\"filters\":[[\"is\",\"event:name\",[\"Signup\"]]]",
             ["Organic Search = 1,1"] },
+        // Filters also said as column comparisons in the scan: a NULL stamp is the "Direct / None" a clause may name.
+        { "is with the missing value", "\"date_range\":[\"2026-11-10\",\"2026-11-11\"],\"metrics\":[\"visits\"],\"filters\":[[\"is\",\"visit:source\",[\"Direct / None\",\"Google\"]]]", ["= 2"] },
+        { "is pageview", "\"date_range\":[\"2026-11-10\",\"2026-11-11\"],\"metrics\":[\"events\"],\"dimensions\":[\"event:name\"],\"filters\":[[\"is\",\"event:name\",[\"pageview\"]]]", ["pageview = 5"] },
+        // A session metric under an event filter counts the whole session (10:00 to 10:03, three events), not the rows.
+        { "event filter, whole sessions", "\"date_range\":[\"2026-11-10\",\"2026-11-11\"],\"metrics\":[\"visits\",\"bounce_rate\",\"visit_duration\",\"views_per_visit\"],\"filters\":[[\"is\",\"event:page\",[\"/pricing\"]]]",
+            ["= 1,0,180,2"] },
         { "exit pages (computed, not stamped)", "\"date_range\":[\"2026-11-10\",\"2026-11-11\"],\"metrics\":[\"visits\"],\"dimensions\":[\"visit:exit_page\"]",
             ["/ = 1", "/blog = 1", "/pricing = 1"] },
     };
