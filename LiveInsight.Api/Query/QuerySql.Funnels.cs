@@ -1,0 +1,107 @@
+using System.Globalization;
+using System.Text;
+using LiveInsight.Core.Sites;
+
+namespace LiveInsight.Api.Query;
+
+/// <summary>A funnel query: the funnel's steps and window, the v2 query's date range and filters (parsed by
+/// <see cref="QueryParser"/>), and optionally which step's converters to break down by which visit dimension.</summary>
+public sealed record FunnelQuery(Funnel Funnel, StatsQuery Scope, int? BreakdownStep, string? BreakdownBy)
+{
+    public static readonly string[] BreakdownDimensions = ["visit:source", "visit:country", "visit:device"];
+
+    /// <summary>Rows of a breakdown: the largest groups, the rest left out (each distinct value would be a row).</summary>
+    public const int MaxBreakdownRows = 100;
+}
+
+/// <summary>
+/// Funnels in SQL. A unit is a session (window <c>session</c>) or a visitor id (1h, 24h, 7d). The events of the query
+/// (<c>rows</c>: the period's page views and custom events with their session's attributes, passing the filters, as in
+/// <see cref="Build"/>) that match any step are kept once (<c>fm</c>, a flag per step); then each step is one
+/// aggregation over them joined to the previous step's one row per unit: <c>f{k}</c> holds, per unit that reached step
+/// k, the first time it did step k strictly after reaching step k-1 (and, with a window, no later than the window after
+/// its first step 1). No step joins the events with themselves, so the work grows with events × steps, not beyond.
+/// Every value (paths as RE2 regexes, names, properties, the window) is a parameter; the step predicates are the
+/// goals' (<see cref="GoalMatch"/>).
+/// </summary>
+public sealed partial class QuerySql
+{
+    /// <summary>The answer's row kinds: totals of the period, a step, a breakdown group.</summary>
+    public const int FunnelAllRow = 0;
+    public const int FunnelStepRow = 1;
+    public const int FunnelBreakdownRow = 2;
+
+    /// <returns>SQL whose rows are (kind, step, label, visitors, median_ms): kind <see cref="FunnelAllRow"/> has the
+    /// visitors of the filtered period, <see cref="FunnelStepRow"/> one row per step with its visitors and the median
+    /// milliseconds from the previous step, <see cref="FunnelBreakdownRow"/> the breakdown's groups (label: the value).</returns>
+    public static QuerySql BuildFunnel(FunnelQuery query, QueryPeriod period, IReadOnlyList<string> files, IReadOnlyList<Goal> goals)
+    {
+        var sql = new QuerySql { goals = goals };
+        sql.Text = sql.ComposeFunnel(query, period, files);
+        return sql;
+    }
+
+    private string ComposeFunnel(FunnelQuery query, QueryPeriod period, IReadOnlyList<string> files)
+    {
+        var filters = query.Scope.Filters;
+        var regexes = new List<string>();
+        var filter = filters.Count == 0 ? "true" : string.Join(" AND ", filters.Select(f => Filter(f, regexes)));
+        Regexes = regexes;
+
+        var named = FilterDimensions(filters).Concat(query.BreakdownBy is null ? [] : [query.BreakdownBy]).Distinct().ToList();
+        var visitColumns = named.Where(QueryFields.VisitDimensions.ContainsKey).Select(VisitColumn).ToList();
+        var columns = QueryFields.BaseColumns
+            .Concat(QueryFields.GoalColumns)
+            .Concat(named.Select(QueryFields.LakeColumn).OfType<string>())
+            .Concat(named.Contains("visit:channel") ? QueryFields.ChannelColumns : [])
+            .Distinct()
+            .Where(c => Core.Lake.LakeLayout.EventColumns.Any(e => e.Name == c));
+        var source = files.Count == 0
+            ? EmptyEvents
+            : $"read_parquet({Param(files.ToList())}, union_by_name = true, hive_partitioning = false)";
+
+        var text = new StringBuilder();
+        text.Append($"WITH src AS MATERIALIZED (SELECT DISTINCT ON (event_id) {string.Join(", ", columns)} FROM {source} ")
+            .Append($"WHERE ts >= {Param(period.FromMs)} AND ts < {Param(period.ToMs)} AND type IN ('page_view', 'custom')),\n");
+        var scope = "SELECT * FROM src";
+        if (visitColumns.Count > 0)
+        {
+            text.Append("sess AS MATERIALIZED (SELECT session_id")
+                .Append(string.Concat(visitColumns.Select(v => $", {v.Aggregate} AS {v.Column}")))
+                .Append(" FROM src GROUP BY session_id),\n");
+            scope = $"SELECT src.*{string.Concat(visitColumns.Select(v => $", sess.{v.Column}"))} FROM src JOIN sess USING (session_id)";
+        }
+
+        text.Append($"rows AS MATERIALIZED ({scope} WHERE {filter}),\n");
+
+        var steps = query.Funnel.Steps;
+        var matches = steps.Select(s => GoalMatch(s.AsGoal())).ToList();
+        var unit = Funnel.Windows[query.Funnel.Window] is null ? "session_id" : "visitor_id";
+        var breakdown = query.BreakdownBy is null ? "NULL" : QueryFields.VisitDimensions[query.BreakdownBy].Column;
+        text.Append($"fm AS MATERIALIZED (SELECT {unit} AS u, visitor_id AS v, ts, {breakdown} AS b")
+            .Append(string.Concat(matches.Select((m, i) => $", {m} AS k{i + 1}")))
+            .Append($" FROM rows WHERE {string.Join(" OR ", matches)})");
+
+        var window = Funnel.Windows[query.Funnel.Window] is { } span ? Param((long)span.TotalMilliseconds) : null;
+        text.Append(",\nf1 AS MATERIALIZED (SELECT u, min(ts) AS t, min(ts) AS t1, arg_min(v, ts) AS v, CAST(NULL AS BIGINT) AS gap, arg_min(b, ts) AS b FROM fm WHERE k1 GROUP BY u)");
+        for (var k = 2; k <= steps.Count; k++)
+        {
+            text.Append($",\nf{k} AS MATERIALIZED (SELECT m.u, min(m.ts) AS t, any_value(p.t1) AS t1, any_value(p.v) AS v, min(m.ts) - any_value(p.t) AS gap, arg_min(m.b, m.ts) AS b ")
+                .Append($"FROM fm m JOIN f{k - 1} p ON m.u = p.u WHERE m.k{k} AND m.ts > p.t")
+                .Append(window is null ? "" : $" AND m.ts <= p.t1 + {window}")
+                .Append(" GROUP BY m.u)");
+        }
+
+        var parts = new List<string> { $"SELECT {FunnelAllRow} AS kind, 0 AS step, CAST(NULL AS VARCHAR) AS label, count(DISTINCT visitor_id) AS visitors, CAST(NULL AS DOUBLE) AS median_ms FROM rows" };
+        parts.AddRange(steps.Select((_, i) =>
+            $"SELECT {FunnelStepRow}, {(i + 1).ToString(CultureInfo.InvariantCulture)}, NULL, count(DISTINCT v), CAST(median(gap) AS DOUBLE) FROM f{(i + 1).ToString(CultureInfo.InvariantCulture)}"));
+        if (query.BreakdownStep is { } step && query.BreakdownBy is not null)
+        {
+            parts.Add($"SELECT * FROM (SELECT {FunnelBreakdownRow}, {step.ToString(CultureInfo.InvariantCulture)}, b, count(DISTINCT v) AS n, CAST(NULL AS DOUBLE) " +
+                      $"FROM f{step.ToString(CultureInfo.InvariantCulture)} GROUP BY b ORDER BY n DESC, b ASC LIMIT {Param((long)FunnelQuery.MaxBreakdownRows)})");
+        }
+
+        text.Append('\n').Append(string.Join("\nUNION ALL ", parts)).Append("\nORDER BY kind, step, visitors DESC, label");
+        return text.ToString();
+    }
+}
