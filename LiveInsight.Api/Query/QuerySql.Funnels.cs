@@ -60,8 +60,11 @@ public sealed partial class QuerySql
             ? EmptyEvents
             : $"read_parquet({Param(files.ToList())}, union_by_name = true, hive_partitioning = false)";
 
+        // No DISTINCT ON (event_id) and nothing materialised before the step events: a copy of an event (a crash's, until
+        // compaction drops it) changes no min(ts), no count(DISTINCT …) and no first event of a session, so the funnel is
+        // the same with or without it, and the scans stream instead of holding every event of the period.
         var text = new StringBuilder();
-        text.Append($"WITH src AS MATERIALIZED (SELECT DISTINCT ON (event_id) {string.Join(", ", columns)} FROM {source} ")
+        text.Append($"WITH src AS NOT MATERIALIZED (SELECT {string.Join(", ", columns)} FROM {source} ")
             .Append($"WHERE ts >= {Param(period.FromMs)} AND ts < {Param(period.ToMs)} AND type IN ('page_view', 'custom')),\n");
         var scope = "SELECT * FROM src";
         if (visitColumns.Count > 0)
@@ -72,7 +75,7 @@ public sealed partial class QuerySql
             scope = $"SELECT src.*{string.Concat(visitColumns.Select(v => $", sess.{v.Column}"))} FROM src JOIN sess USING (session_id)";
         }
 
-        text.Append($"rows AS MATERIALIZED ({scope} WHERE {filter}),\n");
+        text.Append($"rows AS NOT MATERIALIZED ({scope} WHERE {filter}),\n");
 
         var steps = query.Funnel.Steps;
         var matches = steps.Select(s => GoalMatch(s.AsGoal())).ToList();

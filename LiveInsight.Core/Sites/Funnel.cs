@@ -22,7 +22,7 @@ public sealed record Funnel(string Id, string Name, IReadOnlyList<FunnelStep> St
     public const string SessionWindow = "session";
 
     /// <summary>The windows a funnel may have, and how long each is after the first step (null: the session).
-    /// Visitor ids change at the site's midnight (the daily salt), so no window reaches past it.</summary>
+    /// Visitor ids change at midnight UTC (the daily salt), so no window reaches past it.</summary>
     public static readonly IReadOnlyDictionary<string, TimeSpan?> Windows = new Dictionary<string, TimeSpan?>
     {
         [SessionWindow] = null,

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using LiveInsight.Api.Tests.Infrastructure;
 using LiveInsight.Api.Tests.Stats;
+using Microsoft.AspNetCore.Hosting;
 
 namespace LiveInsight.Api.Tests.Query;
 
@@ -119,6 +120,38 @@ public sealed class FunnelQueryTests(ApiFixture fixture)
         var id = await CreateAsync(client, site, "{\"name\":\"Hostile\",\"steps\":[{\"kind\":\"page\",\"path\":\"/p(r|x)i.+ing\"},{\"kind\":\"event\",\"event_name\":\"x' OR '1'='1\"}]}");
         var answer = await QueryAsync(site, id, $"{Day},\"filters\":[[\"is\",\"visit:source\",[\"') OR 1=1 --\"]]]");
         Assert.Equal([0, 0], answer.GetProperty("steps").EnumerateArray().Select(s => s.GetProperty("visitors").GetInt32()));
+    }
+
+    [Fact]
+    public async Task Funnel_queries_count_against_the_sites_uncached_queries_a_minute_and_with_the_lake_off_say_so()
+    {
+        var site = await fixture.CreateAsync();
+        string id;
+        using (var admin = fixture.CreateSiteClient(site))
+        {
+            id = await CreateAsync(admin, site, "{\"name\":\"Limited\",\"steps\":[{\"kind\":\"page\",\"path\":\"/\"},{\"kind\":\"page\",\"path\":\"/b\"}]}");
+        }
+
+        await using var limited = fixture.Factory.WithWebHostBuilder(web => web.UseSetting("LiveInsight:Read:UncachedStatsQueriesPerSitePerMinute", "2"));
+        using var client = limited.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new("Bearer", site.SecretKey);
+        await CountedApi.WaitForFreshMinuteAsync();
+
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 4; i++)
+        {
+            using var response = await client.PostAsync($"/api/sites/{site.SiteId}/funnels/{id}/query", new StringContent($"{{{Day}}}", Encoding.UTF8, "application/json"));
+            statuses.Add(response.StatusCode);
+        }
+
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests, HttpStatusCode.TooManyRequests], statuses);
+
+        await using var lakeOff = fixture.Factory.WithWebHostBuilder(web => web.UseSetting("Lake:Enabled", "false"));
+        using var off = lakeOff.CreateClient();
+        off.DefaultRequestHeaders.Authorization = new("Bearer", site.SecretKey);
+        using var unavailable = await off.PostAsync($"/api/sites/{site.SiteId}/funnels/{id}/query", new StringContent($"{{{Day}}}", Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, unavailable.StatusCode);
+        Assert.Contains("Lake:Enabled=false", await unavailable.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     private async Task<JsonElement> QueryAsync(TestSite site, string funnelId, string body)

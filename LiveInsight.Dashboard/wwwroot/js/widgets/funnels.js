@@ -227,6 +227,6 @@ export function funnelsControl(site) {
     el("h4", { class: "text-sm font-semibold" }, "Funnels"),
     el("p", { class: "text-xs text-slate-600 dark:text-slate-400" },
       "A funnel counts the visitors who go through its steps in order; the dashboard's Funnels view shows each step's conversion and drop-off. " +
-      "Visitor ids change at the site's midnight (the daily salt), so no window reaches past it."),
+      "Visitor ids change at midnight UTC (the daily salt), so no window reaches past it."),
     list, form, status);
 }
