@@ -17,12 +17,11 @@ public sealed record FunnelQuery(Funnel Funnel, StatsQuery Scope, int? Breakdown
 /// <summary>
 /// Funnels in SQL. A unit is a session (window <c>session</c>) or a visitor id (1h, 24h, 7d). The events of the query
 /// (<c>rows</c>: the period's page views and custom events with their session's attributes, passing the filters, as in
-/// <see cref="Build"/>) that match any step are kept once (<c>fm</c>, a flag per step); then each step is one
-/// aggregation over them joined to the previous step's one row per unit: <c>f{k}</c> holds, per unit that reached step
-/// k, the first time it did step k strictly after reaching step k-1 (and, with a window, no later than the window after
-/// its first step 1). No step joins the events with themselves, so the work grows with events × steps, not beyond.
-/// Every value (paths as RE2 regexes, names, properties, the window) is a parameter; the step predicates are the
-/// goals' (<see cref="GoalMatch"/>).
+/// <see cref="Build"/>) that match any step are grouped once by unit (<c>fa</c>): the first step-1 time, and the list of
+/// each later step's event times. Step k's time is then the least time in its list strictly after step k-1's (and, with a
+/// window, no later than the window after step 1), a list operation per unit row (<c>c2</c>…): one pass over the events
+/// and one aggregation, no join of events with events or with the steps. Every value (paths as RE2 regexes, names,
+/// properties, the window) is a parameter; the step predicates are the goals' (<see cref="GoalMatch"/>).
 /// </summary>
 public sealed partial class QuerySql
 {
@@ -78,30 +77,41 @@ public sealed partial class QuerySql
         text.Append($"rows AS NOT MATERIALIZED ({scope} WHERE {filter}),\n");
 
         var steps = query.Funnel.Steps;
+        var n = steps.Count;
+        string N(int k) => k.ToString(CultureInfo.InvariantCulture);
         var matches = steps.Select(s => GoalMatch(s.AsGoal())).ToList();
         var unit = Funnel.Windows[query.Funnel.Window] is null ? "session_id" : "visitor_id";
         var breakdown = query.BreakdownBy is null ? "NULL" : QueryFields.VisitDimensions[query.BreakdownBy].Column;
-        text.Append($"fm AS MATERIALIZED (SELECT {unit} AS u, visitor_id AS v, ts, {breakdown} AS b")
-            .Append(string.Concat(matches.Select((m, i) => $", {m} AS k{i + 1}")))
-            .Append($" FROM rows WHERE {string.Join(" OR ", matches)})");
-
         var window = Funnel.Windows[query.Funnel.Window] is { } span ? Param((long)span.TotalMilliseconds) : null;
-        text.Append(",\nf1 AS MATERIALIZED (SELECT u, min(ts) AS t, min(ts) AS t1, arg_min(v, ts) AS v, CAST(NULL AS BIGINT) AS gap, arg_min(b, ts) AS b FROM fm WHERE k1 GROUP BY u)");
-        for (var k = 2; k <= steps.Count; k++)
+
+        // One row per unit that did step 1: its first step-1 time and, per later step, the times of its step-k events.
+        text.Append($"fa AS (SELECT u, arg_min(v, ts) FILTER (WHERE k1) AS v, min(ts) FILTER (WHERE k1) AS t1")
+            .Append(window is null ? "" : $", min(ts) FILTER (WHERE k1) + {window} AS lim")
+            .Append(string.Concat(Enumerable.Range(2, Math.Max(0, n - 1)).Select(k => $", list(ts) FILTER (WHERE k{N(k)}) AS l{N(k)}")))
+            .Append(query.BreakdownStep is { } bs ? $", list(struct_pack(t := ts, b := b)) FILTER (WHERE k{N(bs)}) AS lb" : "")
+            .Append($" FROM (SELECT {unit} AS u, visitor_id AS v, ts, {breakdown} AS b")
+            .Append(string.Concat(matches.Select((m, i) => $", {m} AS k{N(i + 1)}")))
+            .Append($" FROM rows WHERE {string.Join(" OR ", matches)}) GROUP BY u HAVING min(ts) FILTER (WHERE k1) IS NOT NULL)");
+        // Step k: the first step-k time strictly after step k-1's (and within the window after step 1's).
+        var previous = "fa";
+        for (var k = 2; k <= n; k++)
         {
-            text.Append($",\nf{k} AS MATERIALIZED (SELECT m.u, min(m.ts) AS t, any_value(p.t1) AS t1, any_value(p.v) AS v, min(m.ts) - any_value(p.t) AS gap, arg_min(m.b, m.ts) AS b ")
-                .Append($"FROM fm m JOIN f{k - 1} p ON m.u = p.u WHERE m.k{k} AND m.ts > p.t")
-                .Append(window is null ? "" : $" AND m.ts <= p.t1 + {window}")
-                .Append(" GROUP BY m.u)");
+            text.Append($",\nc{N(k)} AS (SELECT *, list_min(list_filter(l{N(k)}, lambda x: x > t{N(k - 1)}{(window is null ? "" : " AND x <= lim")})) AS t{N(k)} FROM {previous})");
+            previous = $"c{N(k)}";
         }
 
+        text.Append($",\nfu AS MATERIALIZED (SELECT v{string.Concat(Enumerable.Range(1, n).Select(k => $", t{N(k)}"))}")
+            .Append(query.BreakdownStep is { } step ? $", struct_extract(list_filter(lb, lambda x: x.t = t{N(step)})[1], 'b') AS b" : "")
+            .Append($" FROM {previous})");
+
         var parts = new List<string> { $"SELECT {FunnelAllRow} AS kind, 0 AS step, CAST(NULL AS VARCHAR) AS label, count(DISTINCT visitor_id) AS visitors, CAST(NULL AS DOUBLE) AS median_ms FROM rows" };
-        parts.AddRange(steps.Select((_, i) =>
-            $"SELECT {FunnelStepRow}, {(i + 1).ToString(CultureInfo.InvariantCulture)}, NULL, count(DISTINCT v), CAST(median(gap) AS DOUBLE) FROM f{(i + 1).ToString(CultureInfo.InvariantCulture)}"));
-        if (query.BreakdownStep is { } step && query.BreakdownBy is not null)
+        parts.Add($"SELECT {FunnelStepRow}, 1, NULL, count(DISTINCT v), NULL FROM fu");
+        parts.AddRange(Enumerable.Range(2, Math.Max(0, n - 1)).Select(k =>
+            $"SELECT {FunnelStepRow}, {N(k)}, NULL, count(DISTINCT v) FILTER (WHERE t{N(k)} IS NOT NULL), CAST(median(t{N(k)} - t{N(k - 1)}) AS DOUBLE) FROM fu"));
+        if (query.BreakdownStep is { } broken && query.BreakdownBy is not null)
         {
-            parts.Add($"SELECT * FROM (SELECT {FunnelBreakdownRow}, {step.ToString(CultureInfo.InvariantCulture)}, b, count(DISTINCT v) AS n, CAST(NULL AS DOUBLE) " +
-                      $"FROM f{step.ToString(CultureInfo.InvariantCulture)} GROUP BY b ORDER BY n DESC, b ASC LIMIT {Param((long)FunnelQuery.MaxBreakdownRows)})");
+            parts.Add($"SELECT * FROM (SELECT {FunnelBreakdownRow}, {N(broken)}, b, count(DISTINCT v) AS n, CAST(NULL AS DOUBLE) " +
+                      $"FROM fu WHERE t{N(broken)} IS NOT NULL GROUP BY b ORDER BY n DESC, b ASC LIMIT {Param((long)FunnelQuery.MaxBreakdownRows)})");
         }
 
         text.Append('\n').Append(string.Join("\nUNION ALL ", parts)).Append("\nORDER BY kind, step, visitors DESC, label");
