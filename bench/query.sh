@@ -4,6 +4,7 @@
 # files in the same run, and the Api's RSS before and after (bench/query.cs). Starts its own redis-server, dynalite
 # and a Release Api on 127.0.0.1; writes the "query" section of BENCHMARKS.md.
 # Usage: bench/query.sh [events, default 10000000] [timed requests per question, default 10]
+# LIVEINSIGHT_BENCH_QUERY_ONLY=funnel measures only the questions whose name contains the text.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 EVENTS="${1:-10000000}"

@@ -86,7 +86,7 @@ public static class GoalValidation
         return errors;
     }
 
-    private static bool IsText(string? value, int maxLength) =>
+    internal static bool IsText(string? value, int maxLength) =>
         value is { Length: > 0 } && value.Length <= maxLength && value.Trim().Length > 0 && !HasInvisible(value);
 
     /// <summary>Control and format characters (bidi overrides, zero-width) would make two names look alike.</summary>

@@ -45,6 +45,9 @@ public static class AuditActions
     public const string ReportDelete = "report.delete";
     public const string GoalCreate = "goal.create";
     public const string GoalDelete = "goal.delete";
+    public const string FunnelCreate = "funnel.create";
+    public const string FunnelUpdate = "funnel.update";
+    public const string FunnelDelete = "funnel.delete";
 }
 
 /// <summary>

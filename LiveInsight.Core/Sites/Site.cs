@@ -51,6 +51,9 @@ public sealed record Site(
     /// <summary>Conversion goals (at most <see cref="Goal.MaxPerSite"/>), in the order they were created.</summary>
     public IReadOnlyList<Goal> Goals { get; init; } = [];
 
+    /// <summary>Saved funnels (at most <see cref="Funnel.MaxPerSite"/>), in the order they were created.</summary>
+    public IReadOnlyList<Funnel> Funnels { get; init; } = [];
+
     /// <summary>Whether Plausible's tracker may send this site's events (<c>POST /api/event</c>, found by domain). On
     /// by default, so a move from Plausible is one changed script tag.</summary>
     public bool AcceptPlausible { get; init; } = true;

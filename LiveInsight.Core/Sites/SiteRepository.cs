@@ -185,6 +185,7 @@ public sealed class SiteRepository(IAmazonDynamoDB dynamo, IOptions<StorageOptio
         ["accept_plausible"] = new AttributeValue { BOOL = site.AcceptPlausible },
         ["umami_website_id"] = new AttributeValue { S = site.UmamiWebsiteId },
         ["goals"] = new AttributeValue { L = site.Goals.Select(GoalItem).ToList() },
+        ["funnels"] = new AttributeValue { L = site.Funnels.Select(FunnelItem).ToList() },
         ["retired_keys"] = new AttributeValue
         {
             L = site.RetiredKeys.Select(k => new AttributeValue
@@ -224,6 +225,42 @@ public sealed class SiteRepository(IAmazonDynamoDB dynamo, IOptions<StorageOptio
         return new Goal(m["id"].S, m["kind"].S, m["display_name"].S, Optional("path"), Optional("event_name"), Optional("prop_key"), Optional("prop_value"));
     }
 
+    private static AttributeValue FunnelItem(Funnel funnel) => new()
+    {
+        M = new Dictionary<string, AttributeValue>
+        {
+            ["id"] = new AttributeValue { S = funnel.Id },
+            ["name"] = new AttributeValue { S = funnel.Name },
+            ["window"] = new AttributeValue { S = funnel.Window },
+            ["steps"] = new AttributeValue { L = funnel.Steps.Select(StepItem).ToList() },
+        },
+    };
+
+    private static AttributeValue StepItem(FunnelStep step)
+    {
+        var map = new Dictionary<string, AttributeValue> { ["kind"] = new AttributeValue { S = step.Kind } };
+        foreach (var (name, value) in new[] { ("path", step.Path), ("event_name", step.EventName), ("prop_key", step.PropKey), ("prop_value", step.PropValue), ("display_name", step.DisplayName) })
+        {
+            if (value is not null)
+            {
+                map[name] = new AttributeValue { S = value };
+            }
+        }
+
+        return new AttributeValue { M = map };
+    }
+
+    private static Funnel ReadFunnel(Dictionary<string, AttributeValue> m)
+    {
+        static FunnelStep Step(Dictionary<string, AttributeValue> s)
+        {
+            string? Optional(string name) => s.TryGetValue(name, out var v) ? v.S : null;
+            return new FunnelStep(s["kind"].S, Optional("path"), Optional("event_name"), Optional("prop_key"), Optional("prop_value"), Optional("display_name"));
+        }
+
+        return new Funnel(m["id"].S, m["name"].S, m["steps"].L.Select(s => Step(s.M)).ToList(), m.TryGetValue("window", out var w) ? w.S : Funnel.SessionWindow);
+    }
+
     private static AttributeValue StringList(IEnumerable<string> values) =>
         new() { L = values.Select(v => new AttributeValue { S = v }).ToList() };
 
@@ -252,6 +289,7 @@ public sealed class SiteRepository(IAmazonDynamoDB dynamo, IOptions<StorageOptio
         UmamiWebsiteId = item.TryGetValue("umami_website_id", out var umami) && umami.S is { Length: > 0 } id ? id : null!, // null: derived
         Version = item.TryGetValue("version", out var version) && version.N is { } v ? long.Parse(v, CultureInfo.InvariantCulture) : 0,
         Goals = item.TryGetValue("goals", out var goals) && goals.L is { Count: > 0 } ? goals.L.Select(g => ReadGoal(g.M)).ToList() : [],
+        Funnels = item.TryGetValue("funnels", out var funnels) && funnels.L is { Count: > 0 } ? funnels.L.Select(f => ReadFunnel(f.M)).ToList() : [],
         RetiredKeys = item.TryGetValue("retired_keys", out var retired) && retired.L is { Count: > 0 }
             ? retired.L.Select(k => new RetiredKey(
                 k.M["public_key"].S,

@@ -50,6 +50,11 @@ public static class ApiProxy
         SiteRoute("goals-list", "/proxy/api/sites/{siteId}/goals", SiteRole.Viewer, FromRoute, "GET"),
         SiteRoute("goals-create", "/proxy/api/sites/{siteId}/goals", SiteRole.Admin, FromRoute, "POST"),
         SiteRoute("goals-delete", "/proxy/api/sites/{siteId}/goals/{goalId}", SiteRole.Admin, FromRoute, "DELETE"),
+        // Funnels (issue 18): every reader of the site sees them and their answers (the funnel view); its admins change them.
+        SiteRoute("funnels-list", "/proxy/api/sites/{siteId}/funnels", SiteRole.Viewer, FromRoute, "GET"),
+        SiteRoute("funnels-create", "/proxy/api/sites/{siteId}/funnels", SiteRole.Admin, FromRoute, "POST"),
+        SiteRoute("funnels-change", "/proxy/api/sites/{siteId}/funnels/{funnelId}", SiteRole.Admin, FromRoute, "PUT", "DELETE"),
+        SiteRoute("funnels-query", "/proxy/api/sites/{siteId}/funnels/{funnelId}/query", SiteRole.Viewer, FromRoute, "POST"),
         // Alerts and reports: Admin even to read, because rules hold webhook URLs (a Slack or Discord webhook URL is
         // itself a credential) and recipients' addresses, and the delivery log repeats both.
         SiteRoute("alerts-list", "/proxy/api/sites/{siteId}/alerts", SiteRole.Admin, FromRoute, "GET"),

@@ -8,6 +8,7 @@ import { dimensionLabel, MAX_FILTERS, readState, sameFilter, writeState } from "
 import { breakdownWidgets } from "./widgets/breakdowns.js";
 import { dailyWidget, timeseriesWidget } from "./widgets/charts.js";
 import { propsPanel } from "./widgets/engagement.js";
+import { funnelsWidget } from "./widgets/funnels.js";
 import { goalsWidget } from "./widgets/goals.js";
 import { realtimeWidget } from "./widgets/realtime.js";
 import { summaryWidget } from "./widgets/summary.js";
@@ -36,6 +37,8 @@ function addFilter(filter) {
 let props = null;
 const breakdowns = breakdownWidgets($("#tables"), addFilter, (names) => props?.setEvents(names));
 const goals = goalsWidget($("#tables"), addFilter);
+// Funnels answer only through the signed-in proxy: a share link's read-only forwarder has no funnel routes.
+const funnels = shareToken ? null : funnelsWidget($("#tables"));
 props = propsPanel($("#tables"), {
   onFilter: addFilter,
   onPick: ({ event, key }) => {
@@ -54,7 +57,7 @@ function showError(message) {
 async function loadStats() {
   if (!state.site) return;
   const version = state.version;
-  await Promise.all([summary.load(state), timeseries.load(state), daily.load(state), breakdowns.load(state), goals.load(state), props.load(state)]);
+  await Promise.all([summary.load(state), timeseries.load(state), daily.load(state), breakdowns.load(state), goals.load(state), props.load(state), funnels?.load(state)]);
   if (version !== state.version) return;
   if (!document.body.dataset.ready) performance.mark("li:ready"); // first load with every widget filled: bench/dashboard.mjs
   document.body.dataset.ready = "true";

@@ -1,0 +1,230 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using LiveInsight.Api.Auth;
+using LiveInsight.Api.Query;
+using LiveInsight.Api.Sites;
+using LiveInsight.Api.Stats;
+using LiveInsight.Core.Sites;
+
+namespace LiveInsight.Api.Apis;
+
+/// <summary>
+/// <c>POST /api/sites/{siteId}/funnels/{funnelId}/query</c>: a saved funnel's answer over a date range, from the event
+/// lake. The body is <c>{"date_range": …, "filters": […], "breakdown": {"step": k, "by": "visit:source"}}</c>: date range
+/// and filters in <c>/api/v2/query</c>'s syntax, checked by its parser with its limits; the query shares the engine's
+/// slots, deadline and the site's uncached queries a minute. A POST (not a GET with a query string) because the filter
+/// tree is JSON, as in <c>/api/v2/query</c>.
+/// </summary>
+public static class FunnelQueryApi
+{
+    private static readonly string[] TopLevel = ["date_range", "filters", "breakdown"];
+
+    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    public static RouteGroupBuilder MapFunnelQuery(this RouteGroupBuilder funnels)
+    {
+        funnels.MapPost("/{funnelId}/query", QueryFunnel)
+            .WithName("QueryFunnel")
+            .WithSummary("A funnel's visitors per step, conversion from the first and the previous step, drop-off and median time between steps")
+            .Accepts<JsonElement>("application/json")
+            .Produces<JsonObject>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        return funnels;
+    }
+
+    public static async Task<IResult> QueryFunnel(
+        string siteId, string funnelId, HttpContext http, LakeFiles lake, QueryEngine engine, StatsQueryLimiter limiter, TimeProvider time, CancellationToken ct)
+    {
+        var site = http.Site();
+        var (body, bodyProblem) = await QueryApi.ReadBodyAsync(http.Request, ct);
+        using (body)
+        {
+            if (bodyProblem is not null)
+            {
+                return bodyProblem;
+            }
+
+            if (!lake.Enabled)
+            {
+                return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Event lake off",
+                    detail: "This installation runs with Lake:Enabled=false, so no events are written to the lake and funnels have nothing to answer from.");
+            }
+
+            // The body is judged before the funnel is looked up, so a bad body says why whichever funnel it names.
+            (StatsQuery Scope, int? Step, string? By) parsed;
+            try
+            {
+                parsed = Parse(body!.RootElement, site.SiteId);
+            }
+            catch (QueryException e)
+            {
+                return BadRequest(e.Message);
+            }
+
+            var funnel = Funnel.IsWellFormedId(funnelId) ? site.Funnels.FirstOrDefault(f => f.Id == funnelId) : null;
+            if (funnel is null)
+            {
+                return FunnelsApi.FunnelNotFound();
+            }
+
+            if (parsed.Step > funnel.Steps.Count)
+            {
+                return BadRequest($"breakdown.step must be between 1 and {funnel.Steps.Count}: the funnel '{funnel.Name}' has {funnel.Steps.Count} steps.");
+            }
+
+            var query = new FunnelQuery(funnel, parsed.Scope, parsed.Step, parsed.By);
+
+            try
+            {
+                await limiter.ThrowIfOverLimitAsync(site.SiteId);
+                var zone = SiteTimeZones.Of(site.TimeZone);
+                var listing = await lake.ListAsync(site.SiteId, ct);
+                var period = QueryPeriods.Resolve(query.Scope.DateRange, zone, time.GetUtcNow(), () => listing.FirstDay);
+                List<object?[]> rows;
+                try
+                {
+                    rows = await engine.RunAsync(QuerySql.BuildFunnel(query, period, await lake.FilesAsync(listing, period.First, period.Last, ct), site.Goals), ct);
+                }
+                catch (LakeFilesChangedException)
+                {
+                    listing = await lake.ListAsync(site.SiteId, ct);
+                    rows = await engine.RunAsync(QuerySql.BuildFunnel(query, period, await lake.FilesAsync(listing, period.First, period.Last, ct), site.Goals), ct);
+                }
+
+                return TypedResults.Json(Answer(query, period, rows));
+            }
+            catch (QueryException e)
+            {
+                return BadRequest(e.Message);
+            }
+            catch (StatsQueryLimitedException e)
+            {
+                http.Response.Headers.RetryAfter = e.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+                return TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many queries", detail: e.Message);
+            }
+            catch (Exception e) when (e is QueryBusyException or QueryTimeoutException or LakeFilesChangedException)
+            {
+                http.Response.Headers.RetryAfter = "5";
+                return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Query not answered", detail: e.Message);
+            }
+        }
+    }
+
+    /// <summary>The body's date range and filters go through <see cref="QueryParser"/> as a v2 query of the site.</summary>
+    private static (StatsQuery, int?, string?) Parse(JsonElement body, string siteId)
+    {
+        if (body.ValueKind != JsonValueKind.Object)
+        {
+            throw new QueryException("The body must be one JSON object: {\"date_range\": …, \"filters\": […], \"breakdown\": {\"step\": n, \"by\": \"visit:source\"}}.");
+        }
+
+        var scope = new JsonObject { ["site_id"] = siteId, ["metrics"] = new JsonArray("visitors") };
+        JsonElement? breakdown = null;
+        foreach (var property in body.EnumerateObject())
+        {
+            if (!TopLevel.Contains(property.Name))
+            {
+                throw new QueryException($"Unknown key '{(property.Name.Length <= 40 ? property.Name : property.Name[..40] + "…")}': a funnel query has {string.Join(", ", TopLevel)}.");
+            }
+
+            if (property.Name == "breakdown")
+            {
+                breakdown = property.Value;
+            }
+            else if (scope.ContainsKey(property.Name))
+            {
+                throw new QueryException($"'{property.Name}' is given more than once.");
+            }
+            else
+            {
+                scope[property.Name] = JsonNode.Parse(property.Value.GetRawText());
+            }
+        }
+
+        using var scopeBody = JsonDocument.Parse(scope.ToJsonString());
+        var (parsed, error) = QueryParser.Parse(scopeBody.RootElement);
+        if (parsed is null)
+        {
+            throw new QueryException(error!);
+        }
+
+        var (step, by) = breakdown is { ValueKind: not JsonValueKind.Null } b ? Breakdown(b) : (null, null);
+        return (parsed, step, by);
+    }
+
+    private static (int?, string?) Breakdown(JsonElement breakdown)
+    {
+        var shape = $"breakdown is {{\"step\": 1 to the funnel's steps, \"by\": one of {string.Join(", ", FunnelQuery.BreakdownDimensions)}}}.";
+        if (breakdown.ValueKind != JsonValueKind.Object || breakdown.EnumerateObject().Any(p => p.Name is not ("step" or "by"))
+            || !breakdown.TryGetProperty("step", out var step) || step.ValueKind != JsonValueKind.Number || !step.TryGetInt32(out var k)
+            || k < 1 || k > Funnel.MaxSteps
+            || !breakdown.TryGetProperty("by", out var by) || by.ValueKind != JsonValueKind.String || !FunnelQuery.BreakdownDimensions.Contains(by.GetString()))
+        {
+            throw new QueryException(shape);
+        }
+
+        return (k, by.GetString());
+    }
+
+    /// <summary>Per step: visitors, conversion from the first and the previous step, drop-off from the previous step
+    /// (count and percent), median seconds since the previous step; the breakdown's groups when asked.</summary>
+    private static JsonObject Answer(FunnelQuery query, QueryPeriod period, List<object?[]> rows)
+    {
+        long Count(object? value) => value is null ? 0 : Convert.ToInt64(value, CultureInfo.InvariantCulture);
+        int Kind(object?[] row) => Convert.ToInt32(row[0], CultureInfo.InvariantCulture);
+        var all = rows.Where(r => Kind(r) == QuerySql.FunnelAllRow).Select(r => Count(r[3])).FirstOrDefault();
+        var stepRows = rows.Where(r => Kind(r) == QuerySql.FunnelStepRow).ToList();
+        var steps = new JsonArray();
+        long first = 0, previous = 0;
+        for (var i = 0; i < query.Funnel.Steps.Count; i++)
+        {
+            var visitors = Count(stepRows[i][3]);
+            first = i == 0 ? visitors : first;
+            var dropoff = i == 0 ? 0 : previous - visitors;
+            steps.Add(new JsonObject
+            {
+                ["step"] = i + 1,
+                ["label"] = query.Funnel.Steps[i].Label,
+                ["visitors"] = visitors,
+                ["conversion_rate"] = Percent(visitors, first),
+                ["conversion_rate_step"] = i == 0 ? Percent(visitors, visitors) : Percent(visitors, previous),
+                ["dropoff"] = dropoff,
+                ["dropoff_percentage"] = i == 0 ? 0.0 : Percent(dropoff, previous),
+                ["median_seconds"] = stepRows[i][4] is { } ms ? Math.Round(Convert.ToDouble(ms, CultureInfo.InvariantCulture) / 1000.0, 1) : null,
+            });
+            previous = visitors;
+        }
+
+        var answer = new JsonObject
+        {
+            ["funnel"] = JsonSerializer.SerializeToNode(FunnelView.Of(query.Funnel), Json),
+            ["date_range"] = QueryPeriods.Echo(period),
+            ["filters"] = query.Scope.FiltersAsSent.DeepClone(),
+            ["all_visitors"] = all,
+            ["steps"] = steps,
+        };
+        if (query.BreakdownStep is { } step)
+        {
+            answer["breakdown"] = new JsonObject
+            {
+                ["step"] = step,
+                ["by"] = query.BreakdownBy,
+                ["results"] = new JsonArray(rows.Where(r => Kind(r) == QuerySql.FunnelBreakdownRow)
+                    .Select(r => (JsonNode)new JsonObject { ["value"] = r[2] as string ?? "", ["visitors"] = Count(r[3]) }).ToArray()),
+            };
+        }
+
+        return answer;
+    }
+
+    /// <summary>Percent to one decimal; 0 when there is nothing to divide by.</summary>
+    private static double Percent(long part, long whole) => whole == 0 ? 0 : Math.Round(100.0 * part / whole, 1);
+
+    private static IResult BadRequest(string detail) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Bad funnel query", detail: detail);
+}
