@@ -253,10 +253,16 @@ public sealed partial class QuerySql
         ? $"(SELECT * FROM {EmptyEvents})"
         : $"(SELECT * FROM read_parquet({Param(files.ToList())}, union_by_name = true, hive_partitioning = false) UNION ALL BY NAME SELECT * FROM {EmptyEvents})";
 
-    /// <summary>A visit dimension's expression over the stamps; the channel's known source names become parameters.</summary>
-    private string VisitExpression(string dimension)
+    /// <summary>A visit dimension computed from a session's events (<see cref="QueryFields.VisitAggregates"/>), for SQL
+    /// that groups sessions itself; the channel's known source names become parameters.</summary>
+    private (string Column, string Aggregate) VisitColumn(string dimension)
     {
-        var expression = QueryFields.VisitDimensions[dimension].Expression;
+        var (column, aggregate) = QueryFields.VisitAggregates[dimension];
+        return (column, WithSourceNames(dimension, aggregate));
+    }
+
+    private string WithSourceNames(string dimension, string expression)
+    {
         if (dimension == "visit:channel")
         {
             var (search, social) = (Param(Ingestion.Enrichment.KnownSources.NamesOf("search")), Param(Ingestion.Enrichment.KnownSources.NamesOf("social")));
@@ -265,6 +271,9 @@ public sealed partial class QuerySql
 
         return expression;
     }
+
+    /// <summary>A visit dimension's expression over the stamps; the channel's known source names become parameters.</summary>
+    private string VisitExpression(string dimension) => WithSourceNames(dimension, QueryFields.VisitDimensions[dimension].Expression);
 
     private static string Metric(string metric, bool sessionLevel) => metric switch
     {
