@@ -123,7 +123,7 @@ public sealed partial class LakeCompactor(
             }
 
             await LakeFiles.WriteAsync(engine, Root,
-                $"SELECT {LakeFiles.EventColumnList} FROM read_parquet({LakeFiles.FileList(inputs)}, hive_partitioning = false, union_by_name = true) " +
+                $"SELECT {LakeFiles.EventColumnList} FROM {LakeLayout.WithEveryEventColumn($"read_parquet({LakeFiles.FileList(inputs)}, hive_partitioning = false, union_by_name = true)")} " +
                 "QUALIFY row_number() OVER (PARTITION BY event_id ORDER BY ts) = 1 ORDER BY ts, event_id",
                 store, target, LakeFiles.CompactCompression, cancellationToken);
         }
