@@ -33,6 +33,7 @@ app.MapGoalsApi();
 app.MapRealtimeApi();
 app.MapStatsApi();
 app.MapQueryApi();
+app.MapCohortsApi();
 app.MapAlertsApi();
 app.MapUnsubscribeApi();
 app.MapApiReference();

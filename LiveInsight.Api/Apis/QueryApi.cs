@@ -203,7 +203,7 @@ public static class QueryApi
     private static bool IsCredentials(IResult denied) => denied is IStatusCodeHttpResult { StatusCode: StatusCodes.Status401Unauthorized or StatusCodes.Status429TooManyRequests };
 
     /// <summary>At most <see cref="MaxBodyBytes"/> of UTF-8 JSON, parsed once.</summary>
-    private static async Task<(JsonDocument? Body, IResult? Problem)> ReadBodyAsync(HttpRequest request, CancellationToken ct)
+    internal static async Task<(JsonDocument? Body, IResult? Problem)> ReadBodyAsync(HttpRequest request, CancellationToken ct)
     {
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var type)
             || !(type.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase) || type.Suffix.Equals("json", StringComparison.OrdinalIgnoreCase))

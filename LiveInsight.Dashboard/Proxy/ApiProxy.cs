@@ -50,6 +50,8 @@ public static class ApiProxy
         SiteRoute("goals-list", "/proxy/api/sites/{siteId}/goals", SiteRole.Viewer, FromRoute, "GET"),
         SiteRoute("goals-create", "/proxy/api/sites/{siteId}/goals", SiteRole.Admin, FromRoute, "POST"),
         SiteRoute("goals-delete", "/proxy/api/sites/{siteId}/goals/{goalId}", SiteRole.Admin, FromRoute, "DELETE"),
+        // Retention cohorts (issue 18): a read, like /api/v2/query, so every reader of the site may ask.
+        SiteRoute("cohorts", "/proxy/api/sites/{siteId}/cohorts/query", SiteRole.Viewer, FromRoute, "POST"),
         // Alerts and reports: Admin even to read, because rules hold webhook URLs (a Slack or Discord webhook URL is
         // itself a credential) and recipients' addresses, and the delivery log repeats both.
         SiteRoute("alerts-list", "/proxy/api/sites/{siteId}/alerts", SiteRole.Admin, FromRoute, "GET"),
