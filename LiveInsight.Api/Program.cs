@@ -34,6 +34,7 @@ app.MapFunnelsApi();
 app.MapRealtimeApi();
 app.MapStatsApi();
 app.MapQueryApi();
+app.MapCohortsApi();
 app.MapAlertsApi();
 app.MapUnsubscribeApi();
 app.MapApiReference();

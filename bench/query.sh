@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Query benchmark: POST /api/v2/query on a generated lake (one site with EVENTS events over 30 days plus 100 small
+# Query benchmark: POST /api/v2/query (and a 12-week cohort grid) on a generated lake (one site with EVENTS events over 30 days plus 100 small
 # sites, straight as compacted Parquet in the lake layout), each question's P95 beside a bare DuckDB scan of the same
 # files in the same run, and the Api's RSS before and after (bench/query.cs). Starts its own redis-server, dynalite
 # and a Release Api on 127.0.0.1; writes the "query" section of BENCHMARKS.md.
@@ -28,12 +28,13 @@ start_release_api "$PORT" LiveInsight__Storage__TablePrefix=bench- Lake__Path="$
   LiveInsight__Read__DisableCache=true LiveInsight__Read__UncachedStatsQueriesPerSitePerMinute=0
 
 SITE=$(curl -sf -X POST "http://127.0.0.1:$PORT/api/sites" -H "Authorization: Bearer $TOKEN" \
-  -H 'Content-Type: application/json' -d '{"name":"Bench query","domains":["example.com"],"time_zone":"UTC"}')
+  -H 'Content-Type: application/json' -d '{"name":"Bench query","domains":["example.com"],"time_zone":"UTC","identify_enabled":true}')
 SITE_ID=$(echo "$SITE" | json site_id); SECRET=$(echo "$SITE" | json secret_key)
 
 # The generated lake is kept between runs (same event count, generated today) in LIVEINSIGHT_BENCH_QUERY_CACHE
 # (default /tmp/liveinsight-bench-query-lake): the site folder is hard-linked under the new site's id.
-CACHE="${LIVEINSIGHT_BENCH_QUERY_CACHE:-/tmp/liveinsight-bench-query-lake}/$EVENTS-$(date -u +%F)-stamped"
+# (-stamped-uh: generated with session stamps and the user_hash column, so a lake from an older generator is not reused)
+CACHE="${LIVEINSIGHT_BENCH_QUERY_CACHE:-/tmp/liveinsight-bench-query-lake}/$EVENTS-$(date -u +%F)-stamped-uh"
 PLACEHOLDER=benchbigsite
 if [ ! -f "$CACHE/generated.txt" ]; then
   rm -rf "${CACHE%/*}"; mkdir -p "$CACHE"

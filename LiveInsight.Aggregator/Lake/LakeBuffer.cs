@@ -221,6 +221,7 @@ public sealed class LakeBuffer : IDisposable
         },
         "engaged_ms" => (row, r) => row.AppendValue(r.E.EngagedMs),
         "scroll_depth" => (row, r) => row.AppendValue(r.E.ScrollDepth),
+        LakeLayout.UserHashColumn => (row, r) => row.AppendValue(Text(r.E.UserHash)),
         _ => throw new InvalidOperationException($"The lake writer does not know how to fill the column '{column}'."),
     };
 }

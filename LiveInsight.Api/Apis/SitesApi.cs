@@ -72,6 +72,8 @@ public static class SitesApi
             AllowSubdomains = request.AllowSubdomains ?? false,
             AllowNullOrigin = request.AllowNullOrigin ?? false,
             AcceptPlausible = request.AcceptPlausible ?? true,
+            IdentifyEnabled = request.IdentifyEnabled ?? false,
+            IdentifySecret = Identify.NewSecret(),
             UmamiWebsiteId = SiteKeys.NewUmamiWebsiteId(),
         };
         if (await audit.WriteAsync(http, site.SiteId, AuditActions.SiteCreate, SiteChanges.DescribeCreated(site), cancellationToken) is { } failed)
@@ -135,6 +137,9 @@ public static class SitesApi
             AllowNullOrigin = request.AllowNullOrigin ?? site.AllowNullOrigin,
             AcceptPlausible = request.AcceptPlausible ?? site.AcceptPlausible,
             RateLimitPerMinute = merged.RateLimitPerMinute!.Value,
+            IdentifyEnabled = request.IdentifyEnabled ?? site.IdentifyEnabled,
+            // A site older than identify gets its secret now; a reset replaces it, unlinking every hash stored so far.
+            IdentifySecret = request.ResetIdentifySecret == true || site.IdentifySecret is null ? Identify.NewSecret() : site.IdentifySecret,
         };
         if (await audit.WriteAsync(http, siteId, AuditActions.SiteUpdate, SiteChanges.DescribeChanges(site, updated), cancellationToken) is { } failed)
         {

@@ -200,6 +200,7 @@ public sealed partial class EventIngestor(
         ScrollDepth = e.ScrollDepth,
         PreviousScrollDepth = e.PreviousScrollDepth,
         NonInteractive = e.EventType == "custom" && e.Raw.Interactive == false ? true : null,
+        UserHash = e.UserHash,
     };
 
     private void Record(IngestOutcome outcome)

@@ -35,6 +35,10 @@ public sealed class IncomingEvent
     /// <summary><c>false</c> on a custom event that should not count as the visitor interacting (a bounce stays a
     /// bounce), as Plausible's <c>interactive</c>; absent or true otherwise.</summary>
     public bool? Interactive { get; set; }
+
+    /// <summary>The id the page gave <c>liveinsight.identify</c>; kept only as a keyed hash, and only when the site
+    /// enabled identify (<see cref="Pipeline.PutUserHash"/>).</summary>
+    public string? Uid { get; set; }
 }
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, Converters = [typeof(VisitorStringConverter)])]

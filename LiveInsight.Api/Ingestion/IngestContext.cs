@@ -35,6 +35,8 @@ public sealed class IngestContext(
     public (int? ScreenWidth, string Device)? LastDevice { get; set; }
 
     public (DateOnly Day, string VisitorId)? LastVisitorId { get; set; }
+
+    public (string UserId, string Hash)? LastUserHash { get; set; }
 }
 
 /// <summary>One event on its way through the pipeline: the raw input, the enrichment so far, or a drop reason.</summary>
@@ -63,6 +65,9 @@ public sealed class IngestEvent(IncomingEvent raw)
     public int? ScrollDepth { get; set; }
 
     public int? PreviousScrollDepth { get; set; }
+
+    /// <summary><see cref="LiveInsight.Core.Sites.Identify.Hash"/> of the identified user, when kept (<see cref="Pipeline.PutUserHash"/>).</summary>
+    public string? UserHash { get; set; }
 
     public void Drop(DropReason reason) => Dropped ??= reason;
 }

@@ -25,7 +25,12 @@ public sealed class QueryEngine : IDisposable
     }
 
     /// <returns>The rows, each the query's dimensions then its metrics (then total_rows when asked).</returns>
-    public async Task<List<object?[]>> RunAsync(QuerySql sql, CancellationToken cancellationToken)
+    public Task<List<object?[]>> RunAsync(QuerySql sql, CancellationToken cancellationToken) =>
+        RunAsync(sql.Text, sql.Parameters, sql.Regexes, cancellationToken);
+
+    /// <summary>Any other SQL built the same way (text from allow-listed fragments, every value a parameter), e.g.
+    /// <see cref="CohortSql"/>, under the same slots, deadline and memory limit.</summary>
+    public async Task<List<object?[]>> RunAsync(string text, IReadOnlyList<object> parameters, IReadOnlyList<string> regexes, CancellationToken cancellationToken)
     {
         var limit = TimeSpan.FromSeconds(options.TimeoutSeconds);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -44,7 +49,7 @@ public sealed class QueryEngine : IDisposable
 
         try
         {
-            return await Task.Run(() => Execute(sql, deadline.Token), CancellationToken.None);
+            return await Task.Run(() => Execute(text, parameters, regexes, deadline.Token), CancellationToken.None);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -56,18 +61,18 @@ public sealed class QueryEngine : IDisposable
         }
     }
 
-    private List<object?[]> Execute(QuerySql sql, CancellationToken cancellationToken)
+    private List<object?[]> Execute(string text, IReadOnlyList<object> parameters, IReadOnlyList<string> regexes, CancellationToken cancellationToken)
     {
         using var connection = database.Value.Duplicate();
         connection.Open();
-        foreach (var regex in sql.Regexes.Distinct())
+        foreach (var regex in regexes.Distinct())
         {
             CheckRegex(connection, regex);
         }
 
         using var command = connection.CreateCommand();
-        command.CommandText = sql.Text;
-        foreach (var value in sql.Parameters)
+        command.CommandText = text;
+        foreach (var value in parameters)
         {
             command.Parameters.Add(new DuckDBParameter(value));
         }

@@ -60,18 +60,22 @@ public static class QueryFields
 
     /// <summary>Visit dimensions computed from a session's own events instead of its stamps (an aggregate per
     /// <c>session_id</c> over the event columns <see cref="LakeColumn"/> names): for SQL that groups sessions itself
-    /// (funnels, cohorts). The same values as <see cref="VisitDimensions"/>' stamps when the session's events are all read.</summary>
-    public static readonly IReadOnlyDictionary<string, (string Column, string Aggregate)> VisitAggregates =
-        VisitDimensions.ToDictionary(d => d.Key, d => (d.Value.Column, d.Key switch
+    /// (funnels, cohorts). The same values as <see cref="VisitDimensions"/>' stamps when the session's events are all read;
+    /// <c>visit:country_name</c> is a 400 there (its names come from a join only <see cref="QuerySql"/> makes).</summary>
+    public static (string Column, string Aggregate) VisitAggregate(string dimension)
+    {
+        var (column, expression) = VisitDimensions[dimension];
+        return (column, dimension switch
         {
             "visit:entry_page" => "coalesce(arg_min(path, ts) FILTER (WHERE type = 'page_view'), '(none)')",
             "visit:exit_page" => "coalesce(arg_max(path, ts) FILTER (WHERE type = 'page_view'), '(none)')",
-            "visit:country_name" => "coalesce(arg_min_null(country, ts), '(not set)')", // the code: a name needs the table join
+            "visit:country_name" => throw new QueryException("visit:country_name is answered by /api/v2/query only; filter funnels and cohorts by visit:country (the ISO code)."),
             // arg_min_null: the first event's value even when it is NULL (arg_min would skip to the first non-NULL one).
-            _ => $"arg_min_null({System.Text.RegularExpressions.Regex.Replace(d.Value.Expression, @"\bs_([a-z_]+)", "$1")}, ts)",
-        }));
+            _ => $"arg_min_null({System.Text.RegularExpressions.Regex.Replace(expression, @"\bs_([a-z_]+)", "$1")}, ts)",
+        });
+    }
 
-    /// <summary>Columns <c>visit:channel</c> reads from events (<see cref="VisitAggregates"/>).</summary>
+    /// <summary>Columns <c>visit:channel</c> reads from events (<see cref="VisitAggregate"/>).</summary>
     public static readonly string[] ChannelColumns = ["source", "medium", "utm_source", "utm_medium", "utm_campaign"];
 
     /// <summary>The session stamps a visit dimension reads (none for the exit page, computed per query).</summary>
@@ -130,7 +134,7 @@ public static class QueryFields
     ];
 
     /// <summary>The event column a dimension reads (time reads <c>local_ts</c>, always read; a visit dimension its
-    /// event column, which <see cref="VisitAggregates"/> need; <see cref="QuerySql"/> reads stamps for them instead): a
+    /// event column, which <see cref="VisitAggregate"/> need; <see cref="QuerySql"/> reads stamps for them instead): a
     /// query reads only the columns it needs, so Parquet skips the rest.</summary>
     public static string? LakeColumn(string dimension) => dimension switch
     {

@@ -253,11 +253,11 @@ public sealed partial class QuerySql
         ? $"(SELECT * FROM {EmptyEvents})"
         : $"(SELECT * FROM read_parquet({Param(files.ToList())}, union_by_name = true, hive_partitioning = false) UNION ALL BY NAME SELECT * FROM {EmptyEvents})";
 
-    /// <summary>A visit dimension computed from a session's events (<see cref="QueryFields.VisitAggregates"/>), for SQL
+    /// <summary>A visit dimension computed from a session's events (<see cref="QueryFields.VisitAggregate"/>), for SQL
     /// that groups sessions itself; the channel's known source names become parameters.</summary>
     private (string Column, string Aggregate) VisitColumn(string dimension)
     {
-        var (column, aggregate) = QueryFields.VisitAggregates[dimension];
+        var (column, aggregate) = QueryFields.VisitAggregate(dimension);
         return (column, WithSourceNames(dimension, aggregate));
     }
 

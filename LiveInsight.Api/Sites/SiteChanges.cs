@@ -28,6 +28,9 @@ public static class SiteChanges
         yield return Field("allow_null_origin", s.AllowNullOrigin ? "true" : "false");
         yield return Field("accept_plausible", s.AcceptPlausible ? "true" : "false");
         yield return Field("time_zone", s.TimeZone);
+        yield return Field("identify_enabled", s.IdentifyEnabled ? "true" : "false");
+        // The secret itself never reaches the log: a replacement shows as a changed fingerprint of 8 hex characters.
+        yield return Field("identify_secret", s.IdentifySecret is { } key ? Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(key))[..8] : "none");
         yield return Field("honor_dnt", s.HonorDoNotTrack ? "true" : "false");
         yield return Field("excluded_paths", string.Join(",", s.ExcludedPaths));
         yield return Field("rate_limit_per_minute", s.RateLimitPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture));

@@ -10,7 +10,8 @@ public sealed record CreateSiteRequest(
     int? RateLimitPerMinute = null,
     bool? AllowSubdomains = null,
     bool? AllowNullOrigin = null,
-    bool? AcceptPlausible = null);
+    bool? AcceptPlausible = null,
+    bool? IdentifyEnabled = null);
 
 /// <summary>The only response that ever contains the secret key: it is shown once and stored as a hash.</summary>
 public sealed record CreatedSite(
@@ -38,7 +39,8 @@ public sealed record SiteSummary(
     DateTimeOffset? SecretKeyLastUsedAt,
     IReadOnlyList<RetiredKeySummary> RetiredKeys,
     bool AcceptPlausible,
-    string UmamiWebsiteId);
+    string UmamiWebsiteId,
+    bool IdentifyEnabled);
 
 /// <summary>A key pair still in its grace period after a rotation: only the public half is shown. LastUsedAt is the
 /// later use of either half.</summary>
@@ -57,7 +59,9 @@ public sealed record UpdateSiteRequest(
     bool? AllowSubdomains = null,
     int? RateLimitPerMinute = null,
     bool? AllowNullOrigin = null,
-    bool? AcceptPlausible = null);
+    bool? AcceptPlausible = null,
+    bool? IdentifyEnabled = null,
+    bool? ResetIdentifySecret = null);
 
 /// <summary>New keys after a rotation: like <see cref="CreatedSite"/>, the only time the secret key is shown.</summary>
 public sealed record RotatedKeys(string SiteId, string PublicKey, string SecretKey);

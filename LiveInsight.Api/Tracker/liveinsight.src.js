@@ -3,7 +3,8 @@
 //
 //   <script defer src="https://HOST/liveinsight.js" data-api-key="pk_..."></script>
 //
-// No cookies, no fingerprinting: sessionStorage holds the session id, localStorage the events still to deliver.
+// No cookies, no fingerprinting: sessionStorage holds the session id, localStorage the events still to deliver
+// (never the id given to liveinsight.identify, which lives in memory only).
 ((w, d, nav, loc) => {
   const script = d.currentScript || d.querySelector('script[data-api-key]');
   const attr = (name) => script.getAttribute('data-' + name);
@@ -24,7 +25,7 @@
   const QUEUE = 'li_q:' + key;
 
   const stub = w.liveinsight;
-  const api = (w.liveinsight = { track() {} });
+  const api = (w.liveinsight = { track() {}, identify() {} }); // no-ops when nothing is sent (DNT/GPC, localhost)
 
   const dnt = nav.doNotTrack == '1' || nav.globalPrivacyControl;
   const local = /^(localhost|127\.|\[::1\]$)|\.localhost$/.test(loc.hostname) || loc.protocol == 'file:';
@@ -41,15 +42,13 @@
       w[store].setItem(name, JSON.stringify(value));
     } catch (e) {}
   };
-  const uid = () =>
-    crypto.randomUUID
-      ? crypto.randomUUID() // secure contexts only
-      : Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => (b + 256).toString(16).slice(1)).join('');
+  const uid = () => crypto.getRandomValues(new Uint32Array(4)).join('-'); // 128 random bits, in any context
 
   let queue = [];
   let pageUrl = loc.href; // the page view events belong to (an SPA navigation changes it after its engagement)
   let timer, retryTimer, stopped;
   let failures = 0;
+  let user; // liveinsight.identify(id): in memory only, so the site calls it on every page load
   let backoffUntil = 0;
 
   // The offline queue: events sent by fetch stay here until the Api answers, so a closed tab or a cut network
@@ -57,7 +56,8 @@
   const store = (events) => {
     const now = Date.now();
     const seen = {};
-    write('localStorage', QUEUE, (read('localStorage', QUEUE) || []).concat(events)
+    // Never the user id in storage: an event delivered only by a later resend counts, unidentified.
+    write('localStorage', QUEUE, (read('localStorage', QUEUE) || []).concat(events.map((e) => ({ ...e, uid: void 0 })))
       .filter((e) => !seen[e.id] && (seen[e.id] = 1) && now - e.timestamp < STORED_AGE_MS)
       .slice(-STORED_MAX));
   };
@@ -108,7 +108,7 @@
   };
 
   const base = (type, session, timestamp, extra) =>
-    Object.assign({
+    ({
       id: uid(),
       event_type: type,
       page_url: pageUrl,
@@ -116,7 +116,9 @@
       session_id: session,
       timestamp,
       screen_width: screen.width,
-    }, extra);
+      uid: user,
+      ...extra,
+    });
 
   const event = (type, extra) => {
     if (stopped) return;
@@ -215,6 +217,9 @@
     }, true);
   }
 
+  // identify(null) clears. The Api keeps only a keyed hash of the id, and only when the site enabled identify. A call
+  // before this script ran went to the stub's identify, which keeps the id as `u`.
+  (api.identify = (id) => (user = id == null ? void 0 : '' + id))((stub || 0).u);
   page();
   api.track = track;
   ((stub && stub.q) || []).forEach((args) => track.apply(0, args));

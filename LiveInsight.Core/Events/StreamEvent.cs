@@ -47,6 +47,10 @@ public sealed record StreamEvent
     /// <summary>A custom event sent with <c>interactive: false</c> (Plausible's option, also accepted by
     /// <c>/api/events</c>): it is counted, but does not make its session a non-bounce. Null (absent) otherwise.</summary>
     public bool? NonInteractive { get; init; }
+
+    /// <summary>An identified user (<c>liveinsight.identify</c> on a site with identify enabled):
+    /// <see cref="Sites.Identify.Hash"/> of the id, never the id. Null (absent) otherwise.</summary>
+    public string? UserHash { get; init; }
 }
 
 [JsonSourceGenerationOptions(

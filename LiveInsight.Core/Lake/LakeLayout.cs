@@ -56,6 +56,8 @@ public static class LakeLayout
         ("props", "MAP(VARCHAR, VARCHAR)"),
         ("engaged_ms", "BIGINT"),
         ("scroll_depth", "INTEGER"),
+        // Added later columns go last: files written before them read as NULL (see WithEveryEventColumn).
+        (UserHashColumn, "VARCHAR"),    // Identify.Hash of an identified user, on sites with identify enabled
     ];
 
     /// <summary>
@@ -102,6 +104,17 @@ public static class LakeLayout
 
     /// <summary>The event types that make a session (and that the query API counts).</summary>
     public const string SessionEventTypes = "('page_view', 'custom')";
+    /// <summary>The column of <see cref="Sites.Identify.Hash"/>; the erasure of one user's data finds rows by it.</summary>
+    public const string UserHashColumn = "user_hash";
+
+    /// <summary>
+    /// <paramref name="relation"/> (e.g. a <c>read_parquet(…, union_by_name = true)</c>) with every column of
+    /// <see cref="EventColumns"/>: DuckDB's <c>union_by_name</c> fills a column some files lack with NULL, but a column
+    /// that none of the files has (a day written before the column existed) is an error; a union by name with an empty,
+    /// fully typed relation adds it.
+    /// </summary>
+    public static string WithEveryEventColumn(string relation) =>
+        $"(SELECT * FROM {relation} UNION ALL BY NAME SELECT {string.Join(", ", EventColumns.Select(c => $"CAST(NULL AS {c.Type}) AS {c.Name}"))} WHERE false)";
 
     /// <summary>DuckDB DDL for a table with <see cref="EventColumns"/> (a writer's staging table).</summary>
     public static string CreateEventsTable(string table) =>

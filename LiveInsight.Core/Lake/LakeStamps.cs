@@ -17,7 +17,7 @@ public static class LakeStamps
         var eventColumns = string.Join(", ", LakeLayout.EventColumns.Select(c => c.Name));
         var computed = string.Join(", ", columns.Select(c => $"{LakeLayout.SessionAggregate(c)} AS {c}"));
         var text = new System.Text.StringBuilder()
-            .Append($"WITH ev AS (SELECT {eventColumns} FROM read_parquet([{string.Join(", ", inputs.Select(Literal))}], hive_partitioning = false, union_by_name = true) ")
+            .Append($"WITH ev AS (SELECT {eventColumns} FROM {LakeLayout.WithEveryEventColumn($"read_parquet([{string.Join(", ", inputs.Select(Literal))}], hive_partitioning = false, union_by_name = true)")} ")
             .Append("QUALIFY row_number() OVER (PARTITION BY event_id ORDER BY ts) = 1), ")
             .Append($"own AS (SELECT session_id, {computed} FROM ev WHERE session_id IS NOT NULL AND type IN {LakeLayout.SessionEventTypes} GROUP BY session_id)");
         if (previous is not null)

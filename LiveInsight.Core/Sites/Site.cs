@@ -58,6 +58,16 @@ public sealed record Site(
     /// by default, so a move from Plausible is one changed script tag.</summary>
     public bool AcceptPlausible { get; init; } = true;
 
+    /// <summary>Whether <c>liveinsight.identify(userId)</c> is kept: each identified event then carries
+    /// <see cref="Identify.Hash"/> of the id (never the id), which links one user's visits across days. Off by default:
+    /// without it the cookieless visitor id changes every day and nothing links days.</summary>
+    public bool IdentifyEnabled { get; init; }
+
+    /// <summary>The HMAC key of <see cref="Identify.Hash"/> (<see cref="Identify.SecretBytes"/> random bytes), stored with
+    /// the site and never shown by any API. Null on a site stored before identify existed until identify is enabled;
+    /// replacing it unlinks every hash stored before from the ones that follow.</summary>
+    public byte[]? IdentifySecret { get; init; }
+
     /// <summary>The site's id for Umami's tracker (<c>data-website-id</c>, <c>POST /api/send</c>): a UUID. New sites get
     /// a random one; a site stored before it existed gets one derived from its id (the same on every replica without a
     /// write), which is stored with the site's next change.</summary>

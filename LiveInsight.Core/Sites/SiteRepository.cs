@@ -166,7 +166,18 @@ public sealed class SiteRepository(IAmazonDynamoDB dynamo, IOptions<StorageOptio
         return response.Items is { Count: > 0 } ? FromItem(response.Items[0]) : null;
     }
 
-    private static Dictionary<string, AttributeValue> ToItem(Site site) => new()
+    private static Dictionary<string, AttributeValue> ToItem(Site site)
+    {
+        var item = BaseItem(site);
+        if (site.IdentifySecret is { Length: > 0 } secret)
+        {
+            item["identify_secret"] = new AttributeValue { B = new MemoryStream(secret) };
+        }
+
+        return item;
+    }
+
+    private static Dictionary<string, AttributeValue> BaseItem(Site site) => new()
     {
         ["site_id"] = new AttributeValue { S = site.SiteId },
         ["name"] = new AttributeValue { S = site.Name },
@@ -183,6 +194,7 @@ public sealed class SiteRepository(IAmazonDynamoDB dynamo, IOptions<StorageOptio
         ["allow_null_origin"] = new AttributeValue { BOOL = site.AllowNullOrigin },
         ["version"] = new AttributeValue { N = site.Version.ToString(CultureInfo.InvariantCulture) },
         ["accept_plausible"] = new AttributeValue { BOOL = site.AcceptPlausible },
+        ["identify_enabled"] = new AttributeValue { BOOL = site.IdentifyEnabled },
         ["umami_website_id"] = new AttributeValue { S = site.UmamiWebsiteId },
         ["goals"] = new AttributeValue { L = site.Goals.Select(GoalItem).ToList() },
         ["funnels"] = new AttributeValue { L = site.Funnels.Select(FunnelItem).ToList() },
@@ -286,6 +298,8 @@ public sealed class SiteRepository(IAmazonDynamoDB dynamo, IOptions<StorageOptio
         AllowNullOrigin = item.TryGetValue("allow_null_origin", out var nullOrigin) && nullOrigin.BOOL == true,
         // Absent on sites stored before compatibility existed: Plausible's tracker accepted, the Umami id derived.
         AcceptPlausible = !item.TryGetValue("accept_plausible", out var plausible) || plausible.BOOL != false,
+        IdentifyEnabled = item.TryGetValue("identify_enabled", out var identify) && identify.BOOL == true,
+        IdentifySecret = item.TryGetValue("identify_secret", out var secret) && secret.B is { Length: > 0 } bytes ? bytes.ToArray() : null,
         UmamiWebsiteId = item.TryGetValue("umami_website_id", out var umami) && umami.S is { Length: > 0 } id ? id : null!, // null: derived
         Version = item.TryGetValue("version", out var version) && version.N is { } v ? long.Parse(v, CultureInfo.InvariantCulture) : 0,
         Goals = item.TryGetValue("goals", out var goals) && goals.L is { Count: > 0 } ? goals.L.Select(g => ReadGoal(g.M)).ToList() : [],

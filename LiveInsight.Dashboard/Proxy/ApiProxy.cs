@@ -55,6 +55,8 @@ public static class ApiProxy
         SiteRoute("funnels-create", "/proxy/api/sites/{siteId}/funnels", SiteRole.Admin, FromRoute, "POST"),
         SiteRoute("funnels-change", "/proxy/api/sites/{siteId}/funnels/{funnelId}", SiteRole.Admin, FromRoute, "PUT", "DELETE"),
         SiteRoute("funnels-query", "/proxy/api/sites/{siteId}/funnels/{funnelId}/query", SiteRole.Viewer, FromRoute, "POST"),
+        // Retention cohorts (issue 18): a read, like /api/v2/query, so every reader of the site may ask.
+        SiteRoute("cohorts", "/proxy/api/sites/{siteId}/cohorts/query", SiteRole.Viewer, FromRoute, "POST"),
         // Alerts and reports: Admin even to read, because rules hold webhook URLs (a Slack or Discord webhook URL is
         // itself a credential) and recipients' addresses, and the delivery log repeats both.
         SiteRoute("alerts-list", "/proxy/api/sites/{siteId}/alerts", SiteRole.Admin, FromRoute, "GET"),

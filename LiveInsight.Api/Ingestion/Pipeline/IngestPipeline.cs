@@ -44,6 +44,7 @@ public sealed class IngestPipeline
         typeof(DropExcludedPath),
         typeof(PutSource),
         typeof(PutVisitorId),
+        typeof(PutUserHash),
         typeof(PutLimits),
     ];
 

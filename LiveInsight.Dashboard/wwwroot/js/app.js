@@ -6,6 +6,7 @@ import { shareToken, startShared } from "./share.js";
 import { canManage, sitesPanel } from "./sites.js";
 import { dimensionLabel, MAX_FILTERS, readState, sameFilter, writeState } from "./state.js";
 import { breakdownWidgets } from "./widgets/breakdowns.js";
+import { cohortsWidget } from "./widgets/cohorts.js";
 import { dailyWidget, timeseriesWidget } from "./widgets/charts.js";
 import { propsPanel } from "./widgets/engagement.js";
 import { funnelsWidget } from "./widgets/funnels.js";
@@ -47,6 +48,10 @@ props = propsPanel($("#tables"), {
     changed();
   },
 });
+
+// Retention cohorts: not in a shared view (share links read /api/v2/query only), and asked when the view changes, not
+// every 30 s (a grid over the lake's whole history is the most expensive read the dashboard makes).
+const cohorts = shareToken ? null : cohortsWidget($("#cohorts-slot"));
 
 function showError(message) {
   const box = $("#global-error");
@@ -102,6 +107,7 @@ function changed({ fromHistory = false } = {}) {
   alerts?.show(sites.find((s) => s.site_id === state.site));
   realtime.show(state.site);
   loadStats();
+  if (state.site) cohorts?.load(state);
 }
 
 async function loadSites(select) {

@@ -58,6 +58,7 @@ export function sitesPanel(root, { apiUrl, onChanged, canCreate = true }) {
       allow_subdomains: el("input", { type: "checkbox", class: "size-4", checked: site.allow_subdomains }),
       allow_null_origin: el("input", { type: "checkbox", class: "size-4", checked: site.allow_null_origin }),
       accept_plausible: el("input", { type: "checkbox", class: "size-4", checked: site.accept_plausible }),
+      identify_enabled: el("input", { type: "checkbox", class: "size-4", checked: site.identify_enabled }),
       excluded_paths: el("textarea", { class: "control w-full", rows: 2, placeholder: "/admin/**" }),
       excluded_ip_ranges: el("textarea", { class: "control w-full", rows: 2, placeholder: "203.0.113.0/24" }),
       rate_limit_per_minute: el("input", { type: "number", min: 0, max: 10000000, step: 1, class: "control w-full", value: String(site.rate_limit_per_minute ?? 0) }),
@@ -84,6 +85,14 @@ export function sitesPanel(root, { apiUrl, onChanged, canCreate = true }) {
           "Accept requests with \"Origin: null\" (sandboxed iframes, file:// pages); pages must still be on the domains above")),
       el("div", { class: "flex items-center gap-2 sm:col-span-2" }, inputs.accept_plausible,
         el("label", { for: `plausible-${n}`, class: "text-sm" }, "Accept Plausible's tracker (events sent to /api/event for these domains)")),
+      el("div", { class: "sm:col-span-2" },
+        el("div", { class: "flex items-center gap-2" }, inputs.identify_enabled,
+          el("label", { for: `identify-${n}`, class: "text-sm" }, "Keep identified users (liveinsight.identify) for retention cohorts")),
+        el("p", { class: "mt-1 text-xs text-amber-800 dark:text-amber-300", id: `identify-warning-${n}` },
+          "Privacy: with this on, every event of a page that called liveinsight.identify(id) is stored with a keyed hash of " +
+          "that id, so one person's visits are linked across days and devices. Without it nobody can link two days. The id " +
+          "itself is never stored; visitors with Do-Not-Track or Global Privacy Control are never identified. Tell your " +
+          "users in your privacy policy.")),
       el("div", { class: "flex flex-wrap gap-2 sm:col-span-2" },
         el("button", { type: "submit", class: "btn-primary" }, "Save settings"),
         el("button", { type: "button", class: "btn", onclick: rotate }, "Rotate keys…")),
@@ -92,6 +101,8 @@ export function sitesPanel(root, { apiUrl, onChanged, canCreate = true }) {
     inputs.allow_subdomains.id = `subdomains-${n}`;
     inputs.allow_null_origin.id = `null-origin-${n}`;
     inputs.accept_plausible.id = `plausible-${n}`;
+    inputs.identify_enabled.id = `identify-${n}`;
+    inputs.identify_enabled.setAttribute("aria-describedby", `identify-warning-${n}`);
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       status.textContent = "Saving…";
@@ -104,6 +115,7 @@ export function sitesPanel(root, { apiUrl, onChanged, canCreate = true }) {
           allow_subdomains: inputs.allow_subdomains.checked,
           allow_null_origin: inputs.allow_null_origin.checked,
           accept_plausible: inputs.accept_plausible.checked,
+          identify_enabled: inputs.identify_enabled.checked,
           excluded_paths: lines(inputs.excluded_paths.value),
           excluded_ip_ranges: lines(inputs.excluded_ip_ranges.value),
           ...(canCreate ? { rate_limit_per_minute: Number(inputs.rate_limit_per_minute.value || 0) } : {}),

@@ -34,7 +34,7 @@ public static partial class ApiHostileCases
         {
             ["name"] = "\"Hostile\"", ["domains"] = "[\"hostile-admin.example\"]", ["time_zone"] = "\"UTC\"", ["honor_dnt"] = "true",
             ["excluded_paths"] = "[\"/admin/**\"]", ["excluded_ip_ranges"] = "[\"203.0.113.0/24\"]", ["rate_limit_per_minute"] = "1000",
-            ["allow_subdomains"] = "false",
+            ["allow_subdomains"] = "false", ["identify_enabled"] = "false",
         };
         foreach (var field in good.Keys)
         {
@@ -46,6 +46,12 @@ public static partial class ApiHostileCases
                 yield return new HostileCase($"sites change: {field} = {label}", HttpMethod.Patch, $"/api/sites/{id}") { Authorization = t.AdminBearer }
                     .WithJson($"{{\"{field}\":{json}}}");
             }
+        }
+
+        foreach (var (label, json) in WrongTypes)
+        {
+            yield return new HostileCase($"sites change: reset_identify_secret = {label}", HttpMethod.Patch, $"/api/sites/{id}") { Authorization = t.AdminBearer }
+                .WithJson($"{{\"reset_identify_secret\":{json}}}");
         }
 
         foreach (var field in new[] { "name", "time_zone" })

@@ -37,6 +37,7 @@ public static partial class ApiHostileCases
         .. Alerts(t),
         .. Goals(t),
         .. Funnels(t),
+        .. Cohorts(t),
         .. Elsewhere(t),
         .. Redos(t), // last: on today's code its request keeps a core busy long after the client gave up
     ];

@@ -95,7 +95,7 @@ public sealed class HostileInputTests(ApiFixture fixture, ITestOutputHelper outp
     {
         var (control, target, redos) = (TestSites.UniqueDomain(), TestSites.UniqueDomain(), TestSites.UniqueDomain());
         var targets = new HostileTargets(
-            await fixture.CreateAsync(domains: [control]), control,
+            await fixture.CreateAsync(domains: [control], identifyEnabled: true), control, // identify on: cohort queries reach the parser
             await fixture.CreateAsync(domains: [target]), target,
             await fixture.CreateAsync(), await fixture.CreateAsync(),
             await fixture.CreateAsync(domains: [redos]), redos);

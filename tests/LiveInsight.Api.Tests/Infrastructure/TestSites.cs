@@ -17,7 +17,8 @@ public static class TestSites
         string timeZone = "UTC",
         int? rateLimitPerMinute = null,
         bool? allowSubdomains = null,
-        bool? allowNullOrigin = null)
+        bool? allowNullOrigin = null,
+        bool? identifyEnabled = null)
     {
         using var admin = fixture.CreateAdminClient();
         var response = await admin.PostAsJsonAsync("/api/sites", new
@@ -31,6 +32,7 @@ public static class TestSites
             rate_limit_per_minute = rateLimitPerMinute,
             allow_subdomains = allowSubdomains,
             allow_null_origin = allowNullOrigin,
+            identify_enabled = identifyEnabled,
         });
         response.EnsureSuccessStatusCode();
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();

@@ -20,6 +20,7 @@ public sealed record LakeRow(string EventId, DateTime Local, string Visitor, str
     public IReadOnlyDictionary<string, string>? Props { get; init; }
     public long? EngagedMs { get; init; }
     public int? ScrollDepth { get; init; }
+    public string? UserHash { get; init; }
 }
 
 /// <summary>Writes lake files the way the aggregator lays them out (<see cref="LakeLayout"/>), with DuckDB itself:
@@ -41,10 +42,10 @@ public static class TestLake
                 var ts = new DateTimeOffset(TimeZoneInfo.ConvertTimeToUtc(DateTime.SpecifyKind(r.Local, DateTimeKind.Unspecified), zone), TimeSpan.Zero);
                 Execute(connection,
                     "INSERT INTO staged VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, NULL, NULL, $16, $17, $18, NULL, $19, NULL, 1920, " +
-                    "CASE WHEN $20 THEN NULL ELSE map($21::VARCHAR[], $22::VARCHAR[]) END, $23, $24)",
+                    "CASE WHEN $20 THEN NULL ELSE map($21::VARCHAR[], $22::VARCHAR[]) END, $23, $24, $25)",
                     r.EventId, ts.ToUnixTimeMilliseconds(), r.Local, r.Visitor, r.Session, r.Type, r.Name, r.Hostname, r.Path, r.Referrer,
                     r.Source, r.Source is null ? null : "referral", r.UtmSource, r.UtmMedium, r.UtmCampaign, r.Country, r.Device, r.Browser, r.Os,
-                    r.Props is null, (r.Props?.Keys ?? []).ToList(), (r.Props?.Values ?? []).ToList(), r.EngagedMs, r.ScrollDepth);
+                    r.Props is null, (r.Props?.Keys ?? []).ToList(), (r.Props?.Values ?? []).ToList(), r.EngagedMs, r.ScrollDepth, r.UserHash);
             }
 
             var folder = LakeLayout.SitePartition(root, siteId, day.Key);

@@ -112,6 +112,28 @@ public sealed class SiteRepositoryTests(DynaliteFixture fixture)
     }
 
     [Fact]
+    public async Task The_identify_setting_and_secret_are_stored_and_a_site_without_them_reads_as_off_with_no_secret()
+    {
+        using var dynamo = fixture.CreateClient();
+        var (repository, table) = await NewTableAsync(dynamo);
+        var secret = Identify.NewSecret();
+        var site = NewSite() with { IdentifyEnabled = true, IdentifySecret = secret };
+        var older = NewSite();
+
+        await repository.CreateAsync(site, CancellationToken.None);
+        await repository.CreateAsync(older, CancellationToken.None);
+        var read = (await repository.FindByIdAsync(site.SiteId, CancellationToken.None))!;
+        var readOlder = (await repository.FindByIdAsync(older.SiteId, CancellationToken.None))!;
+        var item = (await dynamo.GetItemAsync(table, new() { ["site_id"] = new() { S = site.SiteId } })).Item;
+
+        Assert.True(read.IdentifyEnabled);
+        Assert.Equal(secret, read.IdentifySecret);
+        Assert.Equal(secret, item["identify_secret"].B.ToArray());
+        Assert.False(readOlder.IdentifyEnabled);
+        Assert.Null(readOlder.IdentifySecret);
+    }
+
+    [Fact]
     public async Task Deleting_retired_keys_ends_their_lookups_and_leaves_the_current_keys()
     {
         using var dynamo = fixture.CreateClient();

@@ -252,6 +252,24 @@ public static partial class DashboardHostileCases
             yield return new HostileCase($"proxy rotate ({who}): grace_seconds -1", HttpMethod.Post, $"/proxy/api/sites/{t.OtherSiteId}/rotate-keys?grace_seconds=-1") { Caller = caller, Csrf = true };
         }
 
+        // Cohorts (issue 18): a read for viewers, the site in the path, a POST (so the CSRF token is needed).
+        var cohorts = $"/proxy/api/sites/{t.SiteId}/cohorts/query";
+        const string cohortQuery = "{\"date_range\":\"30d\",\"period\":\"week\"}";
+        yield return (new HostileCase("proxy cohorts: signed out", HttpMethod.Post, cohorts) { BodylessBecause = CookieAuth401 }).WithJson(cohortQuery);
+        yield return (new HostileCase("proxy cohorts: no CSRF token", HttpMethod.Post, cohorts) { Caller = Caller.SiteAdmin, MustBeRefused = true }).WithJson(cohortQuery);
+        yield return (new HostileCase("proxy cohorts: another site (no role)", HttpMethod.Post, $"/proxy/api/sites/{t.OtherSiteId}/cohorts/query") { Caller = Caller.SiteAdmin, Csrf = true, MustBeRefused = true })
+            .WithJson(cohortQuery);
+        yield return (new HostileCase("proxy cohorts: site id 3,000 chars", HttpMethod.Post, $"/proxy/api/sites/{new string('s', 3000)}/cohorts/query") { Caller = Caller.Admin, Csrf = true, MustBeRefused = true })
+            .WithJson(cohortQuery);
+        foreach (var (label, json) in new (string, string)[]
+                 {
+                     ("nested objects 5,000 deep", NestedObjects(5000)), ("300 KB", $"{{\"period\":\"{new string('p', 300 * 1024)}\"}}"), ("truncated", "{\"period\":\"w"),
+                     ("period lone surrogate", "{\"date_range\":\"30d\",\"period\":\"\\ud800\"}"), ("SQL-ish period", "{\"date_range\":\"30d\",\"period\":\"week') --\"}"),
+                 })
+        {
+            yield return (new HostileCase($"proxy cohorts: body {label}", HttpMethod.Post, cohorts) { Caller = Caller.SiteAdmin, Csrf = true, MustBeRefused = true }).WithJson(json);
+        }
+
         // Goals: the site is in the path; a site the caller has no role on, or a change without the CSRF token, is refused
         // by the Dashboard before the Api is asked.
         yield return new HostileCase("proxy goals (site admin): another site", HttpMethod.Get, $"/proxy/api/sites/{t.OtherSiteId}/goals?x=%00%FF") { Caller = Caller.SiteAdmin, MustBeRefused = true };

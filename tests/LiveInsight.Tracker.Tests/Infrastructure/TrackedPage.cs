@@ -21,6 +21,9 @@ public sealed record PageSetup
     public string Host { get; init; } = "shop.test";
 
     public string Path { get; init; } = "";
+
+    /// <summary>Turns the site's identify setting on before the page loads.</summary>
+    public bool IdentifyEnabled { get; init; }
 }
 
 /// <summary>
@@ -61,6 +64,11 @@ public sealed class TrackedPage : IAsyncDisposable
     {
         setup ??= new PageSetup();
         var (siteId, publicKey) = await fixture.CreateSiteAsync("shop.test");
+        if (setup.IdentifyEnabled)
+        {
+            await fixture.EnableIdentifyAsync(siteId);
+        }
+
         var context = await fixture.Browser.NewContextAsync(new() { UserAgent = TrackerFixture.UserAgent });
         var page = await context.NewPageAsync();
         var tracked = new TrackedPage(fixture, siteId, publicKey, context, page);

@@ -97,6 +97,19 @@ public sealed class TrackerFixture : IAsyncLifetime
         return (body.GetProperty("site_id").GetString()!, body.GetProperty("public_key").GetString()!);
     }
 
+    /// <summary>Turns identify on for a site and returns its identify secret (read from the Sites table, as only the
+    /// Api can).</summary>
+    public async Task<byte[]> EnableIdentifyAsync(string siteId)
+    {
+        using var admin = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{ApiPort}") };
+        admin.DefaultRequestHeaders.Authorization = new("Bearer", AdminToken);
+        (await admin.PatchAsJsonAsync($"/api/sites/{siteId}", new { identify_enabled = true })).EnsureSuccessStatusCode();
+        return await IdentifySecretAsync(siteId);
+    }
+
+    public async Task<byte[]> IdentifySecretAsync(string siteId) =>
+        (await _api!.Services.GetRequiredService<LiveInsight.Core.Sites.SiteRepository>().FindByIdAsync(siteId, CancellationToken.None))!.IdentifySecret!;
+
     /// <summary>What reached the Redis stream for one site, decoded.</summary>
     public async Task<List<JsonElement>> StreamEventsAsync(string siteId)
     {
