@@ -118,6 +118,16 @@ public static class SitesApi
             request.ExcludedIpRanges ?? site.ExcludedIpRanges,
             request.RateLimitPerMinute ?? site.RateLimitPerMinute);
         var errors = SiteValidation.Validate(merged, out var domains);
+        // retention_months: 6, 12, 24 or 36 keep that many months; 0 keeps everything (absent: unchanged).
+        var retention = request.RetentionMonths is { } months ? (months == 0 ? null : months) : site.RetentionMonths;
+        if (request.RetentionMonths is { } asked && asked != 0 && !Core.Lifecycle.Retention.IsAllowed(asked))
+        {
+            errors = new Dictionary<string, string[]>(errors)
+            {
+                ["retention_months"] = [$"One of {string.Join(", ", Core.Lifecycle.Retention.Allowed)}, or 0 to keep everything."],
+            };
+        }
+
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors, detail: "The site was not changed.");
@@ -135,6 +145,7 @@ public static class SitesApi
             AllowNullOrigin = request.AllowNullOrigin ?? site.AllowNullOrigin,
             AcceptPlausible = request.AcceptPlausible ?? site.AcceptPlausible,
             RateLimitPerMinute = merged.RateLimitPerMinute!.Value,
+            RetentionMonths = retention,
         };
         if (await audit.WriteAsync(http, siteId, AuditActions.SiteUpdate, SiteChanges.DescribeChanges(site, updated), cancellationToken) is { } failed)
         {

@@ -38,7 +38,8 @@ public sealed record SiteSummary(
     DateTimeOffset? SecretKeyLastUsedAt,
     IReadOnlyList<RetiredKeySummary> RetiredKeys,
     bool AcceptPlausible,
-    string UmamiWebsiteId);
+    string UmamiWebsiteId,
+    int? RetentionMonths = null);
 
 /// <summary>A key pair still in its grace period after a rotation: only the public half is shown. LastUsedAt is the
 /// later use of either half.</summary>
@@ -57,7 +58,8 @@ public sealed record UpdateSiteRequest(
     bool? AllowSubdomains = null,
     int? RateLimitPerMinute = null,
     bool? AllowNullOrigin = null,
-    bool? AcceptPlausible = null);
+    bool? AcceptPlausible = null,
+    int? RetentionMonths = null);
 
 /// <summary>New keys after a rotation: like <see cref="CreatedSite"/>, the only time the secret key is shown.</summary>
 public sealed record RotatedKeys(string SiteId, string PublicKey, string SecretKey);

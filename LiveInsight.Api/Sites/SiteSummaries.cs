@@ -32,6 +32,7 @@ public sealed class SiteSummaries(KeyUsage keyUsage, TimeProvider time)
             LastUsed(KeyUsage.SecretField(s.SecretKeyHash)),
             retired,
             s.AcceptPlausible,
-            s.UmamiWebsiteId);
+            s.UmamiWebsiteId,
+            s.RetentionMonths);
     }
 }

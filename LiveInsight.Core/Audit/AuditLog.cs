@@ -45,6 +45,12 @@ public static class AuditActions
     public const string ReportDelete = "report.delete";
     public const string GoalCreate = "goal.create";
     public const string GoalDelete = "goal.delete";
+    public const string SiteDelete = "site.delete";
+    public const string SiteDeleted = "site.deleted";
+    public const string SiteErase = "site.erase";
+    public const string SiteReset = "site.reset";
+    public const string SiteRetention = "site.retention";
+    public const string SiteExport = "site.export";
 }
 
 /// <summary>
