@@ -1,6 +1,7 @@
 using LiveInsight.Api.Auth;
 using LiveInsight.Api.Extensions;
 using LiveInsight.Api.Lifecycle;
+using LiveInsight.Api.Query;
 using LiveInsight.Api.Sites;
 using LiveInsight.Core.Audit;
 using LiveInsight.Core.Lifecycle;
@@ -45,6 +46,7 @@ public static class LifecycleApi
         HttpContext http,
         SiteRepository repository,
         SiteCache siteCache,
+        LakeFiles lakeFiles,
         SitePurge purge,
         AdminAudit audit,
         TimeProvider time,
@@ -74,6 +76,7 @@ public static class LifecycleApi
         // The read cache is not told: every read first finds the site, which no longer answers, and telling it would
         // leave an invalidation stamp naming the site in Redis.
         var counts = await purge.DeleteDataAsync(marked, cancellationToken);
+        lakeFiles.Cache?.Forget(Core.Lake.LakeLayout.SiteKeyPrefix(siteId));
         return TypedResults.Accepted($"/api/sites/{siteId}", new SiteDeletion(
             siteId, "deleting", Removed.Of(counts), (int)SitePurge.FinalSweepAfter.TotalSeconds,
             "Every stat, key, member and share link of the site is gone; its record goes with a final sweep once every Api replica has forgotten it."));
@@ -85,6 +88,7 @@ public static class LifecycleApi
         HttpContext http,
         SiteRepository repository,
         ReadCache readCache,
+        LakeFiles lakeFiles,
         SitePurge purge,
         AdminAudit audit,
         CancellationToken cancellationToken)
@@ -105,6 +109,7 @@ public static class LifecycleApi
         }
 
         var counts = await purge.ResetStatsAsync(site, cancellationToken);
+        lakeFiles.Cache?.Forget(Core.Lake.LakeLayout.SiteKeyPrefix(siteId));
         await readCache.ForgetSiteAsync(siteId, cancellationToken);
         return TypedResults.Ok(new LifecycleResult(siteId, "reset", Removed.Of(counts)));
     }
@@ -115,6 +120,7 @@ public static class LifecycleApi
         HttpContext http,
         SiteRepository repository,
         ReadCache readCache,
+        LakeFiles lakeFiles,
         SitePurge purge,
         UserErasure users,
         AdminAudit audit,
@@ -141,6 +147,7 @@ public static class LifecycleApi
         var counts = request.UserId is { } userId
             ? await users.EraseAsync(site, userId, cancellationToken)
             : await purge.EraseDaysAsync(site, from, to, cancellationToken);
+        lakeFiles.Cache?.Forget(Core.Lake.LakeLayout.SiteKeyPrefix(siteId));
         await readCache.ForgetSiteAsync(siteId, cancellationToken);
         return TypedResults.Ok(new LifecycleResult(siteId, "erased", Removed.Of(counts)));
     }
