@@ -27,6 +27,7 @@ app.MapIngestApi();
 app.MapCompatApi();
 app.MapTrackerApi();
 app.MapSitesApi();
+app.MapLifecycleApi();
 app.MapImportsApi();
 app.MapDemoApi();
 app.MapGoalsApi();

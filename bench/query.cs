@@ -23,7 +23,8 @@ return args[0] switch
     "generate" => Generate(args[1], args[2], long.Parse(args[3], inv), int.Parse(args[4], inv), int.Parse(args[5], inv), long.Parse(args[6], inv)),
     "measure" => await MeasureAsync(args[1], args[2], args[3], args[4], int.Parse(args[5], inv), int.Parse(args[6], inv), int.Parse(args[7], inv),
         long.Parse(args[8], inv), int.Parse(args[9], inv)),
-    _ => throw new ArgumentException("generate | measure"),
+    "delete" => await DeleteSiteAsync(args[1], args[2], args[3], args[4], args[5], args[6], args[7]),
+    _ => throw new ArgumentException("generate | measure | delete"),
 };
 
 static DateOnly FirstDay(int days) => DateOnly.FromDateTime(DateTime.UtcNow).AddDays(-days);
@@ -356,4 +357,75 @@ static async Task<int> MeasureAsync(string root, string api, string site, string
     section.Append("<!-- bench:query:end -->");
     Console.WriteLine(section.ToString());
     return 0;
+}
+
+// Issue 18: the big site deleted through DELETE /api/sites/{id} (Core/Lifecycle/SitePurge), timed, then Redis scanned,
+// every table Scanned and the lake listed for its id. Prints the lines the query section gets.
+//   delete <lake root> <api url> <site id> <admin token> <redis port> <dynamo port> <table prefix>
+static async Task<int> DeleteSiteAsync(string root, string api, string site, string token, string redisPort, string dynamoPort, string prefix)
+{
+    var inv = CultureInfo.InvariantCulture;
+    var folder = Path.Combine(root, LakeLayout.SiteKeyPrefix(site));
+    var files = Directory.Exists(folder) ? Directory.GetFiles(folder, "*", SearchOption.AllDirectories) : [];
+    var bytes = files.Sum(f => new FileInfo(f).Length);
+    using var http = new HttpClient { BaseAddress = new Uri(api), Timeout = TimeSpan.FromMinutes(10) };
+    http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+    var sw = Stopwatch.StartNew();
+    using var response = await http.DeleteAsync($"/api/sites/{site}?confirm=Bench%20query");
+    var ms = sw.Elapsed.TotalMilliseconds;
+    var answer = await response.Content.ReadAsStringAsync();
+    Console.Error.WriteLine($"==> site deletion: {(int)response.StatusCode} in {ms:F0} ms: {answer}");
+
+    var left = new List<string>();
+    using (var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{redisPort}"))
+    {
+        await foreach (var k in redis.GetServers()[0].KeysAsync(pattern: $"*{site}*"))
+        {
+            left.Add($"redis {k}");
+        }
+    }
+
+    using var dynamo = new Amazon.DynamoDBv2.AmazonDynamoDBClient(new Amazon.Runtime.BasicAWSCredentials("x", "x"),
+        new Amazon.DynamoDBv2.AmazonDynamoDBConfig { ServiceURL = $"http://127.0.0.1:{dynamoPort}", AuthenticationRegion = "us-east-1" });
+    var marked = false;
+    foreach (var table in LiveInsight.Core.Storage.Tables.All)
+    {
+        Dictionary<string, Amazon.DynamoDBv2.Model.AttributeValue>? start = null;
+        do
+        {
+            var page = await dynamo.ScanAsync(new Amazon.DynamoDBv2.Model.ScanRequest { TableName = prefix + table.LogicalName, ExclusiveStartKey = start });
+            foreach (var item in page.Items ?? [])
+            {
+                if (!item.Values.Any(v => v.S?.Contains(site, StringComparison.Ordinal) == true))
+                {
+                    continue;
+                }
+
+                if (table == LiveInsight.Core.Storage.Tables.Audit && item["site_id"].S == LiveInsight.Core.Audit.AuditLog.Installation)
+                {
+                    continue; // the record of the deletion itself
+                }
+
+                if (table == LiveInsight.Core.Storage.Tables.Sites && item.ContainsKey("deleting_since"))
+                {
+                    marked = true; // the aggregator's final sweep removes it (no aggregator runs in this bench)
+                    continue;
+                }
+
+                left.Add($"{table.LogicalName} item");
+            }
+
+            start = page.LastEvaluatedKey is { Count: > 0 } last ? last : null;
+        }
+        while (start is not null);
+    }
+
+    if (Directory.Exists(folder))
+    {
+        left.Add("lake folder");
+    }
+
+    Console.WriteLine(string.Create(inv,
+        $"- Site deletion (issue 18): `DELETE /api/sites/{{id}}` of the big site ({files.Length} lake files, {bytes / 1024.0 / 1024.0:F0} MiB) answered {(int)response.StatusCode} in **{ms:F0} ms**; afterwards a Redis SCAN, a Scan of every table and a listing of the lake for its id found {(left.Count == 0 ? "**nothing**" : string.Join(", ", left))}{(marked ? " but the site record itself, marked as deleting, which the aggregator's lifecycle job removes two minutes later (no aggregator runs in this bench)" : "")}."));
+    return response.IsSuccessStatusCode && left.Count == 0 ? 0 : 1;
 }

@@ -49,6 +49,12 @@ mv "$LAKE/events/site=$PLACEHOLDER" "$LAKE/events/site=$SITE_ID"
 echo "==> measuring ($REPS requests per question, each beside the bare scan)" >&2
 $BENCH measure "$LAKE" "http://127.0.0.1:$PORT" "$SITE_ID" "$SECRET" "$DAYS" "$REPS" "${API_PIDS[$PORT]}" "$EVENTS" "$SMALL_SITES" \
   > "$WORK/section.md"
+
+# Issue 18: the big site deleted everywhere, timed, then searched for (its lines go before the section's end).
+echo "==> deleting the big site" >&2
+$BENCH delete "$LAKE" "http://127.0.0.1:$PORT" "$SITE_ID" "$TOKEN" "$REDIS_PORT" "$DYNAMO_PORT" bench- > "$WORK/delete.md"
+node -e 'const fs=require("fs");const [s,d]=process.argv.slice(1);const t=fs.readFileSync(s,"utf8");
+fs.writeFileSync(s,t.replace("\n\n| question","\n"+fs.readFileSync(d,"utf8").trim()+"\n\n| question"));' "$WORK/section.md" "$WORK/delete.md"
 node --input-type=module -e '
 const { writeSection } = await import(`${process.cwd()}/bench/sections.mjs`);
 const { readFileSync } = await import("node:fs");

@@ -7,6 +7,7 @@ using LiveInsight.Aggregator.Rollups;
 using LiveInsight.Aggregator.Sessions;
 using LiveInsight.Core.Alerts;
 using LiveInsight.Core.Lake;
+using LiveInsight.Core.Lifecycle;
 using LiveInsight.Core.Redis;
 using LiveInsight.Core.Sites;
 using LiveInsight.Core.Storage;
@@ -76,6 +77,10 @@ public static class Extensions
         services.AddSingleton<AlertEvaluator>();
         var alertsEnabled = builder.Configuration.GetValue("Alerts:Evaluate", true);
 
+        // The data lifecycle: deletions finished and retention enforced (Jobs/SiteLifecycleJob, Core/Lifecycle).
+        services.AddSiteLifecycle(sp => lakeEnabled ? sp.GetRequiredService<ILakeStore>() : null);
+        services.AddSingleton<SiteLifecycleJob>();
+
         if (runWorker)
         {
             services.AddHostedService<AggregatorWorker>();
@@ -84,6 +89,7 @@ public static class Extensions
                 services.AddHostedService(sp => sp.GetRequiredService<AlertEvaluator>());
             }
 
+            services.AddHostedService(sp => sp.GetRequiredService<SiteLifecycleJob>());
             if (lakeEnabled)
             {
                 services.AddHostedService(sp => sp.GetRequiredService<LakeWriter>());

@@ -120,6 +120,16 @@ public static class SitesApi
             request.ExcludedIpRanges ?? site.ExcludedIpRanges,
             request.RateLimitPerMinute ?? site.RateLimitPerMinute);
         var errors = SiteValidation.Validate(merged, out var domains);
+        // retention_months: 6, 12, 24 or 36 keep that many months; 0 keeps everything (absent: unchanged).
+        var retention = request.RetentionMonths is { } months ? (months == 0 ? null : months) : site.RetentionMonths;
+        if (request.RetentionMonths is { } asked && asked != 0 && !Core.Lifecycle.Retention.IsAllowed(asked))
+        {
+            errors = new Dictionary<string, string[]>(errors)
+            {
+                ["retention_months"] = [$"One of {string.Join(", ", Core.Lifecycle.Retention.Allowed)}, or 0 to keep everything."],
+            };
+        }
+
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors, detail: "The site was not changed.");
@@ -140,6 +150,7 @@ public static class SitesApi
             IdentifyEnabled = request.IdentifyEnabled ?? site.IdentifyEnabled,
             // A site older than identify gets its secret now; a reset replaces it, unlinking every hash stored so far.
             IdentifySecret = request.ResetIdentifySecret == true || site.IdentifySecret is null ? Identify.NewSecret() : site.IdentifySecret,
+            RetentionMonths = retention,
         };
         if (await audit.WriteAsync(http, siteId, AuditActions.SiteUpdate, SiteChanges.DescribeChanges(site, updated), cancellationToken) is { } failed)
         {

@@ -2,6 +2,7 @@ using LiveInsight.Api.Query;
 using LiveInsight.Api.Realtime;
 using LiveInsight.Api.Stats;
 using LiveInsight.Core.Events;
+using LiveInsight.Core.Lifecycle;
 using Microsoft.Extensions.Caching.StackExchangeRedis;
 using Scalar.AspNetCore;
 using StackExchange.Redis;
@@ -35,6 +36,10 @@ public static class ReadApiExtensions
         services.AddOptions<QueryOptions>().BindConfiguration(QueryOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<LakeFiles>();
         services.AddSingleton<QueryEngine>();
+
+        // The data lifecycle (Apis/LifecycleApi): deletion, erasure, reset, export, over the same lake store.
+        services.AddSiteLifecycle(sp => sp.GetRequiredService<LakeFiles>().Store);
+        services.AddSingleton<Lifecycle.UserErasure>();
         services.AddOpenApi();
         return builder;
     }

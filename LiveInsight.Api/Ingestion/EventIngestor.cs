@@ -150,6 +150,12 @@ public sealed partial class EventIngestor(
                 "This key does not belong to any site (or was revoked).")));
         }
 
+        if (site.DeletingSince is not null)
+        {
+            return (null, IngestOutcome.Failed(new IngestFailure(StatusCodes.Status410Gone, "Site deleted",
+                "This site is being deleted: its events are no longer kept. Remove the tracking snippet.")));
+        }
+
         return (site, null);
     }
 

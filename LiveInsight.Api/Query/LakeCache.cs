@@ -84,6 +84,43 @@ public sealed class LakeCache
         return paths;
     }
 
+    /// <summary>Deletes every copy under <paramref name="keyPrefix"/> (a site's files after its deletion or an erasure:
+    /// erased data must not outlive the bucket here; what is still in the bucket is downloaded again when asked).
+    /// A copy another query is reading fails that read, which lists and downloads again.</summary>
+    public int Forget(string keyPrefix)
+    {
+        var folder = Path.Combine(_root, keyPrefix.TrimEnd('/').Replace('/', Path.DirectorySeparatorChar)) + Path.DirectorySeparatorChar;
+        List<string> gone;
+        lock (_gate)
+        {
+            gone = _copies.Keys.Where(p => p.StartsWith(folder, StringComparison.Ordinal)).ToList();
+            foreach (var path in gone)
+            {
+                _total -= _copies[path].Size;
+                _copies.Remove(path);
+            }
+        }
+
+        foreach (var path in gone)
+        {
+            File.Delete(path);
+        }
+
+        if (Directory.Exists(folder))
+        {
+            try
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+            catch (IOException)
+            {
+                // A download landed meanwhile: it is a copy of what the bucket still holds.
+            }
+        }
+
+        return gone.Count;
+    }
+
     /// <summary>Where the copy of one version of a file lives.</summary>
     public string PathOf(LakeObject o)
     {

@@ -34,6 +34,7 @@ public static class SiteChanges
         yield return Field("honor_dnt", s.HonorDoNotTrack ? "true" : "false");
         yield return Field("excluded_paths", string.Join(",", s.ExcludedPaths));
         yield return Field("rate_limit_per_minute", s.RateLimitPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        yield return Field("retention_months", s.RetentionMonths?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "forever");
         yield return ("excluded_ip_ranges", string.Join(",", s.ExcludedIpRanges), $"{s.ExcludedIpRanges.Count} ranges");
     }
 

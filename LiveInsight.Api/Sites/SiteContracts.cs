@@ -40,7 +40,8 @@ public sealed record SiteSummary(
     IReadOnlyList<RetiredKeySummary> RetiredKeys,
     bool AcceptPlausible,
     string UmamiWebsiteId,
-    bool IdentifyEnabled);
+    bool IdentifyEnabled,
+    int? RetentionMonths = null);
 
 /// <summary>A key pair still in its grace period after a rotation: only the public half is shown. LastUsedAt is the
 /// later use of either half.</summary>
@@ -61,7 +62,8 @@ public sealed record UpdateSiteRequest(
     bool? AllowNullOrigin = null,
     bool? AcceptPlausible = null,
     bool? IdentifyEnabled = null,
-    bool? ResetIdentifySecret = null);
+    bool? ResetIdentifySecret = null,
+    int? RetentionMonths = null);
 
 /// <summary>New keys after a rotation: like <see cref="CreatedSite"/>, the only time the secret key is shown.</summary>
 public sealed record RotatedKeys(string SiteId, string PublicKey, string SecretKey);

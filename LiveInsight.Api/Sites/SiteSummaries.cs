@@ -33,6 +33,7 @@ public sealed class SiteSummaries(KeyUsage keyUsage, TimeProvider time)
             retired,
             s.AcceptPlausible,
             s.UmamiWebsiteId,
-            s.IdentifyEnabled);
+            s.IdentifyEnabled,
+            s.RetentionMonths);
     }
 }

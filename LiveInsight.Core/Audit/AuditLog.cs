@@ -48,6 +48,12 @@ public static class AuditActions
     public const string FunnelCreate = "funnel.create";
     public const string FunnelUpdate = "funnel.update";
     public const string FunnelDelete = "funnel.delete";
+    public const string SiteDelete = "site.delete";
+    public const string SiteDeleted = "site.deleted";
+    public const string SiteErase = "site.erase";
+    public const string SiteReset = "site.reset";
+    public const string SiteRetention = "site.retention";
+    public const string SiteExport = "site.export";
 }
 
 /// <summary>

@@ -166,7 +166,22 @@ public sealed class LocalLakeStore(string root) : ILakeStore
     {
         foreach (var key in keys)
         {
-            File.Delete(PathOf(key));
+            var path = PathOf(key);
+            File.Delete(path);
+            // Empty folders go too (a deleted site or day leaves no site=…/day=… folder behind), up to the table's.
+            for (var folder = Path.GetDirectoryName(path); folder is not null && folder.Length > LocalRoot!.Length
+                 && Path.GetFileName(folder) != LakeLayout.EventsTable && Directory.Exists(folder)
+                 && !Directory.EnumerateFileSystemEntries(folder).Any(); folder = Path.GetDirectoryName(folder))
+            {
+                try
+                {
+                    Directory.Delete(folder);
+                }
+                catch (IOException)
+                {
+                    break; // a writer put a file there meanwhile
+                }
+            }
         }
 
         return Task.CompletedTask;

@@ -76,6 +76,14 @@ public sealed record Site(
         get => field ?? SiteKeys.DerivedUmamiWebsiteId(SiteId);
         init;
     }
+
+    /// <summary>How many months of data the site keeps (<see cref="Lifecycle.Retention.Allowed"/>), or null to keep
+    /// everything (the default). Enforced daily on rollups, sessions and the lake (<c>Aggregator/Jobs/SiteLifecycleJob</c>).</summary>
+    public int? RetentionMonths { get; init; }
+
+    /// <summary>Set when the site's deletion began (<see cref="Lifecycle.SitePurge"/>): from then on ingestion refuses
+    /// its events and reads do not find it, until the purge removes the record itself.</summary>
+    public DateTimeOffset? DeletingSince { get; init; }
 }
 
 /// <summary>A key pair retired by a rotation, accepted until <paramref name="ValidUntil"/>.</summary>

@@ -34,9 +34,10 @@ public sealed class SiteRepository(IAmazonDynamoDB dynamo, IOptions<StorageOptio
             {
                 TableName = TableName,
                 Item = ToItem(site with { Version = site.Version + 1 }),
+                // A site being deleted is never written back (that would drop its deletion mark).
                 ConditionExpression = site.Version == 0
-                    ? "attribute_exists(site_id) AND (attribute_not_exists(version) OR version = :read)"
-                    : "attribute_exists(site_id) AND version = :read",
+                    ? $"attribute_exists(site_id) AND attribute_not_exists({DeletingSince}) AND (attribute_not_exists(version) OR version = :read)"
+                    : $"attribute_exists(site_id) AND attribute_not_exists({DeletingSince}) AND version = :read",
                 ExpressionAttributeValues = new() { [":read"] = new AttributeValue { N = site.Version.ToString(CultureInfo.InvariantCulture) } },
             }, cancellationToken);
             return SiteUpdate.Updated;
@@ -56,7 +57,7 @@ public sealed class SiteRepository(IAmazonDynamoDB dynamo, IOptions<StorageOptio
             var page = await dynamo.ScanAsync(new ScanRequest { TableName = TableName, ExclusiveStartKey = startKey }, cancellationToken);
             if (page.Items is { Count: > 0 })
             {
-                sites.AddRange(page.Items.Where(item => !item.ContainsKey(AliasOf)).Select(FromItem));
+                sites.AddRange(page.Items.Where(item => !item.ContainsKey(AliasOf) && !item.ContainsKey(DeletingSince)).Select(FromItem));
             }
 
             startKey = page.LastEvaluatedKey is { Count: > 0 } ? page.LastEvaluatedKey : null;
@@ -66,16 +67,112 @@ public sealed class SiteRepository(IAmazonDynamoDB dynamo, IOptions<StorageOptio
         return sites.OrderBy(site => site.CreatedAt).ToList();
     }
 
-    public async Task<Site?> FindByIdAsync(string siteId, CancellationToken cancellationToken)
+    /// <summary>The site, or null when there is none or it is being deleted (<see cref="FindAnyByIdAsync"/> finds those).</summary>
+    public async Task<Site?> FindByIdAsync(string siteId, CancellationToken cancellationToken) =>
+        await FindAnyByIdAsync(siteId, cancellationToken) is { DeletingSince: null } site ? site : null;
+
+    /// <summary>The site's record, also while it is being deleted (<see cref="Site.DeletingSince"/> set).</summary>
+    public async Task<Site?> FindAnyByIdAsync(string siteId, CancellationToken cancellationToken)
     {
         var response = await dynamo.GetItemAsync(new GetItemRequest
         {
             TableName = TableName,
             Key = new() { ["site_id"] = new AttributeValue { S = siteId } },
+            ConsistentRead = true,
         }, cancellationToken);
-        return response.Item is { Count: > 0 } item ? FromItem(item) : null;
+        return response.Item is { Count: > 0 } item && !item.ContainsKey(AliasOf) ? FromItem(item) : null;
     }
 
+    /// <summary>Sites whose deletion began and has not finished (a crash, or the final sweep still to come).</summary>
+    public async Task<IReadOnlyList<Site>> ListDeletingAsync(CancellationToken cancellationToken)
+    {
+        var sites = new List<Site>();
+        Dictionary<string, AttributeValue>? startKey = null;
+        do
+        {
+            var page = await dynamo.ScanAsync(new ScanRequest
+            {
+                TableName = TableName,
+                FilterExpression = "attribute_exists(#d)",
+                ExpressionAttributeNames = new() { ["#d"] = DeletingSince },
+                ExclusiveStartKey = startKey,
+            }, cancellationToken);
+            sites.AddRange((page.Items ?? []).Select(FromItem));
+            startKey = page.LastEvaluatedKey is { Count: > 0 } ? page.LastEvaluatedKey : null;
+        }
+        while (startKey is not null);
+
+        return sites;
+    }
+
+    /// <summary>Marks the site as being deleted (once: a second call keeps the first time) and returns it as marked;
+    /// null when there is no such site. From then on ingestion refuses its events and reads do not find it.</summary>
+    public async Task<Site?> MarkDeletingAsync(string siteId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await dynamo.UpdateItemAsync(new UpdateItemRequest
+            {
+                TableName = TableName,
+                Key = new() { ["site_id"] = new AttributeValue { S = siteId } },
+                UpdateExpression = "SET #d = if_not_exists(#d, :now)",
+                ConditionExpression = "attribute_exists(site_id) AND attribute_not_exists(alias_of)",
+                ExpressionAttributeNames = new() { ["#d"] = DeletingSince },
+                ExpressionAttributeValues = new() { [":now"] = new AttributeValue { S = now.ToString("O", CultureInfo.InvariantCulture) } },
+            }, cancellationToken);
+        }
+        catch (ConditionalCheckFailedException)
+        {
+            return null;
+        }
+
+        return await FindAnyByIdAsync(siteId, cancellationToken);
+    }
+
+    /// <summary>The last step of a deletion: the record itself, only if it is marked (a site never deleted by accident).</summary>
+    public async Task DeleteMarkedAsync(string siteId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await dynamo.DeleteItemAsync(new DeleteItemRequest
+            {
+                TableName = TableName,
+                Key = new() { ["site_id"] = new AttributeValue { S = siteId } },
+                ConditionExpression = "attribute_exists(#d)",
+                ExpressionAttributeNames = new() { ["#d"] = DeletingSince },
+            }, cancellationToken);
+        }
+        catch (ConditionalCheckFailedException)
+        {
+            // Gone already (a repeat), or not marked: nothing to do either way.
+        }
+    }
+
+    /// <summary>The key aliases (<see cref="RetireKeysAsync"/>) still pointing at a site, expired or not.</summary>
+    public async Task<IReadOnlyList<string>> AliasIdsOfAsync(string siteId, CancellationToken cancellationToken)
+    {
+        var ids = new List<string>();
+        Dictionary<string, AttributeValue>? startKey = null;
+        do
+        {
+            var page = await dynamo.ScanAsync(new ScanRequest
+            {
+                TableName = TableName,
+                FilterExpression = "alias_of = :s",
+                ExpressionAttributeValues = new() { [":s"] = new AttributeValue { S = siteId } },
+                ProjectionExpression = "site_id",
+                ExclusiveStartKey = startKey,
+            }, cancellationToken);
+            ids.AddRange((page.Items ?? []).Select(i => i["site_id"].S));
+            startKey = page.LastEvaluatedKey is { Count: > 0 } ? page.LastEvaluatedKey : null;
+        }
+        while (startKey is not null);
+
+        return ids;
+    }
+
+    /// <summary>The site of a public key, also while it is being deleted (<see cref="Site.DeletingSince"/>: ingestion
+    /// refuses its events with that reason).</summary>
     public async Task<Site?> FindByPublicKeyAsync(string publicKey, CancellationToken cancellationToken) =>
         await FindByIndexAsync("public_key-index", "public_key", publicKey, cancellationToken)
         ?? await FindRetiredAsync(RetiredPublicKeyId(publicKey), cancellationToken);
@@ -83,10 +180,11 @@ public sealed class SiteRepository(IAmazonDynamoDB dynamo, IOptions<StorageOptio
     public Task<Site?> FindBySecretKeyAsync(string secretKey, CancellationToken cancellationToken) =>
         FindBySecretKeyHashAsync(SiteKeys.HashSecret(secretKey), cancellationToken);
 
-    /// <summary>The site whose secret key has this <see cref="SiteKeys.HashSecret"/> (current, or retired with its grace).</summary>
+    /// <summary>The site whose secret key has this <see cref="SiteKeys.HashSecret"/> (current, or retired with its grace).
+    /// A site being deleted is not found (reads answer as for no site).</summary>
     public async Task<Site?> FindBySecretKeyHashAsync(string secretKeyHash, CancellationToken cancellationToken) =>
-        await FindByIndexAsync("secret_key_hash-index", "secret_key_hash", secretKeyHash, cancellationToken)
-        ?? await FindRetiredAsync(RetiredSecretId(secretKeyHash), cancellationToken);
+        (await FindByIndexAsync("secret_key_hash-index", "secret_key_hash", secretKeyHash, cancellationToken)
+         ?? await FindRetiredAsync(RetiredSecretId(secretKeyHash), cancellationToken)) is { DeletingSince: null } site ? site : null;
 
     /// <summary>
     /// Keeps a site's current keys working until <paramref name="until"/> after a rotation replaces them: one small
@@ -129,6 +227,8 @@ public sealed class SiteRepository(IAmazonDynamoDB dynamo, IOptions<StorageOptio
 
     private const string AliasOf = "alias_of";
 
+    private const string DeletingSince = "deleting_since";
+
     private static string RetiredPublicKeyId(string publicKey) => "retired-key#" + publicKey;
 
     private static string RetiredSecretId(string secretKeyHash) => "retired-secret#" + secretKeyHash;
@@ -145,7 +245,7 @@ public sealed class SiteRepository(IAmazonDynamoDB dynamo, IOptions<StorageOptio
             return null;
         }
 
-        var site = await FindByIdAsync(target.S, cancellationToken);
+        var site = await FindAnyByIdAsync(target.S, cancellationToken);
         return site is null ? null : site with
         {
             KeyValidUntil = DateTimeOffset.Parse(alias["retired_until"].S, CultureInfo.InvariantCulture),
@@ -198,6 +298,9 @@ public sealed class SiteRepository(IAmazonDynamoDB dynamo, IOptions<StorageOptio
         ["umami_website_id"] = new AttributeValue { S = site.UmamiWebsiteId },
         ["goals"] = new AttributeValue { L = site.Goals.Select(GoalItem).ToList() },
         ["funnels"] = new AttributeValue { L = site.Funnels.Select(FunnelItem).ToList() },
+        ["retention_months"] = site.RetentionMonths is { } months
+            ? new AttributeValue { N = months.ToString(CultureInfo.InvariantCulture) }
+            : new AttributeValue { NULL = true },
         ["retired_keys"] = new AttributeValue
         {
             L = site.RetiredKeys.Select(k => new AttributeValue
@@ -302,6 +405,10 @@ public sealed class SiteRepository(IAmazonDynamoDB dynamo, IOptions<StorageOptio
         IdentifySecret = item.TryGetValue("identify_secret", out var secret) && secret.B is { Length: > 0 } bytes ? bytes.ToArray() : null,
         UmamiWebsiteId = item.TryGetValue("umami_website_id", out var umami) && umami.S is { Length: > 0 } id ? id : null!, // null: derived
         Version = item.TryGetValue("version", out var version) && version.N is { } v ? long.Parse(v, CultureInfo.InvariantCulture) : 0,
+        RetentionMonths = item.TryGetValue("retention_months", out var retention) && retention.N is { } rm ? int.Parse(rm, CultureInfo.InvariantCulture) : null,
+        DeletingSince = item.TryGetValue(DeletingSince, out var deleting) && deleting.S is { } ds
+            ? DateTimeOffset.Parse(ds, CultureInfo.InvariantCulture)
+            : null,
         Goals = item.TryGetValue("goals", out var goals) && goals.L is { Count: > 0 } ? goals.L.Select(g => ReadGoal(g.M)).ToList() : [],
         Funnels = item.TryGetValue("funnels", out var funnels) && funnels.L is { Count: > 0 } ? funnels.L.Select(f => ReadFunnel(f.M)).ToList() : [],
         RetiredKeys = item.TryGetValue("retired_keys", out var retired) && retired.L is { Count: > 0 }

@@ -44,6 +44,11 @@ public static class ApiProxy
         SiteRoute("sites-update", "/proxy/api/sites/{siteId}", SiteRole.Admin, FromRoute, "PATCH"),
         SiteRoute("sites-rotate-keys", "/proxy/api/sites/{siteId}/rotate-keys", SiteRole.Admin, FromRoute, "POST"),
         SiteRoute("sites-revoke-retired-keys", "/proxy/api/sites/{siteId}/retired-keys", SiteRole.Admin, FromRoute, "DELETE"),
+        // The data lifecycle (issue 18): only the site's owner deletes, erases, resets or exports it.
+        SiteRoute("sites-delete", "/proxy/api/sites/{siteId}", SiteRole.Owner, FromRoute, "DELETE"),
+        SiteRoute("sites-reset", "/proxy/api/sites/{siteId}/reset", SiteRole.Owner, FromRoute, "POST"),
+        SiteRoute("sites-erase", "/proxy/api/sites/{siteId}/erase", SiteRole.Owner, FromRoute, "POST"),
+        SiteRoute("sites-export", "/proxy/api/sites/{siteId}/export", SiteRole.Owner, FromRoute, "GET"),
         SiteRoute("imports", "/proxy/api/sites/{siteId}/imports", SiteRole.Admin, FromRoute, "GET", "POST"),
         SiteRoute("imports-delete", "/proxy/api/sites/{siteId}/imports/{importId}", SiteRole.Admin, FromRoute, "DELETE"),
         // Goals (issue 17): every reader of the site sees them (the dashboard's goal panel); its admins add and delete them.

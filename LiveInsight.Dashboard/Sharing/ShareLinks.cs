@@ -29,7 +29,7 @@ public sealed class ShareLinks(
     public const int TokenLength = BearerTokens.Length;
 
     private const string ByTokenPrefix = "share#";
-    private const string BySitePrefix = "site-share#";
+    private const string BySitePrefix = UsersTableKeys.SiteSharePrefix;
 
     /// <summary>One per link this replica has served (a handful): the hash → the signal of its replacement or revocation.</summary>
     private readonly ConcurrentDictionary<string, CancellationTokenSource> _revoked = new();

@@ -3,6 +3,7 @@ import { el } from "./dom.js";
 import { shareControl } from "./share.js";
 import { importsControl } from "./imports.js";
 import { funnelsControl } from "./widgets/funnels.js";
+import { lifecycleControl } from "./lifecycle.js";
 import { goalsControl } from "./widgets/goals.js";
 
 /** Settings and keys are for a site's admins and owners (the sites list carries the user's role). */
@@ -176,7 +177,9 @@ export function sitesPanel(root, { apiUrl, onChanged, canCreate = true }) {
         el("p", { class: "text-sm" }, "Umami website id: ", el("code", { class: "break-all", "aria-label": `Umami website id of ${site.name}` }, site.umami_website_id ?? "")),
         el("p", { class: "text-sm" }, "Switching from Plausible or Umami? Keep their script and change only its host:"),
         el("pre", { class: "overflow-x-auto whitespace-pre-wrap break-all rounded bg-slate-100 p-2 text-xs dark:bg-slate-800" }, compatSnippets(apiUrl, site)),
-        keys, form, goalsControl(site), funnelsControl(site), shareControl(site), importsControl(site)));
+        keys, form, goalsControl(site), funnelsControl(site), shareControl(site), importsControl(site),
+        // Retention, export, erasure, reset and deletion: the site's owner only (the proxy refuses anyone else).
+        ...(site.role === "owner" ? [lifecycleControl(site, { onDeleted: () => { onChanged(); refresh(); } })] : [])));
   }
 
   function createForm() {

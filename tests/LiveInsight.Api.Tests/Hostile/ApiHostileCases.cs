@@ -33,6 +33,7 @@ public static partial class ApiHostileCases
         .. Reads(t),
         .. Queries(t),
         .. Sites(t),
+        .. Lifecycle(t),
         .. Imports(t),
         .. Alerts(t),
         .. Goals(t),
