@@ -22,10 +22,13 @@ app.UseSecurityHeaders();
 app.UseStaticFiles();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseTwoFactorGate();
 app.UseAntiforgery();
 
 app.MapDefaultEndpoints();
 app.MapAccountApi();
+app.MapPasswordResetApi();
+app.MapTwoFactorApi();
 app.MapMembersApi();
 app.MapInviteApi();
 app.MapAuditApi();

@@ -10,7 +10,7 @@ namespace LiveInsight.Dashboard.Tests.Hostile;
 public sealed record DashboardTargets(string SiteId, string OtherSiteId, string ShareToken, string InviteToken, string UserEmail, string UserPassword, string SiteAdminEmail);
 
 /// <summary>Every hostile request of the Dashboard, as data: forms, invite and share links, the proxy, the account JSON.</summary>
-public static class DashboardHostileCases
+public static partial class DashboardHostileCases
 {
     public const string KestrelRefuses = "Kestrel refuses a malformed request target itself (400, no body) before the app runs";
     public const string CookieAuth401 = "cookie authentication answers a call without a session with a bare 401 (the front end goes to /login)";
@@ -22,7 +22,7 @@ public static class DashboardHostileCases
     ];
 
     public static List<HostileCase> All(DashboardTargets t) =>
-        [.. Login(t), .. Setup(), .. Invites(t), .. Shares(t), .. Proxy(t), .. AlertsProxy(t), .. Account(t)];
+        [.. Login(t), .. Setup(), .. Invites(t), .. Shares(t), .. Proxy(t), .. AlertsProxy(t), .. Account(t), .. AccountSecurity(t)];
 
     private static string Form(params (string Name, string Value)[] fields) =>
         string.Join("&", fields.Select(f => $"{f.Name}={f.Value}"));
