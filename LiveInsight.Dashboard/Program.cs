@@ -29,6 +29,8 @@ app.MapDefaultEndpoints();
 app.MapAccountApi();
 app.MapPasswordResetApi();
 app.MapTwoFactorApi();
+app.MapTokensApi();
+app.MapSessionsApi();
 app.MapMembersApi();
 app.MapInviteApi();
 app.MapAuditApi();

@@ -153,9 +153,10 @@ public static class AccountApi
         return TypedResults.NoContent();
     }
 
-    public static async Task<NoContent> RevokeSessions(HttpContext context, SessionStamps stamps, CancellationToken ct)
+    public static async Task<NoContent> RevokeSessions(HttpContext context, SessionStamps stamps, SessionList sessions, CancellationToken ct)
     {
         await stamps.RevokeAsync(AuditTrail.Actor(context), ct);
+        await sessions.KeepOnlyAsync(AuditTrail.Actor(context), null, ct);
         await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
         return TypedResults.NoContent();
     }
@@ -213,11 +214,17 @@ public static class AccountApi
 
     /// <param name="mustEnrolTwoFactor">The installation requires two-factor sign-in and the account has none: the
     /// session reaches only the page that sets it up (<see cref="TwoFactorGate"/>).</param>
-    public static Task SignInAsync(HttpContext context, string email, string role, bool mustEnrolTwoFactor = false)
+    /// <param name="sessionId">Re-issues the cookie of this listed session (<see cref="SessionList"/>) rather than starting a new one.</param>
+    public static Task SignInAsync(HttpContext context, string email, string role, bool mustEnrolTwoFactor = false, string? sessionId = null)
     {
         var identity = new ClaimsIdentity(
             [new Claim(ClaimTypes.Name, email), new Claim(ClaimTypes.Email, email), new Claim(ClaimTypes.Role, role)],
             CookieAuthenticationDefaults.AuthenticationScheme);
+        if (sessionId is not null)
+        {
+            identity.AddClaim(new Claim(SessionList.ClaimType, sessionId));
+        }
+
         if (mustEnrolTwoFactor)
         {
             identity.AddClaim(new Claim(TwoFactorGate.ClaimType, "1"));

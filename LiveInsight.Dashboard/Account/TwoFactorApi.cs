@@ -81,7 +81,7 @@ public static class TwoFactorApi
         if (user.HasTwoFactor && TwoFactorGate.MustEnrol(context.User))
         {
             // Turned on in another session: this one may go on.
-            await AccountApi.SignInAsync(context, user.Email, user.Role);
+            await AccountApi.SignInAsync(context, user.Email, user.Role, sessionId: SessionList.IdOf(context.User));
         }
 
         return Settings(context, antiforgery, user, await twoFactor.PendingAsync(user, ct), null, options, null, null, StatusCodes.Status200OK);
@@ -115,7 +115,7 @@ public static class TwoFactorApi
                 }
 
                 await audit.WriteAsync(context, AuditLog.Installation, AuditActions.UserTwoFactorEnable, user.Email, null);
-                await AccountApi.SignInAsync(context, user.Email, user.Role); // an enforced enrolment is done
+                await AccountApi.SignInAsync(context, user.Email, user.Role, sessionId: SessionList.IdOf(context.User)); // an enforced enrolment is done
                 return Settings(context, antiforgery, user with { TotpSecret = "on", RecoveryCodesLeft = codes.Count }, null, codes, options, null, null, StatusCodes.Status200OK);
 
             case "disable" when user.HasTwoFactor && !options.Value.Dashboard.RequireTwoFactor:

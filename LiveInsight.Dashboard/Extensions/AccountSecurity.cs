@@ -15,6 +15,7 @@ public static class AccountSecurityExtensions
         services.AddSingleton<PasswordResetTokens>();
         services.AddSingleton<TwoFactorRepository>();
         services.AddSingleton<TwoFactorService>();
+        services.AddSingleton<LiveInsight.Core.Accounts.PersonalTokens>();
         services.AddSingleton<AccountMail>();
         services.AddHostedService(sp => sp.GetRequiredService<AccountMail>());
         return services;

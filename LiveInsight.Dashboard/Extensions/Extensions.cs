@@ -28,6 +28,7 @@ public static class Extensions
         builder.Services.AddSingleton<UserService>();
         builder.Services.AddSingleton<LoginThrottle>();
         builder.Services.AddSingleton<SessionStamps>();
+        builder.Services.AddSingleton<SessionList>();
         builder.Services.AddAccountSecurity();
         builder.Services.AddMemoryCache();
         builder.Services.AddSingleton<MembershipRepository>();

@@ -161,11 +161,12 @@ public sealed class UserRepository(IAmazonDynamoDB dynamo, IOptions<StorageOptio
             TableName = TableName,
             Key = new() { ["email"] = new() { S = email } },
             // A lock also ends the account's sessions: the guesses may come from someone who already has one.
-            UpdateExpression = "SET locked_until = :until, failed_logins = :zero, " + newStamp.Set,
+            UpdateExpression = "SET locked_until = :until, failed_logins = :zero, sessions = :none, " + newStamp.Set,
             ConditionExpression = "attribute_exists(email)",
             ExpressionAttributeValues = new()
             {
                 [":until"] = new() { S = Timestamp(lockUntil) },
+                [":none"] = new() { M = new() },
                 [":zero"] = new() { N = "0" },
                 [":stamp"] = newStamp.Value,
             },
@@ -184,12 +185,13 @@ public sealed class UserRepository(IAmazonDynamoDB dynamo, IOptions<StorageOptio
             {
                 TableName = TableName,
                 Key = new() { ["email"] = new() { S = email } },
-                UpdateExpression = "SET password_hash = :new, failed_logins = :zero, " + stamp.Set + " REMOVE locked_until",
+                UpdateExpression = "SET password_hash = :new, failed_logins = :zero, sessions = :none, " + stamp.Set + " REMOVE locked_until",
                 ConditionExpression = "password_hash = :old",
                 ExpressionAttributeValues = new()
                 {
                     [":new"] = new() { S = newHash },
                     [":old"] = new() { S = oldHash },
+                    [":none"] = new() { M = new() },
                     [":zero"] = new() { N = "0" },
                     [":stamp"] = stamp.Value,
                 },

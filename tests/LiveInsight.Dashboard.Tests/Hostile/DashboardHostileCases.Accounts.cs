@@ -15,6 +15,11 @@ public static partial class DashboardHostileCases
 
     private static IEnumerable<HostileCase> AccountSecurity(DashboardTargets t)
     {
+        foreach (var c in Tokens(t))
+        {
+            yield return c;
+        }
+
         yield return new HostileCase("forgot page", HttpMethod.Get, "/login/forgot?x=%00%FF") { FormPage = true };
         foreach (var (label, query) in QueryValues)
         {
@@ -65,5 +70,54 @@ public static partial class DashboardHostileCases
         {
             yield return c;
         }
+    }
+
+    private static IEnumerable<HostileCase> Tokens(DashboardTargets t)
+    {
+        yield return new HostileCase("tokens: signed out", HttpMethod.Get, "/account/tokens") { BodylessBecause = CookieAuth401 };
+        yield return new HostileCase("tokens list: junk query", HttpMethod.Get, "/account/tokens?x=%00%FF") { Caller = Caller.SiteAdmin };
+        yield return new HostileCase("tokens create: no CSRF token", HttpMethod.Post, "/account/tokens") { Caller = Caller.SiteAdmin, MustBeRefused = true }
+            .WithJson($"{{\"name\":\"x\",\"scope\":\"read\",\"site_ids\":[\"{t.SiteId}\"],\"expires_in_days\":1}}");
+        var token = new Dictionary<string, string>
+        {
+            ["name"] = "\"script\"", ["scope"] = "\"read\"", ["site_ids"] = $"[\"{t.SiteId}\"]", ["expires_in_days"] = "30",
+        };
+        foreach (var field in token.Keys)
+        {
+            foreach (var (label, json) in WrongTypes.Concat(HostileStrings))
+            {
+                var body = "{" + string.Join(",", token.Select(f => $"\"{f.Key}\":{(f.Key == field ? json : f.Value)}")) + "}";
+                // Some are fine names ("12", markup is data): those make a token, which is allowed.
+                yield return new HostileCase($"tokens create: {field} = {label}", HttpMethod.Post, "/account/tokens") { Caller = Caller.SiteAdmin, Csrf = true }.WithJson(body);
+            }
+        }
+
+        foreach (var (label, json) in new (string, string)[]
+                 {
+                     ("another site", $"{{\"name\":\"x\",\"scope\":\"read\",\"site_ids\":[\"{t.OtherSiteId}\"],\"expires_in_days\":1}}"),
+                     ("51 sites", $"{{\"name\":\"x\",\"scope\":\"read\",\"site_ids\":[{string.Join(",", Enumerable.Range(0, 51).Select(i => $"\"s{i}\""))}],\"expires_in_days\":1}}"),
+                     ("two years", $"{{\"name\":\"x\",\"scope\":\"read\",\"site_ids\":[\"{t.SiteId}\"],\"expires_in_days\":730}}"),
+                     ("nested 1,000 deep", $"{{\"name\":{Nested(1000)}}}"), ("truncated", "{\"name\":\"x"), ("array", "[]"), ("empty", ""),
+                 })
+        {
+            yield return new HostileCase($"tokens create: {label}", HttpMethod.Post, "/account/tokens") { Caller = Caller.SiteAdmin, Csrf = true, MustBeRefused = true }.WithJson(json);
+        }
+
+        foreach (var (label, id) in new[] { ("unknown", "0123456789abcdef"), ("3 KB", new string('a', 3000)), ("upper case", "0123456789ABCDEF"), ("encoded slash", "a%2F..%2Fb"), ("bidi", "%E2%80%AEabc") })
+        {
+            yield return new HostileCase($"tokens revoke: id {label}", HttpMethod.Delete, $"/account/tokens/{id}") { Caller = Caller.SiteAdmin, Csrf = true, MustBeRefused = true };
+        }
+
+        yield return new HostileCase("sessions: signed out", HttpMethod.Get, "/account/sessions") { BodylessBecause = CookieAuth401 };
+        yield return new HostileCase("sessions list: junk query", HttpMethod.Get, "/account/sessions?x=%00%FF") { Caller = Caller.SiteAdmin };
+        foreach (var (label, id) in new[] { ("unknown", "AAAAAAAAAAAAAAAA"), ("3 KB", new string('a', 3000)), ("encoded slash", "a%2F..%2Fb"), ("bidi", "%E2%80%AEabc"), ("dot path", "..") })
+        {
+            yield return new HostileCase($"sessions end: id {label}", HttpMethod.Delete, $"/account/sessions/{id}") { Caller = Caller.SiteAdmin, Csrf = true, MustBeRefused = true };
+        }
+
+        yield return new HostileCase("sessions end: no CSRF token", HttpMethod.Delete, "/account/sessions/AAAAAAAAAAAAAAAA") { Caller = Caller.SiteAdmin, MustBeRefused = true };
+        yield return new HostileCase("sessions end others: no CSRF token", HttpMethod.Post, "/account/sessions/revoke-others") { Caller = Caller.SiteAdmin, MustBeRefused = true };
+        yield return new HostileCase("sessions end others: signed out", HttpMethod.Post, "/account/sessions/revoke-others") { BodylessBecause = CookieAuth401 };
+        yield return new HostileCase("tokens revoke: no CSRF token", HttpMethod.Delete, "/account/tokens/0123456789abcdef") { Caller = Caller.SiteAdmin, MustBeRefused = true };
     }
 }
