@@ -36,7 +36,10 @@ foreach (var sender in new[] { api, aggregator })
 }
 
 // Account mail (password reset links) from the Dashboard, through the same SMTP server; links point at its own address.
-dashboard.WithLocalMail(mail, signingKey, api, dashboard)
-    .WithEnvironment("LiveInsight__Dashboard__PublicUrl", dashboard.GetEndpoint("http"));
+if (mail is not null)
+{
+    dashboard.WithLocalMail(mail, signingKey, api, dashboard)
+        .WithEnvironment("LiveInsight__Dashboard__PublicUrl", dashboard.GetEndpoint("http"));
+}
 
 builder.Build().Run();

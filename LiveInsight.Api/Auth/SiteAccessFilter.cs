@@ -10,7 +10,8 @@ namespace LiveInsight.Api.Auth;
 
 /// <summary>
 /// Read-side access to one site (<c>?site_id=</c>): the site's secret key as bearer reads that site only; the admin
-/// token (the Dashboard's server-side proxy, until dashboard sessions exist) reads any. Another site's id answers 404,
+/// token (the Dashboard's server-side proxy) reads any; a person's API token (<c>li_pat_</c>) reads the sites it names
+/// while its owner may (<see cref="PersonalTokenAccess"/>). Another site's id answers 404,
 /// exactly like an unknown one, so ids cannot be probed; no or bad credentials answer 401. Shapes are checked before
 /// any lookup (a malformed key or site id costs no cache entry and no DynamoDB read), unknown keys and ids are cached
 /// as null, and a secret key missing from the cache is looked up only within the client network's lookup limit (429).
@@ -34,7 +35,7 @@ internal sealed class SiteAccessFilter(
         var token = AdminTokenFilter.BearerToken(http.Request);
         if (token is null)
         {
-            return Unauthorized(http, "Send the site's secret key (or the admin token) as 'Authorization: Bearer sk_…'.");
+            return Unauthorized(http, "Send the site's secret key (or a personal API token, or the admin token) as 'Authorization: Bearer sk_…'.");
         }
 
         if (token.StartsWith(PersonalTokens.Prefix, StringComparison.Ordinal))

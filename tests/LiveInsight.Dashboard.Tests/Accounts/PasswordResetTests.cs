@@ -105,7 +105,7 @@ public sealed partial class PasswordResetTests(DashboardFixture fixture, Mailbox
 
         var known = new List<(HttpStatusCode Status, string Body, TimeSpan Took)>();
         var nobody = new List<(HttpStatusCode Status, string Body, TimeSpan Took)>();
-        for (var i = 0; i < 5; i++)
+        for (var i = 0; i < 7; i++)
         {
             known.Add(await RequestResetAsync(http, email));
             nobody.Add(await RequestResetAsync(http, unknown));
@@ -113,10 +113,10 @@ public sealed partial class PasswordResetTests(DashboardFixture fixture, Mailbox
 
         Assert.Equal(known.Select(a => (a.Status, a.Body)), nobody.Select(a => (a.Status, a.Body)));
         Assert.Contains("If an account with a password exists", known[0].Body);
-        Assert.Equal(5, (await mail.Mailbox.WaitForAsync(email, 5)).Count);
+        Assert.Equal(7, (await mail.Mailbox.WaitForAsync(email, 7, TimeSpan.FromSeconds(30))).Count);
         Assert.Empty(await mail.Mailbox.MessagesToAsync(unknown));
         var (knownMedian, unknownMedian) = (Median(known), Median(nobody));
-        output.WriteLine($"reset request, median of 5: known {knownMedian.TotalMilliseconds:0.0} ms, unknown {unknownMedian.TotalMilliseconds:0.0} ms");
+        output.WriteLine($"reset request, median of 7: known {knownMedian.TotalMilliseconds:0.0} ms, unknown {unknownMedian.TotalMilliseconds:0.0} ms");
         // The mail goes out in the background: a known address never waits for SMTP.
         Assert.True(knownMedian - unknownMedian < TimeSpan.FromMilliseconds(150), $"known {knownMedian}, unknown {unknownMedian}");
     }
