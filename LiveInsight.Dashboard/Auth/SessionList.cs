@@ -108,8 +108,10 @@ public sealed class SessionList(IAmazonDynamoDB dynamo, IOptions<StorageOptions>
     public async Task<bool> IsLiveAsync(string email, string id, TimeSpan cacheFor, CancellationToken cancellationToken)
     {
         var key = CacheKey(email);
-        if (!cache.TryGetValue(key, out HashSet<string>? ids) || ids is null)
+        var cached = cache.TryGetValue(key, out HashSet<string>? ids) && ids is not null;
+        if (!cached || !ids!.Contains(id))
         {
+            // Also when the cached list lacks the id: the session may have begun on another replica since it was read.
             ids = [.. (await ListAsync(email, cancellationToken)).Select(s => s.Id)];
             if (cacheFor > TimeSpan.Zero)
             {

@@ -79,6 +79,33 @@ public sealed class AccountPanelTests(DashboardFixture fixture)
         }
     }
 
+    [Fact]
+    public async Task A_session_begun_on_another_replica_is_accepted_here_at_once()
+    {
+        var email = $"repl-{Guid.NewGuid():N}"[..20] + "@example.com";
+        var (admin, adminCsrf) = await fixture.SignInAsAdminAsync();
+        using (admin)
+        {
+            Assert.Equal(HttpStatusCode.Created, (await DashboardFixture.SendAsync(admin, adminCsrf, HttpMethod.Post, "/account/users",
+                new { email, password = DashboardFixture.UserPassword, role = "member" })).StatusCode);
+        }
+
+        var (here, _) = await fixture.SignInAsync(email, DashboardFixture.UserPassword);
+        using var _here = here;
+        Assert.Equal(HttpStatusCode.OK, (await here.GetAsync("/account/session")).StatusCode); // this replica now caches the list
+        var (other, otherClient) = fixture.StartSecondDashboard([]);
+        await using var running = other;
+        otherClient.Dispose();
+        var cookies = new CookieContainer();
+        using var there = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = cookies }) { BaseAddress = otherClient.BaseAddress };
+        await fixture.SignInAsync(email, DashboardFixture.UserPassword, there);
+
+        using var replay = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = new Uri(fixture.DashboardUrl) };
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/account/session");
+        request.Headers.Add("Cookie", cookies.GetCookieHeader(there.BaseAddress!));
+        Assert.Equal(HttpStatusCode.OK, (await replay.SendAsync(request)).StatusCode);
+    }
+
     private HttpClient Client(string userAgent)
     {
         var client = fixture.NewHttpClient();
