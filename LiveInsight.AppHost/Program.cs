@@ -35,4 +35,11 @@ foreach (var sender in new[] { api, aggregator })
     sender.WithLocalMail(mail, signingKey, api, dashboard);
 }
 
+// Account mail (password reset links) from the Dashboard, through the same SMTP server; links point at its own address.
+if (mail is not null)
+{
+    dashboard.WithLocalMail(mail, signingKey, api, dashboard)
+        .WithEnvironment("LiveInsight__Dashboard__PublicUrl", dashboard.GetEndpoint("http"));
+}
+
 builder.Build().Run();

@@ -22,10 +22,15 @@ app.UseSecurityHeaders();
 app.UseStaticFiles();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseTwoFactorGate();
 app.UseAntiforgery();
 
 app.MapDefaultEndpoints();
 app.MapAccountApi();
+app.MapPasswordResetApi();
+app.MapTwoFactorApi();
+app.MapTokensApi();
+app.MapSessionsApi();
 app.MapMembersApi();
 app.MapInviteApi();
 app.MapAuditApi();

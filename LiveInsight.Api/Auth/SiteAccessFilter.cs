@@ -1,6 +1,7 @@
 using LiveInsight.Api.Extensions;
 using System.Globalization;
 using System.Net;
+using LiveInsight.Core.Accounts;
 using LiveInsight.Core.Privacy;
 using LiveInsight.Core.Sites;
 using Microsoft.Extensions.Options;
@@ -9,12 +10,14 @@ namespace LiveInsight.Api.Auth;
 
 /// <summary>
 /// Read-side access to one site (<c>?site_id=</c>): the site's secret key as bearer reads that site only; the admin
-/// token (the Dashboard's server-side proxy, until dashboard sessions exist) reads any. Another site's id answers 404,
+/// token (the Dashboard's server-side proxy) reads any; a person's API token (<c>li_pat_</c>) reads the sites it names
+/// while its owner may (<see cref="PersonalTokenAccess"/>). Another site's id answers 404,
 /// exactly like an unknown one, so ids cannot be probed; no or bad credentials answer 401. Shapes are checked before
 /// any lookup (a malformed key or site id costs no cache entry and no DynamoDB read), unknown keys and ids are cached
 /// as null, and a secret key missing from the cache is looked up only within the client network's lookup limit (429).
 /// </summary>
-internal sealed class SiteAccessFilter(SiteCache access, Sites.KeyUsage keyUsage, ClientIpResolver clientIps, IOptions<ApiOptions> options)
+internal sealed class SiteAccessFilter(
+    SiteCache access, Sites.KeyUsage keyUsage, ClientIpResolver clientIps, PersonalTokenAccess personalTokens, IOptions<ApiOptions> options)
     : IEndpointFilter
 {
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
@@ -25,12 +28,19 @@ internal sealed class SiteAccessFilter(SiteCache access, Sites.KeyUsage keyUsage
 
     /// <summary>Admits the request for <paramref name="siteId"/> (then <see cref="SiteAccessExtensions.Site"/> is set) or
     /// returns the problem to answer with. <paramref name="where"/> says where a missing site id should be given.</summary>
-    public async ValueTask<object?> AuthorizeAsync(HttpContext http, string? siteId, string where)
+    /// <param name="changes">The request changes the site: a personal token needs the admin scope (secret keys and the
+    /// admin token may change what their routes allow, as before).</param>
+    public async ValueTask<object?> AuthorizeAsync(HttpContext http, string? siteId, string where, bool changes = false)
     {
         var token = AdminTokenFilter.BearerToken(http.Request);
         if (token is null)
         {
-            return Unauthorized(http, "Send the site's secret key (or the admin token) as 'Authorization: Bearer sk_…'.");
+            return Unauthorized(http, "Send the site's secret key (or a personal API token, or the admin token) as 'Authorization: Bearer sk_…'.");
+        }
+
+        if (token.StartsWith(PersonalTokens.Prefix, StringComparison.Ordinal))
+        {
+            return await AuthorizePersonalToken(http, token, siteId, where, changes);
         }
 
         var admin = SiteKeys.SecretEquals(token, options.Value.AdminToken);
@@ -95,6 +105,28 @@ internal sealed class SiteAccessFilter(SiteCache access, Sites.KeyUsage keyUsage
         return null;
     }
 
+    private async ValueTask<object?> AuthorizePersonalToken(HttpContext http, string token, string? siteId, string where, bool changes)
+    {
+        if (!PersonalTokens.IsWellFormed(token))
+        {
+            return Unauthorized(http, $"Malformed token: this is not a valid personal token ('{PersonalTokens.Prefix}' followed by 43 letters, digits, '-' or '_').");
+        }
+
+        if (string.IsNullOrEmpty(siteId))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Missing site_id", detail: $"Say which site to read {where}.");
+        }
+
+        if (!SiteKeys.IsWellFormedSiteId(siteId))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Site not found",
+                detail: $"There is no site with this id: site_id is not a site id (those are {SiteKeys.SiteIdLength} lower-case letters and digits).");
+        }
+
+        var client = clientIps.Resolve(http.Connection.RemoteIpAddress, http.Request.Headers["X-Forwarded-For"].ToString());
+        return await personalTokens.AuthorizeAsync(http, token, siteId, changes, client);
+    }
+
     private static object Unauthorized(HttpContext http, string detail)
     {
         http.Response.Headers.WWWAuthenticate = "Bearer";
@@ -116,6 +148,7 @@ internal sealed class RouteSiteAccessFilter(IServiceProvider services) : IEndpoi
     {
         var http = context.HttpContext;
         var access = ActivatorUtilities.CreateInstance<SiteAccessFilter>(services);
-        return await access.AuthorizeAsync(http, http.GetRouteValue("siteId") as string, "in the path") ?? await next(context);
+        return await access.AuthorizeAsync(http, http.GetRouteValue("siteId") as string, "in the path",
+            changes: !HttpMethods.IsGet(http.Request.Method) && !HttpMethods.IsHead(http.Request.Method)) ?? await next(context);
     }
 }

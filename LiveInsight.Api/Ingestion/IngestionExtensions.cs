@@ -51,6 +51,8 @@ public static class IngestionExtensions
         services.AddSingleton<UnauthenticatedLimiter>();
         services.AddHybridCache();
         services.AddSingleton<SiteCache>();
+        services.AddSingleton<LiveInsight.Core.Accounts.PersonalTokens>();
+        services.AddSingleton<Auth.PersonalTokenAccess>();
         services.AddSingleton<Sites.KeyUsage>();
         services.AddSingleton<DailySalts>();
         services.AddSingleton<EventWriter>();

@@ -38,6 +38,11 @@ public static class AuditActions
     public const string ShareCreate = "share.create";
     public const string ShareRevoke = "share.revoke";
     public const string UserCreate = "user.create";
+    public const string UserPasswordReset = "user.password_reset";
+    public const string UserTwoFactorEnable = "user.2fa_enable";
+    public const string UserTwoFactorDisable = "user.2fa_disable";
+    public const string UserTokenCreate = "user.token_create";
+    public const string UserTokenRevoke = "user.token_revoke";
     public const string AlertCreate = "alert.create";
     public const string AlertUpdate = "alert.update";
     public const string AlertDelete = "alert.delete";

@@ -45,7 +45,8 @@ public static class AccountApi
         }
 
         var message = error == SingleSignOn.FailedError ? SingleSignOn.FailedMessage : null;
-        return LoginForm(context, antiforgery, options, returnUrl, null, message, StatusCodes.Status200OK);
+        var notice = context.Request.Query["notice"] == "reset" ? PasswordResetApi.DoneNotice : null;
+        return LoginForm(context, antiforgery, options, returnUrl, null, message, StatusCodes.Status200OK, notice);
     }
 
     public static readonly string WrongCredentials =
@@ -55,7 +56,7 @@ public static class AccountApi
         $"Too many wrong passwords from your network. Try again in {RetryAfterSeconds(retryAfter)} seconds.";
 
     public static async Task<IResult> Login(
-        HttpContext context, IAntiforgery antiforgery, UserService users, LoginThrottle throttle, AuditTrail audit,
+        HttpContext context, IAntiforgery antiforgery, UserService users, LoginThrottle throttle, AuditTrail audit, TwoFactorService twoFactor,
         IOptions<DashboardOptions> options, [FromForm] string? email, [FromForm] string? password, [FromForm] string? returnUrl,
         CancellationToken ct)
     {
@@ -73,6 +74,17 @@ public static class AccountApi
         }
 
         await throttle.ReleaseAsync(attempt, ct);
+        if (user.HasTwoFactor)
+        {
+            return TwoFactorApi.CodeForm(context, antiforgery, twoFactor, user, returnUrl);
+        }
+
+        if (options.Value.Dashboard.RequireTwoFactor)
+        {
+            await SignInAsync(context, user.Email, user.Role, mustEnrolTwoFactor: true);
+            return TypedResults.LocalRedirect(TwoFactorApi.Page);
+        }
+
         await SignInAsync(context, user.Email, user.Role);
         return TypedResults.LocalRedirect(SafeReturnUrl(returnUrl));
     }
@@ -141,9 +153,10 @@ public static class AccountApi
         return TypedResults.NoContent();
     }
 
-    public static async Task<NoContent> RevokeSessions(HttpContext context, SessionStamps stamps, CancellationToken ct)
+    public static async Task<NoContent> RevokeSessions(HttpContext context, SessionStamps stamps, SessionList sessions, CancellationToken ct)
     {
         await stamps.RevokeAsync(AuditTrail.Actor(context), ct);
+        await sessions.KeepOnlyAsync(AuditTrail.Actor(context), null, ct);
         await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
         return TypedResults.NoContent();
     }
@@ -199,11 +212,24 @@ public static class AccountApi
             detail: "A user with that e-mail already exists.");
     }
 
-    public static Task SignInAsync(HttpContext context, string email, string role)
+    /// <param name="mustEnrolTwoFactor">The installation requires two-factor sign-in and the account has none: the
+    /// session reaches only the page that sets it up (<see cref="TwoFactorGate"/>).</param>
+    /// <param name="sessionId">Re-issues the cookie of this listed session (<see cref="SessionList"/>) rather than starting a new one.</param>
+    public static Task SignInAsync(HttpContext context, string email, string role, bool mustEnrolTwoFactor = false, string? sessionId = null)
     {
         var identity = new ClaimsIdentity(
             [new Claim(ClaimTypes.Name, email), new Claim(ClaimTypes.Email, email), new Claim(ClaimTypes.Role, role)],
             CookieAuthenticationDefaults.AuthenticationScheme);
+        if (sessionId is not null)
+        {
+            identity.AddClaim(new Claim(SessionList.ClaimType, sessionId));
+        }
+
+        if (mustEnrolTwoFactor)
+        {
+            identity.AddClaim(new Claim(TwoFactorGate.ClaimType, "1"));
+        }
+
         return context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, new ClaimsPrincipal(identity));
     }
 
@@ -220,12 +246,13 @@ public static class AccountApi
             SHA256.HashData(Encoding.UTF8.GetBytes(presented)), SHA256.HashData(Encoding.UTF8.GetBytes(expected)));
 
     private static IResult LoginForm(
-        HttpContext context, IAntiforgery antiforgery, IOptions<DashboardOptions> options, string? returnUrl, string? email, string? error, int status)
+        HttpContext context, IAntiforgery antiforgery, IOptions<DashboardOptions> options, string? returnUrl, string? email, string? error, int status,
+        string? notice = null)
     {
         var tokens = antiforgery.GetAndStoreTokens(context);
         var oidc = options.Value.Dashboard.Oidc;
         return Html(AccountPages.Login(tokens.FormFieldName, tokens.RequestToken!, SafeReturnUrl(returnUrl), email, error,
-            oidc.Enabled ? oidc.DisplayName : null), status);
+            oidc.Enabled ? oidc.DisplayName : null, notice), status);
     }
 
     private static IResult SetupForm(HttpContext context, IAntiforgery antiforgery, string? email, string? error, int status)
@@ -234,7 +261,7 @@ public static class AccountApi
         return Html(AccountPages.Setup(tokens.FormFieldName, tokens.RequestToken!, email, error), status);
     }
 
-    private static IResult Html(string html, int status) => TypedResults.Content(html, "text/html; charset=utf-8", statusCode: status);
+    public static IResult Html(string html, int status) => TypedResults.Content(html, "text/html; charset=utf-8", statusCode: status);
 }
 
 /// <param name="SingleSignOn">People sign in through OpenID Connect: owners add them by e-mail (no invite, no password).</param>

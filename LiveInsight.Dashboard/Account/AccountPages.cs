@@ -3,12 +3,13 @@ using System.Text.Encodings.Web;
 namespace LiveInsight.Dashboard.Account;
 
 /// <summary>The login, setup and invite pages: plain HTML forms rendered on the server (no script), every value encoded.</summary>
-public static class AccountPages
+public static partial class AccountPages
 {
     private static string E(string? value) => HtmlEncoder.Default.Encode(value ?? "");
 
-    public static string Login(string csrfField, string csrfToken, string? returnUrl, string? email, string? error, string? oidcName) =>
+    public static string Login(string csrfField, string csrfToken, string? returnUrl, string? email, string? error, string? oidcName, string? notice = null) =>
         Layout("Sign in", $"""
+            {Notice(notice)}
             <form method="post" action="/login" class="space-y-4" novalidate>
               <input type="hidden" name="{E(csrfField)}" value="{E(csrfToken)}">
               <input type="hidden" name="returnUrl" value="{E(returnUrl)}">
@@ -17,6 +18,7 @@ public static class AccountPages
               {Field("password", "Password", "password", "current-password", null)}
               <button type="submit" class="{ButtonClass}">Sign in</button>
             </form>
+            <p class="mt-4 text-center text-sm"><a class="text-indigo-700 underline dark:text-indigo-300" href="/login/forgot">Forgot your password?</a></p>
             {(oidcName is null ? "" : $"""<p class="mt-6 text-center"><a class="text-indigo-700 underline dark:text-indigo-300" href="/login/oidc?returnUrl={Uri.EscapeDataString(returnUrl ?? "/")}">Sign in with {E(oidcName)}</a></p>""")}
             """);
 

@@ -36,6 +36,16 @@ public sealed class SessionStamps(IAmazonDynamoDB dynamo, IOptions<StorageOption
         {
             var stamps = context.HttpContext.RequestServices.GetRequiredService<SessionStamps>();
             identity.AddClaim(new Claim(ClaimType, await stamps.EnsureAsync(email, context.HttpContext.RequestAborted)));
+            if (!identity.HasClaim(c => c.Type == SessionList.ClaimType))
+            {
+                // A new session (a re-issued cookie of the same session keeps its id): listed for its owner.
+                var sessions = context.HttpContext.RequestServices.GetRequiredService<SessionList>();
+                var id = SessionList.NewId();
+                if (await sessions.AddAsync(email, id, context.HttpContext.Request.Headers.UserAgent.ToString(), context.HttpContext.RequestAborted))
+                {
+                    identity.AddClaim(new Claim(SessionList.ClaimType, id));
+                }
+            }
         }
     }
 
@@ -50,7 +60,10 @@ public sealed class SessionStamps(IAmazonDynamoDB dynamo, IOptions<StorageOption
         var stamps = context.HttpContext.RequestServices.GetRequiredService<SessionStamps>();
         var presented = context.Principal.FindFirstValue(ClaimType) ?? "";
         var current = await stamps.CurrentAsync(email, context.HttpContext.RequestAborted);
-        if (!CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(presented), Encoding.UTF8.GetBytes(current)))
+        var interval = TimeSpan.FromSeconds(Math.Max(0, context.HttpContext.RequestServices.GetRequiredService<IOptions<DashboardOptions>>().Value.Dashboard.SessionCheckSeconds));
+        if (!CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(presented), Encoding.UTF8.GetBytes(current))
+            || (SessionList.IdOf(context.Principal) is { } sessionId
+                && !await context.HttpContext.RequestServices.GetRequiredService<SessionList>().IsLiveAsync(email, sessionId, interval, context.HttpContext.RequestAborted)))
         {
             context.RejectPrincipal();
             await context.HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);

@@ -20,6 +20,11 @@ public sealed class DashboardSettings
     /// Defaults to the address service discovery gives for <c>api</c>.</summary>
     public string? PublicApiUrl { get; set; }
 
+    /// <summary>The Dashboard as its users reach it (e.g. https://dashboard.example.com): the base of the links in
+    /// password reset mails. Never taken from the request's Host header, which whoever asks for a reset could set to
+    /// their own host. Unset: no reset mail is sent (the form still answers the same way).</summary>
+    public string? PublicUrl { get; set; }
+
     /// <summary>Cookies only over https. Default: on, except in Development and Testing. Behind a load balancer that
     /// ends TLS, its <c>X-Forwarded-Proto</c> tells the Dashboard the request was https.</summary>
     public bool? SecureCookies { get; set; }
@@ -36,6 +41,10 @@ public sealed class DashboardSettings
     /// revoked session is refused within this time on every replica, at once on the one that revoked it. 0 reads the
     /// stamp on every request.</summary>
     public int SessionCheckSeconds { get; set; } = 60;
+
+    /// <summary>Every local account must use two-factor sign-in: one without it is sent to set it up right after the
+    /// password, and can do nothing else until it has. People who sign in through single sign-on are left to the provider.</summary>
+    public bool RequireTwoFactor { get; set; }
 
     public OidcSettings Oidc { get; set; } = new();
 }

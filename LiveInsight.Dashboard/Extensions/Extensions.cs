@@ -28,6 +28,8 @@ public static class Extensions
         builder.Services.AddSingleton<UserService>();
         builder.Services.AddSingleton<LoginThrottle>();
         builder.Services.AddSingleton<SessionStamps>();
+        builder.Services.AddSingleton<SessionList>();
+        builder.Services.AddAccountSecurity();
         builder.Services.AddMemoryCache();
         builder.Services.AddSingleton<MembershipRepository>();
         builder.Services.AddSingleton<MembershipSiteRoles>();
@@ -92,6 +94,7 @@ public static class Extensions
         // Invite and share-link tokens are credentials: spans show /invite/{token} and /share/{token}/…, never the token.
         builder.Services.AddTokenPathPrefix("/invite");
         builder.Services.AddTokenPathPrefix(Sharing.SharedDashboard.Prefix);
+        builder.Services.AddTokenPathPrefix(PasswordResetApi.Prefix);
         return builder;
     }
 

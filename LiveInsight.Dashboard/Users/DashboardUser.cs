@@ -37,5 +37,13 @@ public sealed record DashboardUser(string Email, string PasswordHash, string Rol
     /// <summary>Signs in through the identity provider; the item holds only the site roles an owner gave them.</summary>
     public bool SingleSignOn { get; init; }
 
+    /// <summary>The authenticator secret (base32) once two-factor sign-in is on; null while it is off.</summary>
+    public string? TotpSecret { get; init; }
+
+    /// <summary>Unused recovery codes left (their hashes are on the item).</summary>
+    public int RecoveryCodesLeft { get; init; }
+
+    public bool HasTwoFactor => TotpSecret is not null;
+
     public static string NormaliseEmail(string email) => email.Trim().ToLowerInvariant();
 }

@@ -112,6 +112,8 @@ public sealed class UserRepository(IAmazonDynamoDB dynamo, IOptions<StorageOptio
         Sites = SitesMap.FromItem(item),
         SingleSignOn = item.TryGetValue(SingleSignOnAttribute, out var sso) && sso.BOOL == true,
         FailedLogins = item.TryGetValue("failed_logins", out var failed) && failed.N is { } n ? int.Parse(n, CultureInfo.InvariantCulture) : 0,
+        TotpSecret = item.TryGetValue(TwoFactorRepository.SecretAttribute, out var totp) && totp.S is { Length: > 0 } secret ? secret : null,
+        RecoveryCodesLeft = item.TryGetValue(TwoFactorRepository.RecoveryCodesAttribute, out var codes) ? codes.SS?.Count ?? 0 : 0,
         LockedUntil = item.TryGetValue("locked_until", out var locked) && locked.S is { Length: > 0 } until
             ? DateTimeOffset.Parse(until, CultureInfo.InvariantCulture)
             : null,
@@ -159,15 +161,48 @@ public sealed class UserRepository(IAmazonDynamoDB dynamo, IOptions<StorageOptio
             TableName = TableName,
             Key = new() { ["email"] = new() { S = email } },
             // A lock also ends the account's sessions: the guesses may come from someone who already has one.
-            UpdateExpression = "SET locked_until = :until, failed_logins = :zero, " + newStamp.Set,
+            UpdateExpression = "SET locked_until = :until, failed_logins = :zero, sessions = :none, " + newStamp.Set,
             ConditionExpression = "attribute_exists(email)",
             ExpressionAttributeValues = new()
             {
                 [":until"] = new() { S = Timestamp(lockUntil) },
+                [":none"] = new() { M = new() },
                 [":zero"] = new() { N = "0" },
                 [":stamp"] = newStamp.Value,
             },
         }, cancellationToken);
+
+    /// <summary>A password reset: the new hash replaces <paramref name="oldHash"/> only if that is still the item's (so a
+    /// link works once, even when two replicas get it at once); the lock and the failure count go, and a new session stamp
+    /// ends every session of the account.</summary>
+    /// <returns>False when the password changed since the link was made (the link was used) or the account is gone.</returns>
+    public async Task<bool> ReplacePasswordAsync(string email, string oldHash, string newHash, CancellationToken cancellationToken)
+    {
+        var stamp = SessionStamps.NewStampUpdate();
+        try
+        {
+            await dynamo.UpdateItemAsync(new UpdateItemRequest
+            {
+                TableName = TableName,
+                Key = new() { ["email"] = new() { S = email } },
+                UpdateExpression = "SET password_hash = :new, failed_logins = :zero, sessions = :none, " + stamp.Set + " REMOVE locked_until",
+                ConditionExpression = "password_hash = :old",
+                ExpressionAttributeValues = new()
+                {
+                    [":new"] = new() { S = newHash },
+                    [":old"] = new() { S = oldHash },
+                    [":none"] = new() { M = new() },
+                    [":zero"] = new() { N = "0" },
+                    [":stamp"] = stamp.Value,
+                },
+            }, cancellationToken);
+            return true;
+        }
+        catch (ConditionalCheckFailedException)
+        {
+            return false;
+        }
+    }
 
     private static string Timestamp(DateTimeOffset time) => time.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture);
 

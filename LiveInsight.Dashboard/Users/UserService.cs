@@ -46,9 +46,31 @@ public sealed class UserService(UserRepository users, IPasswordHasher<DashboardU
             return null;
         }
 
-        await users.ResetFailedLoginsAsync(user.Email, cancellationToken);
+        // With two-factor sign-in the count stays until the code is right too (TwoFactorApi), so a known password
+        // does not buy a fresh set of code guesses each time it is sent.
+        if (!user.HasTwoFactor)
+        {
+            await users.ResetFailedLoginsAsync(user.Email, cancellationToken);
+        }
+
         return user;
     }
+
+    /// <summary>One code attempt counts like a password attempt against the account (same count, same lockout).</summary>
+    /// <returns>False when the account is locked or out of tries: no code is checked.</returns>
+    public async Task<bool> ReserveCodeAttemptAsync(DashboardUser user, CancellationToken cancellationToken) =>
+        await users.ReserveLoginAttemptAsync(user.Email, MaxFailedLogins, time.GetUtcNow(), cancellationToken) is not null;
+
+    /// <summary>After a wrong code: locks the account when this was the last try (which also ends its sessions).</summary>
+    public async Task FailedCodeAsync(DashboardUser user, CancellationToken cancellationToken)
+    {
+        if (await users.FindAsync(user.Email, cancellationToken) is { FailedLogins: >= MaxFailedLogins })
+        {
+            await users.LockAsync(user.Email, time.GetUtcNow() + LockoutDuration, cancellationToken);
+        }
+    }
+
+    public Task SucceededAsync(DashboardUser user, CancellationToken cancellationToken) => users.ResetFailedLoginsAsync(user.Email, cancellationToken);
 
     /// <summary>Null when valid; otherwise what is wrong, in words for the form.</summary>
     public static string? Validate(string? email, string? password, string? confirm)
@@ -72,6 +94,14 @@ public sealed class UserService(UserRepository users, IPasswordHasher<DashboardU
         var user = new DashboardUser(normalised, "", role, time.GetUtcNow());
         return user with { PasswordHash = hasher.HashPassword(user, password) };
     }
+
+    /// <summary>Hashes <paramref name="password"/> for the user and puts it in place of the hash the reset link was made for.</summary>
+    public Task<bool> ReplacePasswordAsync(DashboardUser user, string password, CancellationToken cancellationToken) =>
+        users.ReplacePasswordAsync(user.Email, user.PasswordHash, hasher.HashPassword(user, password), cancellationToken);
+
+    /// <summary>The local account with this e-mail (a password to reset), or null: unknown, malformed, single sign-on.</summary>
+    public async Task<DashboardUser?> FindLocalAsync(string? email, CancellationToken cancellationToken) =>
+        EmailAddress.Normalise(email) is { } normalised ? await users.FindAsync(normalised, cancellationToken) : null;
 
     public Task<bool> CreateFirstAdminAsync(string email, string password, CancellationToken cancellationToken) =>
         users.CreateFirstAsync(NewUser(email, password, Roles.Admin), cancellationToken);

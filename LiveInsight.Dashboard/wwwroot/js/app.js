@@ -1,3 +1,4 @@
+import { accountPanel } from "./account.js";
 import { alertsPanel } from "./alerts.js";
 import { getJson, logout, logoutEverywhere, session, setCsrfToken } from "./api.js";
 import { $, el } from "./dom.js";
@@ -191,6 +192,7 @@ async function main() {
     ? sitesPanel($("#sites-body"), { apiUrl: me.api_url, canCreate: me.is_admin, onChanged: async (newSite) => { await loadSites(newSite); changed(); } })
     : null;
   if (!shareToken) alerts = alertsPanel($("#alerts-body"), $("#manage-alerts"));
+  if (!shareToken) accountPanel($("#account-body"), $("#manage-account"), { sites: () => sites, singleSignOn: me.single_sign_on });
   if (!shareToken) members = membersPanel($("#members-body"), $("#manage-members"), { isAdmin: me.is_admin, singleSignOn: me.single_sign_on });
   wireControls(me, panel);
   changed({ fromHistory: true }); // the first view replaces the entry the page was opened with

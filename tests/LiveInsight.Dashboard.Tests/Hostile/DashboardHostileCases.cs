@@ -22,7 +22,7 @@ public static partial class DashboardHostileCases
     ];
 
     public static List<HostileCase> All(DashboardTargets t) =>
-        [.. Login(t), .. Setup(), .. Invites(t), .. Shares(t), .. Proxy(t), .. LifecycleProxy(t), .. AlertsProxy(t), .. FunnelsProxy(t), .. Account(t)];
+        [.. Login(t), .. Setup(), .. Invites(t), .. Shares(t), .. Proxy(t), .. LifecycleProxy(t), .. AlertsProxy(t), .. FunnelsProxy(t), .. Account(t), .. AccountSecurity(t)];
 
     private static string Form(params (string Name, string Value)[] fields) =>
         string.Join("&", fields.Select(f => $"{f.Name}={f.Value}"));

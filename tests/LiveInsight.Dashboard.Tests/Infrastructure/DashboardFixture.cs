@@ -75,7 +75,8 @@ public sealed partial class DashboardFixture : IAsyncLifetime
             .UseSetting("LiveInsight:AdminToken", AdminToken)
             .UseSetting("LiveInsight:Storage:TablePrefix", TablePrefix)
             .UseSetting("Lake:Path", LakePath)
-            .UseSetting("Alerts:Reports", "false"));
+            .UseSetting("Alerts:Reports", "false")
+            .UseSetting("LiveInsight:PersonalTokenCacheSeconds", "1")); // revocation tests wait one second, not thirty
         _api.UseKestrel(options => options.Listen(IPAddress.Loopback, ApiPort));
         _api.StartServer();
 

@@ -40,6 +40,8 @@ public static class HostileValues
         ("Digest scheme", "Digest username=\"admin\""), ("3 KB bearer token", "Bearer " + new string('k', 3 * 1024)),
         ("3 KB sk_ token", "Bearer sk_" + new string('k', 3 * 1024)), ("bidi in token", "Bearer sk_\u202Eabc"),
         ("NUL-like junk token", "Bearer sk_%00"),
+        ("short li_pat_ token", "Bearer li_pat_abc"), ("unknown li_pat_ token", "Bearer li_pat_" + new string('p', 43)),
+        ("3 KB li_pat_ token", "Bearer li_pat_" + new string('p', 3 * 1024)),
     ];
 
     public static string Nested(int depth) => new string('[', depth) + new string(']', depth);
