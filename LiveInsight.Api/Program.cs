@@ -30,6 +30,7 @@ app.MapSitesApi();
 app.MapImportsApi();
 app.MapDemoApi();
 app.MapGoalsApi();
+app.MapInstallationApi();
 app.MapRealtimeApi();
 app.MapStatsApi();
 app.MapQueryApi();

@@ -11,6 +11,9 @@
 
   const key = attr('api-key');
   const endpoint = attr('endpoint') || new URL(script.src).origin + '/api/events';
+  // data-debug: a companion script (this URL with ?debug) logs what is sent, the Api's drop reasons, and why nothing
+  // is sent at all; it stays out of this script's budget.
+  if (flag('debug')) import(script.src + '?debug');
   const hashRouting = flag('hash', false);
   const flushMs = +attr('flush-ms') || 2000; // tests shorten it
   const excluded = (attr('exclude') || '').split(',').filter(Boolean).map((glob) =>

@@ -36,6 +36,7 @@ public static partial class ApiHostileCases
         .. Imports(t),
         .. Alerts(t),
         .. Goals(t),
+        .. Installation(t),
         .. Elsewhere(t),
         .. Redos(t), // last: on today's code its request keeps a core busy long after the client gave up
     ];
