@@ -2,6 +2,7 @@ import { ApiError, deleteJson, getJson, patchJson, postJson } from "./api.js";
 import { el } from "./dom.js";
 import { shareControl } from "./share.js";
 import { importsControl } from "./imports.js";
+import { installationControl } from "./installation.js";
 import { goalsControl } from "./widgets/goals.js";
 
 /** Settings and keys are for a site's admins and owners (the sites list carries the user's role). */
@@ -57,7 +58,7 @@ export function sitesPanel(root, { apiUrl, onChanged, canCreate = true }) {
       allow_subdomains: el("input", { type: "checkbox", class: "size-4", checked: site.allow_subdomains }),
       allow_null_origin: el("input", { type: "checkbox", class: "size-4", checked: site.allow_null_origin }),
       accept_plausible: el("input", { type: "checkbox", class: "size-4", checked: site.accept_plausible }),
-      excluded_paths: el("textarea", { class: "control w-full", rows: 2, placeholder: "/admin/**" }),
+      excluded_paths: el("textarea", { class: "control w-full", rows: 2, placeholder: "/admin/**\n/preview" }),
       excluded_ip_ranges: el("textarea", { class: "control w-full", rows: 2, placeholder: "203.0.113.0/24" }),
       rate_limit_per_minute: el("input", { type: "number", min: 0, max: 10000000, step: 1, class: "control w-full", value: String(site.rate_limit_per_minute ?? 0) }),
     };
@@ -163,7 +164,7 @@ export function sitesPanel(root, { apiUrl, onChanged, canCreate = true }) {
         el("p", { class: "text-sm" }, "Umami website id: ", el("code", { class: "break-all", "aria-label": `Umami website id of ${site.name}` }, site.umami_website_id ?? "")),
         el("p", { class: "text-sm" }, "Switching from Plausible or Umami? Keep their script and change only its host:"),
         el("pre", { class: "overflow-x-auto whitespace-pre-wrap break-all rounded bg-slate-100 p-2 text-xs dark:bg-slate-800" }, compatSnippets(apiUrl, site)),
-        keys, form, goalsControl(site), shareControl(site), importsControl(site)));
+        keys, form, installationControl(site), goalsControl(site), shareControl(site), importsControl(site)));
   }
 
   function createForm() {

@@ -22,7 +22,7 @@ public static class DashboardHostileCases
     ];
 
     public static List<HostileCase> All(DashboardTargets t) =>
-        [.. Login(t), .. Setup(), .. Invites(t), .. Shares(t), .. Proxy(t), .. AlertsProxy(t), .. Account(t)];
+        [.. Login(t), .. Setup(), .. Invites(t), .. Shares(t), .. Proxy(t), .. AlertsProxy(t), .. Account(t), .. InstallationProxy(t)];
 
     private static string Form(params (string Name, string Value)[] fields) =>
         string.Join("&", fields.Select(f => $"{f.Name}={f.Value}"));
@@ -375,6 +375,21 @@ public static class DashboardHostileCases
                 yield return new HostileCase($"proxy reports ({who}): id {label}", HttpMethod.Delete, $"/proxy/api/sites/{t.SiteId}/reports/{value}") { Caller = caller, Csrf = true };
             }
         }
+    }
+
+    /// <summary>The installation check (issue 23): site admins of the site only, reads only.</summary>
+    private static IEnumerable<HostileCase> InstallationProxy(DashboardTargets t)
+    {
+        var path = $"/proxy/api/sites/{t.SiteId}/installation";
+        yield return new HostileCase("proxy installation: signed out", HttpMethod.Get, path) { BodylessBecause = CookieAuth401 };
+        yield return new HostileCase("proxy installation (site admin): another site", HttpMethod.Get, $"/proxy/api/sites/{t.OtherSiteId}/installation")
+            { Caller = Caller.SiteAdmin, MustBeRefused = true };
+        yield return new HostileCase("proxy installation (site admin): junk query", HttpMethod.Get, path + "?x=%00%FF&site_id=" + t.OtherSiteId) { Caller = Caller.SiteAdmin };
+        yield return new HostileCase("proxy installation (admin): site id 3,000 chars", HttpMethod.Get, $"/proxy/api/sites/{new string('s', 3000)}/installation")
+            { Caller = Caller.Admin, MustBeRefused = true };
+        yield return new HostileCase("proxy installation (admin): encoded slash", HttpMethod.Get, "/proxy/api/sites/a%2F..%2Fb/installation") { Caller = Caller.Admin, MustBeRefused = true };
+        yield return new HostileCase("proxy installation (site admin): POST", HttpMethod.Post, path) { Caller = Caller.SiteAdmin, Csrf = true, MustBeRefused = true };
+        yield return new HostileCase("proxy installation (site admin): DELETE without CSRF", HttpMethod.Delete, path) { Caller = Caller.SiteAdmin, MustBeRefused = true };
     }
 
     private static IEnumerable<HostileCase> Account(DashboardTargets t)
