@@ -16,6 +16,7 @@ public static class InstallationApi
         app.MapGet("/api/sites/{siteId}/installation", GetInstallation)
             .WithTags("Sites")
             .AddEndpointFilter<RouteSiteAccessFilter>()
+            .AddEndpointFilter<KnownQueryParameters>()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .WithName("GetInstallationCheck")

@@ -34,14 +34,14 @@ public sealed class SingleSignOnProviderTests(DashboardFixture fixture)
         var adminSession = await JsonAsync(admin, "/account/session");
         Assert.Equal("admin@corp.test", adminSession.GetProperty("email").GetString());
         Assert.True(adminSession.GetProperty("is_admin").GetBoolean());
-        Assert.Equal(200, await StatusAsync(admin, $"/proxy/api/stats/summary?site_id={other.SiteId}&period=day"));
+        Assert.Equal(200, await StatusAsync(admin, $"/proxy/api/stats/summary?site_id={other.SiteId}&range=today"));
 
         var viewer = await SignInThroughProviderAsync(sso.Url, "viewer@corp.test");
         var viewerSession = await JsonAsync(viewer, "/account/session");
         Assert.Equal("viewer@corp.test", viewerSession.GetProperty("email").GetString());
         Assert.False(viewerSession.GetProperty("is_admin").GetBoolean());
-        Assert.Equal(200, await StatusAsync(viewer, $"/proxy/api/stats/summary?site_id={site.SiteId}&period=day"));
-        Assert.Equal(404, await StatusAsync(viewer, $"/proxy/api/stats/summary?site_id={other.SiteId}&period=day"));
+        Assert.Equal(200, await StatusAsync(viewer, $"/proxy/api/stats/summary?site_id={site.SiteId}&range=today"));
+        Assert.Equal(404, await StatusAsync(viewer, $"/proxy/api/stats/summary?site_id={other.SiteId}&range=today"));
 
         // Signing out ends the Dashboard's session: the next page is the login page, and the front end's calls are refused.
         await viewer.Locator("#logout").ClickAsync();
