@@ -26,6 +26,17 @@ public static partial class ApiHostileCases
             yield return new HostileCase($"installation: {method}", method, path) { Authorization = t.AdminBearer, MustBeRefused = true };
         }
 
+        // The OpenAPI document outside development: the admin token only.
+        yield return new HostileCase("openapi: no credentials", HttpMethod.Get, "/openapi/v1.json") { MustBeRefused = true };
+        yield return new HostileCase("openapi: a site's secret key", HttpMethod.Get, "/openapi/v1.json") { Authorization = "Bearer " + site.SecretKey, MustBeRefused = true };
+        yield return new HostileCase("openapi: admin token in the query", HttpMethod.Get, $"/openapi/v1.json?token={ApiFixture.AdminToken}") { MustBeRefused = true };
+        yield return new HostileCase("openapi: unknown document", HttpMethod.Get, "/openapi/%01..%2F.json") { Authorization = t.AdminBearer, MustBeRefused = true };
+        yield return new HostileCase("openapi: 3 KB document name", HttpMethod.Get, $"/openapi/{new string('d', 3000)}.json") { Authorization = t.AdminBearer, MustBeRefused = true };
+        foreach (var (label, auth) in WrongAuthorizations)
+        {
+            yield return new HostileCase($"openapi: {label}", HttpMethod.Get, "/openapi/v1.json") { Authorization = auth, MustBeRefused = true };
+        }
+
         foreach (var (label, siteId) in new (string, string)[]
                  {
                      ("unknown", "nosuchsite00"), ("3 KB", new string('s', 3000)), ("control chars", "%01%1F"), ("bidi", "%E2%80%AEsite"),
