@@ -37,6 +37,7 @@ public static class Extensions
         builder.Services.AddSingleton(sp => new ClientIpResolver(sp.GetRequiredService<IOptions<DashboardOptions>>().Value.Dashboard.TrustedProxies));
         builder.Services.AddSingleton<AuditTrail>();
         builder.Services.AddHttpClient<ApiSites>(client => client.BaseAddress = new Uri("http://api"));
+        builder.Services.AddHttpClient<ApiReference>(client => client.BaseAddress = new Uri("http://api"));
         builder.Services.AddDashboardProblems();
         // Snake case like the Api, so the front end reads one style.
         builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
@@ -101,7 +102,7 @@ public static class Extensions
     private static Task Deny(Microsoft.AspNetCore.Authentication.RedirectContext<CookieAuthenticationOptions> context, int status)
     {
         var path = context.Request.Path;
-        if (path.StartsWithSegments(ApiProxy.Prefix) || path.StartsWithSegments("/account"))
+        if (path.StartsWithSegments(ApiProxy.Prefix) || path.StartsWithSegments("/account") || path.StartsWithSegments(ApiReference.DocumentPath))
         {
             context.Response.StatusCode = status;
             if (status == StatusCodes.Status403Forbidden)

@@ -390,6 +390,13 @@ public static class DashboardHostileCases
         yield return new HostileCase("proxy installation (admin): encoded slash", HttpMethod.Get, "/proxy/api/sites/a%2F..%2Fb/installation") { Caller = Caller.Admin, MustBeRefused = true };
         yield return new HostileCase("proxy installation (site admin): POST", HttpMethod.Post, path) { Caller = Caller.SiteAdmin, Csrf = true, MustBeRefused = true };
         yield return new HostileCase("proxy installation (site admin): DELETE without CSRF", HttpMethod.Delete, path) { Caller = Caller.SiteAdmin, MustBeRefused = true };
+
+        // The API reference (issue 23): signed-in users only; nothing in the query or path changes what it serves.
+        yield return new HostileCase("api reference: signed out", HttpMethod.Get, "/api-reference") { BodylessBecause = "a page redirects to the login page" };
+        yield return new HostileCase("api reference document: signed out", HttpMethod.Get, "/api-reference/openapi.json") { BodylessBecause = CookieAuth401 };
+        yield return new HostileCase("api reference document (site admin): junk query", HttpMethod.Get, "/api-reference/openapi.json?x=%00%FF&site_id=" + t.OtherSiteId) { Caller = Caller.SiteAdmin };
+        yield return new HostileCase("api reference (site admin): junk query", HttpMethod.Get, "/api-reference?returnUrl=https%3A%2F%2Fevil.example") { Caller = Caller.SiteAdmin };
+        yield return new HostileCase("api reference document (site admin): POST", HttpMethod.Post, "/api-reference/openapi.json") { Caller = Caller.SiteAdmin, Csrf = true, MustBeRefused = true };
     }
 
     private static IEnumerable<HostileCase> Account(DashboardTargets t)
