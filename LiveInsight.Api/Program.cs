@@ -32,6 +32,7 @@ app.MapImportsApi();
 app.MapDemoApi();
 app.MapGoalsApi();
 app.MapFunnelsApi();
+app.MapInstallationApi();
 app.MapRealtimeApi();
 app.MapStatsApi();
 app.MapQueryApi();

@@ -36,6 +36,7 @@ app.MapInviteApi();
 app.MapAuditApi();
 app.MapAppShell();
 app.MapApiProxy();
+app.MapApiReference();
 app.MapSharing();
 
 app.Run();

@@ -17,6 +17,7 @@ public static class RealtimeApi
         var realtime = app.MapGroup("/api/realtime")
             .WithTags("Realtime")
             .AddEndpointFilter<SiteAccessFilter>()
+            .AddEndpointFilter<KnownQueryParameters>()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status429TooManyRequests);

@@ -18,6 +18,7 @@ public static class StatsApi
         var stats = app.MapGroup("/api/stats")
             .WithTags("Stats")
             .AddEndpointFilter<SiteAccessFilter>()
+            .AddEndpointFilter<KnownQueryParameters>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status404NotFound)

@@ -15,11 +15,27 @@ public static class TrackerApi
     public static IEndpointRouteBuilder MapTrackerApi(this IEndpointRouteBuilder app)
     {
         var script = TrackerScript.Load(Path.Combine(AppContext.BaseDirectory, "tracker"));
-        app.MapGet("/" + TrackerScript.FileName, (HttpContext context) => GetScript(context, script))
+        var debug = File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "tracker", DebugFileName));
+        app.MapGet("/" + TrackerScript.FileName, (HttpContext context) => context.Request.Query.ContainsKey("debug")
+                ? GetDebugScript(context, debug)
+                : GetScript(context, script))
             .WithTags("Tracker")
             .WithName("GetTrackerScript")
-            .WithSummary("The tracker script (pre-compressed br/gzip, ETag, one day of caching)");
+            .WithSummary("The tracker script (pre-compressed br/gzip, ETag, one day of caching); ?debug: its data-debug companion");
         return app;
+    }
+
+    public const string DebugFileName = "liveinsight.debug.js";
+
+    /// <summary>The companion the tracker loads for <c>data-debug</c> (console logging of sends and drop reasons): a
+    /// module import, so cross-origin readable; cached briefly, it is a set-up tool.</summary>
+    public static IResult GetDebugScript(HttpContext context, byte[] debug)
+    {
+        var headers = context.Response.Headers;
+        headers.CacheControl = "public, max-age=300";
+        headers.AccessControlAllowOrigin = "*";
+        headers.XContentTypeOptions = "nosniff";
+        return TypedResults.Bytes(debug, ContentType);
     }
 
     public static IResult GetScript(HttpContext context, TrackerScript script)

@@ -40,18 +40,27 @@ public static class ReadApiExtensions
         // The data lifecycle (Apis/LifecycleApi): deletion, erasure, reset, export, over the same lake store.
         services.AddSiteLifecycle(sp => sp.GetRequiredService<LakeFiles>().Store);
         services.AddSingleton<Lifecycle.UserErasure>();
-        services.AddOpenApi();
+        services.AddOpenApi(options => options.AddDocumentTransformer<BearerSecurityScheme>());
         return builder;
     }
 
-    /// <summary>The OpenAPI document (/openapi/v1.json) and Scalar's interactive reference (/scalar), in development only.</summary>
+    /// <summary>The OpenAPI document (/openapi/v1.json) in every environment, and Scalar's interactive reference (/scalar)
+    /// in development. Outside development the document needs the admin token: the Dashboard serves it to its signed-in
+    /// users (its /api-reference), the Api does not publish its surface to strangers.</summary>
     public static WebApplication MapApiReference(this WebApplication app)
     {
+        var documents = app.MapGroup("");
         if (app.Environment.IsDevelopment())
         {
-            app.MapOpenApi();
             app.MapScalarApiReference();
         }
+        else
+        {
+            documents.AddEndpointFilter<Auth.AdminTokenFilter>();
+        }
+
+        // One document, one fixed path: the {documentName} form answered an unknown name with a text/plain 404 echoing it.
+        documents.MapOpenApi("/openapi/v1.json");
 
         // Someone who opens the Api's address in a browser finds where to go instead of a bare 404 (issue 23).
         var development = app.Environment.IsDevelopment();
@@ -61,7 +70,7 @@ public static class ReadApiExtensions
                 "/health",
                 "/liveinsight.js",
                 development ? "/scalar" : null,
-                development ? "/openapi/v1.json" : null)))
+                development ? "/openapi/v1.json" : "/openapi/v1.json (admin token; signed-in dashboard users: /api-reference on the dashboard)")))
             .WithName("ApiIndex")
             .ExcludeFromDescription();
         return app;

@@ -32,6 +32,7 @@ public sealed partial class EventIngestor(
     IOptions<IngestionOptions> options,
     LiveInsightMetrics metrics,
     TimeProvider time,
+    InstallationCheck installation,
     ILogger<EventIngestor> logger)
 {
     private const int RetryAfterSeconds = 5;
@@ -68,6 +69,7 @@ public sealed partial class EventIngestor(
         var origin = request.Origin;
         if (origin == "null" && !site.AllowNullOrigin)
         {
+            installation.RecordRefusal(site.SiteId, "null_origin", null);
             return IngestOutcome.Failed(new IngestFailure(StatusCodes.Status403Forbidden, "Origin not allowed",
                 "Requests with 'Origin: null' (sandboxed iframes, file:// pages) are refused unless the site sets allow_null_origin."));
         }
@@ -75,6 +77,7 @@ public sealed partial class EventIngestor(
         if (origin.Length > 0 && origin != "null"
             && (OriginRules.OriginHost(origin) is not { } host || !site.Domains.Any(d => OriginRules.HostMatches(host, d, site.AllowSubdomains))))
         {
+            installation.RecordRefusal(site.SiteId, "origin_not_allowed", OriginRules.OriginHost(origin));
             return IngestOutcome.Failed(new IngestFailure(StatusCodes.Status403Forbidden, "Origin not allowed",
                 "The page's origin is not one of this site's domains; add it to the site's domains."));
         }
@@ -99,6 +102,7 @@ public sealed partial class EventIngestor(
             request.Site is null ? keyUsage.PublicFieldToRecord(key) : null);
         if (written.Exceeded is { } limit)
         {
+            installation.RecordRefusal(site.SiteId, "rate_limited", null);
             // Nothing of this batch was kept; other sites are unaffected (the counters are per site).
             return IngestOutcome.Failed(new IngestFailure(StatusCodes.Status429TooManyRequests, "Rate limit reached",
                 $"This site may send {Describe(limit, quota)} a minute; nothing from this batch was kept. Retry later.",
@@ -110,6 +114,7 @@ public sealed partial class EventIngestor(
             kept[index].Drop(DropReason.Duplicate);
         }
 
+        installation.RecordBatch(site.SiteId, events, request.UserAgent);
         var dropped = events.Where(e => e.Dropped is not null).GroupBy(e => e.Dropped!.Value).ToDictionary(g => g.Key, g => g.Count());
         var droppedCount = dropped.Values.Sum();
         return new IngestOutcome(events.Count - droppedCount, droppedCount, dropped);

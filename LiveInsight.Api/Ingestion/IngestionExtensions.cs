@@ -57,6 +57,7 @@ public static class IngestionExtensions
         services.AddSingleton<DailySalts>();
         services.AddSingleton<EventWriter>();
         services.AddSingleton<EventIngestor>();
+        services.AddSingleton<InstallationCheck>();
         services.AddSingleton<DerivedSessions>();
         services.AddSingleton<UserAgentParser>();
         services.AddSingleton<CountryLookup>();

@@ -12,6 +12,9 @@
 
   const key = attr('api-key');
   const endpoint = attr('endpoint') || new URL(script.src).origin + '/api/events';
+  // data-debug: a companion script (this URL with ?debug) logs what is sent, the Api's drop reasons, and why nothing
+  // is sent at all; it stays out of this script's budget.
+  if (flag('debug')) import(script.src + '?debug');
   const hashRouting = flag('hash', false);
   const flushMs = +attr('flush-ms') || 2000; // tests shorten it
   const excluded = (attr('exclude') || '').split(',').filter(Boolean).map((glob) =>
@@ -69,7 +72,7 @@
   const retryLater = (response) => {
     if (retryTimer) return;
     const after = response && response.headers && +response.headers.get('Retry-After');
-    const delay = Math.max(after * 1e3 || 0, Math.min(flushMs * 2 ** failures++, BACKOFF_MAX_MS));
+    const delay = Math.max(after * 1e3 | 0, Math.min(flushMs * 2 ** failures++, BACKOFF_MAX_MS));
     backoffUntil = Date.now() + delay;
     retryTimer = setTimeout(resend, delay);
   };
@@ -219,7 +222,7 @@
 
   // identify(null) clears. The Api keeps only a keyed hash of the id, and only when the site enabled identify. A call
   // before this script ran went to the stub's identify, which keeps the id as `u`.
-  (api.identify = (id) => (user = id == null ? void 0 : '' + id))((stub || 0).u);
+  (api.identify = (id) => (user = id == null ? id : '' + id))((stub || 0).u);
   page();
   api.track = track;
   ((stub && stub.q) || []).forEach((args) => track.apply(0, args));

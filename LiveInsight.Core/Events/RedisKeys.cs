@@ -158,6 +158,14 @@ public static class RedisKeys
     public static string StatsQueriesThisMinute(string siteId, DateTimeOffset now) =>
         $"li:rlstats:{siteId}:{now.UtcDateTime.ToString("yyyyMMddHHmm", CultureInfo.InvariantCulture)}";
 
+    /// <summary>The installation check's rings (issue 23): the site's last events received and last drops with their
+    /// reasons, newest first, at most <see cref="InstallationRingLength"/> each, for <see cref="Ttl.InstallationSeconds"/>.</summary>
+    public static string InstallationReceived(string siteId) => $"{SitePrefix(siteId)}install:received";
+
+    public static string InstallationDropped(string siteId) => $"{SitePrefix(siteId)}install:dropped";
+
+    public const int InstallationRingLength = 20;
+
     /// <summary>Prefix of the short-lived keys one visitors query SETs stored sketches into, beside the site's keys.</summary>
     public static string VisitorScratchPrefix(string siteId) => $"{SitePrefix(siteId)}tmp:{Guid.NewGuid():N}:";
 
@@ -171,5 +179,6 @@ public static class RedisKeys
         public const int DayVisitorsSeconds = 72 * 3600;
         public const int RealtimeSeconds = 3600;
         public const int KeysLastUsedSeconds = 400 * 24 * 3600;
+        public const int InstallationSeconds = 24 * 3600;
     }
 }

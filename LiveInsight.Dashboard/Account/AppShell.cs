@@ -11,8 +11,13 @@ public static class AppShell
 {
     public static IEndpointRouteBuilder MapAppShell(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/", (IWebHostEnvironment env) =>
-                TypedResults.PhysicalFile(Path.Combine(env.WebRootPath, "app.html"), "text/html; charset=utf-8"))
+        app.MapGet("/", (HttpContext context, IWebHostEnvironment env) =>
+            {
+                // A signed-in page: after signing out, a reload or a new visit must ask the server (and meet the login
+                // page), not show the shell from the browser's cache.
+                context.Response.Headers.CacheControl = "no-store";
+                return TypedResults.PhysicalFile(Path.Combine(env.WebRootPath, "app.html"), "text/html; charset=utf-8");
+            })
             .WithName("Dashboard")
             .RequireAuthorization(Policies.Viewer);
 

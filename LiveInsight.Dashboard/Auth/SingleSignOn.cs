@@ -26,7 +26,7 @@ public static class SingleSignOn
 
     public static Task OnTokenValidated(TokenValidatedContext context)
     {
-        if (PrincipalFor(context.Principal, context.HttpContext.RequestServices.GetRequiredService<IOptions<DashboardOptions>>().Value.Dashboard.Oidc.AdminEmails) is { } principal)
+        if (PrincipalFor(context.Principal, context.HttpContext.RequestServices.GetRequiredService<IOptions<DashboardOptions>>().Value.Dashboard.Oidc) is { } principal)
         {
             // Keep only what the dashboard uses: the e-mail as name and a role from the configured administrators.
             context.Principal = principal;
@@ -47,8 +47,11 @@ public static class SingleSignOn
         return Task.CompletedTask;
     }
 
-    /// <summary>The Dashboard's principal for the provider's, or null when there is no verified e-mail address.</summary>
-    public static ClaimsPrincipal? PrincipalFor(ClaimsPrincipal? provided, IEnumerable<string> adminEmails)
+    /// <summary>The Dashboard's principal for the provider's, or null when there is no verified e-mail address. The
+    /// administrator role comes from <see cref="OidcSettings.AdminEmails"/> or from a group of
+    /// <see cref="OidcSettings.AdminGroups"/> in the provider's <see cref="OidcSettings.GroupsClaim"/> (Cognito's
+    /// <c>cognito:groups</c>); a group's name is compared exactly, as the provider spells it.</summary>
+    public static ClaimsPrincipal? PrincipalFor(ClaimsPrincipal? provided, OidcSettings settings)
     {
         var email = provided?.FindFirstValue(ClaimTypes.Email) ?? provided?.FindFirstValue("email");
         // A JSON boolean arrives as "true"; some providers (older Cognito pools) send the string "true".
@@ -58,7 +61,10 @@ public static class SingleSignOn
             return null;
         }
 
-        var role = adminEmails.Any(admin => EmailAddress.Normalise(admin) == normalised) ? Roles.Admin : Roles.Member;
+        var groups = provided!.FindAll(settings.GroupsClaim).Select(claim => claim.Value).ToHashSet(StringComparer.Ordinal);
+        var admin = settings.AdminEmails.Any(address => EmailAddress.Normalise(address) == normalised)
+            || settings.AdminGroups.Any(groups.Contains);
+        var role = admin ? Roles.Admin : Roles.Member;
         return new ClaimsPrincipal(new ClaimsIdentity(
             [new Claim(ClaimTypes.Name, normalised), new Claim(ClaimTypes.Email, normalised), new Claim(ClaimTypes.Role, role)],
             CookieAuthenticationDefaults.AuthenticationScheme));

@@ -64,5 +64,11 @@ public sealed class OidcSettings
     /// <summary>E-mail addresses that become administrators when they sign in this way; everyone else may only view.</summary>
     public List<string> AdminEmails { get; set; } = [];
 
+    /// <summary>Provider groups whose members become administrators when they sign in this way (with a verified e-mail).</summary>
+    public List<string> AdminGroups { get; set; } = [];
+
+    /// <summary>The ID token claim that lists the person's groups: Cognito's <c>cognito:groups</c> unless set.</summary>
+    public string GroupsClaim { get; set; } = "cognito:groups";
+
     public bool Enabled => !string.IsNullOrWhiteSpace(Authority);
 }

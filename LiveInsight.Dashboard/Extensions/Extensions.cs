@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 
 namespace LiveInsight.Dashboard.Extensions;
 
@@ -38,6 +39,7 @@ public static class Extensions
         builder.Services.AddSingleton(sp => new ClientIpResolver(sp.GetRequiredService<IOptions<DashboardOptions>>().Value.Dashboard.TrustedProxies));
         builder.Services.AddSingleton<AuditTrail>();
         builder.Services.AddHttpClient<ApiSites>(client => client.BaseAddress = new Uri("http://api"));
+        builder.Services.AddHttpClient<ApiReference>(client => client.BaseAddress = new Uri("http://api"));
         builder.Services.AddDashboardProblems();
         // Snake case like the Api, so the front end reads one style.
         builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
@@ -103,7 +105,7 @@ public static class Extensions
     private static Task Deny(Microsoft.AspNetCore.Authentication.RedirectContext<CookieAuthenticationOptions> context, int status)
     {
         var path = context.Request.Path;
-        if (path.StartsWithSegments(ApiProxy.Prefix) || path.StartsWithSegments("/account"))
+        if (path.StartsWithSegments(ApiProxy.Prefix) || path.StartsWithSegments("/account") || path.StartsWithSegments(ApiReference.DocumentPath))
         {
             context.Response.StatusCode = status;
             if (status == StatusCodes.Status403Forbidden)
@@ -142,6 +144,21 @@ public static class Extensions
         options.UsePkce = true;
         options.SaveTokens = false;
         options.RequireHttpsMetadata = !plainHttp;
+        // The provider's claim names as sent (email, email_verified, cognito:groups), not Microsoft's URIs for some of them.
+        options.MapInboundClaims = false;
+        if (plainHttp)
+        {
+            // Over plain http (local runs, tests) a browser drops the SameSite=None correlation and nonce cookies (None
+            // needs Secure), and the callback then fails. Lax cookies go with a top-level GET from any site, so the
+            // provider answers in the query string instead of a cross-site form post (the code is single use and
+            // bound to PKCE's verifier either way).
+            options.ResponseMode = OpenIdConnectResponseMode.Query;
+            options.CorrelationCookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            options.CorrelationCookie.SameSite = SameSiteMode.Lax;
+            options.NonceCookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            options.NonceCookie.SameSite = SameSiteMode.Lax;
+        }
+
         options.SignInScheme = CookieAuthenticationDefaults.AuthenticationScheme;
         options.Scope.Add("email");
         options.Events.OnTokenValidated = SingleSignOn.OnTokenValidated;

@@ -57,7 +57,7 @@ public static class Problems
 
     /// <summary>The front end's JSON surfaces; everything else is a page a person sees.</summary>
     public static bool IsJsonPath(PathString path) =>
-        path.StartsWithSegments("/account") || path.StartsWithSegments(ApiProxy.Prefix)
+        path.StartsWithSegments("/account") || path.StartsWithSegments(ApiProxy.Prefix) || path.StartsWithSegments(ApiReference.DocumentPath)
         || (path.StartsWithSegments(SharedDashboard.Prefix, out var rest) && rest.Value?.IndexOf('/', 1) > 0);
 
     public static string DetailFor(int status) => status switch

@@ -70,6 +70,8 @@ public static class ApiProxy
         SiteRoute("alerts-deliveries", "/proxy/api/sites/{siteId}/alerts/deliveries", SiteRole.Admin, FromRoute, "GET"),
         SiteRoute("reports", "/proxy/api/sites/{siteId}/reports", SiteRole.Admin, FromRoute, "GET", "POST"),
         SiteRoute("reports-delete", "/proxy/api/sites/{siteId}/reports/{reportId}", SiteRole.Admin, FromRoute, "DELETE"),
+        // The installation check (issue 23): Admin, like the settings it sits in; it shows visitors' user agents of bots.
+        SiteRoute("installation", "/proxy/api/sites/{siteId}/installation", SiteRole.Admin, FromRoute, "GET"),
     ];
 
     public static IHostApplicationBuilder AddApiProxy(this IHostApplicationBuilder builder)

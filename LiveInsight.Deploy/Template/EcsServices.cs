@@ -49,9 +49,9 @@ public static class EcsServices
                 ["AppProtocol"] = "http",
             }),
             ["Environment"] = new JsonArray(environment.Where(e => !e.IsSecret)
-                .Select(e => (JsonNode?)new JsonObject { ["Name"] = e.Name, ["Value"] = e.Value.DeepClone() }).ToArray()),
+                .Select(e => Conditional(e, new JsonObject { ["Name"] = e.Name, ["Value"] = e.Value.DeepClone() })).ToArray()),
             ["Secrets"] = new JsonArray(environment.Where(e => e.IsSecret)
-                .Select(e => (JsonNode?)new JsonObject { ["Name"] = e.Name, ["ValueFrom"] = e.Value.DeepClone() }).ToArray()),
+                .Select(e => Conditional(e, new JsonObject { ["Name"] = e.Name, ["ValueFrom"] = e.Value.DeepClone() })).ToArray()),
             ["LogConfiguration"] = AwsLogs(LogGroupId(spec), spec.Name),
             ["StopTimeout"] = 30,
         };
@@ -158,4 +158,8 @@ public static class EcsServices
             ["awslogs-stream-prefix"] = prefix,
         },
     };
+
+    /// <summary>A variable that exists only under a condition is dropped from the list (AWS::NoValue) otherwise.</summary>
+    private static JsonNode? Conditional(EnvironmentEntry entry, JsonObject item) =>
+        entry.Condition is null ? item : Cfn.If(entry.Condition, item, Cfn.NoValue);
 }

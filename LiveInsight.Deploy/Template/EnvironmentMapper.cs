@@ -5,7 +5,8 @@ using LiveInsight.Deploy.Manifest;
 namespace LiveInsight.Deploy.Template;
 
 /// <summary>One variable as ECS gets it: a plain value, or a secret (<c>ValueFrom</c> an ARN) injected at start.</summary>
-public sealed record EnvironmentEntry(string Name, JsonNode Value, bool IsSecret);
+/// <param name="Condition">A template condition the variable exists under (absent otherwise); null = always.</param>
+public sealed record EnvironmentEntry(string Name, JsonNode Value, bool IsSecret, string? Condition = null);
 
 /// <summary>A manifest variable left out of production, and why (printed by the generator, asserted by tests).</summary>
 public sealed record DroppedVariable(string Name, string Reason);

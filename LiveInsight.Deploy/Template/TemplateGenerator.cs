@@ -28,6 +28,7 @@ public sealed class TemplateGenerator(AspireManifest manifest, Profile profile =
         Secrets.Add(template);
         MailSettings.AddSecrets(template);
         Lake.Add(template);
+        CognitoSignIn.Add(template);
         LoadBalancer.Add(template, services.Select(s => s.Spec));
         var mapper = new EnvironmentMapper(manifest);
         foreach (var (project, spec) in services)
@@ -36,6 +37,7 @@ public sealed class TemplateGenerator(AspireManifest manifest, Profile profile =
             environment.AddRange(MailSettings.Entries(spec));
             Dropped.AddRange(dropped.Select(d => d with { Name = $"{spec.Name}: {d.Name}" }));
             environment.AddRange(Lake.Environment(spec));
+            environment.AddRange(CognitoSignIn.Entries(spec));
             Iam.AddTaskRole(template, spec);
             EcsServices.Add(template, spec, environment);
             Autoscaling.Add(template, spec);
@@ -75,6 +77,7 @@ public sealed class TemplateGenerator(AspireManifest manifest, Profile profile =
         template.Parameter("LogRetentionDays", "Number", "CloudWatch Logs retention.", "30",
             p => p["AllowedValues"] = Cfn.Strings("1", "3", "5", "7", "14", "30", "60", "90", "180", "365"));
         MailSettings.AddParameters(template);
+        CognitoSignIn.AddParameter(template);
         template.Conditions["HasCertificate"] = new JsonObject
         {
             ["Fn::Not"] = Cfn.Array(new JsonObject { ["Fn::Equals"] = Cfn.Array(Cfn.Ref("CertificateArn"), JsonValue.Create("")) }),

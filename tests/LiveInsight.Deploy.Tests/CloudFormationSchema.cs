@@ -92,6 +92,23 @@ public static class CloudFormationSchema
              "PlacementStrategies", "PlatformVersion", "PropagateTags", "Role", "SchedulingStrategy",
              "ServiceConnectConfiguration", "ServiceName", "ServiceRegistries", "Tags", "TaskDefinition",
              "VolumeConfigurations", "VpcLatticeConfigurations"],
+        ["AWS::Cognito::UserPool"] =
+            ["AccountRecoverySetting", "AdminCreateUserConfig", "AliasAttributes", "AutoVerifiedAttributes", "DeletionProtection",
+             "DeviceConfiguration", "EmailAuthenticationMessage", "EmailAuthenticationSubject", "EmailConfiguration",
+             "EmailVerificationMessage", "EmailVerificationSubject", "EnabledMfas", "LambdaConfig", "MfaConfiguration",
+             "Policies", "Schema", "SmsAuthenticationMessage", "SmsConfiguration", "SmsVerificationMessage",
+             "UserAttributeUpdateSettings", "UserPoolAddOns", "UserPoolName", "UserPoolTags", "UserPoolTier",
+             "UsernameAttributes", "UsernameConfiguration", "VerificationMessageTemplate", "WebAuthnRelyingPartyID",
+             "WebAuthnUserVerification"],
+        ["AWS::Cognito::UserPoolClient"] =
+            ["AccessTokenValidity", "AllowedOAuthFlows", "AllowedOAuthFlowsUserPoolClient", "AllowedOAuthScopes",
+             "AnalyticsConfiguration", "AuthSessionValidity", "CallbackURLs", "ClientName", "DefaultRedirectURI",
+             "EnablePropagateAdditionalUserContextData", "EnableTokenRevocation", "ExplicitAuthFlows", "GenerateSecret",
+             "IdTokenValidity", "LogoutURLs", "PreventUserExistenceErrors", "ReadAttributes", "RefreshTokenRotation",
+             "RefreshTokenValidity", "SupportedIdentityProviders", "TokenValidityUnits", "UserPoolId", "WriteAttributes"],
+        ["AWS::Cognito::UserPoolDomain"] = ["CustomDomainConfig", "Domain", "ManagedLoginVersion", "UserPoolId"],
+        ["AWS::Cognito::UserPoolGroup"] = ["Description", "GroupName", "Precedence", "RoleArn", "UserPoolId"],
+        ["AWS::IAM::Policy"] = ["Groups", "PolicyDocument", "PolicyName", "Roles", "Users"],
         ["AWS::ApplicationAutoScaling::ScalableTarget"] =
             ["MaxCapacity", "MinCapacity", "ResourceId", "RoleARN", "ScalableDimension", "ScheduledActions",
              "ServiceNamespace", "SuspendedState"],
@@ -175,6 +192,8 @@ public static class CloudFormationSchema
         ["AWS::ElasticLoadBalancingV2::LoadBalancer"] =
             ["CanonicalHostedZoneID", "DNSName", "LoadBalancerArn", "LoadBalancerFullName", "LoadBalancerName", "SecurityGroups"],
         ["AWS::IAM::Role"] = ["Arn", "RoleId"],
+        ["AWS::Cognito::UserPool"] = ["Arn", "ProviderName", "ProviderURL", "UserPoolId"],
+        ["AWS::Cognito::UserPoolClient"] = ["ClientId", "ClientSecret", "Name"],
         ["AWS::Logs::LogGroup"] = ["Arn"],
         ["AWS::ECS::Cluster"] = ["Arn"],
         ["AWS::ECS::Service"] = ["Name", "ServiceArn"],

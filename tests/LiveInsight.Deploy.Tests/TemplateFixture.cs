@@ -47,8 +47,12 @@ public class TemplateFixture
     public Dictionary<string, JsonNode> Environment(ServiceSpec spec) =>
         Container(spec)["Environment"]!.AsArray().ToDictionary(e => e!["Name"]!.GetValue<string>(), e => e!["Value"]!);
 
+    /// <summary>The container's secrets, including those that exist only under a condition (<c>Fn::If</c>).</summary>
     public Dictionary<string, JsonNode> Secrets(ServiceSpec spec) =>
-        Container(spec)["Secrets"]!.AsArray().ToDictionary(e => e!["Name"]!.GetValue<string>(), e => e!["ValueFrom"]!);
+        Container(spec)["Secrets"]!.AsArray().Select(Unconditional).ToDictionary(e => e!["Name"]!.GetValue<string>(), e => e!["ValueFrom"]!);
+
+    /// <summary>The item an <c>Fn::If</c> list item stands for when its condition holds, or the item itself.</summary>
+    public static JsonNode? Unconditional(JsonNode? item) => item?["Fn::If"] is JsonArray conditional ? conditional[1] : item;
 
     private static string FindRoot()
     {

@@ -13,7 +13,7 @@ export const shareToken = match ? match[1] : null;
 export async function startShared(state) {
   const base = `/share/${shareToken}`;
   setApiBase(`${base}/api`);
-  for (const id of ["#site", "#manage-sites", "#user", "#logout", "#logout-everywhere"]) $(id).hidden = true;
+  for (const id of ["#site", "#manage-sites", "#user", "#logout", "#logout-everywhere", "#api-reference"]) $(id).hidden = true;
   const response = await fetch(`${base}/site`, { headers: { Accept: "application/json" }, credentials: "omit" });
   if (!response.ok) throw new Error("this link does not exist or has been revoked.");
   const site = await response.json();

@@ -4,6 +4,7 @@ import { shareControl } from "./share.js";
 import { importsControl } from "./imports.js";
 import { funnelsControl } from "./widgets/funnels.js";
 import { lifecycleControl } from "./lifecycle.js";
+import { installationControl } from "./installation.js";
 import { goalsControl } from "./widgets/goals.js";
 
 /** Settings and keys are for a site's admins and owners (the sites list carries the user's role). */
@@ -60,7 +61,7 @@ export function sitesPanel(root, { apiUrl, onChanged, canCreate = true }) {
       allow_null_origin: el("input", { type: "checkbox", class: "size-4", checked: site.allow_null_origin }),
       accept_plausible: el("input", { type: "checkbox", class: "size-4", checked: site.accept_plausible }),
       identify_enabled: el("input", { type: "checkbox", class: "size-4", checked: site.identify_enabled }),
-      excluded_paths: el("textarea", { class: "control w-full", rows: 2, placeholder: "/admin/**" }),
+      excluded_paths: el("textarea", { class: "control w-full", rows: 2, placeholder: "/admin/**\n/preview" }),
       excluded_ip_ranges: el("textarea", { class: "control w-full", rows: 2, placeholder: "203.0.113.0/24" }),
       rate_limit_per_minute: el("input", { type: "number", min: 0, max: 10000000, step: 1, class: "control w-full", value: String(site.rate_limit_per_minute ?? 0) }),
     };
@@ -177,7 +178,7 @@ export function sitesPanel(root, { apiUrl, onChanged, canCreate = true }) {
         el("p", { class: "text-sm" }, "Umami website id: ", el("code", { class: "break-all", "aria-label": `Umami website id of ${site.name}` }, site.umami_website_id ?? "")),
         el("p", { class: "text-sm" }, "Switching from Plausible or Umami? Keep their script and change only its host:"),
         el("pre", { class: "overflow-x-auto whitespace-pre-wrap break-all rounded bg-slate-100 p-2 text-xs dark:bg-slate-800" }, compatSnippets(apiUrl, site)),
-        keys, form, goalsControl(site), funnelsControl(site), shareControl(site), importsControl(site),
+        keys, form, installationControl(site), goalsControl(site), funnelsControl(site), shareControl(site), importsControl(site),
         // Retention, export, erasure, reset and deletion: the site's owner only (the proxy refuses anyone else).
         ...(site.role === "owner" ? [lifecycleControl(site, { onDeleted: () => { onChanged(); refresh(); } })] : [])));
   }

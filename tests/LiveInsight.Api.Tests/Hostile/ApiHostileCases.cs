@@ -39,6 +39,7 @@ public static partial class ApiHostileCases
         .. Goals(t),
         .. Funnels(t),
         .. Cohorts(t),
+        .. Installation(t),
         .. Elsewhere(t),
         .. Redos(t), // last: on today's code its request keeps a core busy long after the client gave up
     ];

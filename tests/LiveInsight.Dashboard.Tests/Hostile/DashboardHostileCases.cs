@@ -22,7 +22,7 @@ public static partial class DashboardHostileCases
     ];
 
     public static List<HostileCase> All(DashboardTargets t) =>
-        [.. Login(t), .. Setup(), .. Invites(t), .. Shares(t), .. Proxy(t), .. LifecycleProxy(t), .. AlertsProxy(t), .. FunnelsProxy(t), .. Account(t), .. AccountSecurity(t)];
+        [.. Login(t), .. Setup(), .. Invites(t), .. Shares(t), .. Proxy(t), .. LifecycleProxy(t), .. AlertsProxy(t), .. FunnelsProxy(t), .. Account(t), .. AccountSecurity(t), .. InstallationProxy(t)];
 
     private static string Form(params (string Name, string Value)[] fields) =>
         string.Join("&", fields.Select(f => $"{f.Name}={f.Value}"));
@@ -393,6 +393,28 @@ public static partial class DashboardHostileCases
                 yield return new HostileCase($"proxy reports ({who}): id {label}", HttpMethod.Delete, $"/proxy/api/sites/{t.SiteId}/reports/{value}") { Caller = caller, Csrf = true };
             }
         }
+    }
+
+    /// <summary>The installation check (issue 23): site admins of the site only, reads only.</summary>
+    private static IEnumerable<HostileCase> InstallationProxy(DashboardTargets t)
+    {
+        var path = $"/proxy/api/sites/{t.SiteId}/installation";
+        yield return new HostileCase("proxy installation: signed out", HttpMethod.Get, path) { BodylessBecause = CookieAuth401 };
+        yield return new HostileCase("proxy installation (site admin): another site", HttpMethod.Get, $"/proxy/api/sites/{t.OtherSiteId}/installation")
+            { Caller = Caller.SiteAdmin, MustBeRefused = true };
+        yield return new HostileCase("proxy installation (site admin): junk query", HttpMethod.Get, path + "?x=%00%FF&site_id=" + t.OtherSiteId) { Caller = Caller.SiteAdmin };
+        yield return new HostileCase("proxy installation (admin): site id 3,000 chars", HttpMethod.Get, $"/proxy/api/sites/{new string('s', 3000)}/installation")
+            { Caller = Caller.Admin, MustBeRefused = true };
+        yield return new HostileCase("proxy installation (admin): encoded slash", HttpMethod.Get, "/proxy/api/sites/a%2F..%2Fb/installation") { Caller = Caller.Admin, MustBeRefused = true };
+        yield return new HostileCase("proxy installation (site admin): POST", HttpMethod.Post, path) { Caller = Caller.SiteAdmin, Csrf = true, MustBeRefused = true };
+        yield return new HostileCase("proxy installation (site admin): DELETE without CSRF", HttpMethod.Delete, path) { Caller = Caller.SiteAdmin, MustBeRefused = true };
+
+        // The API reference (issue 23): signed-in users only; nothing in the query or path changes what it serves.
+        yield return new HostileCase("api reference: signed out", HttpMethod.Get, "/api-reference") { BodylessBecause = "a page redirects to the login page" };
+        yield return new HostileCase("api reference document: signed out", HttpMethod.Get, "/api-reference/openapi.json") { BodylessBecause = CookieAuth401 };
+        yield return new HostileCase("api reference document (site admin): junk query", HttpMethod.Get, "/api-reference/openapi.json?x=%00%FF&site_id=" + t.OtherSiteId) { Caller = Caller.SiteAdmin };
+        yield return new HostileCase("api reference (site admin): junk query", HttpMethod.Get, "/api-reference?returnUrl=https%3A%2F%2Fevil.example") { Caller = Caller.SiteAdmin };
+        yield return new HostileCase("api reference document (site admin): POST", HttpMethod.Post, "/api-reference/openapi.json") { Caller = Caller.SiteAdmin, Csrf = true, MustBeRefused = true };
     }
 
     private static IEnumerable<HostileCase> Account(DashboardTargets t)

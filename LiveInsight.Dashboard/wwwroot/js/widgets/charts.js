@@ -1,3 +1,4 @@
+import { csvButton } from "../csv.js";
 import { ApiError, getJson } from "../api.js";
 import { $, setState } from "../dom.js";
 import { buckets, comparedRange, COMPARISON_LABELS, filtered, query, timeDimension } from "../query.js";
@@ -18,6 +19,8 @@ function colors() {
 function chartWidget(canvasId, type, datasetsOf) {
   const canvas = $(`#${canvasId}`);
   const card = canvas.closest("[data-widget]");
+  canvas.dataset.axis = canvasId === "daily-chart" ? "Date" : "Time";
+  card.append(csvButton(card, card.dataset.widget, card.querySelector(".card-title").textContent));
   let chart = null;
 
   async function draw(labels, datasets) {

@@ -1,3 +1,4 @@
+import { csvButton } from "../csv.js";
 import { getJson } from "../api.js";
 import { el, formatDuration, formatNumber, setState } from "../dom.js";
 import { query } from "../query.js";
@@ -38,6 +39,7 @@ export function propsPanel(container, { onFilter, onPick }) {
       el("label", { for: "props-key", class: "sr-only" }, "Prop key"), keySelect),
     table,
     el("p", { class: "state", "data-state": true }));
+  card.append(csvButton(card, "props-panel", "Event props"));
   container.append(card);
   let current = null;
   let events = [];

@@ -1,3 +1,4 @@
+import { csvButton } from "../csv.js";
 import { ApiError, getJson } from "../api.js";
 import { el, formatChange, formatDuration, formatNumber, formatPercent, setState } from "../dom.js";
 import { filtered, query } from "../query.js";
@@ -58,6 +59,8 @@ export function summaryWidget(container) {
     container.append(card);
     return { m, card, value, change };
   });
+  const totals = container.closest("section") ?? container;
+  container.append(el("div", { class: "flex items-end" }, csvButton(totals, "totals", "Totals")));
 
   return {
     async load(state) {

@@ -1,3 +1,4 @@
+import { csvButton } from "../csv.js";
 import { el, formatNumber, setState } from "../dom.js";
 
 /**
@@ -15,6 +16,7 @@ export function tableWidget(container, { id, title, labelHeader, columns, onPick
     el("h2", { class: "card-title", id: `${id}-title` }, title),
     table,
     el("p", { class: "state", "data-state": true }, "Loading…"));
+  card.append(csvButton(card, id, title));
   container.append(card);
   setState(card, "loading");
 
