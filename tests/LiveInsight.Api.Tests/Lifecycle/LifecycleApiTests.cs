@@ -230,7 +230,7 @@ public sealed class LifecycleApiTests(ApiFixture fixture)
         var temp = file + ".new";
         using (var command = duck.CreateCommand())
         {
-            command.CommandText = $"COPY (SELECT *, CASE {cases} ELSE NULL END AS {UserErasure.UserHashColumn} FROM read_parquet('{file}')) TO '{temp}' (FORMAT parquet)";
+            command.CommandText = $"COPY (SELECT * REPLACE (CASE {cases} ELSE NULL END AS {UserErasure.UserHashColumn}) FROM read_parquet('{file}')) TO '{temp}' (FORMAT parquet)";
             command.ExecuteNonQuery();
         }
 
