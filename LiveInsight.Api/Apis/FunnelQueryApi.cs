@@ -65,6 +65,11 @@ public static class FunnelQueryApi
             {
                 return BadRequest(e.Message);
             }
+            catch (InvalidOperationException)
+            {
+                // A name or string with a lone surrogate escape (\ud800) parses as JSON but cannot be read as text.
+                return BadRequest("The body holds a string that is not valid text (a lone surrogate escape).");
+            }
 
             var funnel = Funnel.IsWellFormedId(funnelId) ? site.Funnels.FirstOrDefault(f => f.Id == funnelId) : null;
             if (funnel is null)

@@ -159,6 +159,9 @@ public static partial class ApiHostileCases
                      ("breakdown by browser", "{\"date_range\":\"7d\",\"breakdown\":{\"step\":1,\"by\":\"visit:browser\"}}"),
                      ("breakdown by SQL", "{\"date_range\":\"7d\",\"breakdown\":{\"step\":1,\"by\":\"v_source; DROP TABLE x\"}}"),
                      ("breakdown extra key", "{\"date_range\":\"7d\",\"breakdown\":{\"step\":1,\"by\":\"visit:source\",\"limit\":1000000}}"),
+                     ("key lone surrogate", "{\"\\ud800\":1,\"date_range\":\"7d\"}"),
+                     ("breakdown by lone surrogate", "{\"date_range\":\"7d\",\"breakdown\":{\"step\":1,\"by\":\"\\ud800\"}}"),
+                     ("date_range lone surrogate", "{\"date_range\":\"\\ud800\"}"),
                      ("100 KB body", $"{{\"date_range\":\"7d\",\"filters\":[[\"is\",\"visit:source\",[\"{new string('x', 100 * 1024)}\"]]]}}"),
                  })
         {
