@@ -241,6 +241,13 @@ static async Task<int> MeasureAsync(string root, string api, string site, string
             $"/api/sites/{site}/cohorts/query"),
     };
 
+    // LIVEINSIGHT_BENCH_QUERY_ONLY=<words>: only the questions whose name holds them (a quick look at one question; the
+    // section it writes then has only those rows).
+    if (Environment.GetEnvironmentVariable("LIVEINSIGHT_BENCH_QUERY_ONLY") is { Length: > 0 } only)
+    {
+        questions = questions.Where(q => q.Name.Contains(only, StringComparison.OrdinalIgnoreCase)).ToArray();
+    }
+
     using var http = new HttpClient { BaseAddress = new Uri(api), Timeout = TimeSpan.FromSeconds(60) };
     http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
     var rssBefore = ProcKb(apiPid, "VmRSS");

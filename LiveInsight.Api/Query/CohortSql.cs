@@ -20,7 +20,14 @@ public sealed class CohortSql
     /// <summary>The most periods a grid may span (rows, and cells in a row): 100 days, weeks or months.</summary>
     public const int MaxPeriods = 100;
 
-    private static readonly string[] BaseColumns = ["event_id", "ts", "local_ts", "session_id", "type", LakeLayout.UserHashColumn];
+    /// <summary>What every grid reads. No <c>event_id</c>: a crash's duplicate row has the same user and time, so it adds
+    /// no (user, period) pair and changes no session's first values; the dedupe every other reader needs is not needed
+    /// here, and the widest column is never read.</summary>
+    private static readonly string[] BaseColumns = ["ts", "local_ts", LakeLayout.UserHashColumn];
+
+    /// <summary>What filters may need besides their own columns: the session (visit filters), the type (event names,
+    /// entry and exit pages).</summary>
+    private static readonly string[] FilterColumns = ["session_id", "type"];
 
     private readonly List<object> parameters = [];
     private readonly List<string> regexes = [];
@@ -81,6 +88,7 @@ public sealed class CohortSql
         var filter = filters.Count == 0 ? "true" : string.Join(" AND ", filters.Select(Filter));
         var visitColumns = dimensions.Where(QueryFields.VisitDimensions.ContainsKey).Select(VisitColumn).ToList();
         var columns = BaseColumns
+            .Concat(filters.Count > 0 ? FilterColumns : [])
             .Concat(dimensions.Select(QueryFields.LakeColumn).OfType<string>())
             .Concat(dimensions.Contains("visit:channel") ? QueryFields.ChannelColumns : [])
             .Distinct()
@@ -91,7 +99,7 @@ public sealed class CohortSql
             ? QuerySql.EmptyEvents
             : LakeLayout.WithEveryEventColumn($"read_parquet({Param(files.ToList())}, union_by_name = true, hive_partitioning = false)");
         var text = new StringBuilder();
-        text.Append($"WITH src AS MATERIALIZED (SELECT DISTINCT ON (event_id) {string.Join(", ", columns)} FROM {source} ")
+        text.Append($"WITH src AS (SELECT {string.Join(", ", columns)} FROM {source} ")
             .Append($"WHERE ts < {Param(toMs)} AND {LakeLayout.UserHashColumn} IS NOT NULL),\n");
         var scope = "src";
         if (visitColumns.Count > 0)
