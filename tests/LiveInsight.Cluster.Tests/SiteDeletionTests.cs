@@ -28,15 +28,24 @@ namespace LiveInsight.Cluster.Tests;
 [Collection(nameof(DynaliteCollection))]
 public sealed class SiteDeletionTests(DynaliteFixture dynalite)
 {
-    [Fact]
-    public async Task A_deleted_site_leaves_no_key_item_or_file_with_its_id_and_the_other_sites_keep_theirs()
+    /// <param name="cluster">On a Redis Cluster (3 primaries, each with a replica): the keys are SCANned on every
+    /// primary and UNLINKed per slot.</param>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_deleted_site_leaves_no_key_item_or_file_with_its_id_and_the_other_sites_keep_theirs(bool cluster)
     {
         var lake = Path.Combine(Path.GetTempPath(), $"li-lake-{Guid.NewGuid():N}");
         await using var redis = Infrastructure.RedisServer();
-        await redis.StartAsync();
+        await using var nodes = cluster ? await RedisCluster.StartAsync() : null;
+        if (!cluster)
+        {
+            await redis.StartAsync();
+        }
+
         try
         {
-            await using var world = await ShardedWorld.CreateAsync($"127.0.0.1:{redis.Port}", dynalite.Dynalite.Port, lakePath: lake);
+            await using var world = await ShardedWorld.CreateAsync(nodes?.ConnectionString ?? $"127.0.0.1:{redis.Port}", dynalite.Dynalite.Port, lakePath: lake);
             var victim = world.Sites[0];
             await FillAsync(world, lake);
             await AddEverythingElseAsync(world, victim);
