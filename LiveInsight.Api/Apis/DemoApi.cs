@@ -60,6 +60,16 @@ public static class DemoApi
                     new Goal(Goal.NewId(), Goal.EventKind, "Signup on Pro", null, "Signup", "plan", "pro"),
                     new Goal(Goal.NewId(), Goal.PageKind, "Visit /pricing", "/pricing", null, null, null),
                 ],
+                // A funnel over the same traffic: visits that see the pricing page, then sign up (page and event).
+                Funnels =
+                [
+                    new Funnel(Funnel.NewId(), "Pricing to signup",
+                    [
+                        new FunnelStep(Goal.PageKind, "/pricing", null, null, null, null),
+                        new FunnelStep(Goal.PageKind, "/signup", null, null, null, null),
+                        new FunnelStep(Goal.EventKind, null, "Signup", null, null, null),
+                    ], Funnel.SessionWindow),
+                ],
             };
             if (await audit.WriteAsync(http, site.SiteId, AuditActions.SiteCreate, SiteChanges.DescribeCreated(site), cancellationToken) is { } failed)
             {

@@ -44,6 +44,8 @@ public sealed class DemoTests(DashboardFixture fixture)
         Assert.True(month.GetProperty("visitors").GetProperty("value").GetDouble() > 5_000, month.ToString());
         var goals = await fixture.ApiJsonAsync($"/api/sites/{siteId}/goals");
         Assert.Equal(["Signup", "Signup on Pro", "Visit /pricing"], goals.GetProperty("goals").EnumerateArray().Select(g => g.GetProperty("display_name").GetString()));
+        var funnels = await fixture.ApiJsonAsync($"/api/sites/{siteId}/funnels");
+        Assert.Equal(["Pricing to signup"], funnels.GetProperty("funnels").EnumerateArray().Select(f => f.GetProperty("name").GetString()));
 
         var page = await fixture.SignedInPageAsync(path: $"/?site={siteId}&range=30d");
         await page.WaitForSelectorAsync("body[data-ready=true]");
