@@ -57,10 +57,11 @@ public static class MailSettings
             Cfn.Ref(SmtpSecret));
     }
 
-    /// <summary>The variables of the services that send mail (the Api: reports; the aggregator: alerts).</summary>
+    /// <summary>The variables of the services that send mail (the Api: reports; the aggregator: alerts; the Dashboard:
+    /// password reset links, which also need the public address the links point at).</summary>
     public static IEnumerable<EnvironmentEntry> Entries(ServiceSpec spec)
     {
-        if (spec != ServiceCatalog.Api && spec != ServiceCatalog.Aggregator)
+        if (spec != ServiceCatalog.Api && spec != ServiceCatalog.Aggregator && spec != ServiceCatalog.Dashboard)
         {
             yield break;
         }
@@ -72,6 +73,12 @@ public static class MailSettings
         yield return new EnvironmentEntry("Mail__From", Cfn.Ref("MailFrom"), IsSecret: false);
         yield return new EnvironmentEntry("Mail__UserName", Cfn.Sub("${" + SmtpSecret + "}:username::"), IsSecret: true);
         yield return new EnvironmentEntry("Mail__Password", Cfn.Sub("${" + SmtpSecret + "}:password::"), IsSecret: true);
+        if (spec == ServiceCatalog.Dashboard)
+        {
+            yield return new EnvironmentEntry("LiveInsight__Dashboard__PublicUrl", publicUrl, IsSecret: false);
+            yield break;
+        }
+
         yield return new EnvironmentEntry("Alerts__SigningKey", Cfn.Ref(SigningKeySecret), IsSecret: true);
         yield return new EnvironmentEntry("Alerts__PublicApiUrl", publicUrl, IsSecret: false);
         yield return new EnvironmentEntry("Alerts__DashboardUrl", publicUrl.DeepClone(), IsSecret: false);
