@@ -24,6 +24,7 @@ public static class Extensions
             .ValidateOnStart();
         builder.AddLiveInsightStorage();
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSharedDataProtection();
         builder.Services.AddSingleton<UserRepository>();
         builder.Services.AddSingleton<IPasswordHasher<DashboardUser>, PasswordHasher<DashboardUser>>();
         builder.Services.AddSingleton<UserService>();
