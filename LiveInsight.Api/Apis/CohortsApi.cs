@@ -68,7 +68,7 @@ public static class CohortsApi
             return BadRequest(error!);
         }
 
-        try
+        return await QueryApi.RunQueryAsync(http, "Bad cohort query", async () =>
         {
             await limiter.ThrowIfOverLimitAsync(site.SiteId);
             var zone = SiteTimeZones.Of(site.TimeZone);
@@ -106,21 +106,7 @@ public static class CohortsApi
             }
 
             return TypedResults.Json(Answer(site.SiteId, period, range, periods, query.FiltersAsSent, rows));
-        }
-        catch (QueryException e)
-        {
-            return BadRequest(e.Message);
-        }
-        catch (StatsQueryLimitedException e)
-        {
-            http.Response.Headers.RetryAfter = e.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
-            return TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many queries", detail: e.Message);
-        }
-        catch (Exception e) when (e is QueryBusyException or QueryTimeoutException or LakeFilesChangedException)
-        {
-            http.Response.Headers.RetryAfter = "5";
-            return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Query not answered", detail: e.Message);
-        }
+        });
     }
 
     /// <summary>The body: <c>date_range</c> and <c>filters</c> exactly as <c>/api/v2/query</c> reads them (its parser

@@ -84,7 +84,7 @@ public static class FunnelQueryApi
 
             var query = new FunnelQuery(funnel, parsed.Scope, parsed.Step, parsed.By);
 
-            try
+            return await QueryApi.RunQueryAsync(http, "Bad funnel query", async () =>
             {
                 await limiter.ThrowIfOverLimitAsync(site.SiteId);
                 var zone = SiteTimeZones.Of(site.TimeZone);
@@ -102,21 +102,7 @@ public static class FunnelQueryApi
                 }
 
                 return TypedResults.Json(Answer(query, period, rows));
-            }
-            catch (QueryException e)
-            {
-                return BadRequest(e.Message);
-            }
-            catch (StatsQueryLimitedException e)
-            {
-                http.Response.Headers.RetryAfter = e.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
-                return TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many queries", detail: e.Message);
-            }
-            catch (Exception e) when (e is QueryBusyException or QueryTimeoutException or LakeFilesChangedException)
-            {
-                http.Response.Headers.RetryAfter = "5";
-                return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Query not answered", detail: e.Message);
-            }
+            });
         }
     }
 

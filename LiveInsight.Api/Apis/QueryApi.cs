@@ -67,7 +67,7 @@ public static class QueryApi
             }
 
             var site = http.Site();
-            try
+            return await QueryApi.RunQueryAsync(http, "Bad query", async () =>
             {
                 await limiter.ThrowIfOverLimitAsync(site.SiteId);
                 var zone = SiteTimeZones.Of(site.TimeZone);
@@ -114,21 +114,7 @@ public static class QueryApi
                 }
 
                 return TypedResults.Json(Answer(query, period, sql, rows, totalRows, comparison));
-            }
-            catch (QueryException e)
-            {
-                return BadRequest(e.Message);
-            }
-            catch (StatsQueryLimitedException e)
-            {
-                http.Response.Headers.RetryAfter = e.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
-                return TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many queries", detail: e.Message);
-            }
-            catch (Exception e) when (e is QueryBusyException or QueryTimeoutException or LakeFilesChangedException)
-            {
-                http.Response.Headers.RetryAfter = "5";
-                return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Query not answered", detail: e.Message);
-            }
+            });
         }
     }
 
@@ -259,4 +245,29 @@ public static class QueryApi
 
     private static IResult BadRequest(string detail) =>
         TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Bad query", detail: detail);
+
+    /// <summary>A lake query's answer, or the problem its failure is: 400 with <paramref name="badRequestTitle"/> (the
+    /// query), 429 (the site's uncached-query budget), 503 with Retry-After (the engine busy or past its deadline, or the
+    /// files changed twice under it). Shared by /api/v2/query, funnels and cohorts.</summary>
+    internal static async Task<IResult> RunQueryAsync(HttpContext http, string badRequestTitle, Func<Task<IResult>> answer)
+    {
+        try
+        {
+            return await answer();
+        }
+        catch (QueryException e)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: badRequestTitle, detail: e.Message);
+        }
+        catch (StatsQueryLimitedException e)
+        {
+            http.Response.Headers.RetryAfter = e.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+            return TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many queries", detail: e.Message);
+        }
+        catch (Exception e) when (e is QueryBusyException or QueryTimeoutException or LakeFilesChangedException)
+        {
+            http.Response.Headers.RetryAfter = "5";
+            return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Query not answered", detail: e.Message);
+        }
+    }
 }
