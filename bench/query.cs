@@ -255,9 +255,7 @@ static async Task<int> MeasureAsync(string root, string api, string site, string
     duck.Open();
     Exec(duck, "SET threads = 2");
     var rows = new List<string>();
-    // LIVEINSIGHT_BENCH_QUERY_ONLY=<text> measures only the questions whose name contains it (e.g. "funnel").
-    var only = Environment.GetEnvironmentVariable("LIVEINSIGHT_BENCH_QUERY_ONLY");
-    foreach (var q in questions.Where(q => string.IsNullOrEmpty(only) || q.Name.Contains(only, StringComparison.OrdinalIgnoreCase)))
+    foreach (var q in questions)
     {
         var body = q.Path == "/api/v2/query" ? $"{{\"site_id\":\"{site}\",{q.Body}}}" : $"{{{q.Body}}}";
         async Task<(double Ms, string Text)> Post()
