@@ -34,7 +34,11 @@ public sealed class SiteRedisData(IConnectionMultiplexer redis)
         };
         foreach (var pattern in patterns)
         {
-            foreach (var server in Primaries())
+            // The site's own keys share its hash tag, so one shard holds them: that shard's primary is asked by the key
+            // itself (the slot map), not only found among the servers that look like connected primaries right now (a
+            // cluster whose topology is still being learnt, or just failed over, can leave it out of that list).
+            var servers = pattern == patterns[0] ? Primaries().Append(OwnerOf(prefix)) : Primaries();
+            foreach (var server in servers.DistinctBy(s => s.EndPoint.ToString()))
             {
                 var batch = new List<RedisKey>(BatchSize);
                 await foreach (var key in server.KeysAsync(pattern: pattern, pageSize: ScanPageSize).WithCancellation(cancellationToken))
@@ -194,6 +198,10 @@ public sealed class SiteRedisData(IConnectionMultiplexer redis)
     }
 
     private IEnumerable<IServer> Primaries() => redis.GetServers().Where(s => s.IsConnected && !s.IsReplica);
+
+    /// <summary>The server that holds <paramref name="key"/>'s hash slot (the primary a write of it goes to).</summary>
+    private IServer OwnerOf(string key) =>
+        redis.GetServer(redis.GetDatabase().IdentifyEndpoint(key) ?? throw new InvalidOperationException("No Redis server holds the site's keys."));
 
     /// <summary>A literal for a SCAN MATCH pattern (site ids hold none of these, but keys are never trusted to).</summary>
     private static string Glob(string literal) =>
