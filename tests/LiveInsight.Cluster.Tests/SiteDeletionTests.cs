@@ -210,6 +210,16 @@ public sealed class SiteDeletionTests(DynaliteFixture dynalite)
     {
         var found = new List<string>();
         var db = world.Redis.GetDatabase();
+        // Replicas are scanned too, so first every primary waits until its replica has what it did (replication is
+        // asynchronous: a replica read right after an UNLINK can still list the key).
+        if (world.Redis.GetServers().Any(s => s.IsReplica))
+        {
+            foreach (var primary in world.Redis.GetServers().Where(s => s.IsConnected && !s.IsReplica))
+            {
+                Assert.Equal(1L, (long)await primary.ExecuteAsync("WAIT", 1, 5000));
+            }
+        }
+
         foreach (var server in world.Redis.GetServers())
         {
             await foreach (var key in server.KeysAsync(pattern: "*"))

@@ -9,10 +9,16 @@ namespace LiveInsight.Testing;
 /// A real server process (redis-server, dynalite) on a free loopback port. It can be stopped and started again on
 /// the same port, which is how tests take Redis away from a running Api and bring it back.
 /// </summary>
-public sealed class ExternalProcess(string name, string fileName, Func<int, IEnumerable<string>> arguments, int port = 0)
+/// <remarks>A port chosen here (not fixed by the caller, or chosen by <paramref name="choosePort"/>) is chosen again
+/// when the server cannot bind it: another test process may take a free port between the check and the bind.</remarks>
+public sealed class ExternalProcess(
+    string name, string fileName, Func<int, IEnumerable<string>> arguments, int port = 0, Func<int>? choosePort = null)
     : IAsyncDisposable
 {
+    private const int BindAttempts = 5;
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
+    private readonly Func<int>? _choosePort = port == 0 ? choosePort ?? FreePort : choosePort;
+    private bool _started;
     private readonly StringBuilder _output = new();
     private Process? _process;
 
@@ -23,11 +29,37 @@ public sealed class ExternalProcess(string name, string fileName, Func<int, IEnu
 
     public async Task StartAsync()
     {
-        if (Port == 0)
+        for (var attempt = 1; ; attempt++)
         {
-            Port = FreePort();
-        }
+            if (Port == 0)
+            {
+                Port = _choosePort!();
+            }
 
+            try
+            {
+                await StartOnceAsync();
+                _started = true;
+                return;
+            }
+            catch (InvalidOperationException) when (!_started && _choosePort is not null && attempt < BindAttempts && PortWasTaken)
+            {
+                await StopAsync();
+                lock (_output)
+                {
+                    _output.Clear();
+                }
+
+                Port = 0; // taken by someone else between the check and the bind: choose another
+            }
+        }
+    }
+
+    private bool PortWasTaken => Output.Contains("Address already in use", StringComparison.OrdinalIgnoreCase) ||
+                                 Output.Contains("EADDRINUSE", StringComparison.Ordinal);
+
+    private async Task StartOnceAsync()
+    {
         var info = new ProcessStartInfo(fileName)
         {
             RedirectStandardOutput = true,
@@ -125,10 +157,44 @@ public sealed class ExternalProcess(string name, string fileName, Func<int, IEnu
         }
     }
 
+    /// <summary>
+    /// A loopback port that is free now, from 10,000–19,999: below the kernel's ephemeral range (32,768 and up here),
+    /// so the outgoing connections of the tests running beside this one cannot take it before its server binds it, and
+    /// with room for a Redis Cluster bus port (+10,000) that is outside that range too. Each test process starts at a
+    /// random point and walks on, so two processes rarely check the same port at the same time.
+    /// </summary>
     public static int FreePort()
     {
+        for (var i = 0; i < PortRange; i++)
+        {
+            var port = FirstPort + (int)((uint)Interlocked.Increment(ref _nextPort) % PortRange);
+            if (IsFree(port))
+            {
+                return port;
+            }
+        }
+
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
+
+    /// <summary>Whether <paramref name="port"/> can be bound on loopback now.</summary>
+    public static bool IsFree(int port)
+    {
+        try
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, port);
+            listener.Start();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    private const int FirstPort = 10_000;
+    private const int PortRange = 10_000;
+    private static int _nextPort = Random.Shared.Next(PortRange);
 }

@@ -43,7 +43,7 @@ public sealed class RedisCluster : IAsyncDisposable
         "--port", p.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
         "--cluster-enabled", "yes", "--cluster-node-timeout", NodeTimeoutMs.ToString(),
         "--cluster-config-file", Path.Combine(_dir, $"nodes-{p}.conf"), "--dir", _dir,
-    ], port);
+    ], port, ClusterPort);
 
     /// <summary>The node that is primary for <paramref name="key"/>'s slot now.</summary>
     public async Task<ExternalProcess> PrimaryOfAsync(string key)
@@ -118,19 +118,9 @@ public sealed class RedisCluster : IAsyncDisposable
         while (true)
         {
             var port = ExternalProcess.FreePort();
-            if (port + 10000 > 65535)
+            if (port + 10000 <= 65535 && ExternalProcess.IsFree(port + 10000))
             {
-                continue;
-            }
-
-            try
-            {
-                using var bus = new TcpListener(IPAddress.Loopback, port + 10000);
-                bus.Start();
                 return port;
-            }
-            catch (SocketException)
-            {
             }
         }
     }
