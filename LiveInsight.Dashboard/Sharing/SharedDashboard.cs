@@ -6,8 +6,8 @@ namespace LiveInsight.Dashboard.Sharing;
 /// <summary>
 /// The public side of a share link, no sign-in: <c>/share/{token}</c> is the dashboard page (the front end switches to
 /// read-only mode), <c>/share/{token}/site</c> names the site, and <c>/share/{token}/api/{realtime|stats}/{report}</c>,
-/// <c>POST /share/{token}/api/v2/query</c> (the filtered view) and <c>/share/{token}/api/sites/{siteId}/goals</c>
-/// are forwarded to the Api for the link's site only, with the admin token added on the server. An unknown, replaced
+/// <c>POST /share/{token}/api/v2/query</c> (the filtered view), <c>/share/{token}/api/sites/{siteId}/goals</c>, the
+/// funnels (<c>GET …/funnels</c>, <c>POST …/funnels/{funnelId}/query</c>) and <c>POST …/cohorts/query</c> are forwarded to the Api for the link's site only, with the admin token added on the server. An unknown, replaced
 /// or revoked token is 404 everywhere. Nothing is indexed by search engines or leaks the URL as a referrer.
 /// </summary>
 public static class SharedDashboard
@@ -40,6 +40,12 @@ public static class SharedDashboard
             .WithSummary("A Stats API v2 query of the link's site (the filtered dashboard), read with the admin token on the server");
         shared.MapGet("/api/sites/{siteId}/goals", GoalsAsync).WithName("SharedGoals")
             .WithSummary("The goals of the link's site (the dashboard's goal panel), read with the admin token on the server");
+        shared.MapGet("/api/sites/{siteId}/funnels", FunnelsAsync).WithName("SharedFunnels")
+            .WithSummary("The funnels of the link's site (the funnel view's picker), read with the admin token on the server");
+        shared.MapPost("/api/sites/{siteId}/funnels/{funnelId}/query", FunnelQueryAsync).WithName("SharedFunnelQuery")
+            .WithSummary("A funnel's answer for the link's site (the funnel view), read with the admin token on the server");
+        shared.MapPost("/api/sites/{siteId}/cohorts/query", CohortsQueryAsync).WithName("SharedCohortsQuery")
+            .WithSummary("The retention cohorts of the link's site (the cohort grid), read with the admin token on the server");
         return shared;
     }
 
@@ -121,6 +127,59 @@ public static class SharedDashboard
             ? TypedResults.Empty
             : TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "The Api cannot be reached");
     }
+
+    /// <summary>The link's site's funnels (names and steps, read only; another site's are 404).</summary>
+    public static async Task<IResult> FunnelsAsync(HttpContext context, string token, string siteId, ShareLinks links, ShareForwarder forwarder, CancellationToken ct)
+    {
+        if (await links.FindSiteAsync(token, context, ct) is not { } linked || linked != siteId)
+        {
+            return NotFound();
+        }
+
+        return await ForwardedAsync(forwarder.ForwardAsync(context, token, linked, $"/api/sites/{Uri.EscapeDataString(linked)}/funnels", QueryString.Empty, ct));
+    }
+
+    /// <summary>A funnel's answer for the link's site: the funnel id is one short segment of id characters (anything else
+    /// is 404 here, so the rebuilt path cannot leave the site's funnels), the body is read once as
+    /// <see cref="CanonicalJson"/> (bounded, one meaning) and exactly those bytes go on.</summary>
+    public static async Task<IResult> FunnelQueryAsync(
+        HttpContext context, string token, string siteId, string funnelId, ShareLinks links, ShareForwarder forwarder, CancellationToken ct)
+    {
+        if (!LiveInsight.Core.Sites.Funnel.IsWellFormedId(funnelId))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: "There is no such funnel.");
+        }
+
+        return await ReadBodyAsync(context, token, siteId, links, forwarder,
+            linked => $"/api/sites/{Uri.EscapeDataString(linked)}/funnels/{funnelId}/query", ct);
+    }
+
+    /// <summary>The cohort grid of the link's site; the body as for a funnel's answer.</summary>
+    public static Task<IResult> CohortsQueryAsync(
+        HttpContext context, string token, string siteId, ShareLinks links, ShareForwarder forwarder, CancellationToken ct) =>
+        ReadBodyAsync(context, token, siteId, links, forwarder, linked => $"/api/sites/{Uri.EscapeDataString(linked)}/cohorts/query", ct);
+
+    private static async Task<IResult> ReadBodyAsync(
+        HttpContext context, string token, string siteId, ShareLinks links, ShareForwarder forwarder, Func<string, string> apiPath, CancellationToken ct)
+    {
+        if (await links.FindSiteAsync(token, context, ct) is not { } linked || linked != siteId)
+        {
+            return NotFound();
+        }
+
+        var (json, problem) = await CanonicalJson.ReadAsync(context.Request, ct);
+        if (json is null)
+        {
+            return problem!;
+        }
+
+        json.Forward(context.Request);
+        return await ForwardedAsync(forwarder.ForwardAsync(context, token, linked, apiPath(linked), QueryString.Empty, ct));
+    }
+
+    private static async Task<IResult> ForwardedAsync(Task<bool> forwarding) => await forwarding
+        ? TypedResults.Empty
+        : TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "The Api cannot be reached");
 
     private static ProblemHttpResult NotFound() => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound,
         title: "Not found", detail: "This link does not exist or has been revoked.");

@@ -83,6 +83,24 @@ public sealed class FunnelViewTests(DashboardFixture fixture)
         await Assertions.Expect(Figures(page, 2)).ToHaveTextAsync("2 visitors · 100% of step 1 · 100% of step 1 · drop-off 0 (0%) · median 15s");
         await Assertions.Expect(Figures(page, 3)).ToHaveTextAsync("1 visitor · 50% of step 1 · 50% of step 2 · drop-off 1 (50%) · median 30s");
 
+        // A public link shows the same funnel read-only, through the link's forwarder (no cookie, no proxy), and its
+        // cohort grid answers too (this site has no identify: the grid says so).
+        var token = await new Sharing.ShareSteps(fixture).CreateLinkAsync(site.SiteId);
+        var shared = await fixture.Browser.NewContextAsync();
+        var paths = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        shared.Request += (_, request) => paths.Enqueue(new Uri(request.Url).AbsolutePath);
+        var sharedPage = await shared.NewPageAsync();
+        await sharedPage.GotoAsync($"{fixture.DashboardUrl}/share/{token}?range=today");
+        await sharedPage.WaitForSelectorAsync("body[data-ready=true]");
+        await Assertions.Expect(sharedPage.Locator("#funnels [data-step-label]")).ToHaveTextAsync(["Visit /", "Visit /pricing", "Signup"]);
+        await Assertions.Expect(Figures(sharedPage, 3)).ToHaveTextAsync("1 visitor · 25% of step 1 · 50% of step 2 · drop-off 1 (50%) · median 30s");
+        await Assertions.Expect(sharedPage.Locator("#cohorts")).ToHaveAttributeAsync("data-status", "off");
+        Assert.Contains(paths, p => p.StartsWith("/share/", StringComparison.Ordinal) && p.EndsWith("/query", StringComparison.Ordinal) && p.Contains("/funnels/", StringComparison.Ordinal));
+        Assert.Contains(paths, p => p.StartsWith("/share/", StringComparison.Ordinal) && p.EndsWith("/cohorts/query", StringComparison.Ordinal));
+        Assert.DoesNotContain(paths, p => p.StartsWith("/proxy", StringComparison.Ordinal) || p.StartsWith("/account", StringComparison.Ordinal));
+        Assert.Empty(await shared.CookiesAsync());
+        await shared.CloseAsync();
+
         // Edited in the settings: without its last step the funnel ends at /pricing.
         await page.GetByRole(AriaRole.Button, new() { Name = "Clear filters" }).ClickAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Sites" }).ClickAsync();

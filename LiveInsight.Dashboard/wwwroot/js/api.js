@@ -53,6 +53,8 @@ function safeParse(text) {
 export const apiUrl = (path, params = {}) => `${apiBase}/${path}?${new URLSearchParams(params)}`;
 export const getJson = (path, params = {}) => send("GET", apiUrl(path, params));
 export const postJson = (path, body) => send("POST", `/proxy/api/${path}`, body ?? {});
+/** A read asked with a body (a funnel's or the cohorts' answer): through the proxy, or a shared dashboard's link. */
+export const askJson = (path, body) => send("POST", `${apiBase}/${path}`, body ?? {});
 /** POST /api/v2/query (Stats API v2) through the proxy, or through a share link's read-only forwarder. */
 export const queryJson = (body) => send("POST", `${apiBase}/v2/query`, body);
 export const patchJson = (path, body) => send("PATCH", `/proxy/api/${path}`, body);

@@ -39,8 +39,8 @@ function addFilter(filter) {
 let props = null;
 const breakdowns = breakdownWidgets($("#tables"), addFilter, (names) => props?.setEvents(names));
 const goals = goalsWidget($("#tables"), addFilter);
-// Funnels answer only through the signed-in proxy: a share link's read-only forwarder has no funnel routes.
-const funnels = shareToken ? null : funnelsWidget($("#tables"));
+// Funnels read through the proxy, or a share link's read-only forwarder (its site's funnels and their answers).
+const funnels = funnelsWidget($("#tables"));
 props = propsPanel($("#tables"), {
   onFilter: addFilter,
   onPick: ({ event, key }) => {
@@ -50,9 +50,9 @@ props = propsPanel($("#tables"), {
   },
 });
 
-// Retention cohorts: not in a shared view (share links read /api/v2/query only), and asked when the view changes, not
-// every 30 s (a grid over the lake's whole history is the most expensive read the dashboard makes).
-const cohorts = shareToken ? null : cohortsWidget($("#cohorts-slot"));
+// Retention cohorts (a shared view reads them through its link too), asked when the view changes, not every 30 s (a
+// grid over the lake's whole history is the most expensive read the dashboard makes).
+const cohorts = cohortsWidget($("#cohorts-slot"));
 
 function showError(message) {
   const box = $("#global-error");
@@ -63,7 +63,7 @@ function showError(message) {
 async function loadStats() {
   if (!state.site) return;
   const version = state.version;
-  await Promise.all([summary.load(state), timeseries.load(state), daily.load(state), breakdowns.load(state), goals.load(state), props.load(state), funnels?.load(state)]);
+  await Promise.all([summary.load(state), timeseries.load(state), daily.load(state), breakdowns.load(state), goals.load(state), props.load(state), funnels.load(state)]);
   if (version !== state.version) return;
   if (!document.body.dataset.ready) performance.mark("li:ready"); // first load with every widget filled: bench/dashboard.mjs
   document.body.dataset.ready = "true";
@@ -108,7 +108,7 @@ function changed({ fromHistory = false } = {}) {
   alerts?.show(sites.find((s) => s.site_id === state.site));
   realtime.show(state.site);
   loadStats();
-  if (state.site) cohorts?.load(state);
+  if (state.site) cohorts.load(state);
 }
 
 async function loadSites(select) {

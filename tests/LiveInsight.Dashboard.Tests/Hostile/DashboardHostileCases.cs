@@ -179,6 +179,25 @@ public static partial class DashboardHostileCases
         yield return new HostileCase("share goals: another site", HttpMethod.Get, $"{api}/sites/{t.OtherSiteId}/goals") { MustBeRefused = true };
         yield return new HostileCase("share goals: site id 3,000 chars", HttpMethod.Get, $"{api}/sites/{new string('s', 3000)}/goals?x=%00") { MustBeRefused = true };
         yield return new HostileCase("share goals: unknown token", HttpMethod.Get, $"/share/nosuchshare/api/sites/{t.SiteId}/goals") { MustBeRefused = true };
+        yield return new HostileCase("share funnels: another site", HttpMethod.Get, $"{api}/sites/{t.OtherSiteId}/funnels") { MustBeRefused = true };
+        yield return new HostileCase("share funnels: unknown token", HttpMethod.Get, $"/share/nosuchshare/api/sites/{t.SiteId}/funnels?x=%00") { MustBeRefused = true };
+        foreach (var (label, target, json) in new (string, string, string)[]
+                 {
+                     ("funnel query: another site", $"{api}/sites/{t.OtherSiteId}/funnels/f_23456789/query", "{\"date_range\":\"7d\"}"),
+                     ("funnel query: funnel id with a dot", $"{api}/sites/{t.SiteId}/funnels/f_..%2F..%2Fx/query", "{\"date_range\":\"7d\"}"),
+                     ("funnel query: funnel id 3,000 chars", $"{api}/sites/{t.SiteId}/funnels/{new string('f', 3000)}/query", "{}"),
+                     ("funnel query: unknown funnel", $"{api}/sites/{t.SiteId}/funnels/f_23456789/query", "{\"date_range\":\"7d\"}"),
+                     ("funnel query: nested 1,000 deep", $"{api}/sites/{t.SiteId}/funnels/f_23456789/query", $"{{\"filters\":{Nested(1000)}}}"),
+                     ("funnel query: truncated", $"{api}/sites/{t.SiteId}/funnels/f_23456789/query", "{\"date_range\":\"7"),
+                     ("cohorts: another site", $"{api}/sites/{t.OtherSiteId}/cohorts/query", "{\"date_range\":\"30d\"}"),
+                     ("cohorts: unknown token", $"/share/nosuchshare/api/sites/{t.SiteId}/cohorts/query", "{\"date_range\":\"30d\"}"),
+                     ("cohorts: 300 KB", $"{api}/sites/{t.SiteId}/cohorts/query", $"{{\"x\":\"{new string('s', 300 * 1024)}\"}}"),
+                     ("cohorts: array", $"{api}/sites/{t.SiteId}/cohorts/query", "[]"),
+                 })
+        {
+            yield return new HostileCase($"share {label}", HttpMethod.Post, target) { MustBeRefused = true }.WithJson(json);
+        }
+
     }
 
     /// <summary>Stats and realtime reads through a forwarding surface: date edges, long filters, limits, formats.</summary>

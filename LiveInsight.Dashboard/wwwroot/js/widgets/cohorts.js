@@ -1,7 +1,7 @@
 // Retention cohorts (issue 18): users first seen in each day, week or month of the view's range (identified with
 // liveinsight.identify on a site with identify on), and the share of each cohort active in every later period, as a
 // triangle grid of shaded percent cells. Asks POST /api/sites/{site}/cohorts/query with the view's range and filters.
-import { ApiError, postJson } from "../api.js";
+import { ApiError, askJson } from "../api.js";
 import { el, formatNumber, setState } from "../dom.js";
 import { dateRange, queryFilters } from "../query.js";
 
@@ -25,7 +25,7 @@ export function cohortsWidget(container) {
     const version = state.version;
     setState(card, "loading");
     try {
-      const answer = await postJson(`sites/${encodeURIComponent(state.site)}/cohorts/query`, {
+      const answer = await askJson(`sites/${encodeURIComponent(state.site)}/cohorts/query`, {
         date_range: dateRange(state), period: period.value, filters: queryFilters(state),
       });
       if (version !== state.version) return;

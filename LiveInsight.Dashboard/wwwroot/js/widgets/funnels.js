@@ -1,4 +1,4 @@
-import { ApiError, deleteJson, getJson, postJson, putJson } from "../api.js";
+import { ApiError, askJson, deleteJson, getJson, postJson, putJson } from "../api.js";
 import { el, formatDuration, formatNumber, setState } from "../dom.js";
 import { dateRange, queryFilters } from "../query.js";
 
@@ -75,7 +75,7 @@ export function funnelsWidget(container) {
       }
       if (!funnels.some((f) => f.id === picked)) picked = funnels[0].id;
       picker.value = picked;
-      const answer = await postJson(`${funnelsPath(state.site)}/${encodeURIComponent(picked)}/query`,
+      const answer = await askJson(`${funnelsPath(state.site)}/${encodeURIComponent(picked)}/query`,
         { date_range: dateRange(state), filters: queryFilters(state) });
       if (version !== state.version || picker.value !== picked) return;
       render(answer);
