@@ -2,7 +2,8 @@
 //
 // Starts, outside the AppHost (as bench/ does): redis-server with AOF everysec in a dedicated tmpfs, dynalite, two
 // Release Apis and two Release aggregators. A generator sends steady load of unique event ids to both Apis and records
-// every answer (202 accepted, a refusal such as 503, or an unknown outcome: connection reset or timeout). Faults come
+// every answer (202 accepted, a refusal such as 429, or an unknown outcome: connection reset, timeout, or a 503 whose
+// store did not confirm the batch). Faults come
 // one after another, each in its own time slot and with its own page paths, so every fault is judged on its own:
 //   api-kill         SIGKILL one Api mid-load, restart it
 //   aggregator-kill  SIGKILL one aggregator, then the other, restart both
@@ -230,6 +231,9 @@ async function sendOne() {
     });
     const text = await response.text();
     if (response.status === 202) record.outcome = text.includes('"accepted":1') ? "accepted" : "dropped";
+    // A 503 the store did not confirm (EventIngestor.UnconfirmedDetail: Redis may have run the script and lost only
+    // its answer) is an unknown outcome, as a reset is: the tracker retries it with the same id, which is dropped.
+    else if (response.status === 503 && text.includes("may or may not have been kept")) record.outcome = "unknown";
     else record.outcome = "refused";
     record.status = response.status;
   } catch (error) {

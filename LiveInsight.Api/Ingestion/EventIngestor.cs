@@ -36,6 +36,10 @@ public sealed partial class EventIngestor(
     ILogger<EventIngestor> logger)
 {
     private const int RetryAfterSeconds = 5;
+
+    /// <summary>The 503 detail when the event store did not confirm a batch (bench/chaos.mjs reads it as an unknown outcome).</summary>
+    public const string UnconfirmedDetail =
+        "The event store did not confirm this batch: it may or may not have been kept. Retry with the same event ids (a repeated id is dropped).";
     private static readonly ConcurrentDictionary<string, TimeZoneInfo> Zones = new();
 
     public async Task<IngestOutcome> IngestAsync(IngestRequest request, CancellationToken cancellationToken)
@@ -46,11 +50,19 @@ public sealed partial class EventIngestor(
             Record(outcome);
             return outcome;
         }
-        catch (Exception e) when (e is RedisException or TimeoutException or Amazon.Runtime.AmazonServiceException or System.Net.Http.HttpRequestException)
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            // Redis may have run the script and lost only its answer (a timeout, a connection cut mid-reply, a server
+            // killed after its AOF write): the outcome is unknown, and the client's retry with the same ids is safe.
+            LogStoreUnavailable(e.GetType().Name, e.Message);
+            return IngestOutcome.Failed(new IngestFailure(StatusCodes.Status503ServiceUnavailable, "Temporarily unavailable",
+                UnconfirmedDetail, RetryAfterSeconds));
+        }
+        catch (Exception e) when (e is Amazon.Runtime.AmazonServiceException or System.Net.Http.HttpRequestException)
         {
             LogStoreUnavailable(e.GetType().Name, e.Message);
             return IngestOutcome.Failed(new IngestFailure(StatusCodes.Status503ServiceUnavailable, "Temporarily unavailable",
-                "The event store cannot take events right now; nothing from this batch was kept. Retry later.", RetryAfterSeconds));
+                "The site cannot be looked up right now; nothing from this batch was kept. Retry later.", RetryAfterSeconds));
         }
     }
 

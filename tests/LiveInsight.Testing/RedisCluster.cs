@@ -8,11 +8,14 @@ namespace LiveInsight.Testing;
 /// <summary>
 /// A real Redis Cluster on loopback: three primaries and one replica each (<c>redis-server --cluster-enabled yes</c>),
 /// joined by <c>redis-cli --cluster create … --cluster-replicas 1 --cluster-yes</c>. A short node timeout makes a killed
-/// primary's replica take over within a few seconds. In memory (no RDB, no AOF), in a temporary folder of its own.
+/// primary's replica take over within a few seconds; not shorter than 3 s, because on a loaded 2-core machine a node
+/// that merely stalls for a second was voted failed and replaced by its replica, and the writes the replica had not yet
+/// received were lost (a test then saw counts go missing that no kill had touched: asynchronous replication, as on
+/// ElastiCache, whose own default is 15 s). In memory (no RDB, no AOF), in a temporary folder of its own.
 /// </summary>
 public sealed class RedisCluster : IAsyncDisposable
 {
-    public const int NodeTimeoutMs = 1000;
+    public const int NodeTimeoutMs = 3000;
     private readonly string _dir = Path.Combine(Path.GetTempPath(), $"li-cluster-{Guid.NewGuid():N}");
     private readonly List<ExternalProcess> _nodes = [];
 

@@ -291,7 +291,7 @@ public sealed class IngestApiTests(ApiFixture fixture)
         try
         {
             var refused = await client.SendAsync(Request(Batch(site.PublicKey, PageView())));
-            await AssertProblemAsync(refused, 503, "Retry later");
+            await AssertProblemAsync(refused, 503, "Retry with the same event ids");
             Assert.NotNull(refused.Headers.RetryAfter);
             Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/alive")).StatusCode);
             // Site management lives in DynamoDB: the listing still answers, only without the keys' last use.
