@@ -36,7 +36,7 @@ public sealed class FreshCloneTests
         }
     }
 
-    private static async Task<string> RunAsync(string file, string[] arguments, string workingDirectory, TimeSpan timeout)
+    internal static async Task<string> RunAsync(string file, string[] arguments, string workingDirectory, TimeSpan timeout)
     {
         var start = new ProcessStartInfo(file) { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in arguments)
@@ -67,5 +67,25 @@ public sealed class FreshCloneTests
         var output = await stdout + await stderr;
         Assert.True(process.ExitCode == 0, $"{file} {string.Join(' ', arguments)} exited {process.ExitCode}:\n{output}");
         return output;
+    }
+}
+
+/// <summary>The benchmark commands' C# scripts (<c>dotnet run bench/x.cs</c>) are built by nothing else, so a change to
+/// the code they call could break <c>./liveinsight bench</c> unseen (it did once, in a merge). A class of its own, so it
+/// runs beside the fresh-clone build rather than after it.</summary>
+public sealed class BenchScriptTests
+{
+    /// <summary>Built one after another in a configuration of their own, so they never write the Debug outputs the other
+    /// tests run from, nor race the Release builds of the chaos test.</summary>
+    [Fact]
+    public async Task Every_benchmark_script_builds()
+    {
+        var scripts = Directory.GetFiles(Path.Combine(RepositoryPaths.Root, "bench"), "*.cs").Order(StringComparer.Ordinal).ToList();
+        Assert.NotEmpty(scripts);
+        foreach (var script in scripts)
+        {
+            await FreshCloneTests.RunAsync("dotnet", ["build", script, "-c", "BenchCheck", "--nologo", "-v", "quiet", "-clp:ErrorsOnly"],
+                RepositoryPaths.Root, TimeSpan.FromMinutes(5));
+        }
     }
 }
