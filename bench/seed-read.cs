@@ -101,6 +101,8 @@ await db.SortedSetAddAsync(RedisKeys.RealtimeSessions(site), Enumerable.Range(0,
 await db.HashSetAsync(RedisKeys.RealtimePages(site), Enumerable.Range(0, 1000).Select(i => new HashEntry($"s{i}", pages[i % pages.Length])).ToArray());
 
 // What the flusher writes beside the rows: each day's rows of a dimension packed (the same code as StatsFlusher).
+// LIVEINSIGHT_SEED_NO_PACKS=1 seeds days as flushed before packs existed (rows only), for a comparison.
+if (Environment.GetEnvironmentVariable("LIVEINSIGHT_SEED_NO_PACKS") != "1")
 items.AddRange(DayPacks.ItemsFor(site, items.Select(i => new Dictionary<string, AttributeValue>(i)
 {
     ["bucket"] = new() { S = i["sk"].S[..i["sk"].S.IndexOf('#')] },
