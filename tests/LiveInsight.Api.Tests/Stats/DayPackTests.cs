@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using Amazon.DynamoDBv2.Model;
 using LiveInsight.Api.Tests.Infrastructure;
 using LiveInsight.Core.Stats;
@@ -103,6 +104,26 @@ public sealed class DayPackTests(ApiFixture fixture)
         var mixed = await client.GetJsonAsync(url);
 
         Assert.Equal(fromRows.GetRawText(), mixed.GetRawText());
+    }
+
+    [Fact]
+    public async Task Erasing_a_day_erases_its_packs_with_its_rows()
+    {
+        var (site, _) = await SeedAsync();
+        await using var api = ColdApi(out _);
+        using var client = Client(api, site);
+        await PackAsync(site.SiteId);
+        using var admin = fixture.CreateAdminClient();
+
+        var erased = await admin.PostAsJsonAsync($"/api/sites/{site.SiteId}/erase", new { from = Day(4), to = Day(4) });
+        var packed = await client.GetJsonAsync($"/api/stats/pages?site_id={site.SiteId}&from={Day(3)}&to={Day(5)}");
+        var left = await PackDaysAsync(site.SiteId, RollupLayout.Page);
+        await DeletePacksAsync(site.SiteId);
+        var rowsOnly = await client.GetJsonAsync($"/api/stats/pages?site_id={site.SiteId}&from={Day(3)}&to={Day(5)}");
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, erased.StatusCode);
+        Assert.Equal([Day(1), Day(2), Day(3), Day(5), Day(6), Day(7)], left);
+        Assert.Equal(rowsOnly.GetRawText(), packed.GetRawText());
     }
 
     [Fact]
@@ -221,6 +242,17 @@ public sealed class DayPackTests(ApiFixture fixture)
         }
 
         return packs.Count;
+    }
+
+    private async Task<List<string>> PackDaysAsync(string siteId, string dimension)
+    {
+        var response = await fixture.Dynamo.QueryAsync(new QueryRequest
+        {
+            TableName = fixture.TablePrefix + Tables.Stats.LogicalName,
+            KeyConditionExpression = "pk = :pk",
+            ExpressionAttributeValues = new() { [":pk"] = new() { S = DayPacks.PartitionKey(siteId, dimension) } },
+        });
+        return (response.Items ?? []).Select(i => i["sk"].S[..10]).Distinct().Order(StringComparer.Ordinal).ToList();
     }
 
     private async Task DeletePacksAsync(string siteId)
