@@ -103,11 +103,13 @@ await db.HashSetAsync(RedisKeys.RealtimePages(site), Enumerable.Range(0, 1000).S
 // What the flusher writes beside the rows: each day's rows of a dimension packed (the same code as StatsFlusher).
 // LIVEINSIGHT_SEED_NO_PACKS=1 seeds days as flushed before packs existed (rows only), for a comparison.
 if (Environment.GetEnvironmentVariable("LIVEINSIGHT_SEED_NO_PACKS") != "1")
-items.AddRange(DayPacks.ItemsFor(site, items.Select(i => new Dictionary<string, AttributeValue>(i)
 {
-    ["bucket"] = new() { S = i["sk"].S[..i["sk"].S.IndexOf('#')] },
-    ["value"] = new() { S = i["sk"].S[(i["sk"].S.IndexOf('#') + 1)..] },
-}).ToList()));
+    items.AddRange(DayPacks.ItemsFor(site, items.Select(i => new Dictionary<string, AttributeValue>(i)
+    {
+        ["bucket"] = new() { S = i["sk"].S[..i["sk"].S.IndexOf('#')] },
+        ["value"] = new() { S = i["sk"].S[(i["sk"].S.IndexOf('#') + 1)..] },
+    }).ToList()));
+}
 
 await Parallel.ForEachAsync(items.Chunk(25), new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (chunk, ct) =>
 {
