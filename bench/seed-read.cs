@@ -1,7 +1,7 @@
 #:project ../LiveInsight.Core/LiveInsight.Core.csproj
 #:property PublishAot=false
 // Seeds rollups for the read benchmark, in the layout of RollupLayout: <days> flushed days (day and hour items with
-// visitor sketches) in the Stats table, today in Redis (hash + HyperLogLogs), and active realtime sessions.
+// visitor sketches, and each day's packs of DayPacks) in the Stats table, today in Redis (hash + HyperLogLogs), and active realtime sessions.
 // Usage: dotnet run bench/seed-read.cs -- <redis host:port> <dynamo url> <table prefix> <site id> <days>
 using System.Globalization;
 using System.IO.Hashing;
@@ -99,6 +99,17 @@ var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
 await db.SortedSetAddAsync(RedisKeys.RealtimeVisitors(site), Enumerable.Range(0, 1000).Select(i => new SortedSetEntry($"v{i}", now)).ToArray());
 await db.SortedSetAddAsync(RedisKeys.RealtimeSessions(site), Enumerable.Range(0, 1000).Select(i => new SortedSetEntry($"s{i}", now)).ToArray());
 await db.HashSetAsync(RedisKeys.RealtimePages(site), Enumerable.Range(0, 1000).Select(i => new HashEntry($"s{i}", pages[i % pages.Length])).ToArray());
+
+// What the flusher writes beside the rows: each day's rows of a dimension packed (the same code as StatsFlusher).
+// LIVEINSIGHT_SEED_NO_PACKS=1 seeds days as flushed before packs existed (rows only), for a comparison.
+if (Environment.GetEnvironmentVariable("LIVEINSIGHT_SEED_NO_PACKS") != "1")
+{
+    items.AddRange(DayPacks.ItemsFor(site, items.Select(i => new Dictionary<string, AttributeValue>(i)
+    {
+        ["bucket"] = new() { S = i["sk"].S[..i["sk"].S.IndexOf('#')] },
+        ["value"] = new() { S = i["sk"].S[(i["sk"].S.IndexOf('#') + 1)..] },
+    }).ToList()));
+}
 
 await Parallel.ForEachAsync(items.Chunk(25), new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (chunk, ct) =>
 {

@@ -57,7 +57,8 @@ public sealed partial class StatsFlusher(
                 items.AddRange(await ItemsAsync(db, hash));
             }
 
-            await WriteAsync(items.Where(Writable).ToList(), cancellationToken);
+            var writable = items.Where(Writable).ToList();
+            await WriteAsync([.. writable, .. DayPackItems(writable)], cancellationToken);
             await db.KeyDeleteAsync(flushing);
             return hashes.Count;
         }
@@ -111,6 +112,12 @@ public sealed partial class StatsFlusher(
         LogItemRefused(Shorten(item["pk"].S), Shorten(sortKey), $"sort key over {RollupLayout.MaxSortKeyBytes} bytes");
         return false;
     }
+
+    /// <summary>Each flushed day's rows of a dimension packed into a few items (<see cref="DayPacks"/>), from the same
+    /// items, so that a range's stats read one item per day instead of one per value and day.</summary>
+    private static IEnumerable<Dictionary<string, AttributeValue>> DayPackItems(List<Dictionary<string, AttributeValue>> items) =>
+        items.GroupBy(i => i["pk"].S[..i["pk"].S.IndexOf('#', StringComparison.Ordinal)], StringComparer.Ordinal)
+            .SelectMany(site => DayPacks.ItemsFor(site.Key, site));
 
     private static string Shorten(string key) => key.Length <= 120 ? key : key[..120] + "…";
 

@@ -12,7 +12,8 @@ namespace LiveInsight.Api.Stats;
 /// <summary>
 /// Reads rollups as <see cref="RollupLayout"/> defines them: a bucket comes from its Redis hash while that hash exists
 /// (the current, not yet flushed buckets), otherwise from the Stats table. A whole dimension over a range is one
-/// pipelined HGETALL per bucket plus one Query; chosen values are EXISTS+HMGET plus BatchGetItem.
+/// pipelined HGETALL per bucket plus one Query of the days' packs (<see cref="DayPacks"/>; rows for days without one);
+/// chosen values are EXISTS+HMGET plus BatchGetItem.
 /// </summary>
 public sealed partial class RollupReader(
     IConnectionMultiplexer redis, IAmazonDynamoDB dynamo, IOptions<StorageOptions> storage, ILogger<RollupReader> logger)
@@ -62,10 +63,117 @@ public sealed partial class RollupReader(
 
         if (missing.Count > 0)
         {
-            rows.AddRange(await QueryAsync(siteId, granularity, dimension, missing, withSketches, cancellationToken));
+            rows.AddRange(await ReadStoredAsync(siteId, granularity, dimension, missing, withSketches, cancellationToken));
         }
 
         return rows;
+    }
+
+    /// <summary>The most separate Queries for the days without a day pack; beyond it one Query spans them all.</summary>
+    private const int MaxRowRuns = 4;
+
+    /// <summary>
+    /// Stored days of one dimension: from their day packs (<see cref="DayPacks"/>: one item per day) where a day has a
+    /// complete one, from their rows otherwise (days flushed before packs existed, imported days), a Query per run of
+    /// consecutive such days. The rows are the same either way: the flusher writes a day's pack from its row items.
+    /// </summary>
+    private async Task<List<RollupRow>> ReadStoredAsync(
+        string siteId, Granularity granularity, string dimension, List<string> buckets, bool withSketches, CancellationToken cancellationToken)
+    {
+        if (granularity != Granularity.Day || !DayPacks.Packed(dimension))
+        {
+            return await QueryAsync(siteId, granularity, dimension, buckets, withSketches, cancellationToken);
+        }
+
+        var packed = await QueryPacksAsync(siteId, dimension, buckets, withSketches, cancellationToken);
+        var rows = new List<RollupRow>();
+        var remaining = new List<string>();
+        foreach (var bucket in buckets)
+        {
+            if (!packed.TryGetValue(bucket, out var day))
+            {
+                remaining.Add(bucket);
+                continue;
+            }
+
+            foreach (var row in day)
+            {
+                if (withSketches && !row.SketchIntact)
+                {
+                    LogCorruptSketch(RollupLayout.StatsSortKey(bucket, row.Value));
+                }
+
+                var metrics = new Dictionary<string, long>();
+                foreach (var (name, value) in row.Numbers)
+                {
+                    if (MetricNames.Contains(name))
+                    {
+                        metrics[name] = value;
+                    }
+                }
+
+                rows.Add(new RollupRow(bucket, row.Value, metrics, FromRedis: false, withSketches ? row.Sketch : null));
+            }
+        }
+
+        if (remaining.Count > 0)
+        {
+            var runs = Runs(remaining);
+            var reads = runs.Count <= MaxRowRuns
+                ? runs.Select(run => QueryAsync(siteId, granularity, dimension, run, withSketches, cancellationToken))
+                : [QueryAsync(siteId, granularity, dimension, remaining, withSketches, cancellationToken)];
+            rows.AddRange((await Task.WhenAll(reads)).SelectMany(r => r));
+        }
+
+        return rows;
+    }
+
+    private static readonly HashSet<string> MetricNames = [.. Metrics];
+
+    /// <summary>Day buckets split where a day is skipped (each run is one Query's range).</summary>
+    private static List<List<string>> Runs(List<string> buckets)
+    {
+        var runs = new List<List<string>>();
+        DateOnly? previous = null;
+        foreach (var bucket in buckets.Order(StringComparer.Ordinal))
+        {
+            var day = DateOnly.ParseExact(bucket, "yyyy-MM-dd", CultureInfo.InvariantCulture);
+            if (previous is not { } p || p.AddDays(1) != day)
+            {
+                runs.Add([]);
+            }
+
+            runs[^1].Add(bucket);
+            previous = day;
+        }
+
+        return runs;
+    }
+
+    private async Task<Dictionary<string, List<DayPacks.Row>>> QueryPacksAsync(
+        string siteId, string dimension, List<string> buckets, bool withSketches, CancellationToken cancellationToken)
+    {
+        var request = new QueryRequest
+        {
+            TableName = Table,
+            KeyConditionExpression = "pk = :pk AND sk BETWEEN :from AND :to",
+            ExpressionAttributeValues = new()
+            {
+                [":pk"] = new AttributeValue { S = DayPacks.PartitionKey(siteId, dimension) },
+                [":from"] = new AttributeValue { S = buckets.Min(StringComparer.Ordinal) + "#" },
+                [":to"] = new AttributeValue { S = buckets.Max(StringComparer.Ordinal) + "$" },
+            },
+        };
+        var items = new List<Dictionary<string, AttributeValue>>();
+        do
+        {
+            var page = await dynamo.QueryAsync(request, cancellationToken);
+            items.AddRange(page.Items ?? []);
+            request.ExclusiveStartKey = page.LastEvaluatedKey is { Count: > 0 } next ? next : null;
+        }
+        while (request.ExclusiveStartKey is not null);
+
+        return DayPacks.Complete(items, withSketches);
     }
 
     /// <summary>Chosen values of one dimension (the summary is the value "" of <c>summary</c>) in the given buckets.</summary>

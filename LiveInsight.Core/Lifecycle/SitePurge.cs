@@ -142,34 +142,39 @@ public sealed class SitePurge(
         string siteId, string dayFrom, string dayTo, string hourFrom, string hourTo, CancellationToken cancellationToken)
     {
         long items = 0;
-        foreach (var (granularity, from, to) in new[] { (Granularity.Day, dayFrom, dayTo), (Granularity.Hour, hourFrom, hourTo) })
+        var ranges = new[] { (Granularity.Day, dayFrom, dayTo), (Granularity.Hour, hourFrom, hourTo) }
+            .SelectMany(r => ImportLayout.Dimensions.Select(d => (Pk: RollupLayout.StatsPartitionKey(siteId, r.Item1, d), From: r.Item2, To: r.Item3)))
+            .Concat(DayPackPartitions(siteId).Select(pk => (Pk: pk, From: dayFrom, To: dayTo)));
+        foreach (var (pk, from, to) in ranges)
         {
-            foreach (var dimension in ImportLayout.Dimensions)
+            var query = new QueryRequest
             {
-                var query = new QueryRequest
+                TableName = Table(Tables.Stats),
+                KeyConditionExpression = from.Length == 0 ? "pk = :pk AND sk < :to" : "pk = :pk AND sk BETWEEN :from AND :to",
+                ExpressionAttributeValues = new()
                 {
-                    TableName = Table(Tables.Stats),
-                    KeyConditionExpression = from.Length == 0 ? "pk = :pk AND sk < :to" : "pk = :pk AND sk BETWEEN :from AND :to",
-                    ExpressionAttributeValues = new()
-                    {
-                        [":pk"] = new() { S = RollupLayout.StatsPartitionKey(siteId, granularity, dimension) },
-                        [":to"] = new() { S = to },
-                    },
-                };
-                if (from.Length > 0)
-                {
-                    query.ExpressionAttributeValues[":from"] = new() { S = from };
-                }
-
-                items += await deletes.DeleteQueriedAsync(query, ["pk", "sk"], cancellationToken);
+                    [":pk"] = new() { S = pk },
+                    [":to"] = new() { S = to },
+                },
+            };
+            if (from.Length > 0)
+            {
+                query.ExpressionAttributeValues[":from"] = new() { S = from };
             }
+
+            items += await deletes.DeleteQueriedAsync(query, ["pk", "sk"], cancellationToken);
         }
 
         return items;
     }
 
     private static IEnumerable<string> StatsPartitions(string siteId) =>
-        new[] { Granularity.Hour, Granularity.Day }.SelectMany(g => ImportLayout.Dimensions.Select(d => RollupLayout.StatsPartitionKey(siteId, g, d)));
+        new[] { Granularity.Hour, Granularity.Day }.SelectMany(g => ImportLayout.Dimensions.Select(d => RollupLayout.StatsPartitionKey(siteId, g, d)))
+            .Concat(DayPackPartitions(siteId));
+
+    /// <summary>The partitions of the site's day packs (<see cref="DayPacks"/>: sort keys <c>{day}#{part}</c>, erased with their days).</summary>
+    private static IEnumerable<string> DayPackPartitions(string siteId) =>
+        ImportLayout.Dimensions.Where(DayPacks.Packed).Select(d => DayPacks.PartitionKey(siteId, d));
 
     /// <summary>Sessions last seen in [start, end) (the Sessions table's <c>last_seen-index</c>).</summary>
     private Task<long> DeleteSessionsAsync(string siteId, DateTimeOffset start, DateTimeOffset end, CancellationToken cancellationToken) =>

@@ -44,6 +44,24 @@ public sealed class KnownDataset(ApiFixture fixture, string siteId)
         await fixture.Dynamo.PutItemAsync(new PutItemRequest { TableName = fixture.TablePrefix + Tables.Stats.LogicalName, Item = item });
     }
 
+    /// <summary>An imported day row (<see cref="ImportLayout"/>): counts and visitors as a number, no sketch.</summary>
+    public Task ImportedItemAsync(string dimension, string bucket, string value, Dictionary<string, long> metrics, long visitors)
+    {
+        var item = new Dictionary<string, AttributeValue>
+        {
+            ["pk"] = new() { S = RollupLayout.StatsPartitionKey(siteId, Granularity.Day, dimension) },
+            ["sk"] = new() { S = RollupLayout.StatsSortKey(bucket, value) },
+            [RollupLayout.Visitors] = new() { N = visitors.ToString(CultureInfo.InvariantCulture) },
+            [ImportLayout.ImportIdAttribute] = new() { S = "imp-test" },
+        };
+        foreach (var (metric, n) in metrics)
+        {
+            item[metric] = new() { N = n.ToString(CultureInfo.InvariantCulture) };
+        }
+
+        return fixture.Dynamo.PutItemAsync(new PutItemRequest { TableName = fixture.TablePrefix + Tables.Stats.LogicalName, Item = item });
+    }
+
     /// <summary>Counters of a current bucket in its Redis hash.</summary>
     public Task HashAsync(Granularity granularity, string bucket, string dimension, string value, Dictionary<string, long> metrics) =>
         Db.HashSetAsync(
