@@ -105,17 +105,57 @@ foreach (var chunk in Enumerable.Range(0, totalEvents).Chunk(1000))
 var consumers = new[] { consumer, consumer.Sibling(1) };
 using var lakeStop = new CancellationTokenSource();
 var lakeLoop = lakeOn ? Task.Run(() => host.Services.GetRequiredService<LakeWriter>().RunAsync(lakeStop.Token)) : Task.CompletedTask;
+// LIVEINSIGHT_BENCH_TRACE_WAIT=<file>: print this process's id and wait for the file, so a profiler (dotnet-trace
+// collect -p) can attach before the drain.
+if (Environment.GetEnvironmentVariable("LIVEINSIGHT_BENCH_TRACE_WAIT") is { Length: > 0 } traceWait)
+{
+    Console.Error.WriteLine($"pid {Environment.ProcessId}: waiting for {traceWait}");
+    while (!File.Exists(traceWait))
+    {
+        await Task.Delay(100);
+    }
+}
+
+// Profile of the drain: every Redis command's time (SLOWLOG at 0 µs, reset before), DynamoDB requests and items
+// (EventStore's counters), and allocations of this process.
+await db.ExecuteAsync("CONFIG", "SET", "slowlog-log-slower-than", "0");
+await db.ExecuteAsync("CONFIG", "SET", "slowlog-max-len", "1000000");
+await db.ExecuteAsync("SLOWLOG", "RESET");
+await db.ExecuteAsync("CONFIG", "RESETSTAT");
+var (requestsBefore, itemsBefore) = (store.Requests, store.Items);
+var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+var batches = 0;
 var cpuBefore = (Process.GetCurrentProcess().TotalProcessorTime, await RedisCpuAsync());
 sw.Restart();
 await Task.WhenAll(consumers.Select(c => Task.Run(async () =>
 {
     while (await c.RunOnceAsync(CancellationToken.None) > 0)
     {
+        Interlocked.Increment(ref batches);
     }
 })));
 
 var sustained = totalEvents / sw.Elapsed.TotalSeconds;
 Console.Error.WriteLine($"sustained: {sustained:F0} events/s (lake {(lakeOn ? "on" : "off")})");
+var allocatedPerEvent = (GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore) / (double)totalEvents;
+var dynamoRequests = store.Requests - requestsBefore;
+var itemsPerEvent = (store.Items - itemsBefore) / (double)totalEvents;
+Console.Error.WriteLine($"dynamodb: {itemsPerEvent:F2} items per event, {dynamoRequests / (double)batches:F1} BatchWriteItem requests per batch ({batches} batches); " +
+    $"allocated {allocatedPerEvent / 1024:F1} KiB per event (this process, lake {(lakeOn ? "on" : "off")})");
+// The apply script is the EVALSHA with three keys, the first the stream (ValueCap's has one key).
+var slowlog = (RedisResult[])(await db.ExecuteAsync("SLOWLOG", "GET", "-1"))!;
+await db.ExecuteAsync("CONFIG", "SET", "slowlog-log-slower-than", "10000");
+await db.ExecuteAsync("CONFIG", "SET", "slowlog-max-len", "128");
+var applyCalls = slowlog.Select(e => (RedisResult[])e!)
+    .Where(e => ((RedisResult[])e[3]!) is { Length: > 3 } a && (string?)a[0] is { } c && c.Equals("EVALSHA", StringComparison.OrdinalIgnoreCase)
+        && (string?)a[2] == "3" && (string?)a[3] == RedisKeys.EventsStream)
+    .Select(e => (long)e[2]).Order().ToList();
+var slowest = slowlog.Select(e => (RedisResult[])e!).MaxBy(e => (long)e[2]);
+var applyMean = applyCalls.Count > 0 ? applyCalls.Average() : 0;
+var applyMax = applyCalls.Count > 0 ? applyCalls[^1] : 0;
+Console.Error.WriteLine($"apply script: {applyCalls.Count} calls, {applyCalls.Count / (double)batches:F1} per batch, mean {applyMean:F0} µs, " +
+    $"p99 {(applyCalls.Count > 0 ? applyCalls[(int)(applyCalls.Count * 0.99)] : 0)} µs, max {applyMax} µs; " +
+    $"slowest command of the drain: {(slowest is null ? "-" : $"{(string?)((RedisResult[])slowest[3]!)[0]} {(long)slowest[2]} µs")}");
 var lakeSeconds = double.NaN;
 if (lakeOn)
 {
@@ -224,6 +264,9 @@ var section = $"""
 |---|---|---|---|
 | emulator BatchWriteItem ceiling (25 × ~300 B items, same writer) | {ceiling:N0} items/s | — | — |
 | sustained stream → DynamoDB with rollups | {sustained:N0} events/s | ≥ 80 % of the ceiling | {sustained / ceiling:P0} ({(sustained >= 0.8 * ceiling ? "pass" : "FAIL")}) |
+| DynamoDB items written per event (Events items, session snapshots) / BatchWriteItem requests per batch of 500 | {itemsPerEvent:F2} / {dynamoRequests / (double)batches:F1} | — | — |
+| apply script (rollups + sessions + XACK) per EVALSHA: calls per batch, mean, max (SLOWLOG over the drain) | {applyCalls.Count / (double)batches:F1}, {applyMean:N0} µs, {applyMax:N0} µs | ~1 ms at most per call | {(applyMax <= 1500 ? "pass" : "FAIL")} |
+| aggregator allocations per event (whole process, lake {(lakeOn ? "on" : "off")}) | {allocatedPerEvent / 1024:N1} KiB | — | — |
 | lag (age of the oldest unacknowledged event) at {rate:N0} events/s, P95 | {p95:N0} ms | < 5 s | {(p95 < 5000 ? "pass" : "FAIL")} |
 | same, max | {max:N0} ms | — | — |
 | event lake (own consumer group, Parquet parts of up to 50,000 events) | {(lakeOn ? $"on: every event written {lakeSeconds:N1} s after the drain started" : "off (LIVEINSIGHT_BENCH_LAKE=off)")} | sustained −15 % at most with the lake on | compare a run with it off |
