@@ -4,14 +4,19 @@ using LiveInsight.Aggregator.Extensions;
 using LiveInsight.Aggregator.Rollups;
 using LiveInsight.Aggregator.Sessions;
 using LiveInsight.Core.Events;
+using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace LiveInsight.Aggregator.Consumer;
 
 /// <summary>
 /// One batch of stream entries, end to end: persist the raw events (idempotent), compute every rollup's deltas,
-/// then apply them and acknowledge the entries in one atomic script (<see cref="ApplyScript"/>), and finally write
-/// the touched sessions' snapshots. Whatever fails before the script leaves the entries pending, to be retried.
+/// then apply them and acknowledge the entries chunk by chunk (<see cref="AggregatorOptions.ApplyChunkSize"/> events),
+/// each chunk in one atomic script (<see cref="ApplyScript"/>) that applies that chunk's deltas and acknowledges only
+/// that chunk's entries, and finally write the touched sessions' snapshots. Whatever fails before a chunk's script
+/// leaves that chunk's entries pending, to be retried; a chunk applied is acknowledged with it, so a crash between
+/// chunks neither loses nor doubles anything. Chunks keep each call short (Redis serves nobody while a script runs);
+/// they are sent together (pipelined), so the batch still costs about one round trip.
 /// </summary>
 public sealed partial class BatchProcessor(
     IConnectionMultiplexer redis,
@@ -20,6 +25,7 @@ public sealed partial class BatchProcessor(
     SiteZones zones,
     ValueCap cap,
     IEnumerable<IRollup> rollups,
+    IOptions<AggregatorOptions> options,
     LiveInsightMetrics metrics,
     ILogger<BatchProcessor> logger)
 {
@@ -28,6 +34,10 @@ public sealed partial class BatchProcessor(
     /// <summary>Test seam: runs after the events are persisted and before the apply script (a crash there must
     /// lose and double-count nothing).</summary>
     internal Func<Task>? AfterPersist { get; set; }
+
+    /// <summary>Test seam: runs before each chunk's apply script is sent, with the chunk's index (throwing at index
+    /// k leaves chunks 0..k-1 applied and acknowledged, the rest pending: a crash between chunks).</summary>
+    internal Func<int, Task>? BeforeChunk { get; set; }
 
     /// <summary>Processes entries read from <paramref name="shard"/>'s stream (all of one shard: one slot).</summary>
     public async Task ProcessAsync(IReadOnlyList<StreamEntry> entries, string consumerName, CancellationToken cancellationToken, int shard = 0)
@@ -63,16 +73,65 @@ public sealed partial class BatchProcessor(
         metrics.AggregatorEventsWritten.Add(applied.Count);
     }
 
-    /// <summary>Applies and acknowledges; if another consumer took some entries over meanwhile, those are left to it
-    /// and the deltas are recomputed without them.</summary>
+    /// <summary>Applies and acknowledges chunk by chunk, all chunks sent at once; returns the events applied here.
+    /// Unreadable entries are acknowledged in a chunk of their own (no deltas).</summary>
     private async Task<List<(RedisValue Id, StreamEvent Event, RollupTarget Target)>> ApplyAsync(
         List<(RedisValue Id, StreamEvent Event, RollupTarget Target)> parsed, List<RedisValue> unreadable, string consumerName,
         RollupValues values, int shard)
     {
         var db = redis.GetDatabase();
+        var size = options.Value.ApplyChunkSize;
+        var chunks = new List<(List<(RedisValue Id, StreamEvent Event, RollupTarget Target)> Events, List<RedisValue> Unreadable)>();
+        for (var start = 0; start < parsed.Count; start += size)
+        {
+            chunks.Add((parsed.GetRange(start, Math.Min(size, parsed.Count - start)), []));
+        }
+
+        if (unreadable.Count > 0)
+        {
+            chunks.Add(([], unreadable));
+        }
+
+        var running = new List<Task<List<(RedisValue Id, StreamEvent Event, RollupTarget Target)>>>(chunks.Count);
+        try
+        {
+            for (var k = 0; k < chunks.Count; k++)
+            {
+                if (BeforeChunk is { } hook)
+                {
+                    await hook(k);
+                }
+
+                running.Add(ApplyChunkAsync(db, chunks[k].Events, chunks[k].Unreadable, consumerName, values, shard));
+            }
+        }
+        catch
+        {
+            // What was sent finishes (or fails) on its own; the rest stays pending for a retry.
+            await Task.WhenAll(running).ContinueWith(_ => { }, TaskScheduler.Default);
+            throw;
+        }
+
+        var applied = new List<(RedisValue Id, StreamEvent Event, RollupTarget Target)>(parsed.Count);
+        foreach (var chunk in await Task.WhenAll(running))
+        {
+            applied.AddRange(chunk);
+        }
+
+        return applied;
+    }
+
+    /// <summary>Applies and acknowledges one chunk; if another consumer took some of its entries over meanwhile, those
+    /// are left to it and the chunk's deltas are recomputed without them.</summary>
+    private async Task<List<(RedisValue Id, StreamEvent Event, RollupTarget Target)>> ApplyChunkAsync(
+        IDatabase db, List<(RedisValue Id, StreamEvent Event, RollupTarget Target)> parsed, List<RedisValue> unreadable, string consumerName,
+        RollupValues values, int shard)
+    {
         while (true)
         {
-            var ids = parsed.Select(p => p.Id).Concat(unreadable).ToList();
+            var ids = new List<RedisValue>(parsed.Count + unreadable.Count);
+            ids.AddRange(parsed.Select(p => p.Id));
+            ids.AddRange(unreadable);
             if (ids.Count == 0)
             {
                 return parsed;

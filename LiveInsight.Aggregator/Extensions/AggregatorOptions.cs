@@ -13,6 +13,11 @@ public sealed class AggregatorOptions
     [Range(1, 5000)]
     public int BatchSize { get; set; } = 500;
 
+    /// <summary>Events per apply script call: a batch is applied and acknowledged in chunks of this many (each
+    /// atomic with its own XACK, all sent together), so no call holds Redis for more than about a millisecond.</summary>
+    [Range(1, 5000)]
+    public int ApplyChunkSize { get; set; } = 25;
+
     /// <summary>Consumers of the group in each replica: with two, one batch waits on DynamoDB while the next is
     /// applied in Redis.</summary>
     [Range(1, 16)]

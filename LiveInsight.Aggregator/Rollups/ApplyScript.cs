@@ -20,7 +20,7 @@ namespace LiveInsight.Aggregator.Rollups;
 internal static class ApplyScript
 {
     // KEYS: stream, open-sessions zset, dirty set.
-    // ARGV: group, consumer, lowest id, highest id, n, n × id, c, c × (hash, field, delta), p, p × (hll, visitor),
+    // ARGV: group, consumer, lowest id, highest id, n, n × id, c, c × (hash, field, delta), p, p × (hll, v, v × visitor),
     //       s, s × (session key, open member, ts, pageview path or '', its real path if it differs or '',
     //       interactive '1'|'0', hour hash, day hash, visitor id, visitor sketch head of the touch's day,
     //       d, d × (dimension, value, real value if it differs or '')).
@@ -40,6 +40,13 @@ internal static class ApplyScript
           local fields = sums[h]
           if not fields then fields = {}; sums[h] = fields end
           fields[f] = (fields[f] or 0) + delta
+        end
+        -- Visitors to add to each sketch, gathered over the chunk: one PFADD and one EXPIRE per sketch.
+        local sketches = {}
+        local function pf(hll, visitor)
+          local visitors = sketches[hll]
+          if not visitors then visitors = {}; sketches[hll] = visitors end
+          visitors[#visitors + 1] = visitor
         end
         -- Adds delta to a session's metric in its start hour and day, in the summary and in each of its dimension rows.
         local function book(t, metric, delta)
@@ -74,9 +81,9 @@ internal static class ApplyScript
         end
         local p = tonumber(ARGV[i]); i = i + 1
         for _ = 1, p do
-          redis.call('PFADD', ARGV[i], ARGV[i + 1])
-          redis.call('EXPIRE', ARGV[i], {{L.RedisTtlSeconds}})
-          i = i + 2
+          local hll, v = ARGV[i], tonumber(ARGV[i + 1])
+          for k = 1, v do pf(hll, ARGV[i + 1 + k]) end
+          i = i + 2 + v
         end
         local s = tonumber(ARGV[i]); i = i + 1
         for _ = 1, s do
@@ -87,23 +94,20 @@ internal static class ApplyScript
           local t = {}
           local flat = redis.call('HGETALL', sk)
           for k = 1, #flat, 2 do t[flat[k]] = flat[k + 1] end
+          -- The session hash's changes of this touch, written with one HSET (and one HDEL) at its end.
+          local set, unset = {}, {}
           if t['{{F.Start}}'] == nil then
             t['{{F.Start}}'], t['{{F.Last}}'], t['{{F.Pages}}'], t['{{F.HourHash}}'], t['{{F.DayHash}}'] = ts, ts, 0, hh, dh
-            redis.call('HSET', sk, '{{F.Start}}', ts, '{{F.Last}}', ts, '{{F.Pages}}', 0, '{{F.HourHash}}', hh, '{{F.DayHash}}', dh)
-            for _, h in ipairs({hh, dh}) do
-              redis.call('HINCRBY', h, field('{{L.Summary}}', '', '{{L.Sessions}}'), 1)
-              dirty[h] = true
-            end
+            set['{{F.Start}}'], set['{{F.Last}}'], set['{{F.Pages}}'], set['{{F.HourHash}}'], set['{{F.DayHash}}'] = ts, ts, 0, hh, dh
+            for _, h in ipairs({hh, dh}) do add(h, field('{{L.Summary}}', '', '{{L.Sessions}}'), 1) end
             for d = 0, nd - 1 do
               local dim, value, dreal = ARGV[i + 3 * d], ARGV[i + 3 * d + 1], ARGV[i + 3 * d + 2]
               t['{{F.DimensionPrefix}}' .. dim] = value
-              redis.call('HSET', sk, '{{F.DimensionPrefix}}' .. dim, value)
-              if dreal ~= '' then redis.call('HSET', sk, '{{F.RealPrefix}}' .. dim, dreal) end
-              redis.call('HINCRBY', hh, field(dim, value, '{{L.Sessions}}'), 1)
-              redis.call('HINCRBY', dh, field(dim, value, '{{L.Sessions}}'), 1)
-              local hll = head .. dim .. '{{L.FieldSeparator}}' .. value
-              redis.call('PFADD', hll, visitor)
-              redis.call('EXPIRE', hll, {{L.RedisTtlSeconds}})
+              set['{{F.DimensionPrefix}}' .. dim] = value
+              if dreal ~= '' then set['{{F.RealPrefix}}' .. dim] = dreal end
+              add(hh, field(dim, value, '{{L.Sessions}}'), 1)
+              add(dh, field(dim, value, '{{L.Sessions}}'), 1)
+              pf(head .. dim .. '{{L.FieldSeparator}}' .. value, visitor)
             end
           end
           i = i + 3 * nd
@@ -116,15 +120,16 @@ internal static class ApplyScript
           -- A session opened before entry_ts existed has its entry at its start (as it was before this touch).
           local entry = t['{{F.Entry}}']
           local entryTs = entry and tonumber(t['{{F.EntryTs}}'] or t['{{F.Start}}']) or nil
-          if ts > tonumber(t['{{F.Last}}']) then t['{{F.Last}}'] = ts; redis.call('HSET', sk, '{{F.Last}}', ts) end
-          if ts < tonumber(t['{{F.Start}}']) then t['{{F.Start}}'] = ts; redis.call('HSET', sk, '{{F.Start}}', ts) end
+          if ts > tonumber(t['{{F.Last}}']) then t['{{F.Last}}'] = ts; set['{{F.Last}}'] = ts end
+          if ts < tonumber(t['{{F.Start}}']) then t['{{F.Start}}'] = ts; set['{{F.Start}}'] = ts end
           if path ~= '' then
-            t['{{F.Pages}}'] = redis.call('HINCRBY', sk, '{{F.Pages}}', 1)
+            t['{{F.Pages}}'] = tonumber(t['{{F.Pages}}'] or '0') + 1
+            set['{{F.Pages}}'] = t['{{F.Pages}}']
             -- The entry is the page view with the smallest ts (the smaller path on a tie), whatever order they came in;
             -- when it changes, entries move from the old page to the new one, as exits do.
             if entry == nil or ts < entryTs or (ts == entryTs and path < entry) then
-              redis.call('HSET', sk, '{{F.Entry}}', path, '{{F.EntryTs}}', ts)
-              if real ~= '' then redis.call('HSET', sk, '{{F.RealPrefix}}{{F.Entry}}', real) else redis.call('HDEL', sk, '{{F.RealPrefix}}{{F.Entry}}') end
+              set['{{F.Entry}}'], set['{{F.EntryTs}}'] = path, ts
+              if real ~= '' then t['{{F.RealPrefix}}{{F.Entry}}'] = real; set['{{F.RealPrefix}}{{F.Entry}}'] = real elseif t['{{F.RealPrefix}}{{F.Entry}}'] then t['{{F.RealPrefix}}{{F.Entry}}'] = nil; unset[#unset + 1] = '{{F.RealPrefix}}{{F.Entry}}' end
               if path ~= entry then
                 for _, h in ipairs({t['{{F.HourHash}}'], t['{{F.DayHash}}']}) do
                   if entry then add(h, field('{{L.Page}}', entry, '{{L.Entries}}'), -1) end
@@ -136,11 +141,11 @@ internal static class ApplyScript
             local exitTs = tonumber(t['{{F.ExitTs}}'] or -1)
             if ts > exitTs or (ts == exitTs and path > (t['{{F.Exit}}'] or '')) then
               t['{{F.Exit}}'] = path
-              redis.call('HSET', sk, '{{F.Exit}}', path, '{{F.ExitTs}}', ts)
-              if real ~= '' then redis.call('HSET', sk, '{{F.RealPrefix}}{{F.Exit}}', real) else redis.call('HDEL', sk, '{{F.RealPrefix}}{{F.Exit}}') end
+              set['{{F.Exit}}'], set['{{F.ExitTs}}'] = path, ts
+              if real ~= '' then t['{{F.RealPrefix}}{{F.Exit}}'] = real; set['{{F.RealPrefix}}{{F.Exit}}'] = real elseif t['{{F.RealPrefix}}{{F.Exit}}'] then t['{{F.RealPrefix}}{{F.Exit}}'] = nil; unset[#unset + 1] = '{{F.RealPrefix}}{{F.Exit}}' end
             end
           end
-          if interactive == '1' then t['{{F.Interactive}}'] = '1'; redis.call('HSET', sk, '{{F.Interactive}}', 1) end
+          if interactive == '1' and t['{{F.Interactive}}'] ~= '1' then t['{{F.Interactive}}'] = '1'; set['{{F.Interactive}}'] = 1 end
           book(t, '{{L.Bounces}}', bounce(t) - bounce0)
           book(t, '{{L.DurationMs}}', tonumber(t['{{F.Last}}']) - tonumber(t['{{F.Start}}']) - duration0)
           local exit = t['{{F.Exit}}']
@@ -150,7 +155,11 @@ internal static class ApplyScript
               if exit then add(h, field('{{L.Page}}', exit, '{{L.Exits}}'), 1) end
             end
           end
-          if not booked then redis.call('HSET', sk, '{{F.Live}}', 1) end
+          if not booked then set['{{F.Live}}'] = 1 end
+          local pairsToSet = {}
+          for k, v in pairs(set) do pairsToSet[#pairsToSet + 1] = k; pairsToSet[#pairsToSet + 1] = v end
+          if #pairsToSet > 0 then redis.call('HSET', sk, unpack(pairsToSet)) end
+          if #unset > 0 then redis.call('HDEL', sk, unpack(unset)) end
           redis.call('ZADD', KEYS[2], t['{{F.Last}}'], member)
           redis.call('EXPIRE', sk, {{RedisKeys.SessionTtlSeconds}})
         end
@@ -159,6 +168,10 @@ internal static class ApplyScript
             if delta ~= 0 then redis.call('HINCRBY', h, f, delta) end
           end
           dirty[h] = true
+        end
+        for hll, visitors in pairs(sketches) do
+          redis.call('PFADD', hll, unpack(visitors))
+          redis.call('EXPIRE', hll, {{L.RedisTtlSeconds}})
         end
         for h, _ in pairs(dirty) do
           redis.call('SADD', KEYS[3], h)
@@ -189,11 +202,17 @@ internal static class ApplyScript
             args.Add(delta);
         }
 
-        args.Add(deltas.VisitorSketches.Count);
-        foreach (var (hll, visitor) in deltas.VisitorSketches)
+        // Grouped by sketch: (hll, v, v × visitor).
+        var sketches = deltas.VisitorSketches.GroupBy(x => x.Hll, x => x.VisitorId).ToList();
+        args.Add(sketches.Count);
+        foreach (var sketch in sketches)
         {
-            args.Add(hll);
-            args.Add(visitor);
+            args.Add(sketch.Key);
+            args.Add(sketch.Count());
+            foreach (var visitor in sketch)
+            {
+                args.Add(visitor);
+            }
         }
 
         args.Add(deltas.Sessions.Count);

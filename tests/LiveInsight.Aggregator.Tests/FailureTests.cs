@@ -34,6 +34,54 @@ public sealed class FailureTests(DynaliteFixture dynalite)
         Assert.Equal(0, (await w.Connection.GetDatabase().StreamPendingAsync(RedisKeys.EventsStream, "aggregator")).PendingMessageCount);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task A_consumer_that_dies_between_apply_chunks_loses_and_double_counts_nothing(int chunksApplied)
+    {
+        // Chunks of 3 events: sessions A and C each have events on both sides of a chunk boundary.
+        await using var w = await AggregatorWorld.CreateAsync(dynalite.ConnectionString,
+            settings: new Dictionary<string, string?> { ["LiveInsight:Aggregator:ApplyChunkSize"] = "3" });
+        await KnownTraffic.IngestAsync(w);
+        var all = KnownTraffic.Events(w).Count;
+        var doomed = w.Get<BatchProcessor>();
+        doomed.BeforeChunk = k => k == chunksApplied ? throw new InvalidOperationException("killed between two chunks") : Task.CompletedTask;
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => w.Get<StreamConsumer>().RunOnceAsync(CancellationToken.None));
+        // The chunks sent before the crash are applied and acknowledged with their deltas; the rest is still pending.
+        var db = w.Connection.GetDatabase();
+        Assert.Equal(all - (3 * chunksApplied), (await db.StreamPendingAsync(RedisKeys.EventsStream, "aggregator")).PendingMessageCount);
+        var applied = (await db.HashGetAsync(
+            Core.Stats.RollupLayout.RedisHash(w.SiteId, Core.Stats.Granularity.Day, KnownTraffic.Day),
+            Core.Stats.RollupLayout.Field(Core.Stats.RollupLayout.Summary, "", Core.Stats.RollupLayout.Pageviews))).ToString();
+        Assert.Equal(chunksApplied == 1 ? "2" : "4", applied);
+
+        // A replacement replica takes the rest over; the dead one, back, finds nothing left to apply.
+        var replacement = await w.StartHostAsync("replacement");
+        await AggregatorWorld.DrainAsync(w.Get<StreamConsumer>(replacement));
+        doomed.BeforeChunk = null;
+        await AggregatorWorld.DrainAsync(w.Get<StreamConsumer>());
+        await w.CloseSessionsAndFlushAsync(KnownTraffic.AllSessionsIdle);
+
+        await KnownTraffic.AssertDayTotalsAsync(w);
+        Assert.Equal(all, await w.CountEventsAsync());
+        Assert.Equal(0, (await db.StreamPendingAsync(RedisKeys.EventsStream, "aggregator")).PendingMessageCount);
+    }
+
+    [Fact]
+    public async Task A_batch_applied_one_event_per_chunk_gives_the_same_totals()
+    {
+        await using var w = await AggregatorWorld.CreateAsync(dynalite.ConnectionString,
+            settings: new Dictionary<string, string?> { ["LiveInsight:Aggregator:ApplyChunkSize"] = "1" });
+        await KnownTraffic.IngestAsync(w);
+
+        Assert.Equal(KnownTraffic.Events(w).Count, await w.Get<StreamConsumer>().RunOnceAsync(CancellationToken.None));
+        await w.CloseSessionsAndFlushAsync(KnownTraffic.AllSessionsIdle);
+
+        await KnownTraffic.AssertDayTotalsAsync(w);
+        Assert.Equal(0, (await w.Connection.GetDatabase().StreamPendingAsync(RedisKeys.EventsStream, "aggregator")).PendingMessageCount);
+    }
+
     [Fact]
     public async Task A_second_page_view_redelivered_after_a_crash_takes_the_bounce_back_and_moves_the_exit_once()
     {
