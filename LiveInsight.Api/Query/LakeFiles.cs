@@ -138,6 +138,15 @@ public sealed record LakeSelection(IReadOnlyList<string> Compact, IReadOnlyList<
     /// whatever the zones were.</summary>
     public static bool IsInside(DateOnly day, DateOnly first, DateOnly last) => day >= first.AddDays(2) && day <= last.AddDays(-2);
 
+    /// <summary>The site-day of a lake file's local path (its folder <c>day=yyyy-MM-dd</c>, in the lake or in the S3
+    /// cache alike), or null.</summary>
+    public static DateOnly? DayOfPath(string path) =>
+        Path.GetFileName(Path.GetDirectoryName(path)) is { } folder && folder.StartsWith(LakeLayout.DayColumn + "=", StringComparison.Ordinal)
+        && DateOnly.TryParseExact(folder[(LakeLayout.DayColumn.Length + 1)..], "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture,
+            System.Globalization.DateTimeStyles.None, out var day)
+            ? day
+            : null;
+
     /// <summary>All files read as mixed: the exact answer from events alone (what a caller with a plain file list gets).</summary>
     public static LakeSelection AllMixed(IReadOnlyList<string> files) => new([], files, []);
 }

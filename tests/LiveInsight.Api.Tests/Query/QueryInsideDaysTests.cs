@@ -1,4 +1,5 @@
 using LiveInsight.Api.Tests.Infrastructure;
+using LiveInsight.Api.Tests.Stats;
 using LiveInsight.Core.Lake;
 
 namespace LiveInsight.Api.Tests.Query;
@@ -25,6 +26,49 @@ public sealed class QueryInsideDaysTests(ApiFixture fixture)
     [InlineData("with a props dimension", "\"metrics\":[\"events\"],\"dimensions\":[\"event:props:k\"]")]
     public async Task Days_read_without_bounds_hold_only_events_of_the_period(string name, string query)
     {
+        var (site, expected) = await SiteAsync();
+        var answer = QueryApiTests.Rows(await QueryApiTests.QueryAsync(fixture, site, $"\"date_range\":[\"{First:yyyy-MM-dd}\",\"{Last:yyyy-MM-dd}\"],{query}"));
+        Assert.True(answer.SequenceEqual([query.Contains("props", StringComparison.Ordinal) ? $"v = {expected}" : $"= {expected}"]),
+            $"{name}: expected {expected} events, got [{string.Join("; ", answer)}]");
+    }
+
+    /// <summary>A funnel reads every file of the range, inside days without bounds too: each event is its own visitor's
+    /// session on "/", so step 1 has as many visitors as the period has events.</summary>
+    [Fact]
+    public async Task A_funnel_counts_only_the_events_of_the_period()
+    {
+        var (site, expected) = await SiteAsync();
+        using var client = fixture.CreateSiteClient(site);
+        using var created = await client.PostAsync($"/api/sites/{site.SiteId}/funnels", new StringContent(
+            "{\"name\":\"Inside\",\"steps\":[{\"kind\":\"page\",\"path\":\"/**\"},{\"kind\":\"event\",\"event_name\":\"Never\"}]}", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(System.Net.HttpStatusCode.Created, created.StatusCode);
+        var id = System.Text.Json.JsonDocument.Parse(await created.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString();
+        using var response = await client.PostAsync($"/api/sites/{site.SiteId}/funnels/{id}/query", new StringContent(
+            $"{{\"date_range\":[\"{First:yyyy-MM-dd}\",\"{Last:yyyy-MM-dd}\"]}}", System.Text.Encoding.UTF8, "application/json"));
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, text);
+        var steps = System.Text.Json.JsonDocument.Parse(text).RootElement.GetProperty("steps").EnumerateArray().Select(s => s.GetProperty("visitors").GetInt32()).ToList();
+        Assert.Equal([expected, 0], steps);
+    }
+
+    private static readonly SemaphoreSlim Gate = new(1, 1);
+    private static (TestSite Site, int Expected)? shared;
+
+    private async Task<(TestSite Site, int Expected)> SiteAsync()
+    {
+        await Gate.WaitAsync();
+        try
+        {
+            return shared ??= await CreateAsync();
+        }
+        finally
+        {
+            Gate.Release();
+        }
+    }
+
+    private async Task<(TestSite Site, int Expected)> CreateAsync()
+    {
         var site = await fixture.CreateAsync(timeZone: "Etc/GMT+12");
         var rows = new List<LakeRow>();
         for (var day = First.AddDays(-1); day <= Last.AddDays(1); day = day.AddDays(1))
@@ -45,9 +89,6 @@ public sealed class QueryInsideDaysTests(ApiFixture fixture)
             return ts >= from && ts < to;
         });
         Assert.InRange(expected, 1, rows.Count - 3); // the period's edges do cut some events off
-
-        var answer = QueryApiTests.Rows(await QueryApiTests.QueryAsync(fixture, site, $"\"date_range\":[\"{First:yyyy-MM-dd}\",\"{Last:yyyy-MM-dd}\"],{query}"));
-        Assert.True(answer.SequenceEqual([query.Contains("props", StringComparison.Ordinal) ? $"v = {expected}" : $"= {expected}"]),
-            $"{name}: expected {expected} events, got [{string.Join("; ", answer)}]");
+        return (site, expected);
     }
 }
