@@ -104,7 +104,10 @@ public sealed class LakeFiles : IDisposable
         }
 
         List<string> Slice(int from, int count) => paths.Skip(from).Take(count).Order(StringComparer.Ordinal).ToList();
-        return new LakeSelection(Slice(0, compact.Count), Slice(compact.Count, mixed.Count), Slice(compact.Count + mixed.Count, lookup.Count));
+        var inside = compact.Select((o, i) => (Object: o, Path: paths[i]))
+            .Where(f => LakeLayout.TryParseKey(f.Object.Key, out _, out var day, out _) && LakeSelection.IsInside(day, first, last))
+            .Select(f => f.Path).ToHashSet(StringComparer.Ordinal);
+        return new LakeSelection(Slice(0, compact.Count), Slice(compact.Count, mixed.Count), Slice(compact.Count + mixed.Count, lookup.Count)) { Inside = inside };
     }
 
     public void Dispose() => (Store as IDisposable)?.Dispose();
@@ -123,6 +126,27 @@ public sealed record LakeListing(IReadOnlyList<(DateOnly Day, LakeObject Object)
 /// began the day before a mixed day.</summary>
 public sealed record LakeSelection(IReadOnlyList<string> Compact, IReadOnlyList<string> Mixed, IReadOnlyList<string> Lookup)
 {
+    /// <summary>The compact files of days whose every event lies in the query's period (<see cref="IsInside"/>): read
+    /// without the <c>ts</c> bounds, which DuckDB would otherwise test on every row (the query benchmark: ~130 ms of CPU
+    /// per 10 M rows, a fifth of a 3-filter breakdown).</summary>
+    public IReadOnlySet<string> Inside { get; init; } = new HashSet<string>();
+
+    /// <summary>Whether every event of site-day <paramref name="day"/> lies in the period of the site-local days
+    /// <paramref name="first"/>..<paramref name="last"/>. A file's day is the event's local day in the zone the site had
+    /// when the event was written, which may differ from today's zone: UTC offsets span −12 h to +14 h, so a day's
+    /// events lie within 26 h of its UTC bounds, and the days at least two inside the period's ends are whole in it
+    /// whatever the zones were.</summary>
+    public static bool IsInside(DateOnly day, DateOnly first, DateOnly last) => day >= first.AddDays(2) && day <= last.AddDays(-2);
+
+    /// <summary>The site-day of a lake file's local path (its folder <c>day=yyyy-MM-dd</c>, in the lake or in the S3
+    /// cache alike), or null.</summary>
+    public static DateOnly? DayOfPath(string path) =>
+        Path.GetFileName(Path.GetDirectoryName(path)) is { } folder && folder.StartsWith(LakeLayout.DayColumn + "=", StringComparison.Ordinal)
+        && DateOnly.TryParseExact(folder[(LakeLayout.DayColumn.Length + 1)..], "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture,
+            System.Globalization.DateTimeStyles.None, out var day)
+            ? day
+            : null;
+
     /// <summary>All files read as mixed: the exact answer from events alone (what a caller with a plain file list gets).</summary>
     public static LakeSelection AllMixed(IReadOnlyList<string> files) => new([], files, []);
 }

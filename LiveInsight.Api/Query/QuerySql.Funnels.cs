@@ -55,16 +55,29 @@ public sealed partial class QuerySql
             .Concat(named.Contains("visit:channel") ? QueryFields.ChannelColumns : [])
             .Distinct()
             .Where(c => Core.Lake.LakeLayout.EventColumns.Any(e => e.Name == c));
-        var source = files.Count == 0
-            ? EmptyEvents
-            : $"read_parquet({Param(files.ToList())}, union_by_name = true, hive_partitioning = false)";
+        // Files of days wholly inside the period are read without the ts bounds (DuckDB would test them on every row).
+        var inside = files.Where(f => LakeSelection.DayOfPath(f) is { } day && LakeSelection.IsInside(day, period.First, period.Last)).ToList();
+        var edge = files.Except(inside).ToList();
+        string Source(List<string> paths) => $"read_parquet({Param(paths)}, union_by_name = true, hive_partitioning = false)";
+        var list = string.Join(", ", columns);
+        var types = $"type IN {Core.Lake.LakeLayout.SessionEventTypes}";
+        var range = $"ts >= {Param(period.FromMs)} AND ts < {Param(period.ToMs)}";
+        var scans = new List<string>();
+        if (inside.Count > 0)
+        {
+            scans.Add($"SELECT {list} FROM {Source(inside)} WHERE {types}");
+        }
+
+        if (edge.Count > 0 || inside.Count == 0)
+        {
+            scans.Add($"SELECT {list} FROM {(edge.Count == 0 ? EmptyEvents : Source(edge))} WHERE {range} AND {types}");
+        }
 
         // No DISTINCT ON (event_id) and nothing materialised before the step events: a copy of an event (a crash's, until
         // compaction drops it) changes no min(ts), no count(DISTINCT …) and no first event of a session, so the funnel is
         // the same with or without it, and the scans stream instead of holding every event of the period.
         var text = new StringBuilder();
-        text.Append($"WITH src AS NOT MATERIALIZED (SELECT {string.Join(", ", columns)} FROM {source} ")
-            .Append($"WHERE ts >= {Param(period.FromMs)} AND ts < {Param(period.ToMs)} AND type IN ('page_view', 'custom')),\n");
+        text.Append($"WITH src AS NOT MATERIALIZED ({string.Join(" UNION ALL ", scans)}),\n");
         var scope = "SELECT * FROM src";
         if (visitColumns.Count > 0)
         {
@@ -79,24 +92,28 @@ public sealed partial class QuerySql
         var steps = query.Funnel.Steps;
         var n = steps.Count;
         string N(int k) => k.ToString(CultureInfo.InvariantCulture);
-        var matches = steps.Select(StepMatch).ToList();
+        // Steps with the same predicate (a funnel may pass /page/** twice) share one column and one list.
+        var distinct = steps.Select(Predicate).Distinct().ToList();
+        var of = steps.Select(st => distinct.IndexOf(Predicate(st)) + 1).ToList(); // step k's predicate: k{of[k-1]}
+        var matches = distinct.Select(st => StepMatch(steps.First(x => Predicate(x) == st))).ToList();
         var unit = Funnel.Windows[query.Funnel.Window] is null ? "session_id" : "visitor_id";
         var breakdown = query.BreakdownBy is null ? "NULL" : QueryFields.VisitDimensions[query.BreakdownBy].Column;
         var window = Funnel.Windows[query.Funnel.Window] is { } span ? Param((long)span.TotalMilliseconds) : null;
 
         // One row per unit that did step 1: its first step-1 time and, per later step, the times of its step-k events.
-        text.Append($"fa AS (SELECT u, arg_min(v, ts) FILTER (WHERE k1) AS v, min(ts) FILTER (WHERE k1) AS t1")
-            .Append(window is null ? "" : $", min(ts) FILTER (WHERE k1) + {window} AS lim")
-            .Append(string.Concat(Enumerable.Range(2, Math.Max(0, n - 1)).Select(k => $", list(ts) FILTER (WHERE k{N(k)}) AS l{N(k)}")))
-            .Append(query.BreakdownStep is { } bs ? $", list(struct_pack(t := ts, b := b)) FILTER (WHERE k{N(bs)}) AS lb" : "")
+        var k1 = $"k{N(of[0])}";
+        text.Append($"fa AS (SELECT u, arg_min(v, ts) FILTER (WHERE {k1}) AS v, min(ts) FILTER (WHERE {k1}) AS t1")
+            .Append(window is null ? "" : $", min(ts) FILTER (WHERE {k1}) + {window} AS lim")
+            .Append(string.Concat(of.Skip(1).Distinct().Select(j => $", list(ts) FILTER (WHERE k{N(j)}) AS l{N(j)}")))
+            .Append(query.BreakdownStep is { } bs ? $", list(struct_pack(t := ts, b := b)) FILTER (WHERE k{N(of[bs - 1])}) AS lb" : "")
             .Append($" FROM (SELECT {unit} AS u, visitor_id AS v, ts, {breakdown} AS b")
             .Append(string.Concat(matches.Select((m, i) => $", {m} AS k{N(i + 1)}")))
-            .Append($" FROM rows WHERE {string.Join(" OR ", matches)}) GROUP BY u HAVING min(ts) FILTER (WHERE k1) IS NOT NULL)");
+            .Append($" FROM rows WHERE {string.Join(" OR ", matches)}) GROUP BY u HAVING min(ts) FILTER (WHERE {k1}) IS NOT NULL)");
         // Step k: the first step-k time strictly after step k-1's (and within the window after step 1's).
         var previous = "fa";
         for (var k = 2; k <= n; k++)
         {
-            text.Append($",\nc{N(k)} AS (SELECT *, list_min(list_filter(l{N(k)}, lambda x: x > t{N(k - 1)}{(window is null ? "" : " AND x <= lim")})) AS t{N(k)} FROM {previous})");
+            text.Append($",\nc{N(k)} AS (SELECT *, list_min(list_filter(l{N(of[k - 1])}, lambda x: x > t{N(k - 1)}{(window is null ? "" : " AND x <= lim")})) AS t{N(k)} FROM {previous})");
             previous = $"c{N(k)}";
         }
 
@@ -117,6 +134,9 @@ public sealed partial class QuerySql
         text.Append('\n').Append(string.Join("\nUNION ALL ", parts)).Append("\nORDER BY kind, step, visitors DESC, label");
         return text.ToString();
     }
+
+    /// <summary>What a step matches, without its display name: steps alike share one predicate.</summary>
+    private static FunnelStep Predicate(FunnelStep step) => step with { DisplayName = null };
 
     /// <summary>A step's predicate: the goal's, except that the commonest page patterns skip the regex engine (every
     /// event of the period is tested against every step): no star is an equality, one trailing <c>**</c> (any run,

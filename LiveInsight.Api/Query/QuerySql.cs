@@ -147,8 +147,8 @@ public sealed partial class QuerySql
         {
             // No visit attribute: events as they are (compact files are deduplicated already).
             var list = string.Join(", ", columns);
-            var pushed = string.Concat(filters.OfType<SimpleFilter>().Select(f => ScanFilter(f, wholeSessions)).OfType<string>().Select(f => $" AND {f}"));
-            text.Append($"src AS (SELECT {list} FROM {Read(files.Compact)} WHERE {range} AND {types}{pushed}")
+            var pushed = string.Concat(filters.OfType<SimpleFilter>().Select(f => ScanFilter(f, wholeSessions)?.Sql).OfType<string>().Select(f => $" AND {f}"));
+            text.Append($"src AS ({CompactScan(files, list, range, $"{types}{pushed}")}")
                 .Append($" UNION ALL SELECT {list} FROM (SELECT DISTINCT ON (event_id) {list} FROM {Read(files.Mixed)} WHERE {range} AND {types}{pushed})),\n");
         }
         else
@@ -156,8 +156,11 @@ public sealed partial class QuerySql
             var start = Core.Lake.LakeLayout.SessionStart;
             var stampList = string.Join(", ", stamps);
             var raw = columns.Concat(stamps.Select(QueryFields.StampSource)).Distinct().ToList();
-            text.Append($"cmp AS (SELECT {string.Join(", ", columns)}, {stampList} FROM {Read(files.Compact)} WHERE {range} AND {types} AND {start} IS NOT NULL")
-                .Append(string.Concat(filters.OfType<SimpleFilter>().Select(f => ScanFilter(f, wholeSessions)).OfType<string>().Select(f => $" AND {f}")))
+            // A stamped row has s_start; a pushed stamp filter that refuses NULL (s_source IN (…)) already keeps only such
+            // rows, so the marker is not tested as well (each tested column costs a pass over every row of the range).
+            var scans = filters.OfType<SimpleFilter>().Select(f => ScanFilter(f, wholeSessions)).OfType<(string Sql, bool Stamped)>().ToList();
+            var marker = scans.Any(f => f.Stamped) ? "" : $" AND {start} IS NOT NULL";
+            text.Append($"cmp AS ({CompactScan(files, $"{string.Join(", ", columns)}, {stampList}", range, $"{types}{marker}{string.Concat(scans.Select(f => $" AND {f.Sql}"))}")}")
                 .Append("),\n");
             // Unstamped rows: all of the mixed days (no range: a session's first event may precede it) and the rows
             // of compact files that carry no stamps.
@@ -196,13 +199,24 @@ public sealed partial class QuerySql
             .Append("),\n");
     }
 
+    /// <summary>The compact files' rows of <paramref name="columns"/> passing <paramref name="where"/>: the files of days
+    /// wholly inside the period (<see cref="LakeSelection.Inside"/>) without the <paramref name="range"/> test, the others
+    /// with it.</summary>
+    private string CompactScan(LakeSelection files, string columns, string range, string where)
+    {
+        var inside = files.Compact.Where(files.Inside.Contains).ToList();
+        var edge = files.Compact.Where(f => !files.Inside.Contains(f)).ToList();
+        var text = $"SELECT {columns} FROM {Read(edge)} WHERE {range} AND {where}";
+        return inside.Count == 0 ? text : $"SELECT {columns} FROM {Read(inside)} WHERE {where} UNION ALL {text}";
+    }
+
     /// <summary>A top-level <c>is</c> once more, as a plain comparison on a column (<c>s_country IN ($1, $2)</c>,
     /// <c>path IN ($3)</c>) that DuckDB pushes into the Parquet scan of the stamped files, so row groups without a match
     /// are skipped and the other columns are read only for matching rows. Redundant with the filter proper (which still
     /// runs). A visit attribute keeps or drops whole sessions, so it is always safe; an event's page or name only when
     /// no session metric needs the session's other events (<paramref name="wholeSessions"/>). Null when the filter
-    /// cannot be said that way.</summary>
-    private string? ScanFilter(SimpleFilter filter, bool wholeSessions)
+    /// cannot be said that way. <c>Stamped</c>: the comparison is on a stamp and refuses NULL, so only stamped rows pass.</summary>
+    private (string Sql, bool Stamped)? ScanFilter(SimpleFilter filter, bool wholeSessions)
     {
         if (filter.Operator != "is" || !filter.CaseSensitive || filter.Clauses.Count > 32)
         {
@@ -228,7 +242,7 @@ public sealed partial class QuerySql
                 any.Add($"(type = 'custom' AND name IN ({string.Join(", ", names)}))");
             }
 
-            return any.Count == 0 ? "false" : $"({string.Join(" OR ", any)})";
+            return (any.Count == 0 ? "false" : $"({string.Join(" OR ", any)})", false);
         }
 
         var (column, expression) = filter.Dimension switch
@@ -245,7 +259,7 @@ public sealed partial class QuerySql
         var missing = expression[$"coalesce({column}, '".Length..^2]; // what a NULL reads as
         var values = filter.Clauses.Where(c => c != missing).Select(c => Param(c)).ToList();
         var compare = values.Count == 0 ? "false" : $"{column} IN ({string.Join(", ", values)})";
-        return filter.Clauses.Contains(missing) ? $"({column} IS NULL OR {compare})" : compare;
+        return filter.Clauses.Contains(missing) ? ($"({column} IS NULL OR {compare})", false) : (compare, column.StartsWith("s_", StringComparison.Ordinal));
     }
 
     /// <summary>A relation of the files' rows with every lake column, stamps included (NULL where a file has none).</summary>

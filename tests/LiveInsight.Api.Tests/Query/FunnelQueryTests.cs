@@ -42,6 +42,8 @@ public sealed class FunnelQueryTests(ApiFixture fixture)
         // A trailing ** is a prefix ("/" or "/pric", then anything); "/pricin*" stays a pattern. Step 3 needs a second
         // /pricing after the first: only V3 (12:11, 60 s) has one; V1's copy of its /pricing (another file) is not one.
         { "prefix and pattern steps", "prefix", Day, ["5 100 100 0 0 null", "4 80 80 1 20 330", "1 20 25 3 75 60"] },
+        // The same step twice (one predicate, one list): the second needs another /pricing after the first, V3's at 12:11.
+        { "a step repeated", "repeat", Day, ["5 100 100 0 0 null", "4 80 80 1 20 330", "1 20 25 3 75 60"] },
         { "another day", "session", "\"date_range\":[\"2026-11-11\",\"2026-11-11\"]", ["0 0 0 0 0 null", "0 0 0 0 0 null", "0 0 0 0 0 null"] },
     };
 
@@ -223,6 +225,8 @@ public sealed class FunnelQueryTests(ApiFixture fixture)
 
         funnels["prefix"] = await CreateAsync(client, site,
             "{\"name\":\"Prefix\",\"steps\":[{\"kind\":\"page\",\"path\":\"/**\"},{\"kind\":\"page\",\"path\":\"/pric**\"},{\"kind\":\"page\",\"path\":\"/pricin*\"}]}");
+        funnels["repeat"] = await CreateAsync(client, site,
+            "{\"name\":\"Repeat\",\"steps\":[{\"kind\":\"page\",\"path\":\"/\"},{\"kind\":\"page\",\"path\":\"/pricing\"},{\"kind\":\"page\",\"path\":\"/pricing\",\"display_name\":\"Pricing again\"}]}");
         funnels["pro"] = await CreateAsync(client, site,
             "{\"name\":\"Pro\",\"steps\":[{\"kind\":\"page\",\"path\":\"/pri*\"},{\"kind\":\"event\",\"event_name\":\"Signup\",\"prop_key\":\"plan\",\"prop_value\":\"pro\"}]}");
         return (site, funnels);
