@@ -37,7 +37,10 @@ SITE_ID=$(echo "$SITE" | json site_id); SECRET=$(echo "$SITE" | json secret_key)
 CACHE="${LIVEINSIGHT_BENCH_QUERY_CACHE:-/tmp/liveinsight-bench-query-lake}/$EVENTS-$(date -u +%F)-stamped-uh"
 PLACEHOLDER=benchbigsite
 if [ ! -f "$CACHE/generated.txt" ]; then
-  rm -rf "${CACHE%/*}"; mkdir -p "$CACHE"
+  # Only this benchmark's own older lakes (<events>-<date>-…) go, never the rest of the folder it was pointed at.
+  find "${CACHE%/*}" -mindepth 1 -maxdepth 1 -type d -regextype posix-extended -regex '.*/[0-9]+-[0-9]{4}-[0-9]{2}-[0-9]{2}-[a-z-]+' \
+    -exec rm -rf {} + 2>/dev/null || true
+  rm -rf "$CACHE"; mkdir -p "$CACHE"
   echo "==> generating $EVENTS events over $DAYS days plus $SMALL_SITES sites of $SMALL_EVENTS into $CACHE" >&2
   $BENCH generate "$CACHE" "$PLACEHOLDER" "$EVENTS" "$DAYS" "$SMALL_SITES" "$SMALL_EVENTS"
 else
