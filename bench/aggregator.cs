@@ -37,6 +37,8 @@ builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
     ["ConnectionStrings:dynamodb"] = dynamoUrl,
     ["LiveInsight:Storage:TablePrefix"] = "bench-",
     ["LiveInsight:Aggregator:ConsumerName"] = "bench",
+    // LIVEINSIGHT_BENCH_CONSUMERS=N: another ConsumersPerReplica than the service's default, to compare.
+    ["LiveInsight:Aggregator:ConsumersPerReplica"] = Environment.GetEnvironmentVariable("LIVEINSIGHT_BENCH_CONSUMERS"),
     ["Lake:Enabled"] = lakeOn ? "true" : "false",
     ["Lake:Path"] = lakePath,
 });
@@ -101,8 +103,9 @@ foreach (var chunk in Enumerable.Range(0, totalEvents).Chunk(1000))
     await AddAsync(chunk.Select(_ => MakeEvent(now)));
 }
 
-// As the worker does: ConsumersPerReplica (2) consumers in this process, so DynamoDB and Redis work overlap.
-var consumers = new[] { consumer, consumer.Sibling(1) };
+// As the worker does: ConsumersPerReplica consumers in this process, so DynamoDB and Redis work overlap.
+var consumerCount = host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<AggregatorOptions>>().Value.ConsumersPerReplica;
+var consumers = Enumerable.Range(0, consumerCount).Select(i => i == 0 ? consumer : consumer.Sibling(i)).ToArray();
 using var lakeStop = new CancellationTokenSource();
 var lakeLoop = lakeOn ? Task.Run(() => host.Services.GetRequiredService<LakeWriter>().RunAsync(lakeStop.Token)) : Task.CompletedTask;
 // LIVEINSIGHT_BENCH_TRACE_WAIT=<file>: print this process's id and wait for the file, so a profiler (dotnet-trace
@@ -271,7 +274,7 @@ var section = $"""
 - Machine: {Environment.ProcessorCount} cores ({cpu}); everything on it: redis-server, dynalite (on disk, LevelDB), the aggregator
 - Command: `./liveinsight bench aggregator` (`bench/aggregator.sh` → `bench/aggregator.cs`), {totalEvents:N0} events backlog, {steadySeconds} s at 1,000 events/s
 - Peak memory (VmHWM): aggregator process {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0:N0} MiB (PeakWorkingSet64)
-- Two consumers in one process (the default `ConsumersPerReplica`), batches of 500; every event: Events item (BatchWriteItem), rollup deltas + session state + XACK in Lua scripts of 25 events each (`ApplyChunkSize`, pipelined); an open session's snapshot (BatchWriteItem) a minute after it was first seen, so none in this drain
+- {consumerCount} consumers in one process (`ConsumersPerReplica`), batches of 500; every event: Events item (BatchWriteItem), rollup deltas + session state + XACK in Lua scripts of 25 events each (`ApplyChunkSize`, pipelined); an open session's snapshot (BatchWriteItem) a minute after it was first seen, so none in this drain
 
 | measure | value | ceiling / target | ratio / result |
 |---|---|---|---|
