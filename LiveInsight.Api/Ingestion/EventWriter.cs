@@ -26,8 +26,10 @@ public sealed class EventWriter(IConnectionMultiplexer redis, TimeProvider time)
     private static readonly TimeSpan RealtimeFreshness = TimeSpan.FromMinutes(5);
     private static readonly TimeSpan ExpiryRefresh = TimeSpan.FromMinutes(10);
 
-    /// <summary>Old realtime entries removed per request, at most: twice what one request can add (one session per
-    /// event), so trimming always outruns growth, and no script ever runs long (Redis serves nobody while it runs).</summary>
+    /// <summary>Old realtime entries removed per site and call for each request of that site in the call, up to two
+    /// requests' worth: twice what one request can add (one session per event), and a call adds at most
+    /// <see cref="MaxEventsPerCall"/> sessions, so trimming always outruns growth, and no script ever runs long (Redis
+    /// serves nobody while it runs).</summary>
     public const int TrimStep = 2 * IngestionLimits.MaxEventsPerBatch;
 
     /// <summary>Requests of one shard sent in one script call, at most (a group commit: see <see cref="WriteAsync"/>).</summary>
@@ -43,23 +45,34 @@ public sealed class EventWriter(IConnectionMultiplexer redis, TimeProvider time)
     // KEYS: the shard's stream. ARGV: r, then r requests, each:
     //   realtime visitors, realtime sessions, realtime pages, this minute's quota hash, keys' last use (keys),
     //   now, cutoff, requests allowed per minute (0: no limit, then no quota at all), events allowed, bytes allowed,
-    //   key field to stamp with now ('' = none), payload bytes of this batch,
-    //   n, then n × (seen key, event id hash, payload),
+    //   key field to stamp with now ('' = none), payload bytes of this batch, n, size of this section,
+    //   then n × (seen key, event id hash, payload),
     //   then h, h × (hll key, visitor id),
     //   then realtime visitor ('' = none), s, s × (session id, path), then x, x × (key, ttl seconds).
     // Returns one reply per request: the indexes of its duplicates, or {-1, which limit} (1 requests, 2 events,
-    // 3 bytes) when over a quota. Each request is exactly what one call per request did before: its own quota
-    // check (a refused request skips only its own section), dedupe, stream entries, sketches and realtime sets.
+    // 3 bytes) when over a quota. Requests are decided one after the other, each against its own quota and the
+    // running totals (read once per quota hash, written back once per hash), and dedupe and XADD run per event in
+    // order; what is idempotent or last-wins (sketches, realtime sets, current paths, trims) is then sent once per key
+    // for the whole call. So every request gets what a call of its own would have given, for fewer commands.
     private static readonly string Script = $$"""
         local replies = {}
+        local quotas, quotaOrder = {}, {}
+        local adds, addOrder = {}, {}
+        local trims, trimOrder = {}, {}
+        local expiries = {}
+        local function add(command, key, a, b)
+          local list = adds[key]
+          if not list then list = {command}; adds[key] = list; addOrder[#addOrder + 1] = key end
+          list[#list + 1] = a
+          if b ~= nil then list[#list + 1] = b end
+        end
         local i = 2
         for r = 1, tonumber(ARGV[1]) do
           local rtVisitors, rtSessions, rtPaths, quota, lastUsed = ARGV[i], ARGV[i+1], ARGV[i+2], ARGV[i+3], ARGV[i+4]
-          local now, cutoff = ARGV[i+5], ARGV[i+6]
+          local now, cutoff = ARGV[i+5], tonumber(ARGV[i+6])
           local limit, eventsAllowed, bytesAllowed = tonumber(ARGV[i+7]), tonumber(ARGV[i+8]), tonumber(ARGV[i+9])
-          local field, bytes, n = ARGV[i+10], ARGV[i+11], tonumber(ARGV[i+12])
-          local size = tonumber(ARGV[i+13])
-          local after = i + size
+          local field, bytes, n = ARGV[i+10], tonumber(ARGV[i+11]), tonumber(ARGV[i+12])
+          local after = i + tonumber(ARGV[i+13])
           i = i + 14
           local refused = nil
           if field ~= '' then
@@ -67,18 +80,22 @@ public sealed class EventWriter(IConnectionMultiplexer redis, TimeProvider time)
             redis.call('EXPIRE', lastUsed, {{RedisKeys.Ttl.KeysLastUsedSeconds}})
           end
           if limit > 0 then
-            local used = redis.call('HINCRBY', quota, '{{Q.Requests}}', 1)
-            if used == 1 then redis.call('EXPIRE', quota, 120) end
-            if used > limit then refused = {-1, 1} else
-              -- Events and bytes: refused once the minute's total has reached the limit, so a minute takes at most the
-              -- limit plus one batch, and no batch is too big to ever pass.
-              local spent = redis.call('HMGET', quota, '{{Q.Events}}', '{{Q.Bytes}}')
-              if eventsAllowed > 0 and tonumber(spent[1] or '0') >= eventsAllowed then refused = {-1, 2}
-              elseif bytesAllowed > 0 and tonumber(spent[2] or '0') >= bytesAllowed then refused = {-1, 3}
-              elseif n > 0 then
-                redis.call('HINCRBY', quota, '{{Q.Events}}', n)
-                redis.call('HINCRBY', quota, '{{Q.Bytes}}', bytes)
-              end
+            local q = quotas[quota]
+            if not q then
+              local spent = redis.call('HMGET', quota, '{{Q.Requests}}', '{{Q.Events}}', '{{Q.Bytes}}')
+              q = {tonumber(spent[1] or '0'), tonumber(spent[2] or '0'), tonumber(spent[3] or '0'), 0, 0, 0}
+              quotas[quota] = q
+              quotaOrder[#quotaOrder + 1] = quota
+            end
+            -- Every request counts, refused or not. Events and bytes: refused once the minute's total has reached the
+            -- limit, so a minute takes at most the limit plus one batch, and no batch is too big to ever pass.
+            q[1] = q[1] + 1; q[4] = q[4] + 1
+            if q[1] > limit then refused = {-1, 1}
+            elseif eventsAllowed > 0 and q[2] >= eventsAllowed then refused = {-1, 2}
+            elseif bytesAllowed > 0 and q[3] >= bytesAllowed then refused = {-1, 3}
+            elseif n > 0 then
+              q[2] = q[2] + n; q[5] = q[5] + n
+              q[3] = q[3] + bytes; q[6] = q[6] + bytes
             end
           end
           if refused then
@@ -94,28 +111,51 @@ public sealed class EventWriter(IConnectionMultiplexer redis, TimeProvider time)
               i = i + 3
             end
             local h = tonumber(ARGV[i]); i = i + 1
-            for _ = 1, h do redis.call('PFADD', ARGV[i], ARGV[i+1]); i = i + 2 end
+            for _ = 1, h do add('PFADD', ARGV[i], ARGV[i+1]); i = i + 2 end
             local visitor = ARGV[i]; i = i + 1
-            if visitor ~= '' then redis.call('ZADD', rtVisitors, now, visitor) end
+            if visitor ~= '' then add('ZADD', rtVisitors, now, visitor) end
             local s = tonumber(ARGV[i]); i = i + 1
             for _ = 1, s do
-              redis.call('ZADD', rtSessions, now, ARGV[i])
-              if ARGV[i+1] ~= '' then redis.call('HSET', rtPaths, ARGV[i], ARGV[i+1]) end
+              add('ZADD', rtSessions, now, ARGV[i])
+              if ARGV[i+1] ~= '' then add('HSET', rtPaths, ARGV[i], ARGV[i+1]) end
               i = i + 2
             end
             local x = tonumber(ARGV[i]); i = i + 1
-            for _ = 1, x do redis.call('EXPIRE', ARGV[i], ARGV[i+1]); i = i + 2 end
-            -- The oldest entries sort first: the ranks 0..k-1 are exactly the k old ones just listed.
-            local gone = redis.call('ZRANGEBYSCORE', rtSessions, '-inf', cutoff, 'LIMIT', 0, {{TrimStep}})
-            if #gone > 0 then
-              redis.call('HDEL', rtPaths, unpack(gone))
-              redis.call('ZREMRANGEBYRANK', rtSessions, 0, #gone - 1)
+            -- After the keys exist: sketches and realtime sets are made by the adds at the end.
+            for _ = 1, x do expiries[#expiries + 1] = i; i = i + 2 end
+            local t = trims[rtSessions]
+            if not t then
+              t = {rtPaths, rtVisitors, cutoff, 0}; trims[rtSessions] = t; trimOrder[#trimOrder + 1] = rtSessions
             end
-            local left = #redis.call('ZRANGEBYSCORE', rtVisitors, '-inf', cutoff, 'LIMIT', 0, {{TrimStep}})
-            if left > 0 then redis.call('ZREMRANGEBYRANK', rtVisitors, 0, left - 1) end
+            if cutoff > t[3] then t[3] = cutoff end
+            if t[4] < 2 then t[4] = t[4] + 1 end
             replies[r] = dups
           end
           i = after
+        end
+        for _, key in ipairs(quotaOrder) do
+          local q = quotas[key]
+          local used = redis.call('HINCRBY', key, '{{Q.Requests}}', q[4])
+          if used == q[4] then redis.call('EXPIRE', key, 120) end
+          if q[5] > 0 then redis.call('HINCRBY', key, '{{Q.Events}}', q[5]) end
+          if q[6] > 0 then redis.call('HINCRBY', key, '{{Q.Bytes}}', q[6]) end
+        end
+        -- In the order the requests came: a session's last path wins, as it would one request after the other.
+        for _, key in ipairs(addOrder) do
+          local list = adds[key]
+          redis.call(list[1], key, unpack(list, 2))
+        end
+        for _, at in ipairs(expiries) do redis.call('EXPIRE', ARGV[at], ARGV[at + 1]) end
+        for _, sessions in ipairs(trimOrder) do
+          local t = trims[sessions]
+          -- The oldest entries sort first: the ranks 0..k-1 are exactly the k old ones just listed.
+          local gone = redis.call('ZRANGEBYSCORE', sessions, '-inf', t[3], 'LIMIT', 0, {{TrimStep}} * t[4])
+          if #gone > 0 then
+            redis.call('HDEL', t[1], unpack(gone))
+            redis.call('ZREMRANGEBYRANK', sessions, 0, #gone - 1)
+          end
+          local left = #redis.call('ZRANGEBYSCORE', t[2], '-inf', t[3], 'LIMIT', 0, {{TrimStep}} * t[4])
+          if left > 0 then redis.call('ZREMRANGEBYRANK', t[2], 0, left - 1) end
         end
         return replies
         """;
