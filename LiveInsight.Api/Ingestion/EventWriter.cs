@@ -14,7 +14,9 @@ namespace LiveInsight.Api.Ingestion;
 /// is reported back as a duplicate) and, when new, XADD to the events stream. Per request, once: PFADD of the distinct
 /// visitors into the site's hour and day HyperLogLogs (idempotent, so repeats do no harm) and the realtime sorted sets,
 /// then a bounded trim of those sets (and of the sessions' current pages) to the realtime window.
-/// Key expiries are sent only now and then.
+/// Key expiries are sent only now and then. Requests that wait while their shard's calls are in flight share the next
+/// call (group commit, <see cref="WriteAsync"/>): the sketches, realtime sets, quota writes and trims then go once per
+/// key for the whole call.
 /// The stream is never capped here: a MAXLEN could drop entries the aggregator has not read. The aggregator trims
 /// what it has acknowledged instead (XTRIM MINID); the byte quota bounds how fast it can grow meanwhile.
 /// </summary>
