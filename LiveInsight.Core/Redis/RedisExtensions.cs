@@ -11,7 +11,7 @@ public static class RedisExtensions
     /// <summary>
     /// The Redis client every service uses (Aspire's, with its health check). It never aborts on a failed first
     /// connect and fails fast while disconnected instead of queueing, so a service comes up, answers 503 at once while
-    /// Redis is away, and recovers on its own. Command tracing is only on when traces are exported: its profiling
+    /// Redis is away, and recovers on its own; it re-reads the topology every 5 s, so a failover is followed quickly. Command tracing is only on when traces are exported: its profiling
     /// sessions otherwise hold every command in memory for nobody.
     /// </summary>
     public static IHostApplicationBuilder AddLiveInsightRedis(this IHostApplicationBuilder builder)
@@ -26,6 +26,10 @@ public static class RedisExtensions
             {
                 options.AbortOnConnectFail = false;
                 options.BacklogPolicy = BacklogPolicy.FailFast;
+                // After a cluster failover the client can keep the promoted node marked as a replica, refusing
+                // primary-only commands on its own ("cannot be issued to a replica"), until its next topology check:
+                // 60 s by default, which stalled an aggregator that long after a primary died. 5 s bounds it.
+                options.ConfigCheckSeconds = 5;
             });
         return builder;
     }

@@ -168,7 +168,7 @@ public sealed class ExternalProcess(
         for (var i = 0; i < PortRange; i++)
         {
             var port = FirstPort + (int)((uint)Interlocked.Increment(ref _nextPort) % PortRange);
-            if (IsFree(port))
+            if (IsFree(port) && Reserve(port))
             {
                 return port;
             }
@@ -194,6 +194,34 @@ public sealed class ExternalProcess(
         }
     }
 
+    /// <summary>
+    /// Holds a lock file for <paramref name="port"/> for the rest of this process, so no other test process (they run
+    /// side by side) is handed the same port between its check and its server's bind, which can be seconds for a fixture
+    /// that picks its ports before it starts (a Kestrel bind once failed with "address already in use" that way).
+    /// </summary>
+    private static bool Reserve(int port)
+    {
+        try
+        {
+            Directory.CreateDirectory(ReservationDirectory);
+            // FileShare.None takes an exclusive advisory lock on Unix: a second process's open fails until this one exits.
+            var lockFile = new FileStream(Path.Combine(ReservationDirectory, port.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            Reservations.Add(lockFile);
+            return true;
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    private static readonly string ReservationDirectory = Path.Combine(Path.GetTempPath(), "liveinsight-test-ports");
+    private static readonly System.Collections.Concurrent.ConcurrentBag<FileStream> Reservations = [];
     private const int FirstPort = 10_000;
     private const int PortRange = 10_000;
     private static int _nextPort = Random.Shared.Next(PortRange);
