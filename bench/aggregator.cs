@@ -37,11 +37,15 @@ builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
     ["ConnectionStrings:dynamodb"] = dynamoUrl,
     ["LiveInsight:Storage:TablePrefix"] = "bench-",
     ["LiveInsight:Aggregator:ConsumerName"] = "bench",
-    // LIVEINSIGHT_BENCH_CONSUMERS=N: another ConsumersPerReplica than the service's default, to compare.
-    ["LiveInsight:Aggregator:ConsumersPerReplica"] = Environment.GetEnvironmentVariable("LIVEINSIGHT_BENCH_CONSUMERS"),
     ["Lake:Enabled"] = lakeOn ? "true" : "false",
     ["Lake:Path"] = lakePath,
 });
+// LIVEINSIGHT_BENCH_CONSUMERS=N: another ConsumersPerReplica than the service's default, to compare.
+if (Environment.GetEnvironmentVariable("LIVEINSIGHT_BENCH_CONSUMERS") is { Length: > 0 } consumersSetting)
+{
+    builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["LiveInsight:Aggregator:ConsumersPerReplica"] = consumersSetting });
+}
+
 builder.Logging.SetMinimumLevel(LogLevel.Warning);
 builder.AddServiceDefaults();
 builder.AddAggregator(runWorker: false);
