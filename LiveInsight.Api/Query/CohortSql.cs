@@ -133,71 +133,15 @@ public sealed class CohortSql
         return (column, aggregate);
     }
 
-    private string Filter(QueryFilter filter) => filter switch
-    {
-        LogicalFilter logical => "(" + string.Join(logical.All ? " AND " : " OR ", logical.Children.Select(Filter)) + ")",
-        NotFilter not => $"(NOT {Filter(not.Child)})",
-        SimpleFilter simple => Simple(simple),
-        _ => throw new QueryException("Unknown filter."),
-    };
-
-    private string Simple(SimpleFilter filter)
-    {
-        var expression = RowExpression(filter.Dimension);
-        var clauses = filter.Clauses;
-        if (!filter.CaseSensitive)
-        {
-            expression = $"lower({expression})";
-            clauses = clauses.Select(c => c.ToLowerInvariant()).ToList();
-        }
-
-        if (filter.Operator is "matches" or "matches_not")
-        {
-            regexes.AddRange(clauses);
-        }
-
-        string Any(Func<string, string> match) => "(" + string.Join(" OR ", clauses.Select(c => match(Param(c)))) + ")";
-        return filter.Operator switch
-        {
-            "is" => $"list_contains({Param(clauses.ToList())}, {expression})",
-            "is_not" => $"(NOT list_contains({Param(clauses.ToList())}, {expression}))",
-            "contains" => Any(p => $"contains({expression}, {p})"),
-            "contains_not" => $"(NOT {Any(p => $"contains({expression}, {p})")})",
-            "matches" => Any(p => $"regexp_matches({expression}, {p})"),
-            "matches_not" => $"(NOT {Any(p => $"regexp_matches({expression}, {p})")})",
-            _ => throw new QueryException($"Unknown filter operator '{filter.Operator}'."),
-        };
-    }
+    private string Filter(QueryFilter filter) =>
+        FilterSql.Condition(filter, simple => FilterSql.Match(simple, RowExpression(simple.Dimension), Param, regexes));
 
     /// <summary>A filter dimension per identified event: event dimensions and props from the event, visit dimensions
     /// from its session. Goals are not offered for cohorts yet (the caller refuses them first).</summary>
-    private string RowExpression(string dimension)
-    {
-        if (QueryFields.EventDimensions.TryGetValue(dimension, out var expression))
-        {
-            return expression;
-        }
+    private string RowExpression(string dimension) =>
+        FilterSql.RowExpression(dimension, Param) ?? throw new QueryException($"Cohorts cannot be filtered by '{dimension}'.");
 
-        if (dimension.StartsWith(QueryFields.PropsPrefix, StringComparison.Ordinal))
-        {
-            return $"coalesce(props[{Param(dimension[QueryFields.PropsPrefix.Length..])}], '(none)')";
-        }
-
-        if (QueryFields.VisitDimensions.TryGetValue(dimension, out var visit))
-        {
-            return visit.Column;
-        }
-
-        throw new QueryException($"Cohorts cannot be filtered by '{dimension}'.");
-    }
-
-    public static IEnumerable<string> FilterDimensions(IEnumerable<QueryFilter> filters) => filters.SelectMany(f => f switch
-    {
-        LogicalFilter logical => FilterDimensions(logical.Children),
-        NotFilter not => FilterDimensions([not.Child]),
-        SimpleFilter simple => [simple.Dimension],
-        _ => [],
-    });
+    public static IEnumerable<string> FilterDimensions(IEnumerable<QueryFilter> filters) => FilterSql.Dimensions(filters);
 
     private string Param(object value)
     {

@@ -333,30 +333,11 @@ public sealed partial class QuerySql
     }
 
     /// <summary>A dimension per event row of <c>rows</c> (or of <c>src</c>, in the filter).</summary>
-    private string RowExpression(string dimension)
-    {
-        if (dimension == QueryFields.Goal)
-        {
-            return GoalColumn;
-        }
-
-        if (QueryFields.EventDimensions.TryGetValue(dimension, out var expression))
-        {
-            return expression;
-        }
-
-        if (dimension.StartsWith(QueryFields.PropsPrefix, StringComparison.Ordinal))
-        {
-            return $"coalesce(props[{Param(dimension[QueryFields.PropsPrefix.Length..])}], '(none)')";
-        }
-
-        if (QueryFields.VisitDimensions.TryGetValue(dimension, out var visit))
-        {
-            return visit.Column;
-        }
-
-        return string.Format(System.Globalization.CultureInfo.InvariantCulture, QueryFields.TimeDimensions[dimension], "local_ts");
-    }
+    private string RowExpression(string dimension) =>
+        dimension == QueryFields.Goal
+            ? GoalColumn
+            : FilterSql.RowExpression(dimension, Param)
+              ?? string.Format(System.Globalization.CultureInfo.InvariantCulture, QueryFields.TimeDimensions[dimension], "local_ts");
 
     /// <summary>A dimension per session: its attribute, or the time bucket of its start.</summary>
     private static string SessionExpression(string dimension) =>
@@ -364,56 +345,10 @@ public sealed partial class QuerySql
             ? "s." + visit.Column
             : string.Format(System.Globalization.CultureInfo.InvariantCulture, QueryFields.TimeDimensions[dimension], "s.start_local");
 
-    private string Filter(QueryFilter filter, List<string> regexes) => filter switch
-    {
-        LogicalFilter logical => "(" + string.Join(logical.All ? " AND " : " OR ", logical.Children.Select(c => Filter(c, regexes))) + ")",
-        NotFilter not => $"(NOT {Filter(not.Child, regexes)})",
-        SimpleFilter simple => Simple(simple, regexes),
-        _ => throw new QueryException("Unknown filter."),
-    };
+    private string Filter(QueryFilter filter, List<string> regexes) => FilterSql.Condition(filter, simple =>
+        simple.Dimension == QueryFields.Goal ? GoalFilter(simple) : FilterSql.Match(simple, RowExpression(simple.Dimension), Param, regexes));
 
-    private string Simple(SimpleFilter filter, List<string> regexes)
-    {
-        if (filter.Dimension == QueryFields.Goal)
-        {
-            return GoalFilter(filter);
-        }
-
-        var expression = RowExpression(filter.Dimension);
-        var clauses = filter.Clauses;
-        if (!filter.CaseSensitive)
-        {
-            expression = $"lower({expression})";
-            clauses = clauses.Select(c => c.ToLowerInvariant()).ToList();
-        }
-
-        string Any(Func<string, string> match) => "(" + string.Join(" OR ", clauses.Select(c => match(Param(c)))) + ")";
-        switch (filter.Operator)
-        {
-            case "matches" or "matches_not":
-                regexes.AddRange(clauses);
-                break;
-        }
-
-        return filter.Operator switch
-        {
-            "is" => $"list_contains({Param(clauses.ToList())}, {expression})",
-            "is_not" => $"(NOT list_contains({Param(clauses.ToList())}, {expression}))",
-            "contains" => Any(p => $"contains({expression}, {p})"),
-            "contains_not" => $"(NOT {Any(p => $"contains({expression}, {p})")})",
-            "matches" => Any(p => $"regexp_matches({expression}, {p})"),
-            "matches_not" => $"(NOT {Any(p => $"regexp_matches({expression}, {p})")})",
-            _ => throw new QueryException($"Unknown filter operator '{filter.Operator}'."),
-        };
-    }
-
-    private static IEnumerable<string> FilterDimensions(IEnumerable<QueryFilter> filters) => filters.SelectMany(f => f switch
-    {
-        LogicalFilter logical => FilterDimensions(logical.Children),
-        NotFilter not => FilterDimensions([not.Child]),
-        SimpleFilter simple => [simple.Dimension],
-        _ => [],
-    });
+    private static IEnumerable<string> FilterDimensions(IEnumerable<QueryFilter> filters) => FilterSql.Dimensions(filters);
 
     private string Param(object value)
     {

@@ -116,27 +116,23 @@ public static class SharedDashboard
     }
 
     /// <summary>The link's site's goals (read only; another site's are 404). The query string is not forwarded.</summary>
-    public static async Task<IResult> GoalsAsync(HttpContext context, string token, string siteId, ShareLinks links, ShareForwarder forwarder, CancellationToken ct)
-    {
-        if (await links.FindSiteAsync(token, context, ct) is not { } linked || linked != siteId)
-        {
-            return NotFound();
-        }
-
-        return await forwarder.ForwardAsync(context, token, linked, $"/api/sites/{Uri.EscapeDataString(linked)}/goals", QueryString.Empty, ct)
-            ? TypedResults.Empty
-            : TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "The Api cannot be reached");
-    }
+    public static Task<IResult> GoalsAsync(HttpContext context, string token, string siteId, ShareLinks links, ShareForwarder forwarder, CancellationToken ct) =>
+        SiteListAsync(context, token, siteId, "goals", links, forwarder, ct);
 
     /// <summary>The link's site's funnels (names and steps, read only; another site's are 404).</summary>
-    public static async Task<IResult> FunnelsAsync(HttpContext context, string token, string siteId, ShareLinks links, ShareForwarder forwarder, CancellationToken ct)
+    public static Task<IResult> FunnelsAsync(HttpContext context, string token, string siteId, ShareLinks links, ShareForwarder forwarder, CancellationToken ct) =>
+        SiteListAsync(context, token, siteId, "funnels", links, forwarder, ct);
+
+    /// <summary>A list the Api keeps under <c>/api/sites/{siteId}/{list}</c>, for the link's own site only.</summary>
+    private static async Task<IResult> SiteListAsync(
+        HttpContext context, string token, string siteId, string list, ShareLinks links, ShareForwarder forwarder, CancellationToken ct)
     {
         if (await links.FindSiteAsync(token, context, ct) is not { } linked || linked != siteId)
         {
             return NotFound();
         }
 
-        return await ForwardedAsync(forwarder.ForwardAsync(context, token, linked, $"/api/sites/{Uri.EscapeDataString(linked)}/funnels", QueryString.Empty, ct));
+        return await ForwardedAsync(forwarder.ForwardAsync(context, token, linked, $"/api/sites/{Uri.EscapeDataString(linked)}/{list}", QueryString.Empty, ct));
     }
 
     /// <summary>A funnel's answer for the link's site: the funnel id is one short segment of id characters (anything else
