@@ -61,7 +61,6 @@ public sealed partial class QuerySql
         string Source(List<string> paths) => $"read_parquet({Param(paths)}, union_by_name = true, hive_partitioning = false)";
         var list = string.Join(", ", columns);
         var types = $"type IN {Core.Lake.LakeLayout.SessionEventTypes}";
-        var range = $"ts >= {Param(period.FromMs)} AND ts < {Param(period.ToMs)}";
         var scans = new List<string>();
         if (inside.Count > 0)
         {
@@ -70,6 +69,8 @@ public sealed partial class QuerySql
 
         if (edge.Count > 0 || inside.Count == 0)
         {
+            // The bounds become parameters only when the text uses them: DuckDB refuses a value for no placeholder.
+            var range = $"ts >= {Param(period.FromMs)} AND ts < {Param(period.ToMs)}";
             scans.Add($"SELECT {list} FROM {(edge.Count == 0 ? EmptyEvents : Source(edge))} WHERE {range} AND {types}");
         }
 
