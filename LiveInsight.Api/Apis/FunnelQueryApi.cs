@@ -11,14 +11,15 @@ namespace LiveInsight.Api.Apis;
 
 /// <summary>
 /// <c>POST /api/sites/{siteId}/funnels/{funnelId}/query</c>: a saved funnel's answer over a date range, from the event
-/// lake. The body is <c>{"date_range": …, "filters": […], "breakdown": {"step": k, "by": "visit:source"}}</c>: date range
-/// and filters in <c>/api/v2/query</c>'s syntax, checked by its parser with its limits; the query shares the engine's
+/// lake. The body is <c>{"date_range": …, "filters": […], "breakdown": {"step": k, "by": "visit:source"},
+/// "include": {"comparisons": {"mode": "previous_period"}}}</c>: date range, filters and comparisons in
+/// <c>/api/v2/query</c>'s syntax, checked by its parser with its limits; the query shares the engine's
 /// slots, deadline and the site's uncached queries a minute. A POST (not a GET with a query string) because the filter
 /// tree is JSON, as in <c>/api/v2/query</c>.
 /// </summary>
 public static class FunnelQueryApi
 {
-    private static readonly string[] TopLevel = ["date_range", "filters", "breakdown"];
+    private static readonly string[] TopLevel = ["date_range", "filters", "breakdown", "include"];
 
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
@@ -90,18 +91,39 @@ public static class FunnelQueryApi
                 var zone = SiteTimeZones.Of(site.TimeZone);
                 var listing = await lake.ListAsync(site.SiteId, ct);
                 var period = QueryPeriods.Resolve(query.Scope.DateRange, zone, time.GetUtcNow(), () => listing.FirstDay);
-                List<object?[]> rows;
-                try
+
+                async Task<List<object?[]>> RunAsync(FunnelQuery asked, QueryPeriod days)
                 {
-                    rows = await engine.RunAsync(QuerySql.BuildFunnel(query, period, await lake.FilesAsync(listing, period.First, period.Last, ct), site.Goals), ct);
-                }
-                catch (LakeFilesChangedException)
-                {
-                    listing = await lake.ListAsync(site.SiteId, ct);
-                    rows = await engine.RunAsync(QuerySql.BuildFunnel(query, period, await lake.FilesAsync(listing, period.First, period.Last, ct), site.Goals), ct);
+                    try
+                    {
+                        return await engine.RunAsync(QuerySql.BuildFunnel(asked, days, await lake.FilesAsync(listing, days.First, days.Last, ct), site.Goals), ct);
+                    }
+                    catch (LakeFilesChangedException)
+                    {
+                        listing = await lake.ListAsync(site.SiteId, ct);
+                        return await engine.RunAsync(QuerySql.BuildFunnel(asked, days, await lake.FilesAsync(listing, days.First, days.Last, ct), site.Goals), ct);
+                    }
                 }
 
-                return TypedResults.Json(Answer(query, period, rows));
+                var answer = Answer(query, period, await RunAsync(query, period));
+                if (query.Scope.Comparison is { } compare)
+                {
+                    // The same funnel and filters over the other days (no breakdown): its steps beside the answer's.
+                    var (from, to) = compare.Days(period);
+                    var range = new JsonArray(from.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), to.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+                    var comparePeriod = QueryPeriods.Resolve(range, zone, time.GetUtcNow(), () => null);
+                    var before = query with { BreakdownStep = null, BreakdownBy = null };
+                    var rows = await RunAsync(before, comparePeriod);
+                    answer["comparison"] = new JsonObject
+                    {
+                        ["mode"] = compare.Mode,
+                        ["date_range"] = QueryPeriods.Echo(comparePeriod),
+                        ["all_visitors"] = AllVisitors(rows),
+                        ["steps"] = Steps(before, rows),
+                    };
+                }
+
+                return TypedResults.Json(answer);
             });
         }
     }
@@ -144,6 +166,12 @@ public static class FunnelQueryApi
             throw new QueryException(error!);
         }
 
+        // Of include, a funnel takes comparisons only (total_rows and the rest are about rows of a v2 answer).
+        if (parsed.IncludeAsSent.Select(p => p.Key).FirstOrDefault(k => k != "comparisons") is { } other)
+        {
+            throw new QueryException($"include.{(other.Length <= 40 ? other : other[..40] + "…")} is not an option of a funnel query: include takes comparisons only.");
+        }
+
         var (step, by) = breakdown is { ValueKind: not JsonValueKind.Null } b ? Breakdown(b) : (null, null);
         return (parsed, step, by);
     }
@@ -166,9 +194,37 @@ public static class FunnelQueryApi
     /// (count and percent), median seconds since the previous step; the breakdown's groups when asked.</summary>
     private static JsonObject Answer(FunnelQuery query, QueryPeriod period, List<object?[]> rows)
     {
-        long Count(object? value) => value is null ? 0 : Convert.ToInt64(value, CultureInfo.InvariantCulture);
-        int Kind(object?[] row) => Convert.ToInt32(row[0], CultureInfo.InvariantCulture);
-        var all = rows.Where(r => Kind(r) == QuerySql.FunnelAllRow).Select(r => Count(r[3])).FirstOrDefault();
+        var answer = new JsonObject
+        {
+            ["funnel"] = JsonSerializer.SerializeToNode(FunnelView.Of(query.Funnel), Json),
+            ["date_range"] = QueryPeriods.Echo(period),
+            ["filters"] = query.Scope.FiltersAsSent.DeepClone(),
+            ["all_visitors"] = AllVisitors(rows),
+            ["steps"] = Steps(query, rows),
+        };
+        if (query.BreakdownStep is { } step)
+        {
+            answer["breakdown"] = new JsonObject
+            {
+                ["step"] = step,
+                ["by"] = query.BreakdownBy,
+                ["results"] = new JsonArray(rows.Where(r => Kind(r) == QuerySql.FunnelBreakdownRow)
+                    .Select(r => (JsonNode)new JsonObject { ["value"] = r[2] as string ?? "", ["visitors"] = Count(r[3]) }).ToArray()),
+            };
+        }
+
+        return answer;
+    }
+
+    private static long Count(object? value) => value is null ? 0 : Convert.ToInt64(value, CultureInfo.InvariantCulture);
+
+    private static int Kind(object?[] row) => Convert.ToInt32(row[0], CultureInfo.InvariantCulture);
+
+    /// <summary>The period's visitors, whether or not they entered the funnel.</summary>
+    private static long AllVisitors(List<object?[]> rows) => rows.Where(r => Kind(r) == QuerySql.FunnelAllRow).Select(r => Count(r[3])).FirstOrDefault();
+
+    private static JsonArray Steps(FunnelQuery query, List<object?[]> rows)
+    {
         var stepRows = rows.Where(r => Kind(r) == QuerySql.FunnelStepRow).ToList();
         var steps = new JsonArray();
         long first = 0, previous = 0;
@@ -191,26 +247,7 @@ public static class FunnelQueryApi
             previous = visitors;
         }
 
-        var answer = new JsonObject
-        {
-            ["funnel"] = JsonSerializer.SerializeToNode(FunnelView.Of(query.Funnel), Json),
-            ["date_range"] = QueryPeriods.Echo(period),
-            ["filters"] = query.Scope.FiltersAsSent.DeepClone(),
-            ["all_visitors"] = all,
-            ["steps"] = steps,
-        };
-        if (query.BreakdownStep is { } step)
-        {
-            answer["breakdown"] = new JsonObject
-            {
-                ["step"] = step,
-                ["by"] = query.BreakdownBy,
-                ["results"] = new JsonArray(rows.Where(r => Kind(r) == QuerySql.FunnelBreakdownRow)
-                    .Select(r => (JsonNode)new JsonObject { ["value"] = r[2] as string ?? "", ["visitors"] = Count(r[3]) }).ToArray()),
-            };
-        }
-
-        return answer;
+        return steps;
     }
 
     /// <summary>Percent to one decimal; 0 when there is nothing to divide by.</summary>

@@ -143,6 +143,12 @@ public static partial class ApiHostileCases
                 yield return Query($"breakdown = {label}", $"{{\"date_range\":\"7d\",\"breakdown\":{json}}}");
                 yield return Query($"breakdown step = {label}", $"{{\"date_range\":\"7d\",\"breakdown\":{{\"step\":{json},\"by\":\"visit:source\"}}}}");
                 yield return Query($"breakdown by = {label}", $"{{\"date_range\":\"7d\",\"breakdown\":{{\"step\":1,\"by\":{json}}}}}");
+                if (json != "{}")
+                {
+                    yield return Query($"include = {label}", $"{{\"date_range\":\"7d\",\"include\":{json}}}"); // {} is an empty include: allowed
+                }
+
+                yield return Query($"comparisons mode = {label}", $"{{\"date_range\":\"7d\",\"include\":{{\"comparisons\":{{\"mode\":{json}}}}}}}");
             }
         }
 
@@ -162,6 +168,10 @@ public static partial class ApiHostileCases
                      ("key lone surrogate", "{\"\\ud800\":1,\"date_range\":\"7d\"}"),
                      ("breakdown by lone surrogate", "{\"date_range\":\"7d\",\"breakdown\":{\"step\":1,\"by\":\"\\ud800\"}}"),
                      ("date_range lone surrogate", "{\"date_range\":\"\\ud800\"}"),
+                     ("include total_rows", "{\"date_range\":\"7d\",\"include\":{\"total_rows\":true}}"),
+                     ("comparison 20 years", "{\"date_range\":\"7d\",\"include\":{\"comparisons\":{\"mode\":\"custom\",\"date_range\":[\"2000-01-01\",\"2020-01-01\"]}}}"),
+                     ("comparison dates reversed", "{\"date_range\":\"7d\",\"include\":{\"comparisons\":{\"mode\":\"custom\",\"date_range\":[\"2026-02-01\",\"2026-01-01\"]}}}"),
+                     ("include twice", "{\"date_range\":\"7d\",\"include\":{},\"include\":{}}"),
                      ("100 KB body", $"{{\"date_range\":\"7d\",\"filters\":[[\"is\",\"visit:source\",[\"{new string('x', 100 * 1024)}\"]]]}}"),
                  })
         {

@@ -91,6 +91,52 @@ public sealed class FunnelQueryTests(ApiFixture fixture)
     }
 
     [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_period_holding_several_whole_days_reads_every_days_file(bool stamped)
+    {
+        // Two days inside a week's range: each day's file is read whole (no ts bounds), and the answer counts both.
+        var site = await fixture.CreateAsync();
+        LakeRow Visit(string id, int day, int minute, string visitor, string path) =>
+            new(id, new DateTime(2026, 11, day, 10, minute, 0), visitor, "s" + visitor, "page_view", path);
+        TestLake.Write(fixture.LakeRoot, site.SiteId, TimeZoneInfo.Utc, "compact.parquet",
+            [Visit("a0", 18, 0, "a", "/"), Visit("a1", 18, 1, "a", "/pricing"), Visit("b0", 18, 0, "b", "/"), Visit("c0", 19, 0, "c", "/"), Visit("c1", 19, 1, "c", "/pricing")],
+            stamped);
+        string id;
+        using (var client = fixture.CreateSiteClient(site))
+        {
+            id = await CreateAsync(client, site, "{\"name\":\"Week\",\"steps\":[{\"kind\":\"page\",\"path\":\"/\"},{\"kind\":\"page\",\"path\":\"/pricing\"}]}");
+        }
+
+        var answer = await QueryAsync(site, id, "\"date_range\":[\"2026-11-16\",\"2026-11-22\"]");
+
+        Assert.Equal([3, 2], answer.GetProperty("steps").EnumerateArray().Select(s => s.GetProperty("visitors").GetInt32()));
+        Assert.Equal(3, answer.GetProperty("all_visitors").GetInt32());
+    }
+
+    [Theory]
+    [InlineData("previous_period", "{\"mode\":\"previous_period\"}", "2026-11-10")]
+    [InlineData("custom", "{\"mode\":\"custom\",\"date_range\":[\"2026-11-09\",\"2026-11-10\"]}", "2026-11-09")]
+    public async Task A_comparison_gives_the_same_funnel_over_the_other_days_beside_the_answer(string mode, string comparisons, string from)
+    {
+        var (site, funnels) = await DataAsync();
+
+        // The day after the data, compared with the days that hold it: the answer is empty, its comparison is not.
+        var answer = await QueryAsync(site, funnels["session"],
+            $"\"date_range\":[\"2026-11-11\",\"2026-11-11\"],\"include\":{{\"comparisons\":{comparisons}}},\"breakdown\":{{\"step\":2,\"by\":\"visit:source\"}}");
+
+        Assert.Equal([0, 0, 0], answer.GetProperty("steps").EnumerateArray().Select(s => s.GetProperty("visitors").GetInt32()));
+        var comparison = answer.GetProperty("comparison");
+        Assert.Equal(mode, comparison.GetProperty("mode").GetString());
+        Assert.Equal($"[\"{from}T00:00:00+00:00\",\"2026-11-10T23:59:59+00:00\"]", comparison.GetProperty("date_range").GetRawText());
+        Assert.Equal(6, comparison.GetProperty("all_visitors").GetInt32());
+        Assert.Equal(["5 100 100 0 0 null", "4 80 80 1 20 330", "1 20 25 3 75 120"], comparison.GetProperty("steps").EnumerateArray().Select(s => string.Join(" ",
+            new[] { "visitors", "conversion_rate", "conversion_rate_step", "dropoff", "dropoff_percentage", "median_seconds" }.Select(p => s.GetProperty(p).GetRawText()))));
+        Assert.False(comparison.TryGetProperty("breakdown", out _)); // the breakdown is the answer's only
+        Assert.Equal(0, answer.GetProperty("breakdown").GetProperty("results").GetArrayLength());
+    }
+
+    [Theory]
     [InlineData("{\"date_range\":\"7d\",\"metrics\":[\"visitors\"]}", "Unknown key 'metrics'")]
     [InlineData("{\"date_range\":\"7d\",\"site_id\":\"x\"}", "Unknown key 'site_id'")]
     [InlineData("{}", "date_range is required")]
@@ -102,6 +148,9 @@ public sealed class FunnelQueryTests(ApiFixture fixture)
     [InlineData("{\"date_range\":\"7d\",\"breakdown\":{\"step\":1,\"by\":\"visit:browser\"}}", "breakdown is")]
     [InlineData("{\"date_range\":\"7d\",\"breakdown\":{\"step\":\"1\",\"by\":\"visit:source\"}}", "breakdown is")]
     [InlineData("[]", "one JSON object")]
+    [InlineData("{\"date_range\":\"7d\",\"include\":{\"total_rows\":true}}", "include takes comparisons only")]
+    [InlineData("{\"date_range\":\"7d\",\"include\":{\"comparisons\":{\"mode\":\"last_week\"}}}", "include.comparisons is")]
+    [InlineData("{\"date_range\":\"7d\",\"include\":[]}", "include must be an object")]
     public async Task A_bad_funnel_query_is_a_400_that_says_why(string body, string reason)
     {
         var (site, funnels) = await DataAsync();
