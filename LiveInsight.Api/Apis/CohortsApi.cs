@@ -90,7 +90,7 @@ public static class CohortsApi
             {
                 // First periods need every identified event before the range too: the files from the lake's first day.
                 var files = listing.FirstDay is { } first && first <= range.Last ? await lake.FilesAsync(listing, first, range.Last, ct) : [];
-                var sql = CohortSql.Build(files, period, firstCohort, lastCohort, range.ToMs, query.Filters);
+                var sql = CohortSql.Build(files, period, firstCohort, lastCohort, range.ToMs, query.Filters, site.Goals);
                 return await engine.RunAsync(sql.Text, sql.Parameters, sql.Regexes, ct);
             }
 
@@ -161,11 +161,6 @@ public static class CohortsApi
         if (query is null)
         {
             return (null, null, error);
-        }
-
-        if (CohortSql.FilterDimensions(query.Filters).FirstOrDefault(d => d == QueryFields.Goal || QueryFields.IsTime(d)) is { } refused)
-        {
-            return (null, null, $"Cohorts cannot be filtered by '{refused}' yet.");
         }
 
         return (p.GetString(), query, null);

@@ -31,9 +31,11 @@ public sealed class CohortSql
 
     private readonly List<object> parameters = [];
     private readonly List<string> regexes = [];
+    private readonly IReadOnlyList<Core.Sites.Goal> goals;
 
-    private CohortSql()
+    private CohortSql(IReadOnlyList<Core.Sites.Goal> goals)
     {
+        this.goals = goals;
     }
 
     public string Text { get; private set; } = "";
@@ -67,10 +69,11 @@ public sealed class CohortSql
     };
 
     /// <param name="files">Every lake file of the site from its first day to the range's end.</param>
+    /// <param name="goals">The site's goals, which <c>event:goal</c> filters name.</param>
     /// <returns>Rows of (cohort start, active period start, users), both as <c>yyyy-MM-dd</c>.</returns>
-    public static CohortSql Build(IReadOnlyList<string> files, string period, DateOnly firstCohort, DateOnly lastCohort, long toMs, IReadOnlyList<QueryFilter> filters)
+    public static CohortSql Build(IReadOnlyList<string> files, string period, DateOnly firstCohort, DateOnly lastCohort, long toMs, IReadOnlyList<QueryFilter> filters, IReadOnlyList<Core.Sites.Goal>? goals = null)
     {
-        var sql = new CohortSql();
+        var sql = new CohortSql(goals ?? []);
         sql.Text = sql.Compose(files, period, firstCohort, lastCohort, toMs, filters);
         return sql;
     }
@@ -91,6 +94,7 @@ public sealed class CohortSql
             .Concat(filters.Count > 0 ? FilterColumns : [])
             .Concat(dimensions.Select(QueryFields.LakeColumn).OfType<string>())
             .Concat(dimensions.Contains("visit:channel") ? QueryFields.ChannelColumns : [])
+            .Concat(dimensions.Contains(QueryFields.Goal) ? QueryFields.GoalColumns : [])
             .Distinct()
             .Where(c => LakeLayout.EventColumns.Any(e => e.Name == c)); // only the lake's own names reach the text
 
@@ -133,15 +137,19 @@ public sealed class CohortSql
         return (column, aggregate);
     }
 
+    /// <summary>An <c>event:goal</c> filter keeps the identified events that convert (or do not convert) its goals, so a
+    /// grid filtered by a goal has users by the period they first converted and the share converting again later.</summary>
     private string Filter(QueryFilter filter) =>
-        FilterSql.Condition(filter, simple => FilterSql.Match(simple, RowExpression(simple.Dimension), Param, regexes));
+        FilterSql.Condition(filter, simple => simple.Dimension == QueryFields.Goal
+            ? GoalSql.Filter(goals, simple, Param)
+            : FilterSql.Match(simple, RowExpression(simple.Dimension), Param, regexes));
 
     /// <summary>A filter dimension per identified event: event dimensions and props from the event, visit dimensions
-    /// from its session. Goals are not offered for cohorts yet (the caller refuses them first).</summary>
+    /// from its session. Time dimensions are not filters of cohorts (the caller refuses them first).</summary>
     private string RowExpression(string dimension) =>
         FilterSql.RowExpression(dimension, Param) ?? throw new QueryException($"Cohorts cannot be filtered by '{dimension}'.");
 
-    public static IEnumerable<string> FilterDimensions(IEnumerable<QueryFilter> filters) => FilterSql.Dimensions(filters);
+    private static IEnumerable<string> FilterDimensions(IEnumerable<QueryFilter> filters) => FilterSql.Dimensions(filters);
 
     private string Param(object value)
     {

@@ -118,7 +118,7 @@ public static class QueryParser
                 throw new QueryException($"Metric '{engagement}' cannot be used with dimension '{Shorten(dimension)}' (it is known per page view: by page, visit attributes and time).");
             }
 
-            if (FilterDimensionsOf(filters).FirstOrDefault(d => !QuerySql.EngagementAllows(d)) is { } filtered)
+            if (FilterSql.Dimensions(filters).FirstOrDefault(d => !QuerySql.EngagementAllows(d)) is { } filtered)
             {
                 throw new QueryException($"Metric '{engagement}' cannot be used with a filter on '{Shorten(filtered)}' (it is known per page view: by page, visit attributes and time).");
             }
@@ -135,14 +135,6 @@ public static class QueryParser
             Comparison = comparison,
         };
     }
-
-    private static IEnumerable<string> FilterDimensionsOf(IEnumerable<QueryFilter> filters) => filters.SelectMany(f => f switch
-    {
-        SimpleFilter simple => [simple.Dimension],
-        LogicalFilter logical => FilterDimensionsOf(logical.Children),
-        NotFilter not => FilterDimensionsOf([not.Child]),
-        _ => [],
-    });
 
     private static bool NamesGoal(QueryFilter filter) => filter switch
     {

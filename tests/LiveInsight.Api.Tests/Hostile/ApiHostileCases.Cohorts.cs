@@ -54,7 +54,7 @@ public static partial class ApiHostileCases
                      ("366 daily periods", "{\"date_range\":[\"2025-01-01\",\"2025-12-31\"],\"period\":\"day\"}"),
                      ("dates reversed", "{\"date_range\":[\"2026-12-31\",\"2026-01-01\"],\"period\":\"week\"}"),
                      ("year 0001", "{\"date_range\":[\"0001-01-01\",\"0001-02-01\"],\"period\":\"week\"}"),
-                     ("goal filter", "{\"date_range\":\"30d\",\"period\":\"week\",\"filters\":[[\"is\",\"event:goal\",[\"Signup\"]]]}"),
+                     ("unknown goal filter", "{\"date_range\":\"30d\",\"period\":\"week\",\"filters\":[[\"is\",\"event:goal\",[\"Signup\"]]]}"),
                      ("time filter", "{\"date_range\":\"30d\",\"period\":\"week\",\"filters\":[[\"is\",\"time:day\",[\"2026-01-01\"]]]}"),
                      ("unknown filter dimension", "{\"date_range\":\"30d\",\"period\":\"week\",\"filters\":[[\"is\",\"event:user_hash\",[\"x\"]]]}"),
                      ("bad regex", "{\"date_range\":\"30d\",\"period\":\"week\",\"filters\":[[\"matches\",\"event:page\",[\"(\"]]]}"),

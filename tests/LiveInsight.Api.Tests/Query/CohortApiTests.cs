@@ -112,6 +112,26 @@ public sealed class CohortApiTests(ApiFixture fixture)
     }
 
     [Fact]
+    public async Task A_goal_filter_keeps_the_identified_events_that_convert_it()
+    {
+        var site = await SeedAsync();
+        using (var admin = fixture.CreateAdminClient())
+        {
+            (await admin.PostAsJsonAsync($"/api/sites/{site.SiteId}/goals", new { kind = "event", event_name = "Signup" })).EnsureSuccessStatusCode();
+            (await admin.PostAsJsonAsync($"/api/sites/{site.SiteId}/goals", new { kind = "page", path = "/**", display_name = "Any page" })).EnsureSuccessStatusCode();
+        }
+
+        var signups = await (await PostAsync(site, $"{{{Range},\"period\":\"week\",\"filters\":[[\"is\",\"event:goal\",[\"Signup\"]]]}}")).Content.ReadFromJsonAsync<JsonElement>();
+        var pages = await (await PostAsync(site, $"{{{Range},\"period\":\"week\",\"filters\":[[\"is_not\",\"event:goal\",[\"Signup\"]]]}}")).Content.ReadFromJsonAsync<JsonElement>();
+        var anyPage = await (await PostAsync(site, $"{{{Range},\"period\":\"week\",\"filters\":[[\"contains\",\"event:goal\",[\"page\"]]]}}")).Content.ReadFromJsonAsync<JsonElement>();
+
+        // Signup: A's conversion on 11-18 only. Not Signup: A's week 3 visit was the signup, so A is not back in week 3.
+        Assert.Equal(["2026-10-26 0: 0,0,0,0 / 0,0,0,0", "2026-11-02 0: 0,0,0 / 0,0,0", "2026-11-09 0: 0,0 / 0,0", "2026-11-16 1: 1 / 100"], Grid(signups));
+        Assert.Equal(["2026-10-26 2: 2,1,1,0 / 100,50,50,0", "2026-11-02 2: 2,1,0 / 100,50,0", "2026-11-09 0: 0,0 / 0,0", "2026-11-16 1: 1 / 100"], Grid(pages));
+        Assert.Equal(Grid(pages), Grid(anyPage));
+    }
+
+    [Fact]
     public async Task Without_identify_the_answer_is_409_and_says_why()
     {
         var site = await SeedAsync(identify: false);
@@ -129,7 +149,8 @@ public sealed class CohortApiTests(ApiFixture fixture)
     [InlineData("{\"period\":\"week\"}", "date_range is required")]
     [InlineData("{\"date_range\":[\"2026-01-01\",\"2026-12-31\"],\"period\":\"day\"}", "at most 100 periods")]
     [InlineData("{\"date_range\":\"30d\",\"period\":\"week\",\"metrics\":[\"visitors\"]}", "Unknown key 'metrics'")]
-    [InlineData("{\"date_range\":\"30d\",\"period\":\"week\",\"filters\":[[\"is\",\"event:goal\",[\"Signup\"]]]}", "cannot be filtered by 'event:goal'")]
+    [InlineData("{\"date_range\":\"30d\",\"period\":\"week\",\"filters\":[[\"is\",\"event:goal\",[\"Signup\"]]]}", "no goal named 'Signup'")]
+    [InlineData("{\"date_range\":\"30d\",\"period\":\"week\",\"filters\":[[\"is\",\"time:day\",[\"2026-11-03\"]]]}", "Time dimensions cannot be filtered on")]
     [InlineData("{\"date_range\":\"30d\",\"period\":\"week\",\"filters\":[[\"matches\",\"event:page\",[\"(\"]]]}", "RE2")]
     [InlineData("[1]", "one JSON object")]
     public async Task A_bad_query_is_a_400_naming_the_problem(string body, string says)
