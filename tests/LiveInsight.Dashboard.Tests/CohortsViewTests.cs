@@ -91,6 +91,15 @@ public sealed class CohortsViewTests(DashboardFixture fixture)
         await Assertions.Expect(Row(page, "2026-10-01").Locator("td")).ToHaveTextAsync(["2", "100%", "100%"]);
         await Assertions.Expect(Row(page, "2026-11-01").Locator("td")).ToHaveTextAsync(["3", "100%", ""]);
 
+        // The period is part of the view: in the URL, kept on reload, undone by Back.
+        Assert.Contains("cohort=month", page.Url, StringComparison.Ordinal);
+        await page.ReloadAsync();
+        await Assertions.Expect(page.Locator("#cohort-period")).ToHaveValueAsync("month");
+        await Assertions.Expect(Row(page, "2026-11-01").Locator("td")).ToHaveTextAsync(["3", "100%", ""]);
+        await page.GoBackAsync();
+        await Assertions.Expect(page.Locator("#cohort-period")).ToHaveValueAsync("week");
+        await Assertions.Expect(page.Locator("#cohorts thead th")).ToHaveTextAsync(["Cohort", "Users", "Week 0", "Week 1", "Week 2", "Week 3"]);
+
         await page.ScreenshotAsync(new() { Path = Path.Combine(DashboardFixture.ScreenshotDirectory, "cohorts.png"), FullPage = true });
     }
 

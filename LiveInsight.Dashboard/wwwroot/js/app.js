@@ -39,8 +39,15 @@ function addFilter(filter) {
 let props = null;
 const breakdowns = breakdownWidgets($("#tables"), addFilter, (names) => props?.setEvents(names));
 const goals = goalsWidget($("#tables"), addFilter);
+/** A pick inside one card (a funnel, the cohorts' period): kept in the URL as a history entry, without reloading the
+ * other cards. */
+function picked(change) {
+  change();
+  writeState(state);
+}
+
 // Funnels read through the proxy, or a share link's read-only forwarder (its site's funnels and their answers).
-const funnels = funnelsWidget($("#tables"));
+const funnels = funnelsWidget($("#tables"), (id) => picked(() => { state.funnel = id; }));
 props = propsPanel($("#tables"), {
   onFilter: addFilter,
   onPick: ({ event, key }) => {
@@ -52,7 +59,7 @@ props = propsPanel($("#tables"), {
 
 // Retention cohorts (a shared view reads them through its link too), asked when the view changes, not every 30 s (a
 // grid over the lake's whole history is the most expensive read the dashboard makes).
-const cohorts = cohortsWidget($("#cohorts-slot"));
+const cohorts = cohortsWidget($("#cohorts-slot"), (period) => picked(() => { state.cohort = period; }));
 
 function showError(message) {
   const box = $("#global-error");
@@ -127,6 +134,7 @@ function wireControls(me, panel) {
     state.filters = [];
     state.propsEvent = "";
     state.propsKey = "";
+    state.funnel = ""; // another site's funnels
     changed();
   });
   $("#range").addEventListener("change", (e) => {

@@ -1,5 +1,6 @@
 // The whole view lives in the URL so it can be shared, reloaded and stepped through with Back:
 // ?site=…&range=…&from=…&to=…&f=page:/pricing&f=source:Google&compare=previous_period&props_event=Signup&props_key=plan
+//   &funnel=f_…&cohort=month
 // Each f= is one filter "is" on a dimension; several are combined with "and". The single filter=dimension:value of
 // earlier links is still read.
 
@@ -32,6 +33,9 @@ const MAX_PROP_KEY = 300;
 const RANGES = ["today", "7d", "30d", "month", "custom"];
 export const COMPARISONS = ["previous_period", "year_over_year"];
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
+/** A funnel id as the Api makes them (f_ and 8 letters or digits); anything else in the URL is ignored. */
+const FUNNEL_ID = /^f_[A-Za-z0-9]{8}$/;
+export const COHORT_PERIODS = ["day", "week", "month"];
 
 /** The Stats API v2 dimension of a filter's dimension name (page, source…, props:<key>), or null if unknown. */
 export function queryDimension(dimension) {
@@ -73,6 +77,9 @@ export function readState() {
     // The props panel's event and key (visitor-supplied names, capped like filter values).
     propsEvent: (q.get("props_event") || "").slice(0, MAX_PROP_KEY),
     propsKey: (q.get("props_key") || "").slice(0, MAX_PROP_KEY),
+    // The funnel picked in the Funnels card and the Retention card's period ("" = the first funnel, weeks).
+    funnel: FUNNEL_ID.test(q.get("funnel") || "") ? q.get("funnel") : "",
+    cohort: COHORT_PERIODS.includes(q.get("cohort")) ? q.get("cohort") : "",
     version: 0, // bumped on every change: a widget drops an answer that arrives for an older view
   };
 }
@@ -91,6 +98,8 @@ export function stateUrl(state) {
   if (state.compare) q.set("compare", state.compare);
   if (state.propsEvent) q.set("props_event", state.propsEvent);
   if (state.propsEvent && state.propsKey) q.set("props_key", state.propsKey);
+  if (state.funnel) q.set("funnel", state.funnel);
+  if (state.cohort) q.set("cohort", state.cohort);
   return `${location.pathname}?${q}`;
 }
 

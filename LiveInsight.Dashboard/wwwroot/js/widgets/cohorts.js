@@ -7,7 +7,8 @@ import { dateRange, queryFilters } from "../query.js";
 
 const PERIODS = { day: "Day", week: "Week", month: "Month" };
 
-export function cohortsWidget(container) {
+/** onPeriod(period) is told when the reader picks another period; the view's state.cohort (in the URL) is the pick. */
+export function cohortsWidget(container, onPeriod = () => {}) {
   const period = el("select", { id: "cohort-period", class: "control", "aria-label": "Cohort period" },
     Object.entries(PERIODS).map(([value, label]) => el("option", { value, selected: value === "week" }, `By ${label.toLowerCase()}`)));
   const grid = el("div", { class: "overflow-x-auto" });
@@ -18,10 +19,14 @@ export function cohortsWidget(container) {
     grid);
   container.append(card);
   let last = null;
-  period.addEventListener("change", () => last && load(last));
+  period.addEventListener("change", () => {
+    onPeriod(period.value);
+    if (last) load(last);
+  });
 
   async function load(state) {
     last = state;
+    period.value = state.cohort || "week";
     const version = state.version;
     setState(card, "loading");
     try {

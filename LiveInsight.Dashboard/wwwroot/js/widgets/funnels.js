@@ -1,6 +1,6 @@
 import { ApiError, askJson, deleteJson, getJson, postJson, putJson } from "../api.js";
 import { el, formatDuration, formatNumber, setState } from "../dom.js";
-import { dateRange, queryFilters } from "../query.js";
+import { COMPARISON_LABELS, dateRange, queryFilters } from "../query.js";
 
 const funnelsPath = (siteId) => `sites/${encodeURIComponent(siteId)}/funnels`;
 const WINDOWS = [["session", "Same session"], ["1h", "Within 1 hour"], ["24h", "Within 24 hours"], ["7d", "Within 7 days"]];
@@ -13,10 +13,12 @@ export const listFunnels = (siteId) => getJson(funnelsPath(siteId));
 /**
  * The funnel view: a picker of the site's funnels and, for the picked one, a horizontal bar per step (its width the
  * share of step 1's visitors) with visitors, conversion from step 1 and from the previous step, drop-off and the
- * median time since the previous step, for the dashboard's period and filters (POST …/funnels/{id}/query). Step
- * labels come from site admins and are shown as text like every other label.
+ * median time since the previous step, for the dashboard's period and filters (POST …/funnels/{id}/query). With the
+ * view's comparison on, each step also shows its visitors in the compared period. The picked funnel is the view's
+ * (state.funnel, in the URL); onPick(id) is told when the reader picks another. Step labels come from site admins and
+ * are shown as text like every other label.
  */
-export function funnelsWidget(container) {
+export function funnelsWidget(container, onPick = () => {}) {
   const picker = el("select", { id: "funnel-picker", class: "control", "aria-label": "Funnel" });
   const steps = el("ol", { class: "space-y-3", "data-funnel-steps": true });
   const summary = el("p", { class: "text-sm text-slate-600 dark:text-slate-400", "data-funnel-summary": true });
@@ -28,10 +30,11 @@ export function funnelsWidget(container) {
   container.append(card);
   setState(card, "loading");
   let current = null; // the state of the last load, for a change of funnel
-  let picked = "";
+  let picked = ""; // the funnel shown
 
   picker.addEventListener("change", () => {
     picked = picker.value;
+    onPick(picked);
     if (current) load(current);
   });
 
@@ -40,6 +43,15 @@ export function funnelsWidget(container) {
     const fill = el("div", { class: "h-3 rounded bg-indigo-500", "data-bar": true });
     fill.style.width = `${Math.max(0, Math.min(100, Number(share) || 0))}%`;
     return fill;
+  }
+
+  /** The same step in the compared period: "previous period: 12 visitors (40% of step 1)". */
+  function compared(answer, s) {
+    const before = answer.comparison?.steps?.[s.step - 1];
+    if (!before) return null;
+    return el("span", { class: "block text-xs text-slate-600 dark:text-slate-400", "data-step-comparison": before.visitors },
+      `${COMPARISON_LABELS[answer.comparison.mode] ?? "compared period"}: ${formatNumber(before.visitors)} ${before.visitors === 1 ? "visitor" : "visitors"}` +
+      (s.step === 1 ? "" : ` (${percent(before.conversion_rate)} of step 1)`));
   }
 
   function render(answer) {
@@ -52,10 +64,12 @@ export function funnelsWidget(container) {
         el("span", { class: "tabular-nums", "data-step-figures": true },
           `${formatNumber(s.visitors)} ${s.visitors === 1 ? "visitor" : "visitors"} · ${percent(s.conversion_rate)} of step 1` +
           (s.step === 1 ? "" : ` · ${percent(s.conversion_rate_step)} of step ${s.step - 1} · drop-off ${formatNumber(s.dropoff)} (${percent(s.dropoff_percentage)})`) +
-          (s.median_seconds === null || s.median_seconds === undefined ? "" : ` · median ${formatDuration(s.median_seconds)}`))),
+          (s.median_seconds === null || s.median_seconds === undefined ? "" : ` · median ${formatDuration(s.median_seconds)}`)),
+        compared(answer, s)),
       el("div", { class: "mt-1 h-3 w-full rounded bg-slate-100 dark:bg-slate-800", role: "img",
         "aria-label": `${s.label}: ${percent(s.conversion_rate)} of step 1` }, bar(first === 0 ? 0 : s.conversion_rate)))));
-    setState(card, first === 0 && answer.steps.every((s) => s.visitors === 0) ? "empty" : "ready", "No visitor entered this funnel in this period.");
+    const nobody = (steps) => (steps ?? []).every((s) => s.visitors === 0);
+    setState(card, nobody(answer.steps) && nobody(answer.comparison?.steps) ? "empty" : "ready", "No visitor entered this funnel in this period.");
   }
 
   async function load(state) {
@@ -73,10 +87,12 @@ export function funnelsWidget(container) {
         setState(card, "empty", "No funnels yet: a site administrator adds them in the site's settings (Sites).");
         return;
       }
+      picked = state.funnel; // the view's pick (the URL: a link, a reload, Back); none or unknown: the first funnel
       if (!funnels.some((f) => f.id === picked)) picked = funnels[0].id;
       picker.value = picked;
-      const answer = await askJson(`${funnelsPath(state.site)}/${encodeURIComponent(picked)}/query`,
-        { date_range: dateRange(state), filters: queryFilters(state) });
+      const body = { date_range: dateRange(state), filters: queryFilters(state) };
+      if (state.compare) body.include = { comparisons: { mode: state.compare } };
+      const answer = await askJson(`${funnelsPath(state.site)}/${encodeURIComponent(picked)}/query`, body);
       if (version !== state.version || picker.value !== picked) return;
       render(answer);
     } catch (e) {
