@@ -19,25 +19,13 @@ public sealed partial class AlertEvaluator(
     AlertConditions conditions,
     AlertDispatcher dispatcher,
     TimeProvider time,
-    ILogger<AlertEvaluator> logger) : BackgroundService
+    ILogger<AlertEvaluator> logger) : MinutePassJob(time)
 {
     private static readonly TimeSpan LeaseTime = TimeSpan.FromSeconds(55);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(TimeSpan.FromMinutes(1), time);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
-        {
-            try
-            {
-                await RunOnceAsync(stoppingToken);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                LogPassFailed(e);
-            }
-        }
-    }
+    protected override Task PassAsync(CancellationToken cancellationToken) => RunOnceAsync(cancellationToken);
+
+    protected override void PassFailed(Exception exception) => LogPassFailed(exception);
 
     /// <returns>How many messages this pass opened or closed (-1: another replica holds the lease).</returns>
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
@@ -72,7 +60,7 @@ public sealed partial class AlertEvaluator(
 
         var db = redis.GetDatabase();
         var zone = SiteTimeZones.Of(site.TimeZone);
-        var now = time.GetUtcNow();
+        var now = Time.GetUtcNow();
         var messages = 0;
         foreach (var rule in rules)
         {

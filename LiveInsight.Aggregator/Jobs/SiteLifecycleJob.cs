@@ -19,25 +19,13 @@ public sealed partial class SiteLifecycleJob(
     SitePurge purge,
     AuditLog audit,
     TimeProvider time,
-    ILogger<SiteLifecycleJob> logger) : BackgroundService
+    ILogger<SiteLifecycleJob> logger) : MinutePassJob(time)
 {
     private static readonly TimeSpan LeaseTime = TimeSpan.FromMinutes(10);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(TimeSpan.FromMinutes(1), time);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
-        {
-            try
-            {
-                await RunOnceAsync(stoppingToken);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                LogPassFailed(e);
-            }
-        }
-    }
+    protected override Task PassAsync(CancellationToken cancellationToken) => RunOnceAsync(cancellationToken);
+
+    protected override void PassFailed(Exception exception) => LogPassFailed(exception);
 
     /// <returns>What the pass did, or null when another replica holds the lease.</returns>
     public async Task<LifecyclePass?> RunOnceAsync(CancellationToken cancellationToken)
@@ -46,7 +34,7 @@ public sealed partial class SiteLifecycleJob(
         return await RedisLease.RunAsync(db, LifecycleKeys.Lease, LeaseTime, async () =>
         {
             var finished = await FinishDeletionsAsync(cancellationToken);
-            var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+            var today = DateOnly.FromDateTime(Time.GetUtcNow().UtcDateTime).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
             var retained = PurgeCounts.None;
             if (await db.StringGetAsync(LifecycleKeys.RetentionDoneDay) != today)
             {
@@ -63,7 +51,7 @@ public sealed partial class SiteLifecycleJob(
         var finished = 0;
         foreach (var site in await sites.ListDeletingAsync(cancellationToken))
         {
-            if (time.GetUtcNow() - site.DeletingSince < SitePurge.FinalSweepAfter)
+            if (Time.GetUtcNow() - site.DeletingSince < SitePurge.FinalSweepAfter)
             {
                 continue;
             }
@@ -72,7 +60,7 @@ public sealed partial class SiteLifecycleJob(
             {
                 var counts = await purge.DeleteDataAsync(site, cancellationToken);
                 await purge.FinishAsync(site.SiteId, cancellationToken);
-                await audit.WriteAsync(new AuditEntry(AuditLog.Installation, time.GetUtcNow(), "aggregator", AuditActions.SiteDeleted,
+                await audit.WriteAsync(new AuditEntry(AuditLog.Installation, Time.GetUtcNow(), "aggregator", AuditActions.SiteDeleted,
                     site.SiteId, $"name={site.Name} final sweep: {counts.Describe()}", "-"), cancellationToken);
                 LogSiteDeleted(site.SiteId, counts.Describe());
                 finished++;
@@ -99,7 +87,7 @@ public sealed partial class SiteLifecycleJob(
             try
             {
                 var zone = SiteTimeZones.Of(site.TimeZone);
-                var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(time.GetUtcNow(), zone).DateTime);
+                var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(Time.GetUtcNow(), zone).DateTime);
                 var counts = await purge.DeleteBeforeAsync(site, Retention.FirstKeptDay(today, months), cancellationToken);
                 total += counts;
                 if (counts != PurgeCounts.None)
