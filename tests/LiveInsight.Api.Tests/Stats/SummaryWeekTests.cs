@@ -50,7 +50,10 @@ public sealed class SummaryWeekTests(ApiFixture fixture)
 
         Assert.Equal(fromDays, building);
         Assert.Equal(fromDays, fromWeeks);
-        Assert.Equal(8, built.Count(i => i["sk"].S != SummaryWeeks.EpochSortKey));
+        // The 16 whole weeks of the first range and the one before it, 7 of them with days (one has none; the eight
+        // before are empty and stored as such, so they are not read day by day again).
+        Assert.Equal(16, built.Count(i => i["sk"].S != SummaryWeeks.EpochSortKey));
+        Assert.Equal(7, built.Count(i => i.TryGetValue("days", out var days) && days.N != "0"));
         // Not trivially equal: the seeded numbers are in them, and visitors are a union (fewer than the days' sum).
         Assert.Equal(1490, Value(fromDays[0], "pageviews"));
         Assert.True(Value(fromDays[0], "visitors") is > 50 and < 70, fromDays[0]);
@@ -200,7 +203,7 @@ public sealed class SummaryWeekTests(ApiFixture fixture)
 
                 Assert.Equal(await db.HyperLogLogLengthAsync(parts), await db.HyperLogLogLengthAsync(mine));
                 Assert.Equal(HyperLogLogUnion.RegistersOf([(byte[])(await db.StringGetAsync(merged))!]), HyperLogLogUnion.RegistersOf([union]));
-                Assert.Equal(count < 4 ? 1 : 0, union[4]); // sparse while that is smaller, dense once 30,000 visitors are in
+                Assert.Equal(count < 5 ? 1 : 0, union[4]); // sparse while that is smaller, dense once 30,000 visitors are in
             }
         }
         finally
