@@ -124,18 +124,23 @@ public sealed partial class StatsFlusher(
     /// <summary>A new summary epoch (<see cref="SummaryWeeks"/>) for each site whose flush wrote the summary of a day
     /// old enough to have been merged into a week (a late event after a long backlog): written after the days, so the
     /// weeks built from them before are never served again. Empty in normal operation.</summary>
-    private static List<Dictionary<string, AttributeValue>> SummaryEpochItems(List<Dictionary<string, AttributeValue>> items, DateTimeOffset now) =>
-        items.Select(i => i["pk"].S)
-            .Distinct(StringComparer.Ordinal)
-            .Select(pk => (Pk: pk, Site: pk[..pk.IndexOf('#', StringComparison.Ordinal)]))
-            .Where(p => p.Pk == RollupLayout.StatsPartitionKey(p.Site, Granularity.Day, RollupLayout.Summary))
-            .SelectMany(p => items.Where(i => i["pk"].S == p.Pk).Select(i => (p.Site, Sk: i["sk"].S)))
-            .Where(d => DateOnly.TryParseExact(d.Sk[..d.Sk.IndexOf('#', StringComparison.Ordinal)], "yyyy-MM-dd", CultureInfo.InvariantCulture,
-                DateTimeStyles.None, out var day) && SummaryWeeks.FlushInvalidates(day, now))
-            .Select(d => d.Site)
-            .Distinct(StringComparer.Ordinal)
-            .Select(SummaryWeeks.EpochItem)
-            .ToList();
+    private static List<Dictionary<string, AttributeValue>> SummaryEpochItems(List<Dictionary<string, AttributeValue>> items, DateTimeOffset now)
+    {
+        var summary = RollupLayout.StatsPartitionKey("", Granularity.Day, RollupLayout.Summary); // "#d#summary"
+        var sites = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var item in items)
+        {
+            var (pk, sk) = (item["pk"].S, item["sk"].S);
+            if (pk.EndsWith(summary, StringComparison.Ordinal) && sk.Length > 10
+                && DateOnly.TryParseExact(sk.AsSpan(0, 10), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day)
+                && SummaryWeeks.FlushInvalidates(day, now))
+            {
+                sites.Add(pk[..^summary.Length]);
+            }
+        }
+
+        return sites.Select(SummaryWeeks.EpochItem).ToList();
+    }
 
     private static string Shorten(string key) => key.Length <= 120 ? key : key[..120] + "…";
 

@@ -36,34 +36,25 @@ public sealed partial class RollupReader
             .Where(w => sets.All(set => WeekDays(w).All(set.Contains) || !WeekDays(w).Any(set.Contains)))
             .ToList();
 
-        var weekRows = new Dictionary<DateOnly, RollupRow?>();
-        var toBuild = new List<DateOnly>();
-        var epoch = "";
-        if (weeks.Count > 0)
+        if (weeks.Count == 0)
         {
-            (epoch, var found) = await ReadWeeksAsync(siteId, weeks, cancellationToken);
-            foreach (var week in weeks)
-            {
-                if (found.TryGetValue(week, out var row))
-                {
-                    weekRows[week] = row;
-                }
-                else
-                {
-                    toBuild.Add(week);
-                }
-            }
+            var keys = missing.Select(b => RollupLayout.StatsSortKey(b, "")).ToList();
+            var rows = keys.Count == 0 ? [] : await BatchGetAsync(siteId, Granularity.Day, RollupLayout.Summary, keys, withSketches: true, cancellationToken);
+            return sets.Select(set => redisRows.Concat(rows).Where(r => set.Contains(r.Bucket)).ToList()).ToArray();
         }
 
-        var covered = weekRows.Keys.SelectMany(WeekDays).ToHashSet(StringComparer.Ordinal);
-        var dayKeys = missing.Where(b => !covered.Contains(b)).Select(b => RollupLayout.StatsSortKey(b, "")).ToList();
-        var dayRows = dayKeys.Count == 0
-            ? []
-            : await BatchGetAsync(siteId, Granularity.Day, RollupLayout.Summary, dayKeys, withSketches: true, cancellationToken,
-                consistent: toBuild.Count > 0);
+        // One consistent BatchGetItem: the epoch, the weeks and the days outside them. Weeks that need building read
+        // their days in a second one, after the epoch (see BuildWeeksAsync).
+        var inWeeks = weeks.SelectMany(WeekDays).ToHashSet(StringComparer.Ordinal);
+        var edgeDays = missing.Where(b => !inWeeks.Contains(b)).ToList();
+        var (epoch, weekRows, dayRows) = await ReadWeeksAndDaysAsync(siteId, weeks, edgeDays, cancellationToken);
+        var toBuild = weeks.Where(w => !weekRows.ContainsKey(w)).ToList();
         if (toBuild.Count > 0)
         {
-            await BuildWeeksAsync(siteId, epoch, toBuild, dayRows, cancellationToken);
+            var keys = toBuild.SelectMany(WeekDays).Select(b => RollupLayout.StatsSortKey(b, "")).ToList();
+            var built = await BatchGetAsync(siteId, Granularity.Day, RollupLayout.Summary, keys, withSketches: true, cancellationToken, consistent: true);
+            dayRows.AddRange(built);
+            await BuildWeeksAsync(siteId, epoch, toBuild, built, cancellationToken);
         }
 
         return sets.Select(set =>
@@ -79,16 +70,28 @@ public sealed partial class RollupReader
 
     private static IEnumerable<string> WeekDays(DateOnly monday) => Enumerable.Range(0, 7).Select(i => RollupLayout.DayBucket(monday.AddDays(i)));
 
-    /// <summary>The site's epoch and the usable weeks among <paramref name="weeks"/> (built under that epoch, sketch
-    /// intact): a null row for a week that had no day row at all. One consistent BatchGetItem.</summary>
-    private async Task<(string Epoch, Dictionary<DateOnly, RollupRow?> Weeks)> ReadWeeksAsync(
-        string siteId, List<DateOnly> weeks, CancellationToken cancellationToken)
+    /// <summary>The site's epoch, the usable weeks among <paramref name="weeks"/> (built under that epoch, sketch
+    /// intact; a null row for a week that had no day row at all) and the summary rows of <paramref name="days"/>: one
+    /// consistent BatchGetItem (a few when more than 100 keys).</summary>
+    private async Task<(string Epoch, Dictionary<DateOnly, RollupRow?> Weeks, List<RollupRow> Days)> ReadWeeksAndDaysAsync(
+        string siteId, List<DateOnly> weeks, List<string> days, CancellationToken cancellationToken)
     {
+        var dayPk = RollupLayout.StatsPartitionKey(siteId, Granularity.Day, RollupLayout.Summary);
+        var keys = weeks.Select(w => SummaryWeeks.Key(siteId, SummaryWeeks.SortKey(w)))
+            .Prepend(SummaryWeeks.Key(siteId, SummaryWeeks.EpochSortKey))
+            .Concat(days.Select(d => new Dictionary<string, AttributeValue>
+            {
+                ["pk"] = new() { S = dayPk },
+                ["sk"] = new() { S = RollupLayout.StatsSortKey(d, "") },
+            }));
+        var (projection, names) = Projection(withSketches: true, "pk", SummaryWeeks.EpochAttribute, DaysAttribute);
         var items = new List<Dictionary<string, AttributeValue>>();
-        var keys = weeks.Select(w => SummaryWeeks.Key(siteId, SummaryWeeks.SortKey(w))).Prepend(SummaryWeeks.Key(siteId, SummaryWeeks.EpochSortKey));
         foreach (var chunk in keys.Chunk(100))
         {
-            var pending = new Dictionary<string, KeysAndAttributes> { [Table] = new() { Keys = [.. chunk], ConsistentRead = true } };
+            var pending = new Dictionary<string, KeysAndAttributes>
+            {
+                [Table] = new() { Keys = [.. chunk], ConsistentRead = true, ProjectionExpression = projection, ExpressionAttributeNames = names },
+            };
             while (pending is { Count: > 0 })
             {
                 var response = await dynamo.BatchGetItemAsync(new BatchGetItemRequest { RequestItems = pending }, cancellationToken);
@@ -101,19 +104,24 @@ public sealed partial class RollupReader
             }
         }
 
-        var epoch = SummaryWeeks.EpochOf(items.FirstOrDefault(i => i["sk"].S == SummaryWeeks.EpochSortKey));
+        var weekPk = SummaryWeeks.PartitionKey(siteId);
+        var epoch = SummaryWeeks.EpochOf(items.FirstOrDefault(i => i["pk"].S == weekPk && i["sk"].S == SummaryWeeks.EpochSortKey));
         var usable = new Dictionary<DateOnly, RollupRow?>();
-        foreach (var item in items.Where(i => i["sk"].S != SummaryWeeks.EpochSortKey))
+        var dayRows = new List<RollupRow>();
+        foreach (var item in items)
         {
-            if (SummaryWeeks.EpochOf(item) != epoch || WeekRow(item) is not { } row)
+            if (item["pk"].S == dayPk)
             {
-                continue;
+                item.Remove("pk");
+                dayRows.Add(ToRow(item, withSketches: true));
             }
-
-            usable[Day(item["sk"].S)] = row.Days == 0 ? null : row.Row;
+            else if (item["sk"].S != SummaryWeeks.EpochSortKey && SummaryWeeks.EpochOf(item) == epoch && WeekRow(item) is { } row)
+            {
+                usable[Day(item["sk"].S)] = row.Days == 0 ? null : row.Row;
+            }
         }
 
-        return (epoch, usable);
+        return (epoch, usable, dayRows);
     }
 
     /// <summary>A stored week as a row, or null when its sketch fails its checksum (it is built again).</summary>

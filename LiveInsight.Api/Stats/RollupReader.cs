@@ -309,9 +309,9 @@ public sealed partial class RollupReader(
         return rows;
     }
 
-    private static (string Projection, Dictionary<string, string> Names) Projection(bool withSketches)
+    private static (string Projection, Dictionary<string, string> Names) Projection(bool withSketches, params string[] more)
     {
-        var attributes = Metrics.Append("sk").Append(ImportLayout.ImportIdAttribute);
+        var attributes = Metrics.Append("sk").Append(ImportLayout.ImportIdAttribute).Concat(more);
         if (withSketches)
         {
             attributes = attributes.Append(SketchAttribute).Append(SketchCrcAttribute);
