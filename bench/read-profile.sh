@@ -4,6 +4,7 @@
 # (from /proc, so it does not depend on the machine's load), at 1x (30 days) and 10x (300 days) of stored rollups.
 # Requests are sequential: this measures the work per request, not latency under concurrency (bench/read.sh does).
 # Usage: bench/read-profile.sh [requests per row, default 30]
+# SUMMARY_WEEKS=false reads the summary from its day items only (before Core/Stats/SummaryWeeks), for comparison.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 N="${1:-30}"
@@ -16,7 +17,8 @@ wait_port "$PROXY_PORT"
 TOKEN="bench-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 PREFIX="bench-"
 DYNAMO_PORT_REAL=$DYNAMO_PORT; DYNAMO_PORT=$PROXY_PORT
-start_release_api "$API_PORT" LiveInsight__Storage__TablePrefix="$PREFIX" LiveInsight__Read__DisableCache=true
+start_release_api "$API_PORT" LiveInsight__Storage__TablePrefix="$PREFIX" LiveInsight__Read__DisableCache=true \
+  LiveInsight__Read__SummaryWeeks="${SUMMARY_WEEKS:-true}"
 DYNAMO_PORT=$DYNAMO_PORT_REAL
 API_PID=${API_PIDS[$API_PORT]}
 create_site() {

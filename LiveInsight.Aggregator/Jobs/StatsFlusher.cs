@@ -23,6 +23,7 @@ public sealed partial class StatsFlusher(
     EventStore store,
     IOptions<StorageOptions> storage,
     IOptions<AggregatorOptions> options,
+    TimeProvider time,
     ILogger<StatsFlusher> logger)
 {
     /// <returns>How many rollup buckets were written.</returns>
@@ -59,6 +60,7 @@ public sealed partial class StatsFlusher(
 
             var writable = items.Where(Writable).ToList();
             await WriteAsync([.. writable, .. DayPackItems(writable)], cancellationToken);
+            await WriteAsync(SummaryEpochItems(writable, time.GetUtcNow()), cancellationToken);
             await db.KeyDeleteAsync(flushing);
             return hashes.Count;
         }
@@ -118,6 +120,27 @@ public sealed partial class StatsFlusher(
     private static IEnumerable<Dictionary<string, AttributeValue>> DayPackItems(List<Dictionary<string, AttributeValue>> items) =>
         items.GroupBy(i => i["pk"].S[..i["pk"].S.IndexOf('#', StringComparison.Ordinal)], StringComparer.Ordinal)
             .SelectMany(site => DayPacks.ItemsFor(site.Key, site));
+
+    /// <summary>A new summary epoch (<see cref="SummaryWeeks"/>) for each site whose flush wrote the summary of a day
+    /// old enough to have been merged into a week (a late event after a long backlog): written after the days, so the
+    /// weeks built from them before are never served again. Empty in normal operation.</summary>
+    private static List<Dictionary<string, AttributeValue>> SummaryEpochItems(List<Dictionary<string, AttributeValue>> items, DateTimeOffset now)
+    {
+        var summary = RollupLayout.StatsPartitionKey("", Granularity.Day, RollupLayout.Summary); // "#d#summary"
+        var sites = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var item in items)
+        {
+            var (pk, sk) = (item["pk"].S, item["sk"].S);
+            if (pk.EndsWith(summary, StringComparison.Ordinal) && sk.Length > 10
+                && DateOnly.TryParseExact(sk.AsSpan(0, 10), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day)
+                && SummaryWeeks.FlushInvalidates(day, now))
+            {
+                sites.Add(pk[..^summary.Length]);
+            }
+        }
+
+        return sites.Select(SummaryWeeks.EpochItem).ToList();
+    }
 
     private static string Shorten(string key) => key.Length <= 120 ? key : key[..120] + "…";
 

@@ -22,6 +22,10 @@ public sealed class ReadOptions
 
     /// <summary>Only the read benchmark sets this, to measure every request cold (and so without the limit above).</summary>
     public bool DisableCache { get; set; }
+
+    /// <summary>Whether the unfiltered summary reads pre-merged settled weeks (<c>Core/Stats/SummaryWeeks</c>) instead of
+    /// their seven day items. Off only to compare the two paths (tests, the read profile).</summary>
+    public bool SummaryWeeks { get; set; } = true;
 }
 
 public enum ReadArea

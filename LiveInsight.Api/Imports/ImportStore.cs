@@ -145,6 +145,7 @@ public sealed class ImportStore(IAmazonDynamoDB dynamo, IOptions<StorageOptions>
             return item;
         });
         await BatchAsync(items.Select(i => new WriteRequest { PutRequest = new PutRequest { Item = i } }), cancellationToken);
+        await NewSummaryEpochAsync(siteId, cancellationToken);
         await PutRecordAsync(siteId, record with { Status = ImportRecord.Done }, cancellationToken);
     }
 
@@ -181,9 +182,15 @@ public sealed class ImportStore(IAmazonDynamoDB dynamo, IOptions<StorageOptions>
             while (request.ExclusiveStartKey is not null);
         }
 
+        await NewSummaryEpochAsync(siteId, cancellationToken);
         await dynamo.DeleteItemAsync(new DeleteItemRequest { TableName = Table, Key = Key(siteId, record.ImportId) }, cancellationToken);
         return removed;
     }
+
+    /// <summary>An import changes days a summary week may have been merged from (days before the site's native data,
+    /// empty until then): after writing or deleting them, a new epoch makes every merged week unused (<see cref="SummaryWeeks"/>).</summary>
+    private Task NewSummaryEpochAsync(string siteId, CancellationToken cancellationToken) =>
+        dynamo.PutItemAsync(new PutItemRequest { TableName = Table, Item = SummaryWeeks.EpochItem(siteId) }, cancellationToken);
 
     private async Task BatchAsync(IEnumerable<WriteRequest> writes, CancellationToken cancellationToken)
     {

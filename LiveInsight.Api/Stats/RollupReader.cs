@@ -2,6 +2,7 @@ using System.Globalization;
 using System.IO.Hashing;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
+using LiveInsight.Api.Extensions;
 using LiveInsight.Core.Stats;
 using LiveInsight.Core.Storage;
 using Microsoft.Extensions.Options;
@@ -16,7 +17,8 @@ namespace LiveInsight.Api.Stats;
 /// chosen values are EXISTS+HMGET plus BatchGetItem.
 /// </summary>
 public sealed partial class RollupReader(
-    IConnectionMultiplexer redis, IAmazonDynamoDB dynamo, IOptions<StorageOptions> storage, ILogger<RollupReader> logger)
+    IConnectionMultiplexer redis, IAmazonDynamoDB dynamo, IOptions<StorageOptions> storage, IOptions<ReadOptions> read, TimeProvider time,
+    ILogger<RollupReader> logger)
 {
     private const string SketchAttribute = "hll";
     private const string SketchCrcAttribute = "hll_crc32";
@@ -181,6 +183,20 @@ public sealed partial class RollupReader(
         string siteId, Granularity granularity, IReadOnlyList<string> buckets, string dimension, IReadOnlyList<string> values,
         bool withSketches, CancellationToken cancellationToken)
     {
+        var (rows, missing) = await ReadValuesFromRedisAsync(siteId, granularity, buckets, dimension, values);
+        if (missing.Count > 0)
+        {
+            var keys = missing.SelectMany(b => values.Select(v => RollupLayout.StatsSortKey(b, v))).ToList();
+            rows.AddRange(await BatchGetAsync(siteId, granularity, dimension, keys, withSketches, cancellationToken));
+        }
+
+        return rows;
+    }
+
+    /// <summary>The rows of the buckets whose Redis hash exists, and the buckets without one (read from the Stats table).</summary>
+    private async Task<(List<RollupRow> Rows, List<string> Missing)> ReadValuesFromRedisAsync(
+        string siteId, Granularity granularity, IReadOnlyList<string> buckets, string dimension, IReadOnlyList<string> values)
+    {
         var db = redis.GetDatabase();
         var fields = values.SelectMany(v => Metrics.Select(m => (RedisValue)RollupLayout.Field(dimension, v, m))).ToArray();
         var reads = buckets.Select(b => RollupLayout.RedisHash(siteId, granularity, b))
@@ -213,13 +229,7 @@ public sealed partial class RollupReader(
             }
         }
 
-        if (missing.Count > 0)
-        {
-            var keys = missing.SelectMany(b => values.Select(v => RollupLayout.StatsSortKey(b, v))).ToList();
-            rows.AddRange(await BatchGetAsync(siteId, granularity, dimension, keys, withSketches, cancellationToken));
-        }
-
-        return rows;
+        return (rows, missing);
     }
 
     private async Task<List<RollupRow>> QueryAsync(
@@ -262,7 +272,8 @@ public sealed partial class RollupReader(
     }
 
     private async Task<List<RollupRow>> BatchGetAsync(
-        string siteId, Granularity granularity, string dimension, List<string> sortKeys, bool withSketches, CancellationToken cancellationToken)
+        string siteId, Granularity granularity, string dimension, List<string> sortKeys, bool withSketches, CancellationToken cancellationToken,
+        bool consistent = false)
     {
         var pk = RollupLayout.StatsPartitionKey(siteId, granularity, dimension);
         var (projection, names) = Projection(withSketches);
@@ -280,6 +291,7 @@ public sealed partial class RollupReader(
                     }).ToList(),
                     ProjectionExpression = projection,
                     ExpressionAttributeNames = names,
+                    ConsistentRead = consistent,
                 },
             };
             while (pending is { Count: > 0 })
@@ -297,9 +309,9 @@ public sealed partial class RollupReader(
         return rows;
     }
 
-    private static (string Projection, Dictionary<string, string> Names) Projection(bool withSketches)
+    private static (string Projection, Dictionary<string, string> Names) Projection(bool withSketches, params string[] more)
     {
-        var attributes = Metrics.Append("sk").Append(ImportLayout.ImportIdAttribute);
+        var attributes = Metrics.Append("sk").Append(ImportLayout.ImportIdAttribute).Concat(more);
         if (withSketches)
         {
             attributes = attributes.Append(SketchAttribute).Append(SketchCrcAttribute);

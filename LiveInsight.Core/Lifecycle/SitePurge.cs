@@ -86,6 +86,7 @@ public sealed class SitePurge(
     {
         var keys = await redis.RemoveAsync(site.SiteId, key => SiteRedisData.IsStat(site.SiteId, key), sharedMembers: true, cancellationToken);
         var items = await DeleteStatsAsync(site.SiteId, cancellationToken);
+        await NewSummaryEpochAsync(site.SiteId, cancellationToken);
         items += await deletes.DeleteQueriedAsync(ByPartition(Tables.Sessions, "site_id", site.SiteId), ["site_id", "session_id"], cancellationToken);
         items += await DeleteEventsAsync(site, EventDays(site), cancellationToken);
         var files = await DeleteLakeAsync(site.SiteId, _ => true, cancellationToken);
@@ -102,6 +103,7 @@ public sealed class SitePurge(
             key => SiteRedisData.DayOf(site.SiteId, key, zone) is { } day && day >= from && day <= to, sharedMembers: false, cancellationToken);
         var items = await DeleteStatsRangeAsync(site.SiteId, RollupLayout.DayBucket(from), RollupLayout.DayBucket(to.AddDays(1)),
             HourBucket(start), HourBucket(end), cancellationToken);
+        items += await DeleteSummaryWeeksAsync(site.SiteId, SummaryWeeks.WeekOf(from), SummaryWeeks.WeekOf(to), cancellationToken);
         items += await DeleteSessionsAsync(site.SiteId, start, end, cancellationToken);
         var days = Enumerable.Range(0, to.DayNumber - from.DayNumber + 1).Select(from.AddDays);
         items += await DeleteEventsAsync(site, days, cancellationToken);
@@ -118,6 +120,7 @@ public sealed class SitePurge(
         var keys = await redis.RemoveAsync(site.SiteId,
             key => SiteRedisData.DayOf(site.SiteId, key, zone) is { } day && day < firstKept, sharedMembers: false, cancellationToken);
         var items = await DeleteStatsRangeAsync(site.SiteId, "", RollupLayout.DayBucket(firstKept), "", HourBucket(cut), cancellationToken);
+        items += await DeleteSummaryWeeksAsync(site.SiteId, null, SummaryWeeks.WeekOf(firstKept.AddDays(-1)), cancellationToken);
         items += await DeleteSessionsAsync(site.SiteId, DateTimeOffset.UnixEpoch, cut, cancellationToken);
         var files = await DeleteLakeAsync(site.SiteId, day => day < firstKept, cancellationToken);
         return new PurgeCounts(keys, items, files);
@@ -170,7 +173,38 @@ public sealed class SitePurge(
 
     private static IEnumerable<string> StatsPartitions(string siteId) =>
         new[] { Granularity.Hour, Granularity.Day }.SelectMany(g => ImportLayout.Dimensions.Select(d => RollupLayout.StatsPartitionKey(siteId, g, d)))
-            .Concat(DayPackPartitions(siteId));
+            .Concat(DayPackPartitions(siteId))
+            .Append(SummaryWeeks.PartitionKey(siteId));
+
+    /// <summary>The summary weeks (<see cref="SummaryWeeks"/>) with a Monday from <paramref name="from"/> (null: the
+    /// first) to <paramref name="to"/>, inclusive, then a new epoch for the site: the days changed first, so a week
+    /// a reader builds meanwhile from the old days carries the old epoch and is never served.</summary>
+    private async Task<long> DeleteSummaryWeeksAsync(string siteId, DateOnly? from, DateOnly to, CancellationToken cancellationToken)
+    {
+        var query = new QueryRequest
+        {
+            TableName = Table(Tables.Stats),
+            KeyConditionExpression = from is null ? "pk = :pk AND sk <= :to" : "pk = :pk AND sk BETWEEN :from AND :to",
+            ExpressionAttributeValues = new()
+            {
+                [":pk"] = new() { S = SummaryWeeks.PartitionKey(siteId) },
+                [":to"] = new() { S = SummaryWeeks.SortKey(to) },
+            },
+        };
+        if (from is { } first)
+        {
+            query.ExpressionAttributeValues[":from"] = new() { S = SummaryWeeks.SortKey(first) };
+        }
+
+        var items = await deletes.DeleteQueriedAsync(query, ["pk", "sk"], cancellationToken);
+        await NewSummaryEpochAsync(siteId, cancellationToken);
+        return items;
+    }
+
+    /// <summary>A new random epoch for the site's summary weeks (after a reset deleted the partition too, so an epoch
+    /// a reader read before can never come back).</summary>
+    private Task NewSummaryEpochAsync(string siteId, CancellationToken cancellationToken) =>
+        deletes.Client.PutItemAsync(new PutItemRequest { TableName = Table(Tables.Stats), Item = SummaryWeeks.EpochItem(siteId) }, cancellationToken);
 
     /// <summary>The partitions of the site's day packs (<see cref="DayPacks"/>: sort keys <c>{day}#{part}</c>, erased with their days).</summary>
     private static IEnumerable<string> DayPackPartitions(string siteId) =>
