@@ -20,7 +20,13 @@ public sealed class SessionRollup : IRollup
         }
 
         var pageviewPath = e.EventType == "page_view" && e.Path is { } path ? RolledUp.Of(deltas, target, RollupLayout.Page, path) : null;
-        var dimensions = DimensionRollup.Values(e).Select(d => (d.Dimension, RolledUp.Of(deltas, target, d.Dimension, d.Value))).ToList();
+        var values = DimensionRollup.Values(e);
+        var dimensions = new List<(string Dimension, RolledUp Value)>(values.Count);
+        foreach (var (dimension, value) in values)
+        {
+            dimensions.Add((dimension, RolledUp.Of(deltas, target, dimension, value)));
+        }
+
         if (deltas.ValuesOnly)
         {
             return;
