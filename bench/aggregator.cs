@@ -66,6 +66,23 @@ var ceilingItems = Enumerable.Range(0, Math.Min(totalEvents, 20_000)).Select(i =
     ["sk"] = new() { S = $"{i:D13}#{Guid.NewGuid()}" },
     ["payload"] = new() { S = new string('x', 300) },
 }).ToList();
+// dynalite's own CPU (utime + stime from /proc, when bench/aggregator.sh passes its pid) per item written, in the
+// ceiling and in the drain: what an item costs the emulator whatever the load, and so how far the drain can get.
+var dynalitePid = Environment.GetEnvironmentVariable("LIVEINSIGHT_BENCH_DYNALITE_PID");
+double DynaliteCpuMs()
+{
+    if (dynalitePid is not { Length: > 0 } || !File.Exists($"/proc/{dynalitePid}/stat"))
+    {
+        return double.NaN;
+    }
+
+    var stat = File.ReadAllText($"/proc/{dynalitePid}/stat");
+    var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+    // Fields 14 and 15 of stat (utime, stime) in clock ticks of 10 ms; the split starts at field 3.
+    return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) * 10.0;
+}
+
+var dynaliteBefore = DynaliteCpuMs();
 var sw = Stopwatch.StartNew();
 foreach (var chunk in ceilingItems.Chunk(500))
 {
@@ -73,10 +90,11 @@ foreach (var chunk in ceilingItems.Chunk(500))
 }
 
 var ceiling = ceilingItems.Count / sw.Elapsed.TotalSeconds;
-Console.Error.WriteLine($"ceiling: {ceiling:F0} items/s");
+var dynaliteCeilingUs = (DynaliteCpuMs() - dynaliteBefore) * 1000 / ceilingItems.Count;
+Console.Error.WriteLine($"ceiling: {ceiling:F0} items/s; dynalite CPU {dynaliteCeilingUs:F0} µs per item");
 
-// 2. Sustained: a backlog of events in the stream, drained by one consumer (batches of 500).
-var random = new Random(42);
+// The drain's events (made below from seed 42, whatever 1b drew before).
+var random = new Random(7);
 string[] paths = ["/", "/pricing", "/docs", "/blog/a", "/blog/b", "/signup", "/about"];
 StreamEvent MakeEvent(long ts)
 {
@@ -90,6 +108,24 @@ StreamEvent MakeEvent(long ts)
     };
 }
 
+// 1b. The same writer with the drain's own Events items (their attributes and the site_day-index entry each one adds),
+// without Redis or rollups: what the emulator can do with these items, beside the plain ceiling above.
+var shapedEvents = Enumerable.Range(0, Math.Min(totalEvents, 10_000))
+    .Select(_ => (MakeEvent(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()), LiveInsight.Core.Stats.RollupLayout.DayBucket(DateOnly.FromDateTime(DateTime.UtcNow))))
+    .ToList();
+var dynaliteShapedBefore = DynaliteCpuMs();
+sw.Restart();
+foreach (var chunk in shapedEvents.Chunk(500))
+{
+    await store.WriteEventsAsync(chunk, CancellationToken.None);
+}
+
+var shapedCeiling = shapedEvents.Count / sw.Elapsed.TotalSeconds;
+var dynaliteShapedUs = (DynaliteCpuMs() - dynaliteShapedBefore) * 1000 / shapedEvents.Count;
+Console.Error.WriteLine($"ceiling with the Events items themselves: {shapedCeiling:F0} items/s; dynalite CPU {dynaliteShapedUs:F0} µs per item");
+
+// 2. Sustained: a backlog of events in the stream, drained by the consumers (batches of 500).
+random = new Random(42);
 async Task AddAsync(IEnumerable<StreamEvent> events)
 {
     var batch = db.CreateBatch();
@@ -134,6 +170,7 @@ var (requestsBefore, itemsBefore) = (store.Requests, store.Items);
 var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
 var batches = 0;
 var cpuBefore = (Process.GetCurrentProcess().TotalProcessorTime, await RedisCpuAsync());
+var dynaliteDrainBefore = DynaliteCpuMs();
 sw.Restart();
 await Task.WhenAll(consumers.Select(c => Task.Run(async () =>
 {
@@ -144,6 +181,9 @@ await Task.WhenAll(consumers.Select(c => Task.Run(async () =>
 })));
 
 var sustained = totalEvents / sw.Elapsed.TotalSeconds;
+var drainItems = store.Items - itemsBefore;
+var dynaliteDrainUs = (DynaliteCpuMs() - dynaliteDrainBefore) * 1000 / Math.Max(1, drainItems);
+Console.Error.WriteLine($"dynalite CPU in the drain: {dynaliteDrainUs:F0} µs per item (ceiling's items: {dynaliteCeilingUs:F0} µs)");
 Console.Error.WriteLine($"sustained: {sustained:F0} events/s (lake {(lakeOn ? "on" : "off")})");
 var allocatedPerEvent = (GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore) / (double)totalEvents;
 var dynamoRequests = store.Requests - requestsBefore;
@@ -198,7 +238,8 @@ if (lakeOn)
 
 // CPU per event (this process and redis-server) over the drain, lake included: steadier than a rate on a shared machine.
 var cpuAfter = (Process.GetCurrentProcess().TotalProcessorTime, await RedisCpuAsync());
-Console.Error.WriteLine($"cpu per 1,000 events: aggregator {(cpuAfter.Item1 - cpuBefore.Item1).TotalMilliseconds * 1000 / totalEvents:F0} ms, " +
+var aggregatorCpuUs = (cpuAfter.Item1 - cpuBefore.Item1).TotalMilliseconds * 1000 / totalEvents;
+Console.Error.WriteLine($"cpu per 1,000 events: aggregator {aggregatorCpuUs:F0} ms, " +
     $"redis-server {(cpuAfter.Item2 - cpuBefore.Item2) * 1000 * 1000 / totalEvents:F0} ms");
 
 async Task<double> RedisCpuAsync()
@@ -290,6 +331,8 @@ var section = $"""
 | aggregator allocations per event (whole process, lake {(lakeOn ? "on" : "off")}) | {allocatedPerEvent / 1024:N1} KiB | — | — |
 | lag (age of the oldest unacknowledged event) at {rate:N0} events/s, P95 | {p95:N0} ms | < 5 s | {(p95 < 5000 ? "pass" : "FAIL")} |
 | same, max | {max:N0} ms | — | — |
+| the same writer with the drain's own Events items (their attributes and site_day-index entry), no Redis: rate; dynalite CPU per item, these / the ceiling's | {shapedCeiling:N0} items/s; {dynaliteShapedUs:N0} / {dynaliteCeilingUs:N0} µs | — | {sustained / shapedCeiling:P0} of it |
+| CPU per event over the drain (lake included): aggregator process; dynalite per item written | {aggregatorCpuUs:N0} µs; {dynaliteDrainUs:N0} µs | — | — |
 | event lake (own consumer group, Parquet parts of up to 50,000 events) | {(lakeOn ? $"on: every event written {lakeSeconds:N1} s after the drain started" : "off (LIVEINSIGHT_BENCH_LAKE=off)")} | sustained −15 % at most with the lake on | compare a run with it off |
 
 Each event costs one DynamoDB write here (its Events item; sessions get theirs a minute in or at close), so the

@@ -8,5 +8,5 @@ SECONDS_STEADY="${2:-20}"
 start_stores
 
 echo "==> building and running bench/aggregator.cs (Release)" >&2
-dotnet run -c Release bench/aggregator.cs -- "127.0.0.1:$REDIS_PORT" "http://127.0.0.1:$DYNAMO_PORT" "$EVENTS" "$SECONDS_STEADY"
+LIVEINSIGHT_BENCH_DYNALITE_PID="$DYNALITE_PID" dotnet run -c Release bench/aggregator.cs -- "127.0.0.1:$REDIS_PORT" "http://127.0.0.1:$DYNAMO_PORT" "$EVENTS" "$SECONDS_STEADY"
 record_memory aggregator "redis-server=redis:$REDIS_PORT" "dynalite=pid:$DYNALITE_PID"

@@ -59,7 +59,7 @@ public sealed partial class BatchProcessor(
 
         // The cap decides first (and for good: its sets only grow), so a crash anywhere after this point leaves a
         // redelivery the same choice.
-        var values = await cap.AdmitAsync(Compute(parsed, new RollupValues()).Values);
+        var values = await cap.AdmitAsync(Compute(parsed, new RollupValues(), valuesOnly: true).Values);
         await store.WriteEventsAsync(parsed.Select(p => (p.Event, p.Target.DayBucket)).ToList(), cancellationToken);
         if (AfterPersist is { } hook)
         {
@@ -151,9 +151,9 @@ public sealed partial class BatchProcessor(
         }
     }
 
-    private RollupDeltas Compute(List<(RedisValue Id, StreamEvent Event, RollupTarget Target)> parsed, RollupValues values)
+    private RollupDeltas Compute(List<(RedisValue Id, StreamEvent Event, RollupTarget Target)> parsed, RollupValues values, bool valuesOnly = false)
     {
-        var deltas = new RollupDeltas(values);
+        var deltas = new RollupDeltas(values) { ValuesOnly = valuesOnly };
         foreach (var (_, e, target) in parsed)
         {
             foreach (var rollup in _rollups)

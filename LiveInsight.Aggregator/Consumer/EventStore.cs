@@ -16,6 +16,10 @@ public sealed class EventStore(IAmazonDynamoDB dynamo, IOptions<StorageOptions> 
 {
     public const int MaxBatchItems = 25;
     public const int MaxAttempts = 8;
+
+    /// <summary>The most attributes <see cref="ToItem"/> writes: nine always, up to eleven optional text ones, props,
+    /// engaged_ms and scroll_depth.</summary>
+    private const int MaxAttributes = 23;
     private static readonly TimeSpan FirstBackoff = TimeSpan.FromMilliseconds(50);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(2);
     private long _requests;
@@ -73,7 +77,8 @@ public sealed class EventStore(IAmazonDynamoDB dynamo, IOptions<StorageOptions> 
 
     private static Dictionary<string, AttributeValue> ToItem(StreamEvent e, string dayBucket, TimeSpan retention)
     {
-        var item = new Dictionary<string, AttributeValue>
+        // Sized for every attribute an event can have: no resize per item (issue 22's allocation profile).
+        var item = new Dictionary<string, AttributeValue>(MaxAttributes)
         {
             ["pk"] = S($"{e.SiteId}#{e.SessionId ?? "-"}"),
             ["sk"] = S($"{e.Ts:D13}#{e.EventId}"),

@@ -13,6 +13,11 @@ public sealed class EventRollup : IRollup
         {
             deltas.Add(target, RollupLayout.Event, name, RollupLayout.Events);
             var value = deltas.Values.Value(target, RollupLayout.Event, name);
+            if (deltas.ValuesOnly)
+            {
+                return;
+            }
+
             deltas.VisitorSketches.Add((RollupLayout.ValueVisitorsHll(e.SiteId, target.DayBucket, RollupLayout.Event, value), e.VisitorId));
         }
     }

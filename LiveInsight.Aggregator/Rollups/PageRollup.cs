@@ -18,6 +18,11 @@ public sealed class PageRollup : IRollup
         {
             deltas.Add(target, RollupLayout.Page, e.Path, RollupLayout.Pageviews);
             var path = deltas.Values.Value(target, RollupLayout.Page, e.Path);
+            if (deltas.ValuesOnly)
+            {
+                return;
+            }
+
             deltas.PageVisitors.Add((RollupLayout.PageVisitorsHll(e.SiteId, target.DayBucket, path), e.VisitorId));
         }
         else if (e.EventType == "engagement")

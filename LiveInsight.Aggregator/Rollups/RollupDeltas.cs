@@ -11,6 +11,11 @@ public sealed class RollupDeltas(RollupValues values)
 {
     public RollupValues Values { get; } = values;
 
+    /// <summary>A dry run for the cap (<see cref="ValueCap"/>): the rollups only ask <see cref="Values"/> for what they
+    /// would write; no counter, sketch or session touch is built (the batch's first pass, issue 22: half the rollups'
+    /// work was building deltas only to throw them away).</summary>
+    public bool ValuesOnly { get; init; }
+
     public Dictionary<(string Hash, string Field), long> Counters { get; } = [];
     /// <summary>(sketch key, visitor) pairs to PFADD: <see cref="RollupLayout.ValueVisitorsHll"/> keys.</summary>
     public HashSet<(string Hll, string VisitorId)> VisitorSketches { get; } = [];
@@ -21,7 +26,7 @@ public sealed class RollupDeltas(RollupValues values)
 
     public void Add(string hash, string field, long delta)
     {
-        if (delta != 0)
+        if (delta != 0 && !ValuesOnly)
         {
             Counters[(hash, field)] = Counters.GetValueOrDefault((hash, field)) + delta;
         }
@@ -30,7 +35,13 @@ public sealed class RollupDeltas(RollupValues values)
     /// <summary>Adds a counter to the event's hour and day buckets.</summary>
     public void Add(RollupTarget target, string dimension, string value, string metric, long delta = 1)
     {
-        var field = RollupLayout.Field(dimension, Values.Value(target, dimension, value), metric);
+        var counted = Values.Value(target, dimension, value);
+        if (ValuesOnly)
+        {
+            return;
+        }
+
+        var field = RollupLayout.Field(dimension, counted, metric);
         Add(target.HourHash, field, delta);
         Add(target.DayHash, field, delta);
     }

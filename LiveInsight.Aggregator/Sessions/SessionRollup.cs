@@ -19,14 +19,27 @@ public sealed class SessionRollup : IRollup
             return;
         }
 
+        var pageviewPath = e.EventType == "page_view" && e.Path is { } path ? RolledUp.Of(deltas, target, RollupLayout.Page, path) : null;
+        var values = DimensionRollup.Values(e);
+        var dimensions = new List<(string Dimension, RolledUp Value)>(values.Count);
+        foreach (var (dimension, value) in values)
+        {
+            dimensions.Add((dimension, RolledUp.Of(deltas, target, dimension, value)));
+        }
+
+        if (deltas.ValuesOnly)
+        {
+            return;
+        }
+
         deltas.Sessions.Add(new SessionTouch(
             RedisKeys.Session(e.SiteId, sessionId),
             RedisKeys.OpenSessionMember(e.SiteId, sessionId),
             e.Ts,
-            e.EventType == "page_view" && e.Path is { } path ? RolledUp.Of(deltas, target, RollupLayout.Page, path) : null,
+            pageviewPath,
             e.EventType == "custom" && e.NonInteractive != true,
             target,
-            DimensionRollup.Values(e).Select(d => (d.Dimension, RolledUp.Of(deltas, target, d.Dimension, d.Value))).ToList(),
+            dimensions,
             e.VisitorId));
     }
 }
