@@ -31,15 +31,24 @@ KEY=$(curl -sf -X POST "http://127.0.0.1:$API_PORT/api/sites" -H "Authorization:
 load() { LI_KEY="$KEY" LI_BATCH=$BATCH wrk -t2 -c64 -d"$1"s -s bench/ingest.lua "http://127.0.0.1:$API_PORT$2" 2>&1; }
 for path in /api/events /bench/parse; do load 4 "$path" >/dev/null; done
 uptime >"$OUT/uptime"
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# The ceiling's own CPU and allocations per request, measured the same way: the gap between the two is the real work.
+"$TOOLS/dotnet-counters" collect -p "$API_PID" --counters System.Runtime --refresh-interval 1 --format csv \
+  -o "$OUT/ceiling-counters.csv" --duration "00:00:00:$((DUR + 3))" >/dev/null 2>&1 </dev/null &
+COUNTERS=$!
+sleep 2 # dotnet-counters attaches before the load starts, so none of the run's allocations are missed
+C0=$(ticks "$API_PID")
 load "$DUR" /bench/parse | grep RESULT >"$OUT/ceiling.txt"
+C1=$(ticks "$API_PID")
+wait "$COUNTERS" || true
 redis-cli -p "$REDIS_PORT" config resetstat >/dev/null
 redis-cli -p "$REDIS_PORT" slowlog reset >/dev/null
 redis-cli -p "$REDIS_PORT" config set slowlog-log-slower-than 1000 >/dev/null
 "$TOOLS/dotnet-counters" collect -p "$API_PID" --counters System.Runtime --refresh-interval 1 --format csv \
   -o "$OUT/counters.csv" --duration "00:00:00:$((DUR + 3))" >/dev/null 2>&1 </dev/null &
 COUNTERS=$!
-ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 REDIS_PID=$(redis-cli -p "$REDIS_PORT" info server | tr -d '\r' | awk -F: '/^process_id/ {print $2}')
+sleep 2
 A0=$(ticks "$API_PID"); R0=$(ticks "$REDIS_PID")
 load "$DUR" /api/events >"$OUT/wrk.txt"
 A1=$(ticks "$API_PID"); R1=$(ticks "$REDIS_PID")
@@ -50,6 +59,8 @@ redis-cli -p "$REDIS_PORT" info commandstats | tr -d '\r' >"$OUT/commandstats.tx
 redis-cli -p "$REDIS_PORT" slowlog get 10 >"$OUT/slowlog.txt"
 COMMANDS=$(awk -F'[:=,]' '/^cmdstat_/ && $1 !~ /info|config|slowlog|ping/ {s += $3} END {print s}' "$OUT/commandstats.txt")
 ALLOC=$(awk -F, '/total_allocated/ {s += $5} END {print s + 0}' "$OUT/counters.csv")
+CALLOC=$(awk -F, '/total_allocated/ {s += $5} END {print s + 0}' "$OUT/ceiling-counters.csv")
+CREQ=$(sed -nE 's/^RESULT requests=([0-9]+).*/\1/p' "$OUT/ceiling.txt")
 {
   echo "load: $(cat "$OUT/uptime" | sed 's/.*load/load/')"
   echo "ceiling: $(cat "$OUT/ceiling.txt")"
@@ -57,6 +68,8 @@ ALLOC=$(awk -F, '/total_allocated/ {s += $5} END {print s + 0}' "$OUT/counters.c
   awk -v a=$((A1 - A0)) -v r=$((R1 - R0)) -v n="$REQ" -v hz="$HZ" -v c="$COMMANDS" -v b="$ALLOC" -v batch="$BATCH" 'BEGIN {
     printf "per request (%d events): api_cpu_us=%.0f redis_cpu_us=%.1f redis_commands=%.2f allocated_bytes=%.0f\n",
       batch, a * 1e6 / hz / n, r * 1e6 / hz / n, c / n, b / n }'
+  awk -v a=$((C1 - C0)) -v n="$CREQ" -v hz="$HZ" -v b="$CALLOC" 'BEGIN {
+    printf "ceiling per request: api_cpu_us=%.0f allocated_bytes=%.0f\n", a * 1e6 / hz / n, b / n }'
 } | tee "$OUT/summary.txt"
 if [ "${PROFILE_TRACE:-0}" = 1 ]; then
   "$TOOLS/dotnet-trace" collect -p "$API_PID" --profile dotnet-sampled-thread-time --duration 00:00:00:08 \
@@ -66,4 +79,13 @@ if [ "${PROFILE_TRACE:-0}" = 1 ]; then
   wait "$TRACE" || true
   "$TOOLS/dotnet-trace" convert --format speedscope "$OUT/trace.nettrace" -o "$OUT/trace" >>"$OUT/trace.log" 2>&1 || true
   echo "trace: $OUT/trace.speedscope.json" >&2
+fi
+if [ "${PROFILE_ALLOC:-0}" = 1 ]; then
+  # Sampled allocations (an AllocationTick about every 100 KB, with its stack and type) under the same load.
+  "$TOOLS/dotnet-trace" collect -p "$API_PID" --profile gc-verbose --duration 00:00:00:06 \
+    -o "$OUT/alloc.nettrace" >"$OUT/alloc.log" 2>&1 </dev/null &
+  TRACE=$!
+  sleep 1; load 7 /api/events >/dev/null
+  wait "$TRACE" || true
+  echo "allocations: $OUT/alloc.nettrace" >&2
 fi

@@ -11,10 +11,18 @@ public sealed class PutDevice : IIngestStep
         var width = e.Raw.ScreenWidth;
         if (request.LastDevice is not { } last || last.ScreenWidth != width)
         {
-            last = (width, DeviceClassifier.Classify(request.UserAgent, request.UserAgentInfo!, width).ToString().ToLowerInvariant());
+            last = (width, Name(DeviceClassifier.Classify(request.UserAgent, request.UserAgentInfo!, width)));
             request.LastDevice = last;
         }
 
         e.Device = last.Device;
     }
+
+    /// <summary>The stored name of a class: the enum's name in lower case, without a new string per request.</summary>
+    private static string Name(DeviceClass device) => device switch
+    {
+        DeviceClass.Mobile => "mobile",
+        DeviceClass.Tablet => "tablet",
+        _ => "desktop",
+    };
 }
