@@ -4,7 +4,9 @@
 # on /api/events with dotnet-counters attached (allocations per request), the Api's and redis-server's CPU ticks from
 # /proc (µs per request), Redis INFO commandstats and SLOWLOG, and (PROFILE_TRACE=1) a dotnet-trace thread-time sample
 # converted to speedscope. Writes everything under $PROFILE_OUT/TAG and prints the summary line.
-# Needs: dotnet tool install -g dotnet-counters / dotnet-trace (10.0.750501). Not part of ./liveinsight bench.
+# PROFILE_ALLOC=1 adds a sampled allocation trace (gc-verbose), PROFILE_PERF=1 a perf CPU profile of the Api (true
+# on-CPU samples with the JIT's perf map; the thread-time sample above also counts threads that are about to block).
+# Needs: dotnet tool install -g dotnet-counters / dotnet-trace (10.0.750501); perf for PROFILE_PERF. Not part of ./liveinsight bench.
 # Usage: bench/ingest-profile.sh TAG [events-per-request, default 1] [seconds, default 10]
 #   API_BIN=dir: a Release build to measure instead of LiveInsight.Api/bin/Release/net10.0 (to pair before/after)
 set -euo pipefail
@@ -23,6 +25,7 @@ env ASPNETCORE_ENVIRONMENT=Production ConnectionStrings__redis="127.0.0.1:$REDIS
   ConnectionStrings__dynamodb="http://127.0.0.1:$DYNAMO_PORT" LiveInsight__AdminToken="$TOKEN" Logging__LogLevel__Default=Warning \
   LiveInsight__Bench__ParseOnlyEndpoint=true LiveInsight__Ingestion__TrustedProxies__0="127.0.0.1/32" \
   LiveInsight__Ingestion__RequestsPerMinute=10000000 DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0 \
+  DOTNET_PerfMapEnabled="${PROFILE_PERF:-0}" DOTNET_EnableWriteXorExecute="$((1 - ${PROFILE_PERF:-0}))" \
   dotnet "$BIN/LiveInsight.Api.dll" --urls "http://127.0.0.1:$API_PORT" >"$OUT/api.log" 2>&1 &
 API_PID=$!; PIDS+=("$API_PID")
 for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$API_PORT/health" >/dev/null && break; sleep 0.5; done
@@ -88,4 +91,13 @@ if [ "${PROFILE_ALLOC:-0}" = 1 ]; then
   sleep 1; load 7 /api/events >/dev/null
   wait "$TRACE" || true
   echo "allocations: $OUT/alloc.nettrace" >&2
+fi
+if [ "${PROFILE_PERF:-0}" = 1 ]; then
+  perf record -F 999 -g -p "$API_PID" -o "$OUT/perf.data" -- sleep 6 >"$OUT/perf.log" 2>&1 &
+  PERF=$!
+  sleep 0.5; load 7 /api/events >/dev/null
+  wait "$PERF" || true
+  perf report -i "$OUT/perf.data" --no-children --sort sym --stdio -g none 2>/dev/null | grep -v '^#' | grep -v '^$' >"$OUT/perf-self.txt" || true
+  perf report -i "$OUT/perf.data" --children --sort sym --stdio -g none 2>/dev/null | grep -v '^#' | grep -v '^$' >"$OUT/perf-children.txt" || true
+  echo "perf: $OUT/perf-self.txt" >&2
 fi
