@@ -25,10 +25,7 @@ internal static class Extensions
             o.SerializerOptions.DictionaryKeyPolicy = null;
         });
 
-        // Replies are read on the .NET thread pool instead of the client's own 10 dedicated threads: on the ingestion
-        // hot path every reply then completes where the waiting requests continue anyway, without a hand-off between
-        // two schedulers (the dedicated pool's queue lock and wake-ups were ~18 % of the Api's CPU samples, issue 22).
-        builder.AddLiveInsightRedis(o => o.SocketManager = StackExchange.Redis.SocketManager.ThreadPool);
+        builder.AddLiveInsightRedis();
         builder.AddLiveInsightStorage();
         builder.Services.AddSingleton<SiteRepository>();
         builder.Services.AddSingleton<Sites.SiteSummaries>();

@@ -14,8 +14,7 @@ public static class RedisExtensions
     /// Redis is away, and recovers on its own; it re-reads the topology every 5 s, so a failover is followed quickly. Command tracing is only on when traces are exported: its profiling
     /// sessions otherwise hold every command in memory for nobody.
     /// </summary>
-    /// <param name="configure">The service's own settings on top of these (the Api's socket scheduling, issue 22).</param>
-    public static IHostApplicationBuilder AddLiveInsightRedis(this IHostApplicationBuilder builder, Action<ConfigurationOptions>? configure = null)
+    public static IHostApplicationBuilder AddLiveInsightRedis(this IHostApplicationBuilder builder)
     {
         // The key layout (one shard, or N with shard hash tags) is decided once per process, before any key is built.
         Events.RedisShards.Configure(builder.Configuration.GetValue(Events.RedisShards.Setting, 1));
@@ -31,7 +30,6 @@ public static class RedisExtensions
                 // primary-only commands on its own ("cannot be issued to a replica"), until its next topology check:
                 // 60 s by default, which stalled an aggregator that long after a primary died. 5 s bounds it.
                 options.ConfigCheckSeconds = 5;
-                configure?.Invoke(options);
             });
         return builder;
     }
