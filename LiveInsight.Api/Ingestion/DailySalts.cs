@@ -29,6 +29,12 @@ public sealed class DailySalts(IConnectionMultiplexer redis, TimeProvider time, 
     public async ValueTask<IReadOnlyDictionary<DateOnly, byte[]>> CurrentAsync()
     {
         var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
+        // The same two salts all day: one dictionary for the day instead of one per request.
+        if (_current is { } current && current.Today == today)
+        {
+            return current.Salts;
+        }
+
         var yesterday = today.AddDays(-1);
         if (_cache.Count > 2)
         {
@@ -38,12 +44,18 @@ public sealed class DailySalts(IConnectionMultiplexer redis, TimeProvider time, 
             }
         }
 
-        return new Dictionary<DateOnly, byte[]>(2)
+        var salts = new Dictionary<DateOnly, byte[]>(2)
         {
             [today] = await GetAsync(today),
             [yesterday] = await GetAsync(yesterday),
         };
+        _current = new CurrentSalts(today, salts);
+        return salts;
     }
+
+    private sealed record CurrentSalts(DateOnly Today, IReadOnlyDictionary<DateOnly, byte[]> Salts);
+
+    private CurrentSalts? _current;
 
     public async ValueTask<byte[]> GetAsync(DateOnly day)
     {

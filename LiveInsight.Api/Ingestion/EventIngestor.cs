@@ -87,7 +87,7 @@ public sealed partial class EventIngestor(
         }
 
         if (origin.Length > 0 && origin != "null"
-            && (OriginRules.OriginHost(origin) is not { } host || !site.Domains.Any(d => OriginRules.HostMatches(host, d, site.AllowSubdomains))))
+            && (OriginRules.OriginHost(origin) is not { } host || !IsSiteHost(site, host)))
         {
             installation.RecordRefusal(site.SiteId, "origin_not_allowed", OriginRules.OriginHost(origin));
             return IngestOutcome.Failed(new IngestFailure(StatusCodes.Status403Forbidden, "Origin not allowed",
@@ -96,21 +96,38 @@ public sealed partial class EventIngestor(
 
         var ingest = new IngestContext(
             site, time.GetUtcNow(), clientIp, request.UserAgent, request.DoNotTrack, batch.HashRouting, await salts.CurrentAsync());
-        var events = batch.Events!.Select(raw => new IngestEvent(raw)).ToList();
+        // Plain loops on this path, no LINQ: each request would otherwise allocate its iterators and delegates (issue 22).
+        var incoming = batch.Events!;
+        var events = new List<IngestEvent>(incoming.Count);
+        foreach (var raw in incoming)
+        {
+            events.Add(new IngestEvent(raw));
+        }
+
         pipeline.Run(ingest, events);
         if (request.DeriveSessions)
         {
             await derivedSessions.AssignAsync(site.SiteId, events);
         }
 
-        var kept = events.Where(e => e.Dropped is null).ToList();
+        var kept = new List<IngestEvent>(events.Count);
+        var streamEvents = new List<StreamEvent>(events.Count);
+        foreach (var e in events)
+        {
+            if (e.Dropped is null)
+            {
+                kept.Add(e);
+                streamEvents.Add(ToStreamEvent(ingest, e));
+            }
+        }
+
         // A batch whose events were all dropped (bots, opted-out visitors) is still written as an empty batch: it
         // counts against the site's request quota (one round trip, as for any batch), so a key cannot be hammered
         // for free by sending only what gets dropped.
         var zone = Zones.GetOrAdd(site.TimeZone, TimeZoneInfo.FindSystemTimeZoneById);
         var quota = Quota(site.RateLimitPerMinute);
         var written = await writer.WriteAsync(
-            site.SiteId, zone, quota, kept.Select(e => ToStreamEvent(ingest, e)).ToList(),
+            site.SiteId, zone, quota, streamEvents,
             request.Site is null ? keyUsage.PublicFieldToRecord(key) : null);
         if (written.Exceeded is { } limit)
         {
@@ -127,9 +144,35 @@ public sealed partial class EventIngestor(
         }
 
         installation.RecordBatch(site.SiteId, events, request.UserAgent);
-        var dropped = events.Where(e => e.Dropped is not null).GroupBy(e => e.Dropped!.Value).ToDictionary(g => g.Key, g => g.Count());
-        var droppedCount = dropped.Values.Sum();
-        return new IngestOutcome(events.Count - droppedCount, droppedCount, dropped);
+        // Reasons in the order they first occur, as the drop header lists them.
+        Dictionary<DropReason, int>? dropped = null;
+        var droppedCount = 0;
+        foreach (var e in events)
+        {
+            if (e.Dropped is { } reason)
+            {
+                dropped ??= [];
+                dropped[reason] = dropped.GetValueOrDefault(reason) + 1;
+                droppedCount++;
+            }
+        }
+
+        return new IngestOutcome(events.Count - droppedCount, droppedCount, dropped ?? NoneDropped);
+    }
+
+    private static readonly IReadOnlyDictionary<DropReason, int> NoneDropped = new Dictionary<DropReason, int>();
+
+    private static bool IsSiteHost(Core.Sites.Site site, string host)
+    {
+        foreach (var domain in site.Domains)
+        {
+            if (OriginRules.HostMatches(host, domain, site.AllowSubdomains))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>The site of a public key, or the refusal to answer (missing, malformed, unknown key; lookups limited).</summary>

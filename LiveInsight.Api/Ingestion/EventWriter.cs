@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
@@ -199,8 +200,10 @@ public sealed class EventWriter(IConnectionMultiplexer redis, TimeProvider time)
     public Task<WriteResult> WriteAsync(
         string siteId, TimeZoneInfo siteZone, IngestQuota quota, IReadOnlyList<StreamEvent> events, string? keyUsedField = null)
     {
-        var pending = new PendingWrite(Section(siteId, siteZone, quota, events, keyUsedField), events.Count);
-        var shard = _shards.GetOrAdd(RedisKeys.EventsStreamFor(siteId), static stream => new ShardQueue(stream));
+        var keys = KeysOf(siteId);
+        var (section, length) = Section(keys, siteZone, quota, events, keyUsedField);
+        var pending = new PendingWrite(section, length, events.Count);
+        var shard = _shards.GetOrAdd(keys.Stream, static stream => new ShardQueue(stream));
         bool send;
         lock (shard)
         {
@@ -220,66 +223,34 @@ public sealed class EventWriter(IConnectionMultiplexer redis, TimeProvider time)
         return pending.Result.Task;
     }
 
-    /// <summary>One request's section of the script's arguments (see the script's header), built on the request's thread.</summary>
-    private RedisValue[] Section(string siteId, TimeZoneInfo siteZone, IngestQuota quota, IReadOnlyList<StreamEvent> events, string? keyUsedField)
+    /// <summary>One request's section of the script's arguments (see the script's header), built on the request's thread
+    /// into an array rented from the pool (returned once the section is copied into its call), with keys kept per site.</summary>
+    private (RedisValue[] Section, int Length) Section(
+        SiteKeys keys, TimeZoneInfo siteZone, IngestQuota quota, IReadOnlyList<StreamEvent> events, string? keyUsedField)
     {
         var now = time.GetUtcNow();
-        var payloads = new byte[events.Count][];
+        var scratch = _scratch ??= new Scratch();
+        scratch.Clear();
+        var (expiries, visitors, sessions) = (scratch.Expiries, scratch.Visitors, scratch.Sessions);
+        var args = ArrayPool<RedisValue>.Shared.Rent(MaxSectionLength(events.Count));
         long payloadBytes = 0;
-        for (var index = 0; index < events.Count; index++)
-        {
-            payloads[index] = JsonSerializer.SerializeToUtf8Bytes(events[index], StreamEventJsonContext.Default.StreamEvent);
-            payloadBytes += payloads[index].Length;
-        }
-
-        var realtime = new[] { RedisKeys.RealtimeVisitors(siteId), RedisKeys.RealtimeSessions(siteId), RedisKeys.RealtimePages(siteId) };
-        var args = new List<RedisValue>(24 + events.Count * 3)
-        {
-            realtime[0],
-            realtime[1],
-            realtime[2],
-            RedisKeys.QuotaThisMinute(siteId, now),
-            RedisKeys.KeysLastUsed(siteId),
-            now.ToUnixTimeMilliseconds(),
-            (now - RealtimeKeep).ToUnixTimeMilliseconds(),
-            quota.RequestsPerMinute,
-            quota.EventsPerMinute,
-            quota.BytesPerMinute,
-            keyUsedField ?? "",
-            payloadBytes,
-            events.Count,
-            RedisValue.Null, // the section's size, set below
-        };
-        var expiries = new List<(string Key, int Ttl)>();
-        var visitors = new HashSet<(string Key, string VisitorId)>();
-        var sessions = new Dictionary<string, string>();
+        var at = SectionHeaderLength;
         string realtimeVisitor = "";
-        HourKeys? hourKeys = null;
-        (DateOnly Day, string Key) dayKey = (DateOnly.MinValue, "");
         for (var index = 0; index < events.Count; index++)
         {
             var e = events[index];
-            var at = DateTimeOffset.FromUnixTimeMilliseconds(e.Ts);
-            // Events of one batch almost always share an hour: build its keys once.
-            var hour = e.Ts / 3_600_000;
-            if (hourKeys?.Hour != hour)
-            {
-                hourKeys = new HourKeys(hour, siteId, at);
-            }
-
-            var siteDay = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(at, siteZone).DateTime);
-            if (dayKey.Day != siteDay)
-            {
-                dayKey = (siteDay, RedisKeys.DayVisitors(siteId, siteDay));
-            }
-
-            args.Add(hourKeys.Seen);
-            args.Add(SeenField(e.EventId));
-            args.Add(payloads[index]);
+            var eventAt = DateTimeOffset.FromUnixTimeMilliseconds(e.Ts);
+            var hourKeys = keys.Hour(e.Ts / 3_600_000, eventAt);
+            var dayKey = keys.Day(DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(eventAt, siteZone).DateTime));
+            var payload = JsonSerializer.SerializeToUtf8Bytes(e, StreamEventJsonContext.Default.StreamEvent);
+            payloadBytes += payload.Length;
+            args[at++] = hourKeys.Seen;
+            args[at++] = SeenField(e.EventId);
+            args[at++] = payload;
             AddExpiry(expiries, hourKeys.Seen, RedisKeys.Ttl.SeenEventsSeconds, now);
             AddVisitor(visitors, expiries, hourKeys.HourVisitors, e.VisitorId, RedisKeys.Ttl.HourVisitorsSeconds, now);
-            AddVisitor(visitors, expiries, dayKey.Key, e.VisitorId, RedisKeys.Ttl.DayVisitorsSeconds, now);
-            if (now - at <= RealtimeFreshness)
+            AddVisitor(visitors, expiries, dayKey, e.VisitorId, RedisKeys.Ttl.DayVisitorsSeconds, now);
+            if (now - eventAt <= RealtimeFreshness)
             {
                 // Offline replays are counted but must not light up "who is here now".
                 realtimeVisitor = e.VisitorId;
@@ -290,35 +261,137 @@ public sealed class EventWriter(IConnectionMultiplexer redis, TimeProvider time)
             }
         }
 
-        args.Add(visitors.Count);
+        args[0] = keys.RealtimeVisitors;
+        args[1] = keys.RealtimeSessions;
+        args[2] = keys.RealtimePages;
+        args[3] = keys.QuotaOf(now);
+        args[4] = keys.KeysLastUsed;
+        args[5] = now.ToUnixTimeMilliseconds();
+        args[6] = (now - RealtimeKeep).ToUnixTimeMilliseconds();
+        args[7] = quota.RequestsPerMinute;
+        args[8] = quota.EventsPerMinute;
+        args[9] = quota.BytesPerMinute;
+        args[10] = keyUsedField ?? "";
+        args[11] = payloadBytes;
+        args[12] = events.Count;
+        args[at++] = visitors.Count;
         foreach (var (key, visitorId) in visitors)
         {
-            args.Add(key);
-            args.Add(visitorId);
+            args[at++] = key;
+            args[at++] = visitorId;
         }
 
-        args.Add(realtimeVisitor);
-        args.Add(sessions.Count);
+        args[at++] = realtimeVisitor;
+        args[at++] = sessions.Count;
         foreach (var (session, path) in sessions)
         {
-            args.Add(session);
-            args.Add(path);
+            args[at++] = session;
+            args[at++] = path;
         }
 
-        foreach (var key in realtime)
-        {
-            AddExpiry(expiries, key, RedisKeys.Ttl.RealtimeSeconds, now);
-        }
-
-        args.Add(expiries.Count);
+        AddExpiry(expiries, keys.RealtimeVisitors, RedisKeys.Ttl.RealtimeSeconds, now);
+        AddExpiry(expiries, keys.RealtimeSessions, RedisKeys.Ttl.RealtimeSeconds, now);
+        AddExpiry(expiries, keys.RealtimePages, RedisKeys.Ttl.RealtimeSeconds, now);
+        args[at++] = expiries.Count;
         foreach (var (key, ttl) in expiries)
         {
-            args.Add(key);
-            args.Add(ttl);
+            args[at++] = key;
+            args[at++] = ttl;
         }
 
-        args[SectionSizeIndex] = args.Count;
-        return args.ToArray();
+        args[SectionSizeIndex] = at;
+        scratch.Clear();
+        return (args, at);
+    }
+
+    private const int SectionHeaderLength = 14;
+
+    /// <summary>The most a section of <paramref name="events"/> events can hold: the header, 3 per event, 2 per distinct
+    /// (sketch, visitor) (two sketches per event), the realtime visitor, 2 per session, and 2 per expiry (the seen hash,
+    /// two sketches per event and the three realtime keys), each list with its count.</summary>
+    internal static int MaxSectionLength(int events) =>
+        SectionHeaderLength + 3 * events + 1 + 2 * 2 * events + 1 + 1 + 2 * events + 1 + 2 * (3 * events + 3);
+
+    /// <summary>Collections a section is built with, kept per thread: a section is built synchronously, start to end.</summary>
+    private sealed class Scratch
+    {
+        public List<(string Key, int Ttl)> Expiries { get; } = [];
+        public HashSet<(string Key, string VisitorId)> Visitors { get; } = [];
+        public Dictionary<string, string> Sessions { get; } = new(StringComparer.Ordinal);
+
+        public void Clear()
+        {
+            Expiries.Clear();
+            Visitors.Clear();
+            Sessions.Clear();
+        }
+    }
+
+    [ThreadStatic]
+    private static Scratch? _scratch;
+
+    /// <summary>The keys of one site that ingestion writes, built once per site (and per minute, hour or day for the
+    /// keys that carry one) instead of formatted again for every request. Each time-bound key is an immutable object
+    /// replaced whole, so threads that race on a new minute only build it twice.</summary>
+    private sealed class SiteKeys(string siteId)
+    {
+        public string SiteId { get; } = siteId;
+        public string Stream { get; } = RedisKeys.EventsStreamFor(siteId);
+        public string RealtimeVisitors { get; } = RedisKeys.RealtimeVisitors(siteId);
+        public string RealtimeSessions { get; } = RedisKeys.RealtimeSessions(siteId);
+        public string RealtimePages { get; } = RedisKeys.RealtimePages(siteId);
+        public string KeysLastUsed { get; } = RedisKeys.KeysLastUsed(siteId);
+        private HourKeys? _hour;
+        private Tuple<long, string>? _minute;
+        private Tuple<DateOnly, string>? _day;
+
+        public HourKeys Hour(long hour, DateTimeOffset at) =>
+            _hour is { } known && known.Hour == hour ? known : _hour = new HourKeys(hour, SiteId, at);
+
+        public string QuotaOf(DateTimeOffset now)
+        {
+            var minute = now.ToUnixTimeSeconds() / 60;
+            var known = _minute;
+            if (known is null || known.Item1 != minute)
+            {
+                known = Tuple.Create(minute, RedisKeys.QuotaThisMinute(SiteId, now));
+                _minute = known;
+            }
+
+            return known.Item2;
+        }
+
+        public string Day(DateOnly day)
+        {
+            var known = _day;
+            if (known is null || known.Item1 != day)
+            {
+                known = Tuple.Create(day, RedisKeys.DayVisitors(SiteId, day));
+                _day = known;
+            }
+
+            return known.Item2;
+        }
+    }
+
+    /// <summary>Sites' keys; sites are made by admins, and past this many the whole map is rebuilt as requests come.</summary>
+    private const int MaxSitesKept = 10_000;
+
+    private readonly ConcurrentDictionary<string, SiteKeys> _siteKeys = new(StringComparer.Ordinal);
+
+    private SiteKeys KeysOf(string siteId)
+    {
+        if (_siteKeys.TryGetValue(siteId, out var keys))
+        {
+            return keys;
+        }
+
+        if (_siteKeys.Count >= MaxSitesKept)
+        {
+            _siteKeys.Clear();
+        }
+
+        return _siteKeys.GetOrAdd(siteId, static id => new SiteKeys(id));
     }
 
     private const int SectionSizeIndex = 13;
@@ -331,9 +404,11 @@ public sealed class EventWriter(IConnectionMultiplexer redis, TimeProvider time)
         public int Calls { get; set; }
     }
 
-    private sealed class PendingWrite(RedisValue[] section, int events)
+    private sealed class PendingWrite(RedisValue[] section, int length, int events)
     {
+        /// <summary>Rented from the pool: the first <see cref="Length"/> entries are the section.</summary>
         public RedisValue[] Section { get; } = section;
+        public int Length { get; } = length;
         public int Events { get; } = events;
         public TaskCompletionSource<WriteResult> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
@@ -384,7 +459,7 @@ public sealed class EventWriter(IConnectionMultiplexer redis, TimeProvider time)
             var length = 1;
             foreach (var pending in group)
             {
-                length += pending.Section.Length;
+                length += pending.Length;
             }
 
             var args = new RedisValue[length];
@@ -392,8 +467,10 @@ public sealed class EventWriter(IConnectionMultiplexer redis, TimeProvider time)
             var at = 1;
             foreach (var pending in group)
             {
-                pending.Section.CopyTo(args, at);
-                at += pending.Section.Length;
+                pending.Section.AsSpan(0, pending.Length).CopyTo(args.AsSpan(at));
+                at += pending.Length;
+                // Cleared, so the pool holds no payloads or keys.
+                ArrayPool<RedisValue>.Shared.Return(pending.Section, clearArray: true);
             }
 
             var replies = (RedisResult[])(await EvaluateAsync(keys, args))!;
@@ -425,7 +502,21 @@ public sealed class EventWriter(IConnectionMultiplexer redis, TimeProvider time)
     /// UUID, and the quota bounds how many there are. Two ids of one site and hour would have to collide in 64 bits
     /// for a real event to be taken for a repeat (odds of about 1 in 25 million over a full hour at the default quota).
     /// </summary>
-    public static byte[] SeenField(string eventId) => SHA256.HashData(Encoding.UTF8.GetBytes(eventId))[..8];
+    public static byte[] SeenField(string eventId)
+    {
+        // Ids are capped at 64 characters by the pipeline; a longer one (a direct caller) takes the pool.
+        var length = Encoding.UTF8.GetMaxByteCount(eventId.Length);
+        byte[]? rented = null;
+        var utf8 = length <= 256 ? stackalloc byte[256] : (rented = ArrayPool<byte>.Shared.Rent(length));
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(utf8[..Encoding.UTF8.GetBytes(eventId, utf8)], hash);
+        if (rented is not null)
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+
+        return hash[..8].ToArray();
+    }
 
     /// <summary>The keys of one UTC hour of one site.</summary>
     private sealed class HourKeys(long hour, string siteId, DateTimeOffset at)

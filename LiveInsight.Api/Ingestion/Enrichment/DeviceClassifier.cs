@@ -21,7 +21,12 @@ public static class DeviceClassifier
     private static readonly string[] TabletDevices = ["iPad", "Kindle"];
     private static readonly string[] MobileDevices = ["iPhone", "iPod"];
 
-    public static DeviceClass Classify(string? userAgent, UserAgentInfo ua, int? screenWidth)
+    public static DeviceClass Classify(string? userAgent, UserAgentInfo ua, int? screenWidth) =>
+        FromUserAgent(userAgent, ua) ?? FromScreenWidth(screenWidth);
+
+    /// <summary>Rules 1 and 2: what the User-Agent alone says (null: nothing, the screen width decides). A function of
+    /// the User-Agent string only (<paramref name="ua"/> is its parse), so it can be cached per User-Agent.</summary>
+    public static DeviceClass? FromUserAgent(string? userAgent, UserAgentInfo ua)
     {
         var raw = userAgent ?? "";
         if (TabletDevices.Any(d => ua.DeviceFamily.StartsWith(d, StringComparison.Ordinal))
@@ -38,13 +43,16 @@ public static class DeviceClassifier
             return DeviceClass.Mobile;
         }
 
-        return screenWidth switch
+        return null;
+    }
+
+    /// <summary>Rules 3 and 4: the tracker's screen width, or Desktop.</summary>
+    public static DeviceClass FromScreenWidth(int? screenWidth) => screenWidth switch
         {
             > 0 and < MobileBelowWidth => DeviceClass.Mobile,
             > 0 and < TabletBelowWidth => DeviceClass.Tablet,
             _ => DeviceClass.Desktop,
         };
-    }
 
     private static bool IsAndroid(string raw, UserAgentInfo ua) =>
         ua.Os == "Android" || raw.Contains("Android", StringComparison.OrdinalIgnoreCase);

@@ -58,7 +58,15 @@ public sealed class PutEventFields : IIngestStep
             return null;
         }
 
+        // Most values are short, plain text: nothing to strip, cut or replace, so the value itself is the answer.
+        if (value.Length <= maxLength && !NeedsCleaning(value))
+        {
+            var trimmed = value.Trim();
+            return trimmed.Length == 0 ? null : trimmed;
+        }
+
         var builder = new StringBuilder(Math.Min(value.Length, maxLength));
+        Span<char> utf16 = stackalloc char[2];
         foreach (var rune in value.EnumerateRunes())
         {
             if (InvisibleText.IsStripped(rune))
@@ -71,11 +79,26 @@ public sealed class PutEventFields : IIngestStep
                 break;
             }
 
-            builder.Append(rune.ToString());
+            builder.Append(utf16[..rune.EncodeToUtf16(utf16)]);
         }
 
         var cleaned = builder.ToString().Trim();
         return cleaned.Length == 0 ? null : cleaned;
+    }
+
+    /// <summary>Whether <see cref="Clean"/> could change more than the ends of <paramref name="value"/>: a character it
+    /// strips, or a surrogate (a lone one becomes U+FFFD; pairs are left to the careful path too).</summary>
+    private static bool NeedsCleaning(string value)
+    {
+        foreach (var c in value)
+        {
+            if (char.IsSurrogate(c) || InvisibleText.IsStripped(new Rune(c)))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static Dictionary<string, string>? CapProps(Dictionary<string, JsonElement>? props)

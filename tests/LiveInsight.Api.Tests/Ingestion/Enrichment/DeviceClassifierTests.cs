@@ -1,4 +1,8 @@
+using System.Net;
+using LiveInsight.Api.Ingestion;
 using LiveInsight.Api.Ingestion.Enrichment;
+using LiveInsight.Api.Ingestion.Pipeline;
+using LiveInsight.Core.Sites;
 
 namespace LiveInsight.Api.Tests.Ingestion.Enrichment;
 
@@ -24,5 +28,44 @@ public sealed class DeviceClassifierTests
         var ua = SharedParser.Instance.Parse(userAgent);
 
         Assert.Equal(expected, DeviceClassifier.Classify(userAgent, ua, screenWidth));
+    }
+
+    [Theory]
+    [InlineData(DesktopChrome, 767, "mobile")]
+    [InlineData(DesktopChrome, null, "desktop")]
+    [InlineData(IPhone, 1920, "mobile")]
+    [InlineData(KindleFire, null, "tablet")]
+    public void The_step_remembers_the_user_agent_verdict_per_user_agent_and_still_applies_the_width(
+        string userAgent, int? screenWidth, string expected)
+    {
+        var step = new PutDevice();
+
+        // The second request finds the User-Agent's verdict cached; the width is applied to each request anew.
+        Assert.Equal(expected, Device(step, userAgent, screenWidth));
+        Assert.Equal(expected, Device(step, userAgent, screenWidth));
+        Assert.Equal(DeviceClassifier.Classify(userAgent, SharedParser.Instance.Parse(userAgent), 1920).ToString().ToLowerInvariant(),
+            Device(step, userAgent, 1920));
+    }
+
+    [Fact]
+    public void A_user_agent_longer_than_the_cache_key_is_classified_from_all_of_it()
+    {
+        // The parser keys its cache by the first 512 characters; the device tokens after them must still count.
+        var padded = "Mozilla/5.0 (X11; Linux x86_64) " + new string('x', UserAgentParser.MaxUserAgentLength);
+        var step = new PutDevice();
+
+        Assert.Equal("desktop", Device(step, padded, null));
+        Assert.Equal("mobile", Device(step, padded + " iPhone", null));
+        Assert.Equal("tablet", Device(step, padded + " iPad", null));
+    }
+
+    private static string? Device(PutDevice step, string userAgent, int? screenWidth)
+    {
+        var site = new Site("site1", "Test", ["example.com"], "pk_x", "hash", "UTC", true, DateTimeOffset.UnixEpoch);
+        var request = new IngestContext(site, DateTimeOffset.UnixEpoch, IPAddress.Loopback, userAgent, false, false,
+            new Dictionary<DateOnly, byte[]>()) { UserAgentInfo = SharedParser.Instance.Parse(userAgent) };
+        var e = new IngestEvent(new IncomingEvent { ScreenWidth = screenWidth });
+        step.Run(request, e);
+        return e.Device;
     }
 }

@@ -62,6 +62,26 @@ public sealed class InvisibleTextTests
     }
 
     [Theory]
+    [InlineData("  Pricing  ", 100, "Pricing")] // plain text: only the ends are trimmed
+    [InlineData("Pricing", 7, "Pricing")] // exactly at the limit
+    [InlineData("Pricing", 5, "Prici")] // over it: cut
+    [InlineData("   ", 100, null)]
+    [InlineData("x\U0001F600", 2, "x")] // a pair that does not fit whole is left out
+    public void Plain_text_comes_back_as_it_was_and_everything_else_takes_the_careful_path(string text, int max, string? cleaned)
+    {
+        Assert.Equal(cleaned, PutEventFields.Clean(text, max));
+    }
+
+    [Fact]
+    public void A_lone_surrogate_becomes_the_replacement_character()
+    {
+        // Built here: an attribute's string cannot carry a lone surrogate through the test's metadata.
+        var text = "a" + (char)0xD800 + "b";
+
+        Assert.Equal("a\uFFFDb", PutEventFields.Clean(text, 100));
+    }
+
+    [Theory]
     [InlineData("?utm_source=news\u202Eletter&utm_campaign=%E2%80%AEspring", "newsletter", "spring")]
     [InlineData("?utm_source=%E2%80%8B%E2%80%8Bx&utm_campaign=a%0Ab", "x", "ab")]
     public void Campaign_parameters_lose_them(string query, string source, string campaign)
