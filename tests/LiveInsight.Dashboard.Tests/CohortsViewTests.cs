@@ -1,6 +1,5 @@
 using System.Net.Http.Json;
 using DuckDB.NET.Data;
-using LiveInsight.Core.Lake;
 using LiveInsight.Dashboard.Tests.Infrastructure;
 using Microsoft.Playwright;
 
@@ -34,35 +33,20 @@ public sealed class CohortsViewTests(DashboardFixture fixture)
         duck.Open();
         foreach (var day in seen.GroupBy(s => new DateOnly(2026, s.Month, s.Day)))
         {
-            Execute(duck, "DROP TABLE IF EXISTS staged");
-            Execute(duck, LakeLayout.CreateEventsTable("staged"));
+            KnownLake.Stage(duck);
             foreach (var (user, _, _) in day)
             {
                 var local = day.Key.ToDateTime(new TimeOnly(10, 0));
-                Execute(duck, "INSERT INTO staged (event_id, ts, local_ts, visitor_id, session_id, type, hostname, path, user_hash) " +
+                KnownLake.Execute(duck, "INSERT INTO staged (event_id, ts, local_ts, visitor_id, session_id, type, hostname, path, user_hash) " +
                               "VALUES ($1, $2, $3, $4, $5, 'page_view', $6, '/', $7)",
                     $"{user}{day.Key:MMdd}", new DateTimeOffset(local, TimeSpan.Zero).ToUnixTimeMilliseconds(), local, $"v{user}{day.Key:MMdd}", $"s{user}{day.Key:MMdd}",
                     domain, new string(user, 32));
             }
 
-            var folder = LakeLayout.SitePartition(fixture.LakePath, siteId, day.Key);
-            Directory.CreateDirectory(folder);
-            Execute(duck, $"COPY staged TO '{Path.Combine(folder, LakeLayout.CompactFile).Replace("'", "''", StringComparison.Ordinal)}' (FORMAT parquet)");
+            KnownLake.WriteDay(duck, fixture.LakePath, siteId, day.Key);
         }
 
         return siteId;
-    }
-
-    private static void Execute(DuckDBConnection connection, string sql, params object[] values)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        foreach (var value in values)
-        {
-            command.Parameters.Add(new DuckDBParameter(value));
-        }
-
-        command.ExecuteNonQuery();
     }
 
     private static ILocator Row(IPage page, string cohort) => page.Locator($"#cohorts tr[data-cohort='{cohort}']");

@@ -1,7 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using DuckDB.NET.Data;
-using LiveInsight.Core.Lake;
 using LiveInsight.Dashboard.Tests.Infrastructure;
 using Microsoft.Playwright;
 
@@ -34,22 +33,19 @@ public sealed class FunnelPickTests(DashboardFixture fixture)
         duck.Open();
         foreach (var day in visits.GroupBy(v => new DateOnly(2026, 11, v.Day)))
         {
-            Execute(duck, "DROP TABLE IF EXISTS staged");
-            Execute(duck, LakeLayout.CreateEventsTable("staged"));
+            KnownLake.Stage(duck);
             foreach (var (visitor, _, paths) in day)
             {
                 for (var i = 0; i < paths.Length; i++)
                 {
                     var local = day.Key.ToDateTime(new TimeOnly(10, i));
-                    Execute(duck, "INSERT INTO staged (event_id, ts, local_ts, visitor_id, session_id, type, hostname, path) " +
+                    KnownLake.Execute(duck, "INSERT INTO staged (event_id, ts, local_ts, visitor_id, session_id, type, hostname, path) " +
                                   "VALUES ($1, $2, $3, $4, $5, 'page_view', $6, $7)",
                         $"{visitor}{i}", new DateTimeOffset(local, TimeSpan.Zero).ToUnixTimeMilliseconds(), local, $"v{visitor}", $"s{visitor}", Domain, paths[i]);
                 }
             }
 
-            var folder = LakeLayout.SitePartition(fixture.LakePath, siteId, day.Key);
-            Directory.CreateDirectory(folder);
-            Execute(duck, $"COPY staged TO '{Path.Combine(folder, LakeLayout.CompactFile).Replace("'", "''", StringComparison.Ordinal)}' (FORMAT parquet)");
+            KnownLake.WriteDay(duck, fixture.LakePath, siteId, day.Key);
         }
 
         using var admin = new HttpClient { BaseAddress = new Uri(fixture.ApiUrl) };
@@ -63,18 +59,6 @@ public sealed class FunnelPickTests(DashboardFixture fixture)
         }
 
         return (siteId, await CreateAsync("Home to pricing", "/", "/pricing"), await CreateAsync("Pricing only", "/pricing", "/"));
-    }
-
-    private static void Execute(DuckDBConnection connection, string sql, params object[] values)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        foreach (var value in values)
-        {
-            command.Parameters.Add(new DuckDBParameter(value));
-        }
-
-        command.ExecuteNonQuery();
     }
 
     [Fact]
