@@ -84,3 +84,19 @@ start_release_api() {
   for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && return 0; sleep 0.5; done
   cat "$WORK/api-$port.log" >&2; return 1
 }
+
+# The read benches' two sites, made on the Api at port $1 and seeded with 30 days (1x) and 300 days (10x) of rollups
+# straight into Redis and DynamoDB: their ids and secret keys in IDS[1x|10x] and KEYS[1x|10x].
+seed_read_sites() {
+  local one ten
+  one=$(curl -sf -X POST "http://127.0.0.1:$1/api/sites" -H "Authorization: Bearer $TOKEN" \
+    -H 'Content-Type: application/json' -d '{"name":"Bench 1x","domains":["example.com"]}')
+  ten=$(curl -sf -X POST "http://127.0.0.1:$1/api/sites" -H "Authorization: Bearer $TOKEN" \
+    -H 'Content-Type: application/json' -d '{"name":"Bench 10x","domains":["example.com"]}')
+  declare -gA IDS=([1x]="$(echo "$one" | json site_id)" [10x]="$(echo "$ten" | json site_id)")
+  declare -gA KEYS=([1x]="$(echo "$one" | json secret_key)" [10x]="$(echo "$ten" | json secret_key)")
+  echo "==> seeding 30 days (1x) and 300 days (10x) of rollups" >&2
+  local seeder=(dotnet run --no-build -c Release bench/seed-read.cs --)
+  "${seeder[@]}" "127.0.0.1:$REDIS_PORT" "http://127.0.0.1:$DYNAMO_PORT" "$PREFIX" "${IDS[1x]}" 30
+  "${seeder[@]}" "127.0.0.1:$REDIS_PORT" "http://127.0.0.1:$DYNAMO_PORT" "$PREFIX" "${IDS[10x]}" 300
+}

@@ -21,16 +21,7 @@ start_release_api "$API_PORT" LiveInsight__Storage__TablePrefix="$PREFIX" LiveIn
   LiveInsight__Read__SummaryWeeks="${SUMMARY_WEEKS:-true}"
 DYNAMO_PORT=$DYNAMO_PORT_REAL
 API_PID=${API_PIDS[$API_PORT]}
-create_site() {
-  curl -sf -X POST "http://127.0.0.1:$API_PORT/api/sites" -H "Authorization: Bearer $TOKEN" \
-    -H 'Content-Type: application/json' -d "{\"name\":\"Bench $1\",\"domains\":[\"example.com\"]}"
-}
-SITE_1X=$(create_site 1x); SITE_10X=$(create_site 10x)
-declare -A IDS=([1x]="$(echo "$SITE_1X" | json site_id)" [10x]="$(echo "$SITE_10X" | json site_id)")
-declare -A KEYS=([1x]="$(echo "$SITE_1X" | json secret_key)" [10x]="$(echo "$SITE_10X" | json secret_key)")
-SEEDER="dotnet run --no-build -c Release bench/seed-read.cs --"
-$SEEDER "127.0.0.1:$REDIS_PORT" "http://127.0.0.1:$DYNAMO_PORT" "$PREFIX" "${IDS[1x]}" 30
-$SEEDER "127.0.0.1:$REDIS_PORT" "http://127.0.0.1:$DYNAMO_PORT" "$PREFIX" "${IDS[10x]}" 300
+seed_read_sites "$API_PORT"
 ENDPOINTS=(
   "stats-summary|/api/stats/summary?site_id=SITE&range=30d"
   "stats-daily|/api/stats/daily?site_id=SITE&range=30d"

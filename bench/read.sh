@@ -24,17 +24,7 @@ start_api() { # port disable-cache
 start_api "$WARM_PORT" false
 start_api "$COLD_PORT" true
 
-create_site() {
-  curl -sf -X POST "http://127.0.0.1:$WARM_PORT/api/sites" -H "Authorization: Bearer $TOKEN" \
-    -H 'Content-Type: application/json' -d "{\"name\":\"Bench $1\",\"domains\":[\"example.com\"]}"
-}
-SITE_1X=$(create_site 1x); SITE_10X=$(create_site 10x)
-declare -A IDS=([1x]="$(echo "$SITE_1X" | json site_id)" [10x]="$(echo "$SITE_10X" | json site_id)")
-declare -A KEYS=([1x]="$(echo "$SITE_1X" | json secret_key)" [10x]="$(echo "$SITE_10X" | json secret_key)")
-echo "==> seeding 30 days (1x) and 300 days (10x) of rollups" >&2
-SEEDER="dotnet run --no-build -c Release bench/seed-read.cs --"
-$SEEDER "127.0.0.1:$REDIS_PORT" "http://127.0.0.1:$DYNAMO_PORT" "$PREFIX" "${IDS[1x]}" 30
-$SEEDER "127.0.0.1:$REDIS_PORT" "http://127.0.0.1:$DYNAMO_PORT" "$PREFIX" "${IDS[10x]}" 300
+seed_read_sites "$WARM_PORT"
 
 ENDPOINTS=(
   "realtime-users|/api/realtime/users?site_id=SITE"
