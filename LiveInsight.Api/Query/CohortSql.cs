@@ -87,7 +87,7 @@ public sealed class CohortSql
             "month" => "month",
             _ => throw new QueryException($"Unknown period '{period}'."),
         };
-        var dimensions = FilterDimensions(filters).Distinct().ToList();
+        var dimensions = FilterSql.Dimensions(filters).Distinct().ToList();
         var filter = filters.Count == 0 ? "true" : string.Join(" AND ", filters.Select(Filter));
         var visitColumns = dimensions.Where(QueryFields.VisitDimensions.ContainsKey).Select(VisitColumn).ToList();
         var columns = BaseColumns
@@ -148,8 +148,6 @@ public sealed class CohortSql
     /// from its session. Time dimensions are not filters of cohorts (the caller refuses them first).</summary>
     private string RowExpression(string dimension) =>
         FilterSql.RowExpression(dimension, Param) ?? throw new QueryException($"Cohorts cannot be filtered by '{dimension}'.");
-
-    private static IEnumerable<string> FilterDimensions(IEnumerable<QueryFilter> filters) => FilterSql.Dimensions(filters);
 
     private string Param(object value)
     {

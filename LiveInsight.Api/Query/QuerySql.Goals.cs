@@ -22,7 +22,7 @@ public sealed partial class QuerySql
         var listed = goals.ToList();
         foreach (var filter in filters.OfType<SimpleFilter>().Where(f => f.Dimension == QueryFields.Goal))
         {
-            var picked = Pick(filter);
+            var picked = GoalSql.Pick(goals, filter);
             listed = filter.Operator is "is" or "contains" ? listed.Intersect(picked).ToList() : listed.Except(picked).ToList();
         }
 
@@ -37,10 +37,6 @@ public sealed partial class QuerySql
 
     /// <summary>Whether an event converts <paramref name="goal"/> (<see cref="GoalSql.Match"/>).</summary>
     private string GoalMatch(Goal goal) => GoalSql.Match(goal, Param);
-
-    private string GoalFilter(SimpleFilter filter) => GoalSql.Filter(goals, filter, Param);
-
-    private List<Goal> Pick(SimpleFilter filter) => GoalSql.Pick(goals, filter);
 
     /// <summary>Appends <c>base</c>, the visitors of the query without its goal filters and goal dimension, grouped by
     /// the other dimensions; returns the join that puts them beside each answer row.</summary>

@@ -346,7 +346,7 @@ public sealed partial class QuerySql
             : string.Format(System.Globalization.CultureInfo.InvariantCulture, QueryFields.TimeDimensions[dimension], "s.start_local");
 
     private string Filter(QueryFilter filter, List<string> regexes) => FilterSql.Condition(filter, simple =>
-        simple.Dimension == QueryFields.Goal ? GoalFilter(simple) : FilterSql.Match(simple, RowExpression(simple.Dimension), Param, regexes));
+        simple.Dimension == QueryFields.Goal ? GoalSql.Filter(goals, simple, Param) : FilterSql.Match(simple, RowExpression(simple.Dimension), Param, regexes));
 
     private static IEnumerable<string> FilterDimensions(IEnumerable<QueryFilter> filters) => FilterSql.Dimensions(filters);
 
