@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using LiveInsight.Core.Events;
 using LiveInsight.Core.Stats;
 using StackExchange.Redis;
@@ -6,8 +7,9 @@ using StackExchange.Redis;
 namespace LiveInsight.Core.Lifecycle;
 
 /// <summary>
-/// A site's keys in Redis, found without blocking it: SCAN (on every primary of a cluster) for the site's prefix
-/// (<see cref="RedisKeys.SitePrefix"/>, which carries the site's hash tag, so a cluster holds them on one shard), UNLINK
+/// A site's keys in Redis, found without blocking it: SCAN for the site's prefix (<see cref="RedisKeys.SitePrefix"/>,
+/// which carries the site's hash tag, so a cluster holds them on one shard: the SCAN is sent to that shard's primary by
+/// the slot, see <see cref="ScanRoutedAsync"/>), UNLINK
 /// in batches of at most <see cref="BatchSize"/> (freed in the background), and the site's members of the per-shard
 /// sets (dirty rollups, open sessions) removed with SSCAN/ZSCAN. Which site-day a key holds is read back from its name
 /// with the heads the layout classes build, never typed again.
@@ -17,6 +19,10 @@ public sealed class SiteRedisData(IConnectionMultiplexer redis)
     public const int BatchSize = 500;
     private const int ScanPageSize = 1000;
     private const string UnlinkScript = "return redis.call('UNLINK', unpack(KEYS))";
+    private const string ScanScript = "return redis.call('SCAN', ARGV[1], 'MATCH', ARGV[2], 'COUNT', ARGV[3])";
+
+    /// <summary>Passes over the site's own keys at most (each after one that removed something).</summary>
+    private const int MaxSitePasses = 3;
 
     /// <summary>Removes every key of the site for which <paramref name="remove"/> says yes (null: every key), and the
     /// site's members of the shared sets when <paramref name="sharedMembers"/>. Returns how many keys went.</summary>
@@ -32,30 +38,28 @@ public sealed class SiteRedisData(IConnectionMultiplexer redis)
             Glob(RedisKeys.StatsQueriesThisMinute(siteId, DateTimeOffset.UnixEpoch)[..^12]) + "*",
             Glob(RedisKeys.ReadCachePrefix) + "*" + Glob(siteId) + "*",
         };
-        foreach (var pattern in patterns)
+        // The site's own keys share its hash tag, so one shard holds them. They are SCANned by a script keyed by the
+        // site's prefix, so the SCAN runs on whichever primary holds that slot now (the client follows MOVED), whatever
+        // the client believes the topology to be: a connection that has not yet learnt a failover, or whose view of the
+        // primaries is stale, can otherwise SCAN the wrong node and find nothing. A pass that removed keys is followed by
+        // another, so a failover between two pages of one SCAN (its cursor then walks another node) leaves nothing behind.
+        for (var pass = 0; pass < MaxSitePasses; pass++)
         {
-            // The site's own keys share its hash tag, so one shard holds them: that shard's primary is asked by the key
-            // itself (the slot map), not only found among the servers that look like connected primaries right now (a
-            // cluster whose topology is still being learnt, or just failed over, can leave it out of that list).
-            var servers = pattern == patterns[0] ? Primaries().Append(OwnerOf(prefix)) : Primaries();
-            foreach (var server in servers.DistinctBy(s => s.EndPoint.ToString()))
+            var removedThisPass = await RemoveKeysAsync(ScanRoutedAsync(prefix, patterns[0], cancellationToken), remove, cancellationToken);
+            removed += removedThisPass;
+            if (removedThisPass == 0)
             {
-                var batch = new List<RedisKey>(BatchSize);
-                await foreach (var key in server.KeysAsync(pattern: pattern, pageSize: ScanPageSize).WithCancellation(cancellationToken))
-                {
-                    if (remove is null || remove(key.ToString()))
-                    {
-                        batch.Add(key);
-                    }
+                break;
+            }
+        }
 
-                    if (batch.Count == BatchSize)
-                    {
-                        removed += await UnlinkAsync(batch);
-                        batch.Clear();
-                    }
-                }
-
-                removed += await UnlinkAsync(batch);
+        // Keys of every slot (read-cache answers, per-minute counters) are on every primary; they expire within minutes
+        // anyway, so a primary missing from the client's view for a moment costs nothing that lasts.
+        foreach (var pattern in patterns.Skip(1))
+        {
+            foreach (var server in Primaries())
+            {
+                removed += await RemoveKeysAsync(server.KeysAsync(pattern: pattern, pageSize: ScanPageSize), remove, cancellationToken);
             }
         }
 
@@ -65,6 +69,48 @@ public sealed class SiteRedisData(IConnectionMultiplexer redis)
         }
 
         return removed;
+    }
+
+    /// <summary>UNLINKs the keys <paramref name="keys"/> yields that <paramref name="remove"/> accepts, in batches.</summary>
+    private async Task<long> RemoveKeysAsync(IAsyncEnumerable<RedisKey> keys, Func<string, bool>? remove, CancellationToken cancellationToken)
+    {
+        long removed = 0;
+        var batch = new List<RedisKey>(BatchSize);
+        await foreach (var key in keys.WithCancellation(cancellationToken))
+        {
+            if (remove is null || remove(key.ToString()))
+            {
+                batch.Add(key);
+            }
+
+            if (batch.Count == BatchSize)
+            {
+                removed += await UnlinkAsync(batch);
+                batch.Clear();
+            }
+        }
+
+        return removed + await UnlinkAsync(batch);
+    }
+
+    /// <summary>SCAN (one page of <see cref="ScanPageSize"/> per call, as a plain SCAN blocks Redis) on the primary that
+    /// holds <paramref name="slotKey"/>'s hash slot, asked through a script keyed by it.</summary>
+    private async IAsyncEnumerable<RedisKey> ScanRoutedAsync(
+        string slotKey, string pattern, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var db = redis.GetDatabase();
+        RedisValue cursor = 0;
+        do
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var page = (RedisResult[])(await db.ScriptEvaluateAsync(ScanScript, [slotKey], [cursor, pattern, ScanPageSize]))!;
+            cursor = (RedisValue)page[0];
+            foreach (var key in (RedisKey[])page[1]!)
+            {
+                yield return key;
+            }
+        }
+        while (cursor != "0");
     }
 
     /// <summary>The site-local day a key of the site holds data of (rollup hashes, visitor sketches, value caps), or
@@ -167,13 +213,11 @@ public sealed class SiteRedisData(IConnectionMultiplexer redis)
     private async Task<List<RedisKey>> FlushingSetsAsync(int shard)
     {
         var sets = new List<RedisKey> { RollupLayout.DirtySetOf(shard) };
+        // The taken copies share the dirty set's slot: asked of the primary that holds it, as the site's keys are.
         var head = RollupLayout.FlushingSet(shard, "");
-        foreach (var server in Primaries())
+        await foreach (var key in ScanRoutedAsync(RollupLayout.DirtySetOf(shard), Glob(head) + "*", CancellationToken.None))
         {
-            await foreach (var key in server.KeysAsync(pattern: Glob(head) + "*", pageSize: ScanPageSize))
-            {
-                sets.Add(key);
-            }
+            sets.Add(key);
         }
 
         return sets;
@@ -198,10 +242,6 @@ public sealed class SiteRedisData(IConnectionMultiplexer redis)
     }
 
     private IEnumerable<IServer> Primaries() => redis.GetServers().Where(s => s.IsConnected && !s.IsReplica);
-
-    /// <summary>The server that holds <paramref name="key"/>'s hash slot (the primary a write of it goes to).</summary>
-    private IServer OwnerOf(string key) =>
-        redis.GetServer(redis.GetDatabase().IdentifyEndpoint(key) ?? throw new InvalidOperationException("No Redis server holds the site's keys."));
 
     /// <summary>A literal for a SCAN MATCH pattern (site ids hold none of these, but keys are never trusted to).</summary>
     private static string Glob(string literal) =>
