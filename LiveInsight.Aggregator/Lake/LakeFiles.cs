@@ -14,10 +14,10 @@ public static class LakeFiles
     public const string TempFolder = LocalLakeStore.TempFolder;
 
     /// <summary>Parts live minutes and are written on the hot path: snappy (cheap to write). A compact file is written
-    /// once and read for months: zstd (smaller, cheap to read).</summary>
+    /// once and read for months: <see cref="LakeLayout.CompactCompression"/> (the codec DuckDB decodes fastest).</summary>
     public const string PartCompression = "snappy";
 
-    public const string CompactCompression = "zstd";
+    public const string CompactCompression = LakeLayout.CompactCompression;
 
     /// <summary>An in-memory DuckDB with the lake's limits (one per writer, one per compaction run).</summary>
     public static DuckDBConnection OpenEngine(LakeOptions options, string root)

@@ -140,6 +140,8 @@ public sealed class LifecycleApiTests(ApiFixture fixture)
         Assert.Equal(1, (await erased.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("removed").GetProperty("lake_files").GetInt64());
         Assert.Equal(["e2"], EventIds(day1));
         Assert.Equal(["e3"], EventIds(Path.Combine(LakeLayout.SitePartition(fixture.LakeRoot, site.SiteId, DateOnly.FromDateTime(Day2)), "compact.parquet")));
+        // The rewritten compact file keeps the codec compact files are read in (not DuckDB's default, snappy).
+        Assert.Equal(["LZ4_RAW"], Codecs(day1));
     }
 
     [Fact]
@@ -237,12 +239,17 @@ public sealed class LifecycleApiTests(ApiFixture fixture)
         File.Move(temp, file, overwrite: true);
     }
 
-    private static List<string> EventIds(string file)
+    private static List<string> EventIds(string file) => Strings($"SELECT event_id FROM read_parquet('{file}') ORDER BY event_id");
+
+    /// <summary>The compression codecs of a Parquet file's column chunks.</summary>
+    private static List<string> Codecs(string file) => Strings($"SELECT DISTINCT compression FROM parquet_metadata('{file}')");
+
+    private static List<string> Strings(string sql)
     {
         using var duck = new DuckDBConnection("DataSource=:memory:");
         duck.Open();
         using var command = duck.CreateCommand();
-        command.CommandText = $"SELECT event_id FROM read_parquet('{file}') ORDER BY event_id";
+        command.CommandText = sql;
         using var reader = command.ExecuteReader();
         var ids = new List<string>();
         while (reader.Read())
