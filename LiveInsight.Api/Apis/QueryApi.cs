@@ -90,7 +90,8 @@ public static class QueryApi
                 }
 
                 var (sql, rows) = await RunAsync(query, period);
-                long? totalRows = rows.Count > 0 ? Convert.ToInt64(rows[0][^1], CultureInfo.InvariantCulture) : 0;
+                // The count is the last column only when asked for (else the last column is the last metric).
+                long? totalRows = query.TotalRows && rows.Count > 0 ? Convert.ToInt64(rows[0][^1], CultureInfo.InvariantCulture) : 0;
                 if (query.TotalRows && rows.Count == 0 && query.Offset > 0)
                 {
                     // A page past the end has no row to carry the count: ask for the first row of the same query.
