@@ -180,7 +180,8 @@ static async Task<int> MeasureAsync(string root, string api, string site, string
     var fileList = "[" + string.Join(", ", files.Select(Lit)) + "]";
     var scan = $"read_parquet({fileList}, hive_partitioning = false)";
     // The 5-step funnel (issue 18): saved on the site, asked for the 30 days; its ceiling is the same per-unit lists
-    // in plain SQL (LIKE for the page patterns, no dedupe, no filters, no HTTP).
+    // in plain SQL (LIKE for the page patterns, no dedupe, no filters, no HTTP). Every ceiling counts visitors by the
+    // compact files' visitor key (LakeLayout.VisitorKeyColumn), as the Api does.
     var funnelSteps = "[{\"kind\":\"page\",\"path\":\"/landing/**\"},{\"kind\":\"page\",\"path\":\"/page/**\"},{\"kind\":\"event\",\"event_name\":\"Signup\"},"
         + "{\"kind\":\"page\",\"path\":\"/page/**\"},{\"kind\":\"event\",\"event_name\":\"Download\"}]";
     var funnelPaths = new Dictionary<string, string>();
@@ -207,7 +208,7 @@ static async Task<int> MeasureAsync(string root, string api, string site, string
     string FunnelCeiling(string unit, long? windowMs)
     {
         var within = windowMs is { } w ? $" AND x <= t1 + {w}" : "";
-        var sql = new StringBuilder($"WITH fa AS (SELECT {unit} AS u, arg_min(visitor_id, ts) FILTER (WHERE k1) AS v, min(ts) FILTER (WHERE k1) AS t1, "
+        var sql = new StringBuilder($"WITH fa AS (SELECT {unit} AS u, arg_min(visitor_key, ts) FILTER (WHERE k1) AS v, min(ts) FILTER (WHERE k1) AS t1, "
             + "list(ts) FILTER (WHERE k2) AS l2, list(ts) FILTER (WHERE k3) AS l3, list(ts) FILTER (WHERE k4) AS l4, list(ts) FILTER (WHERE k5) AS l5 "
             + "FROM (SELECT *, type = 'page_view' AND path LIKE '/landing/%' AS k1, type = 'page_view' AND path LIKE '/page/%' AS k2, "
             + "type = 'custom' AND name = 'Signup' AS k3, type = 'page_view' AND path LIKE '/page/%' AS k4, type = 'custom' AND name = 'Download' AS k5 "
@@ -230,19 +231,19 @@ static async Task<int> MeasureAsync(string root, string api, string site, string
     {
         ("3-filter breakdown: pages of visits from Google, in the US, on desktop", "≤ 300 ms", 300,
             $"\"metrics\":[\"visitors\",\"pageviews\"],{range},\"dimensions\":[\"event:page\"],\"filters\":[[\"is\",\"visit:source\",[\"Google\"]],[\"is\",\"visit:country\",[\"US\"]],[\"is\",\"visit:device\",[\"Desktop\"]]],\"pagination\":{{\"limit\":10}}",
-            $"SELECT path, count(DISTINCT visitor_id) AS v, count(*) FILTER (type = 'page_view') AS pv FROM {scan} WHERE source = 'Google' AND country = 'US' AND device = 'Desktop' GROUP BY path ORDER BY v DESC LIMIT 10", "/api/v2/query"),
+            $"SELECT path, count(DISTINCT visitor_key) AS v, count(*) FILTER (type = 'page_view') AS pv FROM {scan} WHERE source = 'Google' AND country = 'US' AND device = 'Desktop' GROUP BY path ORDER BY v DESC LIMIT 10", "/api/v2/query"),
         ("props breakdown: visitors and events by event:props:author", "≤ 300 ms", 300,
             $"\"metrics\":[\"visitors\",\"events\"],{range},\"dimensions\":[\"event:props:author\"],\"pagination\":{{\"limit\":10}}",
-            $"SELECT props['author'] AS a, count(DISTINCT visitor_id) AS v, count(*) AS e FROM {scan} WHERE type <> 'engagement' GROUP BY a ORDER BY v DESC LIMIT 10", "/api/v2/query"),
+            $"SELECT props['author'] AS a, count(DISTINCT visitor_key) AS v, count(*) AS e FROM {scan} WHERE type <> 'engagement' GROUP BY a ORDER BY v DESC LIMIT 10", "/api/v2/query"),
         ("30-day goal conversion by source: visitors, events and conversion_rate of the goal Signup (event:goal is Signup), by visit:source", "≤ 500 ms", 500,
             $"\"metrics\":[\"visitors\",\"events\",\"conversion_rate\"],{range},\"dimensions\":[\"visit:source\"],\"filters\":[[\"is\",\"event:goal\",[\"Signup\"]]]",
-            $"WITH conv AS (SELECT source, count(DISTINCT visitor_id) AS v, count(*) AS e FROM {scan} WHERE type = 'custom' AND name = 'Signup' GROUP BY source), " +
-            $"base AS (SELECT source, count(DISTINCT visitor_id) AS b FROM {scan} WHERE type IN ('page_view', 'custom') GROUP BY source) " +
+            $"WITH conv AS (SELECT source, count(DISTINCT visitor_key) AS v, count(*) AS e FROM {scan} WHERE type = 'custom' AND name = 'Signup' GROUP BY source), " +
+            $"base AS (SELECT source, count(DISTINCT visitor_key) AS b FROM {scan} WHERE type IN ('page_view', 'custom') GROUP BY source) " +
             "SELECT source, v, e, round(100.0 * v / b, 1) FROM conv JOIN base USING (source) ORDER BY v DESC", "/api/v2/query"),
         ("5-step funnel over 30 days, window session (issue 18): /landing/** → /page/** → Signup → /page/** → Download", "≤ 1000 ms", 1000,
             $"{range}", FunnelCeiling("session_id", null), funnelPaths["session"]),
         ("5-step funnel over 30 days, window 7d (visitor ids; the generator's do not change daily)", "≤ 1000 ms", 1000,
-            $"{range}", FunnelCeiling("visitor_id", 7 * 86_400_000L), funnelPaths["7d"]),
+            $"{range}", FunnelCeiling("visitor_key", 7 * 86_400_000L), funnelPaths["7d"]),
         ("12-week cohort grid: users by week first identified, share active in each later week (POST /api/sites/{id}/cohorts/query)", "≤ 1 s", 1000,
             $"{twelveWeeks},\"period\":\"week\"",
             $"WITH act AS (SELECT DISTINCT user_hash AS u, date_trunc('week', local_ts) AS p FROM {scan} WHERE user_hash IS NOT NULL), " +

@@ -33,9 +33,9 @@ SITE_ID=$(echo "$SITE" | json site_id); SECRET=$(echo "$SITE" | json secret_key)
 
 # The generated lake is kept between runs (same event count, generated today) in LIVEINSIGHT_BENCH_QUERY_CACHE
 # (default /tmp/liveinsight-bench-query-lake): the site folder is hard-linked under the new site's id.
-# (-stamped-uh-lz: generated with session stamps, the user_hash column and LZ4 compact files, so a lake from an older
-# generator is not reused)
-CACHE="${LIVEINSIGHT_BENCH_QUERY_CACHE:-/tmp/liveinsight-bench-query-lake}/$EVENTS-$(date -u +%F)-stamped-uh-lz"
+# (-stamped-uh-lz-vk: generated with session stamps, the user_hash column, LZ4 compact files and visitor keys, so a
+# lake from an older generator is not reused)
+CACHE="${LIVEINSIGHT_BENCH_QUERY_CACHE:-/tmp/liveinsight-bench-query-lake}/$EVENTS-$(date -u +%F)-stamped-uh-lz-vk"
 PLACEHOLDER=benchbigsite
 if [ ! -f "$CACHE/generated.txt" ]; then
   # Only this benchmark's own older lakes (<events>-<date>-…) go, never the rest of the folder it was pointed at.

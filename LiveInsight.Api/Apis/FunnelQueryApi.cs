@@ -96,12 +96,14 @@ public static class FunnelQueryApi
                 {
                     try
                     {
-                        return await engine.RunAsync(QuerySql.BuildFunnel(asked, days, await lake.FilesAsync(listing, days.First, days.Last, ct), site.Goals), ct);
+                        var files = await lake.FilesAsync(listing, days.First, days.Last, ct);
+                        return await engine.RunAsync(QuerySql.BuildFunnel(asked, days, files, site.Goals, lake.Keyed(files)), ct);
                     }
                     catch (LakeFilesChangedException)
                     {
                         listing = await lake.ListAsync(site.SiteId, ct);
-                        return await engine.RunAsync(QuerySql.BuildFunnel(asked, days, await lake.FilesAsync(listing, days.First, days.Last, ct), site.Goals), ct);
+                        var files = await lake.FilesAsync(listing, days.First, days.Last, ct);
+                        return await engine.RunAsync(QuerySql.BuildFunnel(asked, days, files, site.Goals, lake.Keyed(files)), ct);
                     }
                 }
 

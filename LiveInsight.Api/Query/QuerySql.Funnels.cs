@@ -33,14 +33,17 @@ public sealed partial class QuerySql
     /// <returns>SQL whose rows are (kind, step, label, visitors, median_ms): kind <see cref="FunnelAllRow"/> has the
     /// visitors of the filtered period, <see cref="FunnelStepRow"/> one row per step with its visitors and the median
     /// milliseconds from the previous step, <see cref="FunnelBreakdownRow"/> the breakdown's groups (label: the value).</returns>
-    public static QuerySql BuildFunnel(FunnelQuery query, QueryPeriod period, IReadOnlyList<string> files, IReadOnlyList<Goal> goals)
+    /// <param name="keyed">The files that carry the visitor key (<see cref="LakeFiles.Keyed"/>); the others' keys are
+    /// computed from the visitor id (null: every file's).</param>
+    public static QuerySql BuildFunnel(FunnelQuery query, QueryPeriod period, IReadOnlyList<string> files, IReadOnlyList<Goal> goals,
+        IReadOnlySet<string>? keyed = null)
     {
         var sql = new QuerySql { goals = goals };
-        sql.Text = sql.ComposeFunnel(query, period, files);
+        sql.Text = sql.ComposeFunnel(query, period, files, keyed ?? new HashSet<string>());
         return sql;
     }
 
-    private string ComposeFunnel(FunnelQuery query, QueryPeriod period, IReadOnlyList<string> files)
+    private string ComposeFunnel(FunnelQuery query, QueryPeriod period, IReadOnlyList<string> files, IReadOnlySet<string> keyedFiles)
     {
         var filters = query.Scope.Filters;
         var regexes = new List<string>();
@@ -59,19 +62,36 @@ public sealed partial class QuerySql
         var inside = files.Where(f => LakeSelection.DayOfPath(f) is { } day && LakeSelection.IsInside(day, period.First, period.Last)).ToList();
         var edge = files.Except(inside).ToList();
         string Source(List<string> paths) => $"read_parquet({Param(paths)}, union_by_name = true, hive_partitioning = false)";
-        var list = string.Join(", ", columns);
+        // The visitor's key instead of its id (as in Build's reads): read from the files that have it, computed from the
+        // id in the others (parts, compact files older than the key).
+        var key = Core.Lake.LakeLayout.VisitorKeyColumn;
+        var keyed = string.Join(", ", columns.Select(c => c == "visitor_id" ? key : c));
+        var computed = string.Join(", ", columns.Select(c => c == "visitor_id" ? $"{Core.Lake.LakeLayout.VisitorKey("visitor_id")} AS {key}" : c));
         var types = $"type IN {Core.Lake.LakeLayout.SessionEventTypes}";
         var scans = new List<string>();
-        if (inside.Count > 0)
+        void Scan(List<string> paths, string where)
         {
-            scans.Add($"SELECT {list} FROM {Source(inside)} WHERE {types}");
+            foreach (var hasKey in new[] { true, false })
+            {
+                var of = paths.Where(p => keyedFiles.Contains(p) == hasKey).ToList();
+                if (of.Count > 0)
+                {
+                    scans.Add($"SELECT {(hasKey ? keyed : computed)} FROM {Source(of)} WHERE {where}");
+                }
+            }
         }
 
+        Scan(inside, types);
         if (edge.Count > 0 || inside.Count == 0)
         {
             // The bounds become parameters only when the text uses them: DuckDB refuses a value for no placeholder.
             var range = $"ts >= {Param(period.FromMs)} AND ts < {Param(period.ToMs)}";
-            scans.Add($"SELECT {list} FROM {(edge.Count == 0 ? EmptyEvents : Source(edge))} WHERE {range} AND {types}");
+            if (edge.Count == 0)
+            {
+                scans.Add($"SELECT {keyed} FROM {EmptyEvents} WHERE {range} AND {types}");
+            }
+
+            Scan(edge, $"{range} AND {types}");
         }
 
         // No DISTINCT ON (event_id) and nothing materialised before the step events: a copy of an event (a crash's, until
@@ -97,7 +117,7 @@ public sealed partial class QuerySql
         var distinct = steps.Select(Predicate).Distinct().ToList();
         var of = steps.Select(st => distinct.IndexOf(Predicate(st)) + 1).ToList(); // step k's predicate: k{of[k-1]}
         var matches = distinct.Select(st => StepMatch(steps.First(x => Predicate(x) == st))).ToList();
-        var unit = Funnel.Windows[query.Funnel.Window] is null ? "session_id" : "visitor_id";
+        var unit = Funnel.Windows[query.Funnel.Window] is null ? "session_id" : key;
         var breakdown = query.BreakdownBy is null ? "NULL" : QueryFields.VisitDimensions[query.BreakdownBy].Column;
         var window = Funnel.Windows[query.Funnel.Window] is { } span ? Param((long)span.TotalMilliseconds) : null;
 
@@ -107,7 +127,7 @@ public sealed partial class QuerySql
             .Append(window is null ? "" : $", min(ts) FILTER (WHERE {k1}) + {window} AS lim")
             .Append(string.Concat(of.Skip(1).Distinct().Select(j => $", list(ts) FILTER (WHERE k{N(j)}) AS l{N(j)}")))
             .Append(query.BreakdownStep is { } bs ? $", list(struct_pack(t := ts, b := b)) FILTER (WHERE k{N(of[bs - 1])}) AS lb" : "")
-            .Append($" FROM (SELECT {unit} AS u, visitor_id AS v, ts, {breakdown} AS b")
+            .Append($" FROM (SELECT {unit} AS u, {key} AS v, ts, {breakdown} AS b")
             .Append(string.Concat(matches.Select((m, i) => $", {m} AS k{N(i + 1)}")))
             .Append($" FROM rows WHERE {string.Join(" OR ", matches)}) GROUP BY u HAVING min(ts) FILTER (WHERE {k1}) IS NOT NULL)");
         // Step k: the first step-k time strictly after step k-1's (and within the window after step 1's).
@@ -122,7 +142,7 @@ public sealed partial class QuerySql
             .Append(query.BreakdownStep is { } step ? $", struct_extract(list_filter(lb, lambda x: x.t = t{N(step)})[1], 'b') AS b" : "")
             .Append($" FROM {previous})");
 
-        var parts = new List<string> { $"SELECT {FunnelAllRow} AS kind, 0 AS step, CAST(NULL AS VARCHAR) AS label, count(DISTINCT visitor_id) AS visitors, CAST(NULL AS DOUBLE) AS median_ms FROM rows" };
+        var parts = new List<string> { $"SELECT {FunnelAllRow} AS kind, 0 AS step, CAST(NULL AS VARCHAR) AS label, count(DISTINCT {key}) AS visitors, CAST(NULL AS DOUBLE) AS median_ms FROM rows" };
         parts.Add($"SELECT {FunnelStepRow}, 1, NULL, count(DISTINCT v), NULL FROM fu");
         parts.AddRange(Enumerable.Range(2, Math.Max(0, n - 1)).Select(k =>
             $"SELECT {FunnelStepRow}, {N(k)}, NULL, count(DISTINCT v) FILTER (WHERE t{N(k)} IS NOT NULL), CAST(median(t{N(k)} - t{N(k - 1)}) AS DOUBLE) FROM fu"));

@@ -48,7 +48,7 @@ public sealed partial class QuerySql
         var others = Dimensions.Select((d, i) => (Dimension: d, Index: i)).Where(d => d.Dimension != QueryFields.Goal).ToList();
         text.Append(",\nbase AS (SELECT ")
             .Append(string.Concat(others.Select(d => $"{RowExpression(d.Dimension)} AS d{d.Index}, ")))
-            .Append($"count(DISTINCT visitor_id) AS visitors FROM ({scope} WHERE {filter}){(others.Count == 0 ? "" : " GROUP BY ALL")})");
+            .Append($"count(DISTINCT visitor_key) AS visitors FROM ({scope} WHERE {filter}){(others.Count == 0 ? "" : " GROUP BY ALL")})");
         var on = others.Count == 0 ? "true" : string.Join(" AND ", others.Select(d => $"{outDim(d.Index)} IS NOT DISTINCT FROM b.d{d.Index}"));
         return $" LEFT JOIN base b ON {on}";
     }

@@ -69,7 +69,7 @@ public sealed partial class QuerySql
         var aggregates = new List<string> { "count(*) AS events" };
         if (query.Metrics.Any(m => m is "visitors" or "percentage" or "conversion_rate"))
         {
-            aggregates.Add("count(DISTINCT visitor_id) AS visitors");
+            aggregates.Add("count(DISTINCT visitor_key) AS visitors");
         }
 
         if (query.Metrics.Contains("pageviews"))
@@ -143,13 +143,21 @@ public sealed partial class QuerySql
             .ToList();
         var types = $"type IN {Core.Lake.LakeLayout.SessionEventTypes}";
         var range = $"ts >= {from} AND ts < {to}";
+        // Rows carry the visitor's key instead of its id (LakeLayout.VisitorKeyColumn): read from the compact files that
+        // have it (LakeSelection.Keyed, known from their footers, so no row is tested for it), computed from the id in
+        // every other file (parts, compact files older than the key).
+        var key = Core.Lake.LakeLayout.VisitorKeyColumn;
+        var computedKey = $"{Core.Lake.LakeLayout.VisitorKey("visitor_id")} AS {key}";
+        var keyed = string.Join(", ", columns.Select(c => c == "visitor_id" ? key : c));
+        var computed = string.Join(", ", columns.Select(c => c == "visitor_id" ? computedKey : c));
+        string Columns(bool hasKey) => hasKey ? keyed : computed;
         if (stamps.Count == 0)
         {
             // No visit attribute: events as they are (compact files are deduplicated already).
             var list = string.Join(", ", columns);
             var pushed = string.Concat(filters.OfType<SimpleFilter>().Select(f => ScanFilter(f, wholeSessions)?.Sql).OfType<string>().Select(f => $" AND {f}"));
-            text.Append($"src AS ({CompactScan(files, list, range, $"{types}{pushed}")}")
-                .Append($" UNION ALL SELECT {list} FROM (SELECT DISTINCT ON (event_id) {list} FROM {Read(files.Mixed)} WHERE {range} AND {types}{pushed})),\n");
+            text.Append($"src AS ({CompactScan(files, Columns, range, $"{types}{pushed}")}")
+                .Append($" UNION ALL SELECT {keyed} FROM (SELECT DISTINCT ON (event_id) {list}, {computedKey} FROM {Read(files.Mixed)} WHERE {range} AND {types}{pushed})),\n");
         }
         else
         {
@@ -160,11 +168,11 @@ public sealed partial class QuerySql
             // rows, so the marker is not tested as well (each tested column costs a pass over every row of the range).
             var scans = filters.OfType<SimpleFilter>().Select(f => ScanFilter(f, wholeSessions)).OfType<(string Sql, bool Stamped)>().ToList();
             var marker = scans.Any(f => f.Stamped) ? "" : $" AND {start} IS NOT NULL";
-            text.Append($"cmp AS ({CompactScan(files, $"{string.Join(", ", columns)}, {stampList}", range, $"{types}{marker}{string.Concat(scans.Select(f => $" AND {f.Sql}"))}")}")
+            text.Append($"cmp AS ({CompactScan(files, k => $"{Columns(k)}, {stampList}", range, $"{types}{marker}{string.Concat(scans.Select(f => $" AND {f.Sql}"))}")}")
                 .Append("),\n");
             // Unstamped rows: all of the mixed days (no range: a session's first event may precede it) and the rows
             // of compact files that carry no stamps.
-            text.Append($"mraw AS MATERIALIZED (SELECT DISTINCT ON (event_id) {string.Join(", ", raw)}, {start}, {stampList} FROM (")
+            text.Append($"mraw AS MATERIALIZED (SELECT DISTINCT ON (event_id) {string.Join(", ", raw)}, {start}, {stampList}, {computedKey} FROM (")
                 .Append($"SELECT * FROM {Read(files.Mixed)} UNION ALL BY NAME SELECT * FROM {Read(files.Compact)} WHERE {start} IS NULL) WHERE {types}),\n");
             var pool = "mraw";
             if (files.Lookup.Count > 0)
@@ -179,7 +187,7 @@ public sealed partial class QuerySql
                 .Append(string.Join(", ", stamps.Select(c =>
                     $"CASE WHEN bool_or({stamped}) THEN arg_min_null({c}, {start}) FILTER (WHERE {stamped}) ELSE {Core.Lake.LakeLayout.SessionAggregate(c)} END AS {c}")))
                 .Append($" FROM {pool} GROUP BY session_id),\n");
-            text.Append($"src AS (SELECT * FROM cmp UNION ALL BY NAME SELECT m.{string.Join(", m.", columns)}, {string.Join(", ", stamps.Select(c => $"f.{c}"))} ")
+            text.Append($"src AS (SELECT * FROM cmp UNION ALL BY NAME SELECT m.{keyed.Replace(", ", ", m.", StringComparison.Ordinal)}, {string.Join(", ", stamps.Select(c => $"f.{c}"))} ")
                 .Append($"FROM mraw m JOIN fix f USING (session_id) WHERE m.ts >= {from} AND m.ts < {to}),\n");
         }
 
@@ -201,13 +209,29 @@ public sealed partial class QuerySql
 
     /// <summary>The compact files' rows of <paramref name="columns"/> passing <paramref name="where"/>: the files of days
     /// wholly inside the period (<see cref="LakeSelection.Inside"/>) without the <paramref name="range"/> test, the others
-    /// with it.</summary>
-    private string CompactScan(LakeSelection files, string columns, string range, string where)
+    /// with it; <paramref name="columns"/> is asked for the select list of files with the visitor key (true) and without
+    /// (<see cref="LakeSelection.Keyed"/>). The keyed edge scan is always there (over no file it reads the empty table),
+    /// so the range's parameters are always used.</summary>
+    private string CompactScan(LakeSelection files, Func<bool, string> columns, string range, string where)
     {
-        var inside = files.Compact.Where(files.Inside.Contains).ToList();
-        var edge = files.Compact.Where(f => !files.Inside.Contains(f)).ToList();
-        var text = $"SELECT {columns} FROM {Read(edge)} WHERE {range} AND {where}";
-        return inside.Count == 0 ? text : $"SELECT {columns} FROM {Read(inside)} WHERE {where} UNION ALL {text}";
+        var scans = new List<string>();
+        foreach (var hasKey in new[] { true, false })
+        {
+            var of = files.Compact.Where(f => files.Keyed.Contains(f) == hasKey).ToList();
+            var inside = of.Where(files.Inside.Contains).ToList();
+            var edge = of.Where(f => !files.Inside.Contains(f)).ToList();
+            if (inside.Count > 0)
+            {
+                scans.Add($"SELECT {columns(hasKey)} FROM {Read(inside)} WHERE {where}");
+            }
+
+            if (edge.Count > 0 || hasKey)
+            {
+                scans.Add($"SELECT {columns(hasKey)} FROM {Read(edge)} WHERE {range} AND {where}");
+            }
+        }
+
+        return string.Join(" UNION ALL ", scans);
     }
 
     /// <summary>A top-level <c>is</c> once more, as a plain comparison on a column (<c>s_country IN ($1, $2)</c>,
@@ -301,7 +325,7 @@ public sealed partial class QuerySql
         "time_on_page" => "CAST(round(p.engaged_ms / 1000.0 / nullif(p.views, 0), 1) AS DOUBLE)",
         "scroll_depth" => "CAST(round(p.scroll_sum / nullif(p.scroll_views, 0), 1) AS DOUBLE)",
         "conversion_rate" => "CAST(coalesce(round(100.0 * e.visitors / nullif(b.visitors, 0), 2), 0) AS DOUBLE)",
-        "percentage" => "CAST(coalesce(round(100.0 * e.visitors / nullif((SELECT count(DISTINCT visitor_id) FROM rows), 0), 1), 0) AS DOUBLE)",
+        "percentage" => "CAST(coalesce(round(100.0 * e.visitors / nullif((SELECT count(DISTINCT visitor_key) FROM rows), 0), 1), 0) AS DOUBLE)",
         _ => throw new QueryException($"Unknown metric '{metric}'."),
     };
 

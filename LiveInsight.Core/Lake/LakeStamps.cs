@@ -1,7 +1,8 @@
 namespace LiveInsight.Core.Lake;
 
 /// <summary>
-/// How a compact file's rows get their session stamps (<see cref="LakeLayout.SessionColumns"/>): the SQL the compactor
+/// How a compact file's rows get their session stamps (<see cref="LakeLayout.SessionColumns"/>) and visitor keys
+/// (<see cref="LakeLayout.VisitorKeyColumn"/>): the SQL the compactor
 /// runs, kept here so every writer of compact files (the compactor, the query benchmark's generator, test lakes)
 /// stamps the same way.
 /// </summary>
@@ -31,6 +32,7 @@ public static class LakeStamps
 
         text.Append(" SELECT ev.*, ")
             .Append(string.Join(", ", columns.Select(c => previous is null ? $"own.{c} AS {c}" : $"CASE WHEN prev.session_id IS NULL THEN own.{c} ELSE prev.{c} END AS {c}")))
+            .Append($", {LakeLayout.VisitorKey("ev.visitor_id")} AS {LakeLayout.VisitorKeyColumn}")
             .Append(" FROM ev LEFT JOIN own USING (session_id)")
             .Append(previous is null ? "" : " LEFT JOIN prev USING (session_id)")
             .Append(" ORDER BY ts, event_id");

@@ -117,7 +117,7 @@ public static class Lake
                 ["PartitionKeys"] = Cfn.Array(Column(LakeLayout.SiteColumn, "string"), Column(LakeLayout.DayColumn, "string")),
                 ["StorageDescriptor"] = new JsonObject
                 {
-                    ["Columns"] = new JsonArray(LakeLayout.EventColumns.Concat(LakeLayout.SessionColumns).Select(c => (JsonNode?)Column(c.Name, GlueType(c.Type))).ToArray()),
+                    ["Columns"] = new JsonArray(LakeLayout.EventColumns.Concat(LakeLayout.CompactColumns).Select(c => (JsonNode?)Column(c.Name, GlueType(c.Type))).ToArray()),
                     ["Location"] = Cfn.Sub(location),
                     ["InputFormat"] = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
                     ["OutputFormat"] = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat",

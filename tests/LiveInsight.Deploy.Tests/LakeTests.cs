@@ -61,7 +61,7 @@ public sealed partial class LakeTests(TemplateFixture fixture)
         Assert.Equal(LakeLayout.EventsTable, input["Name"]!.GetValue<string>());
         Assert.Equal("EXTERNAL_TABLE", input["TableType"]!.GetValue<string>());
         var columns = storage["Columns"]!.AsArray().Select(c => (c!["Name"]!.GetValue<string>(), c["Type"]!.GetValue<string>())).ToList();
-        Assert.Equal(LakeLayout.EventColumns.Concat(LakeLayout.SessionColumns).Select(c => (c.Name, Lake.GlueType(c.Type))), columns);
+        Assert.Equal(LakeLayout.EventColumns.Concat(LakeLayout.CompactColumns).Select(c => (c.Name, Lake.GlueType(c.Type))), columns);
         Assert.Contains(("props", "map<string,string>"), columns);
         Assert.Equal([(LakeLayout.SiteColumn, "string"), (LakeLayout.DayColumn, "string")],
             input["PartitionKeys"]!.AsArray().Select(c => (c!["Name"]!.GetValue<string>(), c["Type"]!.GetValue<string>())));

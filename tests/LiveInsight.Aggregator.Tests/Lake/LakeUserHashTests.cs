@@ -59,7 +59,7 @@ public sealed class LakeUserHashTests(DynaliteFixture dynalite)
         Assert.Equal(1, await compactor.CompactAsync(CancellationToken.None));
 
         var described = LakeReader.Query($"DESCRIBE SELECT * FROM read_parquet('{compact}', hive_partitioning = false)").Select(r => ((string)r["column_name"]!, (string)r["column_type"]!));
-        Assert.Equal(LakeLayout.EventColumns.Concat(LakeLayout.SessionColumns), described); // a compact file: the events, then their session stamps
+        Assert.Equal(LakeLayout.EventColumns.Concat(LakeLayout.CompactColumns), described); // a compact file: the events, their session stamps, the visitor key
         Assert.Equal(1, LakeReader.Scalar($"SELECT count(*) FROM read_parquet('{compact}') WHERE user_hash = '{hash}'"));
         Assert.Equal(events.Count + 1L, LakeReader.Scalar($"SELECT count(*) FROM read_parquet('{compact}')"));
     }

@@ -1,17 +1,21 @@
 using LiveInsight.Api.Tests.Infrastructure;
+using LiveInsight.Api.Query;
 using LiveInsight.Core.Lake;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace LiveInsight.Api.Tests.Query;
 
 /// <summary>
 /// Visit attributes read from the session stamps of compact files give the answers computed from the events: the same
-/// rows laid out three ways (every day compacted and stamped; compacted before stamps existed; the second day still in
-/// parts, its sessions looked up in the first day's compact file) answer every question alike. S2 crosses midnight:
-/// its visit is Twitter's and entered on /blog even in a range that holds only its second page view.
+/// rows laid out five ways (every day compacted and stamped; compacted before stamps existed; the second day still in
+/// parts, its sessions looked up in the first day's compact file; stamped but written before the visitor key existed;
+/// the first day with the key and the second without) answer every question alike. S2 crosses midnight: its visit is
+/// Twitter's and entered on /blog even in a range that holds only its second page view. V3's id has the Api's form
+/// (16 hex characters: its key is that number), the others not (their key is a hash).
 /// <code>
 /// S1 V1  11-10 10:00 pv / (Google, DE)  10:01 pv /pricing (no source: an internal click)  10:03 custom Signup
 /// S2 V2  11-10 23:59:30 pv /blog (Twitter, US)   V2b 11-11 00:00:30 pv / (no source; the daily salt gave a new visitor id)
-/// S3 V3  11-11 09:00 pv /blog (direct, FR)
+/// S3 V3  11-11 09:00 pv /blog (direct, FR)    (V3 = 0123456789abcdef)
 /// </code>
 /// </summary>
 [Collection(nameof(ApiCollection))]
@@ -84,13 +88,18 @@ public sealed class QueryStampTests(ApiFixture fixture)
             }
 
             var made = new Dictionary<string, TestSite>();
-            foreach (var layout in new[] { "stamped", "unstamped", "mixed" })
+            foreach (var layout in new[] { "stamped", "unstamped", "mixed", "unkeyed", "half-keyed" })
             {
                 var site = await fixture.CreateAsync(timeZone: "Europe/Berlin");
                 var (first, second) = Rows();
                 TestLake.Write(fixture.LakeRoot, site.SiteId, QueryDataset.Berlin, LakeLayout.CompactFile, first, stamped: layout != "unstamped");
                 TestLake.Write(fixture.LakeRoot, site.SiteId, QueryDataset.Berlin, layout == "mixed" ? "part-1-0-2-0.parquet" : LakeLayout.CompactFile, second,
                     stamped: layout != "unstamped");
+                foreach (var day in layout switch { "unkeyed" => new[] { Day10, Day10.AddDays(1) }, "half-keyed" => [Day10.AddDays(1)], _ => [] })
+                {
+                    WithoutVisitorKey(Path.Combine(LakeLayout.SitePartition(fixture.LakeRoot, site.SiteId, DateOnly.FromDateTime(day)), LakeLayout.CompactFile));
+                }
+
                 made[layout] = site;
             }
 
@@ -102,6 +111,92 @@ public sealed class QueryStampTests(ApiFixture fixture)
         }
     }
 
+    /// <summary>A visitor whose events lie in a keyed compact file (its key written by compaction) and in a part file
+    /// of the next day (its key computed by the query) is one visitor: both ways compute the same key.</summary>
+    [Fact]
+    public async Task A_visitor_in_a_compacted_day_and_in_a_part_of_the_next_is_counted_once()
+    {
+        var site = await fixture.CreateAsync(timeZone: "Europe/Berlin");
+        var visitors = new[] { "00ff00ff00ff00ff", "not-a-hex-id" };
+        TestLake.Write(fixture.LakeRoot, site.SiteId, QueryDataset.Berlin, LakeLayout.CompactFile,
+            visitors.Select((v, i) => new LakeRow($"a{i}", new DateTime(2026, 10, 5, 12, i, 0), v, $"s1-{i}", "page_view", "/")));
+        TestLake.Write(fixture.LakeRoot, site.SiteId, QueryDataset.Berlin, "part-1-0-1-1.parquet",
+            visitors.Select((v, i) => new LakeRow($"b{i}", new DateTime(2026, 10, 6, 12, i, 0), v, $"s2-{i}", "page_view", "/")));
+
+        var keys = LakeReader(Path.Combine(LakeLayout.SitePartition(fixture.LakeRoot, site.SiteId, new DateOnly(2026, 10, 5)), LakeLayout.CompactFile));
+        // The Api's form is the number itself (shifted into BIGINT's range), the other form a hash.
+        Assert.Contains(0x00ff00ff00ff00ffL - long.MaxValue - 1, keys);
+        Assert.Equal(2, keys.Count);
+
+        var answer = QueryApiTests.Rows(await QueryApiTests.QueryAsync(fixture, site,
+            "\"date_range\":[\"2026-10-05\",\"2026-10-06\"],\"metrics\":[\"visitors\",\"pageviews\"]"));
+        Assert.Equal(["= 2,4"], answer);
+        var byDay = QueryApiTests.Rows(await QueryApiTests.QueryAsync(fixture, site,
+            "\"date_range\":[\"2026-10-05\",\"2026-10-06\"],\"metrics\":[\"visitors\"],\"dimensions\":[\"time:day\"]"));
+        Assert.Equal(["2026-10-05 = 2", "2026-10-06 = 2"], byDay);
+    }
+
+    /// <summary>Which files carry the key is read from their footers, and read again when a file is replaced (a
+    /// compaction or an erasure writes a new version under the same name).</summary>
+    [Fact]
+    public async Task The_files_with_the_visitor_key_are_told_apart_and_a_replaced_file_is_looked_at_again()
+    {
+        var sites = await SitesAsync();
+        var lake = fixture.Factory.Services.GetRequiredService<LakeFiles>();
+        string Day(string layout, int day) =>
+            Path.Combine(LakeLayout.SitePartition(fixture.LakeRoot, sites[layout].SiteId, DateOnly.FromDateTime(Day10).AddDays(day)), LakeLayout.CompactFile);
+        var keyed = Day("stamped", 0);
+        var unkeyed = Day("half-keyed", 1);
+        var part = Path.Combine(Path.GetDirectoryName(Day("mixed", 1))!, "part-1-0-2-0.parquet");
+        Assert.Equal(new[] { keyed, Day("half-keyed", 0) }.Order(StringComparer.Ordinal),
+            lake.Keyed([keyed, unkeyed, part, Day("half-keyed", 0)]).Order(StringComparer.Ordinal));
+
+        // A new version of the same file (here: the key dropped, as if an old writer had put it back) is read again.
+        var copy = Path.Combine(Path.GetDirectoryName(keyed)!, "..", "..", $"copy-{Guid.NewGuid():N}.parquet");
+        File.Copy(keyed, copy);
+        try
+        {
+            Assert.Contains(copy, lake.Keyed([copy]));
+            File.SetLastWriteTimeUtc(copy, DateTime.UtcNow.AddMinutes(-5));
+            WithoutVisitorKey(copy);
+            Assert.DoesNotContain(copy, lake.Keyed([copy]));
+        }
+        finally
+        {
+            File.Delete(copy);
+        }
+    }
+
+    private static List<long> LakeReader(string file)
+    {
+        using var db = new DuckDB.NET.Data.DuckDBConnection("DataSource=:memory:");
+        db.Open();
+        using var command = db.CreateCommand();
+        command.CommandText = $"SELECT {LakeLayout.VisitorKeyColumn} FROM read_parquet('{file}') ORDER BY 1";
+        using var reader = command.ExecuteReader();
+        var keys = new List<long>();
+        while (reader.Read())
+        {
+            keys.Add(reader.GetInt64(0));
+        }
+
+        return keys;
+    }
+
+    /// <summary>A compact file as written before the visitor key existed: the same rows and stamps, no key column.</summary>
+    private static void WithoutVisitorKey(string file)
+    {
+        using var db = new DuckDB.NET.Data.DuckDBConnection("DataSource=:memory:");
+        db.Open();
+        using (var command = db.CreateCommand())
+        {
+            command.CommandText = $"COPY (SELECT * EXCLUDE ({LakeLayout.VisitorKeyColumn}) FROM read_parquet('{file}')) TO '{file}.old' (FORMAT parquet)";
+            command.ExecuteNonQuery();
+        }
+
+        File.Move(file + ".old", file, overwrite: true);
+    }
+
     private static (LakeRow[] First, LakeRow[] Second) Rows()
     {
         static DateTime T(int day, int h, int m, int s = 0) => new(2026, 11, day, h, m, s);
@@ -111,6 +206,6 @@ public sealed class QueryStampTests(ApiFixture fixture)
             [s1, s1 with { EventId = "e1b", Local = T(10, 10, 1), Path = "/pricing", Source = null, Referrer = null },
                 s1 with { EventId = "e1c", Local = T(10, 10, 3), Path = "/pricing", Source = null, Referrer = null, Type = "custom", Name = "Signup" }, s2],
             [s2 with { EventId = "e2b", Visitor = "V2b", Local = T(11, 0, 0, 30), Path = "/", Source = null, Referrer = null },
-                new LakeRow("e3a", T(11, 9, 0), "V3", "S3", "page_view", "/blog") { Country = "FR" }]);
+                new LakeRow("e3a", T(11, 9, 0), "0123456789abcdef", "S3", "page_view", "/blog") { Country = "FR" }]);
     }
 }
