@@ -1,6 +1,8 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using System.Text.RegularExpressions;
 using StackExchange.Redis;
 
 namespace LiveInsight.Testing;
@@ -57,14 +59,32 @@ public sealed class RedisCluster : IAsyncDisposable
     }
 
     /// <summary>Waits until every replica of <paramref name="primary"/> has all it wrote (so killing it loses nothing
-    /// that was acknowledged: replication is asynchronous, as on ElastiCache).</summary>
+    /// that was acknowledged: replication is asynchronous, as on ElastiCache): each replica online and at the primary's
+    /// replication offset (INFO replication). Not WAIT: it waits only for the calling connection's own writes, and a
+    /// fresh connection has none, so it answered at once even while a replica of a just-made cluster was still in its
+    /// first sync (a fresh-clone CI run then failed over to a replica without the data).</summary>
     public static async Task WaitForReplicasAsync(ExternalProcess primary)
     {
         await using var c = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{primary.Port},allowAdmin=true");
-        var replicated = (long)await c.GetServer("127.0.0.1", primary.Port).ExecuteAsync("WAIT", 1, 5000);
-        if (replicated < 1)
+        var server = c.GetServer("127.0.0.1", primary.Port);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        while (true)
         {
-            throw new TimeoutException($"no replica of 127.0.0.1:{primary.Port} caught up");
+            var info = (await server.ExecuteAsync("INFO", "replication")).ToString();
+            var offset = Regex.Match(info, @"master_repl_offset:(\d+)");
+            var replicas = Regex.Matches(info, @"slave\d+:ip=[^,]*,port=\d+,state=(\w+),offset=(\d+)");
+            if (offset.Success && replicas.Count > 0
+                && replicas.All(r => r.Groups[1].Value == "online" && long.Parse(r.Groups[2].Value, CultureInfo.InvariantCulture) >= long.Parse(offset.Groups[1].Value, CultureInfo.InvariantCulture)))
+            {
+                return;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"no replica of 127.0.0.1:{primary.Port} caught up within 15 s: {info}");
+            }
+
+            await Task.Delay(100);
         }
     }
 

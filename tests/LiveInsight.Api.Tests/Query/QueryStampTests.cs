@@ -60,16 +60,8 @@ public sealed class QueryStampTests(ApiFixture fixture)
     {
         var sites = await SitesAsync();
         var file = Path.Combine(LakeLayout.SitePartition(fixture.LakeRoot, sites["stamped"].SiteId, DateOnly.FromDateTime(Day10).AddDays(1)), LakeLayout.CompactFile);
-        using var db = new DuckDB.NET.Data.DuckDBConnection("DataSource=:memory:");
-        db.Open();
-        using var command = db.CreateCommand();
-        command.CommandText = $"SELECT event_id, s_source, s_entry_page, s_country FROM read_parquet('{file}') ORDER BY event_id";
-        using var reader = command.ExecuteReader();
-        var rows = new List<string>();
-        while (reader.Read())
-        {
-            rows.Add(string.Join("|", Enumerable.Range(0, 4).Select(i => reader.IsDBNull(i) ? "NULL" : reader.GetString(i))));
-        }
+        var rows = Query($"SELECT event_id, s_source, s_entry_page, s_country FROM read_parquet('{file}') ORDER BY event_id",
+            reader => string.Join("|", Enumerable.Range(0, 4).Select(i => reader.IsDBNull(i) ? "NULL" : reader.GetString(i))));
 
         Assert.Equal(["e2b|Twitter|/blog|US", "e3a|NULL|/blog|FR"], rows);
     }
@@ -123,7 +115,7 @@ public sealed class QueryStampTests(ApiFixture fixture)
         TestLake.Write(fixture.LakeRoot, site.SiteId, QueryDataset.Berlin, "part-1-0-1-1.parquet",
             visitors.Select((v, i) => new LakeRow($"b{i}", new DateTime(2026, 10, 6, 12, i, 0), v, $"s2-{i}", "page_view", "/")));
 
-        var keys = LakeReader(Path.Combine(LakeLayout.SitePartition(fixture.LakeRoot, site.SiteId, new DateOnly(2026, 10, 5)), LakeLayout.CompactFile));
+        var keys = VisitorKeys(Path.Combine(LakeLayout.SitePartition(fixture.LakeRoot, site.SiteId, new DateOnly(2026, 10, 5)), LakeLayout.CompactFile));
         // The Api's form is the number itself (shifted into BIGINT's range), the other form a hash.
         Assert.Contains(0x00ff00ff00ff00ffL - long.MaxValue - 1, keys);
         Assert.Equal(2, keys.Count);
@@ -167,20 +159,24 @@ public sealed class QueryStampTests(ApiFixture fixture)
         }
     }
 
-    private static List<long> LakeReader(string file)
+    private static List<long> VisitorKeys(string file) =>
+        Query($"SELECT {LakeLayout.VisitorKeyColumn} FROM read_parquet('{file}') ORDER BY 1", reader => reader.GetInt64(0));
+
+    /// <summary>The rows of <paramref name="sql"/> in a DuckDB of the test's own, each made by <paramref name="row"/>.</summary>
+    private static List<T> Query<T>(string sql, Func<System.Data.Common.DbDataReader, T> row)
     {
         using var db = new DuckDB.NET.Data.DuckDBConnection("DataSource=:memory:");
         db.Open();
         using var command = db.CreateCommand();
-        command.CommandText = $"SELECT {LakeLayout.VisitorKeyColumn} FROM read_parquet('{file}') ORDER BY 1";
+        command.CommandText = sql;
         using var reader = command.ExecuteReader();
-        var keys = new List<long>();
+        var rows = new List<T>();
         while (reader.Read())
         {
-            keys.Add(reader.GetInt64(0));
+            rows.Add(row(reader));
         }
 
-        return keys;
+        return rows;
     }
 
     /// <summary>A compact file as written before the visitor key existed: the same rows and stamps, no key column.</summary>
