@@ -166,11 +166,20 @@ public sealed class LakeFiles : IDisposable
             command.CommandText = "SELECT DISTINCT file_name FROM parquet_schema($1) WHERE name = $2";
             command.Parameters.Add(new DuckDBParameter(unknown.Select(u => u.Path).ToList()));
             command.Parameters.Add(new DuckDBParameter(LakeLayout.VisitorKeyColumn));
-            using var reader = command.ExecuteReader();
             found = new HashSet<string>(StringComparer.Ordinal);
-            while (reader.Read())
+            try
             {
-                found.Add(reader.GetString(0));
+                using var reader = command.ExecuteReader();
+                while (reader.Read())
+                {
+                    found.Add(reader.GetString(0));
+                }
+            }
+            catch (DuckDBException e) when (e.Message.Contains("IO Error", StringComparison.OrdinalIgnoreCase)
+                                            || e.Message.Contains("No files found", StringComparison.OrdinalIgnoreCase))
+            {
+                // A part merged away by compaction since the listing: the caller lists again (as the query itself would).
+                throw new LakeFilesChangedException("A listed lake file was gone when its footer was read (compaction); retry.");
             }
         }
 
