@@ -108,8 +108,8 @@ public static class LakeLayout
     /// The DuckDB expression of a visitor id's key (<see cref="VisitorKeyColumn"/>): an id of 16 hex characters (every id
     /// the Api makes: 64 bits of an HMAC) is that number, any other id (imports, tests) DuckDB's 64-bit hash of it; shifted
     /// into BIGINT's range (Parquet readers such as Athena have no unsigned 64-bit type). Distinct ids get distinct keys
-    /// except for a hash collision (about one in 10^12 for a million other-form ids) and hex ids differing only in case
-    /// (the Api writes lower case). NULL stays NULL.
+    /// except for a hash collision (a chance of about 3 in 10^8 among a million ids of another form) and hex ids
+    /// differing only in case (the Api writes lower case). NULL stays NULL.
     /// </summary>
     public static string VisitorKey(string visitorId) =>
         $"CASE WHEN {visitorId} IS NULL THEN NULL ELSE CAST(CAST(coalesce(CASE WHEN length({visitorId}) = 16 THEN TRY_CAST('0x' || {visitorId} AS UBIGINT) END, "
