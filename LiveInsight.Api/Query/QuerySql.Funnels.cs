@@ -65,8 +65,7 @@ public sealed partial class QuerySql
         // The visitor's key instead of its id (as in Build's reads): read from the files that have it, computed from the
         // id in the others (parts, compact files older than the key).
         var key = Core.Lake.LakeLayout.VisitorKeyColumn;
-        var keyed = string.Join(", ", columns.Select(c => c == "visitor_id" ? key : c));
-        var computed = string.Join(", ", columns.Select(c => c == "visitor_id" ? $"{Core.Lake.LakeLayout.VisitorKey("visitor_id")} AS {key}" : c));
+        var (keyed, computed) = KeyedColumns(columns);
         var types = $"type IN {Core.Lake.LakeLayout.SessionEventTypes}";
         var scans = new List<string>();
         void Scan(List<string> paths, string where)

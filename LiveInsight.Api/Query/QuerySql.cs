@@ -146,10 +146,7 @@ public sealed partial class QuerySql
         // Rows carry the visitor's key instead of its id (LakeLayout.VisitorKeyColumn): read from the compact files that
         // have it (LakeSelection.Keyed, known from their footers, so no row is tested for it), computed from the id in
         // every other file (parts, compact files older than the key).
-        var key = Core.Lake.LakeLayout.VisitorKeyColumn;
-        var computedKey = $"{Core.Lake.LakeLayout.VisitorKey("visitor_id")} AS {key}";
-        var keyed = string.Join(", ", columns.Select(c => c == "visitor_id" ? key : c));
-        var computed = string.Join(", ", columns.Select(c => c == "visitor_id" ? computedKey : c));
+        var (keyed, computed) = KeyedColumns(columns);
         string Columns(bool hasKey) => hasKey ? keyed : computed;
         if (stamps.Count == 0)
         {
@@ -157,7 +154,7 @@ public sealed partial class QuerySql
             var list = string.Join(", ", columns);
             var pushed = string.Concat(filters.OfType<SimpleFilter>().Select(f => ScanFilter(f, wholeSessions)?.Sql).OfType<string>().Select(f => $" AND {f}"));
             text.Append($"src AS ({CompactScan(files, Columns, range, $"{types}{pushed}")}")
-                .Append($" UNION ALL SELECT {keyed} FROM (SELECT DISTINCT ON (event_id) {list}, {computedKey} FROM {Read(files.Mixed)} WHERE {range} AND {types}{pushed})),\n");
+                .Append($" UNION ALL SELECT {keyed} FROM (SELECT DISTINCT ON (event_id) {list}, {ComputedVisitorKey} FROM {Read(files.Mixed)} WHERE {range} AND {types}{pushed})),\n");
         }
         else
         {
@@ -172,7 +169,7 @@ public sealed partial class QuerySql
                 .Append("),\n");
             // Unstamped rows: all of the mixed days (no range: a session's first event may precede it) and the rows
             // of compact files that carry no stamps.
-            text.Append($"mraw AS MATERIALIZED (SELECT DISTINCT ON (event_id) {string.Join(", ", raw)}, {start}, {stampList}, {computedKey} FROM (")
+            text.Append($"mraw AS MATERIALIZED (SELECT DISTINCT ON (event_id) {string.Join(", ", raw)}, {start}, {stampList}, {ComputedVisitorKey} FROM (")
                 .Append($"SELECT * FROM {Read(files.Mixed)} UNION ALL BY NAME SELECT * FROM {Read(files.Compact)} WHERE {start} IS NULL) WHERE {types}),\n");
             var pool = "mraw";
             if (files.Lookup.Count > 0)
@@ -205,6 +202,19 @@ public sealed partial class QuerySql
                 ? $" LEFT JOIN (SELECT unnest({Param(CountryNames.ByCode.Keys.ToList())}) AS cn_code, unnest({Param(CountryNames.ByCode.Values.ToList())}) AS cn_name) cn ON cn.cn_code = src.s_country"
                 : "")
             .Append("),\n");
+    }
+
+    /// <summary>The key computed from the visitor id, for files without <see cref="Core.Lake.LakeLayout.VisitorKeyColumn"/>.</summary>
+    private static readonly string ComputedVisitorKey =
+        $"{Core.Lake.LakeLayout.VisitorKey("visitor_id")} AS {Core.Lake.LakeLayout.VisitorKeyColumn}";
+
+    /// <summary>A select list of lake <paramref name="columns"/> with the visitor id replaced by its key: read as it is
+    /// (files with the key column) or computed from the id (the others).</summary>
+    private static (string Keyed, string Computed) KeyedColumns(IEnumerable<string> columns)
+    {
+        var list = columns.ToList();
+        return (string.Join(", ", list.Select(c => c == "visitor_id" ? Core.Lake.LakeLayout.VisitorKeyColumn : c)),
+            string.Join(", ", list.Select(c => c == "visitor_id" ? ComputedVisitorKey : c)));
     }
 
     /// <summary>The compact files' rows of <paramref name="columns"/> passing <paramref name="where"/>: the files of days
