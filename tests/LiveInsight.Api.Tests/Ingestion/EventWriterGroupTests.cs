@@ -3,6 +3,7 @@ using LiveInsight.Api.Ingestion;
 using LiveInsight.Api.Tests.Infrastructure;
 using LiveInsight.Core.Events;
 using LiveInsight.Core.Sites;
+using Microsoft.Extensions.Time.Testing;
 using StackExchange.Redis;
 
 namespace LiveInsight.Api.Tests.Ingestion;
@@ -20,7 +21,8 @@ public sealed class EventWriterGroupTests(ApiFixture fixture)
     {
         await using var admin = await ConnectionMultiplexer.ConnectAsync(fixture.Infrastructure.RedisConnectionString + ",allowAdmin=true");
         var server = admin.GetServer(admin.GetEndPoints()[0]);
-        var writer = new EventWriter(fixture.Redis, TimeProvider.System);
+        // The quota is per clock minute: a stopped clock, so the 20 requests never straddle two minutes.
+        var writer = new EventWriter(fixture.Redis, new FakeTimeProvider(DateTimeOffset.UtcNow));
         var limited = SiteKeys.NewSiteId();   // 5 requests a minute, sent 20
         var repeated = SiteKeys.NewSiteId();  // 20 requests of 2 events, every id sent twice
         var large = SiteKeys.NewSiteId();     // 3 requests of 50 events (each alone above half a call's events)
