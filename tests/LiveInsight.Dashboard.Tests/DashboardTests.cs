@@ -16,6 +16,7 @@ public sealed class DashboardTests(DashboardFixture fixture)
     /// sessions (3, one visitor) and Direct more visitors (2 sessions, 2 visitors), so Direct ranks first.</summary>
     private async Task<(string SiteId, string PublicKey)> SeededSiteAsync()
     {
+        await Rollups.WaitForFreshDayAsync(); // seeded as today, read as range=today on the Api's clock
         var site = await fixture.CreateSiteAsync();
         var rollups = new Rollups(fixture, site.SiteId);
         await rollups.SummaryAsync(pageviews: 9, sessions: 5, bounces: 2, durationMs: 300_000, "a", "b", "c", "d");
@@ -125,6 +126,7 @@ public sealed class DashboardTests(DashboardFixture fixture)
     {
         const string img = "<img src=x onerror=\"document.title='pwned'\">";
         const string bold = "<b id=injected>bold</b>";
+        await Rollups.WaitForFreshDayAsync(); // seeded as today, read as range=today on the Api's clock
         var site = await fixture.CreateSiteAsync();
         var rollups = new Rollups(fixture, site.SiteId);
         await rollups.SummaryAsync(pageviews: 3, sessions: 3, bounces: 0, durationMs: 0, "a");

@@ -14,6 +14,7 @@ public sealed class EngagementViewTests(DashboardFixture fixture)
     public async Task Pages_show_time_on_page_and_scroll_depth()
     {
         var site = await fixture.CreateSiteAsync();
+        await Rollups.WaitForFreshDayAsync(); // seeded as today, read as range=today on the Api's clock
         var rollups = new Rollups(fixture, site.SiteId);
         await rollups.SummaryAsync(pageviews: 4, sessions: 2, bounces: 1, durationMs: 60_000, "a", "b");
         await rollups.PageAsync("/a", pageviews: 3, entries: 2, exits: 1, "a", "b");

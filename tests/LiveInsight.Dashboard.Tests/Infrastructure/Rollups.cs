@@ -10,6 +10,18 @@ public sealed class Rollups(DashboardFixture fixture, string siteId)
 {
     public static DateOnly Today => DateOnly.FromDateTime(DateTime.UtcNow);
 
+    /// <summary>Rollups are written for today and read back with range=today on the Api's clock: a UTC midnight between
+    /// the two had the Api (and the page) answer for the next day, which holds nothing. Tests that seed and read today
+    /// call this first, so they start with at least <paramref name="secondsNeeded"/> of the day left.</summary>
+    public static async Task WaitForFreshDayAsync(int secondsNeeded = 120)
+    {
+        var left = DateTime.UtcNow.Date.AddDays(1) - DateTime.UtcNow;
+        if (left < TimeSpan.FromSeconds(secondsNeeded))
+        {
+            await Task.Delay(left + TimeSpan.FromMilliseconds(200));
+        }
+    }
+
     private IDatabase Db => fixture.Redis.GetDatabase();
 
     private string DayHash => RollupLayout.RedisHash(siteId, Granularity.Day, RollupLayout.DayBucket(Today));

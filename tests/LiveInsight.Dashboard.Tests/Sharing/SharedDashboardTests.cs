@@ -16,6 +16,7 @@ public sealed class SharedDashboardTests(DashboardFixture fixture)
     {
         var name = ShareSteps.Unique("Shared shop");
         var site = await fixture.CreateSiteAsync(name);
+        await Rollups.WaitForFreshDayAsync(); // seeded as today, read as range=today on the Api's clock
         var rollups = new Rollups(fixture, site.SiteId);
         await rollups.SummaryAsync(pageviews: 7, sessions: 3, bounces: 1, durationMs: 90_000, "a", "b", "c");
         await rollups.PageAsync("/shared", pageviews: 7, entries: 3, exits: 3, "a", "b", "c");
