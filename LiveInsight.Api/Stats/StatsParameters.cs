@@ -165,8 +165,10 @@ public sealed record StatsScope(string SiteId, TimeZoneInfo Zone, DateOnly From,
     public string CacheKey(string report) =>
         $"stats:{report}:{SiteId}:{From:yyyyMMdd}:{To:yyyyMMdd}:{Filter?.Dimension}={KeyPart(Filter?.Value)}:{Limit}:{Interval}";
 
+    /// <summary>A filter value as part of a cache key: long values, and values with control characters (which
+    /// HybridCache refuses in a key, logging an error and reading uncached on every such request), by their hash.</summary>
     private static string? KeyPart(string? value) =>
-        value is { Length: > 64 } ? "#" + BearerTokens.Hash(value) : value;
+        value is { Length: > 64 } || (value is not null && value.Any(char.IsControl)) ? "#" + BearerTokens.Hash(value) : value;
 
     private DateTimeOffset LocalMidnightUtc(DateOnly day)
     {

@@ -41,4 +41,30 @@ public sealed class CacheTests(ApiFixture fixture)
         Assert.Equal(7, second.GetProperty("pageviews").GetProperty("value").GetDouble());
         Assert.Equal(7, otherRange.GetProperty("pageviews").GetProperty("value").GetDouble());
     }
+
+    [Theory]
+    [InlineData("source", "Goo%01gle")]
+    [InlineData("page", "/a%0Ab")]
+    public async Task A_filter_value_with_control_characters_is_cached_like_any_other(string parameter, string value)
+    {
+        // HybridCache refuses a key with control characters: it logged an error and read DynamoDB on every such call.
+        var calls = new DynamoCallCounter();
+        await using var factory = fixture.Factory.WithWebHostBuilder(web => web.ConfigureTestServices(services =>
+        {
+            var real = fixture.Dynamo;
+            services.AddSingleton(_ => DynamoCallCounter.Wrap(real, calls));
+        }));
+        var site = await fixture.CreateAsync();
+        using var client = factory.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new("Bearer", site.SecretKey);
+        var url = $"/api/stats/summary?site_id={site.SiteId}&range=7d&{parameter}={value}";
+
+        var first = await client.GetAsync(url);
+        var afterFirst = calls.Count;
+        var second = await client.GetAsync(url);
+
+        Assert.Equal((System.Net.HttpStatusCode.OK, System.Net.HttpStatusCode.OK), (first.StatusCode, second.StatusCode));
+        Assert.True(afterFirst > 0, "the first call must have read DynamoDB");
+        Assert.Equal(afterFirst, calls.Count);
+    }
 }
