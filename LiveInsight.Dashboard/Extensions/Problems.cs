@@ -26,7 +26,7 @@ public static class Problems
                 problem.Detail = DetailFor(problem.Status ?? context.HttpContext.Response.StatusCode);
             }
         });
-        services.AddExceptionHandler<BadRequestExceptionHandler>();
+        services.AddExceptionHandler<RefusalExceptionHandler>();
         // Binding failures (a body that is not the JSON expected, ?limit=abc) throw, so the handler can say what was wrong.
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         return services;
@@ -94,8 +94,9 @@ public static class Problems
     }
 
     /// <summary>Request-binding failures (malformed JSON, wrong types, a charset nobody can read, oversize bodies) as a
-    /// refusal that says what was wrong, instead of the bare status or empty 500 the framework gives.</summary>
-    internal sealed class BadRequestExceptionHandler : IExceptionHandler
+    /// refusal that says what was wrong, instead of the bare status or empty 500 the framework gives; and a change refused
+    /// because its audit entry could not be written, as 503 with Retry-After.</summary>
+    internal sealed class RefusalExceptionHandler : IExceptionHandler
     {
         public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
         {
@@ -107,11 +108,17 @@ public static class Problems
                 // The framework's JSON reader throws this for a charset it cannot decode (charset=utf-7, charset=nonsense).
                 InvalidOperationException when UnreadableCharset(httpContext.Request) is { } charset =>
                     (StatusCodes.Status415UnsupportedMediaType, $"The charset '{charset}' cannot be read: send the body as UTF-8."),
+                AuditUnavailableException => (StatusCodes.Status503ServiceUnavailable, AuditUnavailableException.Detail),
                 _ => (0, null),
             };
             if (detail is null)
             {
                 return false;
+            }
+
+            if (exception is AuditUnavailableException)
+            {
+                httpContext.Response.Headers.RetryAfter = ((int)AuditUnavailableException.RetryAfter.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
             }
 
             IResult result = IsJsonPath(httpContext.Request.Path)
@@ -123,6 +130,7 @@ public static class Problems
 
         private static string TitleFor(int status) => status switch
         {
+            StatusCodes.Status503ServiceUnavailable => "Audit log unavailable",
             StatusCodes.Status413PayloadTooLarge => "Body too large",
             StatusCodes.Status415UnsupportedMediaType => "Unsupported content type",
             _ => "Bad request",

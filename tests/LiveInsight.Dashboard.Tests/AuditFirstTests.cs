@@ -38,7 +38,15 @@ public sealed class AuditFirstTests(DashboardFixture fixture)
         var newUser = "unrecorded-" + Guid.NewGuid().ToString("N")[..8] + "@example.com";
         var create = await DashboardFixture.SendAsync(admin, csrf, HttpMethod.Post, "/account/users", new { email = newUser, password = "a long enough password", role = "member" });
 
-        Assert.All([promote, remove, revoke, create], response => Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode));
+        // Refused as the Api refuses it: 503 saying nothing was changed, with Retry-After (it was a bare 500).
+        foreach (var response in new[] { promote, remove, revoke, create })
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            Assert.Contains("Nothing was changed", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            Assert.Equal(TimeSpan.FromSeconds(30), response.Headers.RetryAfter?.Delta);
+        }
+
         var roles = await fixture.DashboardServices.GetRequiredService<MembershipRepository>().RolesOfAsync(email, CancellationToken.None);
         Assert.Equal(SiteRole.Viewer, roles[site.SiteId]);
         Assert.NotNull(await links.GetAsync(site.SiteId, CancellationToken.None));
