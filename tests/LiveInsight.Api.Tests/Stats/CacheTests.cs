@@ -2,6 +2,7 @@ using LiveInsight.Api.Tests.Infrastructure;
 using LiveInsight.Core.Stats;
 using LiveInsight.Testing;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using static LiveInsight.Api.Tests.Stats.KnownDataset;
@@ -15,11 +16,7 @@ public sealed class CacheTests(ApiFixture fixture)
     public async Task A_repeated_stats_call_is_served_by_the_cache_without_touching_dynamodb()
     {
         var calls = new DynamoCallCounter();
-        await using var factory = fixture.Factory.WithWebHostBuilder(web => web.ConfigureTestServices(services =>
-        {
-            var real = fixture.Dynamo;
-            services.AddSingleton(_ => DynamoCallCounter.Wrap(real, calls));
-        }));
+        await using var factory = CountingDynamo(calls);
         var site = await fixture.CreateAsync();
         await new KnownDataset(fixture, site.SiteId).ItemAsync(
             Granularity.Day, RollupLayout.Summary, RollupLayout.DayBucket(DateOnly.FromDateTime(DateTime.UtcNow).AddDays(-1)), "",
@@ -49,11 +46,7 @@ public sealed class CacheTests(ApiFixture fixture)
     {
         // HybridCache refuses a key with control characters: it logged an error and read DynamoDB on every such call.
         var calls = new DynamoCallCounter();
-        await using var factory = fixture.Factory.WithWebHostBuilder(web => web.ConfigureTestServices(services =>
-        {
-            var real = fixture.Dynamo;
-            services.AddSingleton(_ => DynamoCallCounter.Wrap(real, calls));
-        }));
+        await using var factory = CountingDynamo(calls);
         var site = await fixture.CreateAsync();
         using var client = factory.CreateClient();
         client.DefaultRequestHeaders.Authorization = new("Bearer", site.SecretKey);
@@ -67,4 +60,12 @@ public sealed class CacheTests(ApiFixture fixture)
         Assert.True(afterFirst > 0, "the first call must have read DynamoDB");
         Assert.Equal(afterFirst, calls.Count);
     }
+
+    /// <summary>An Api whose DynamoDB calls are counted in <paramref name="calls"/>.</summary>
+    private WebApplicationFactory<Program> CountingDynamo(DynamoCallCounter calls) =>
+        fixture.Factory.WithWebHostBuilder(web => web.ConfigureTestServices(services =>
+        {
+            var real = fixture.Dynamo;
+            services.AddSingleton(_ => DynamoCallCounter.Wrap(real, calls));
+        }));
 }
