@@ -52,13 +52,17 @@ public sealed class EndToEndTests(AppHostFixture fixture)
 
         // The aggregator flushes rollups every few seconds; each poll asks for a different limit, so no cached answer
         // hides the new numbers.
+        // The events' day by name (the site's zone is UTC), not range=today: the Api resolves today on its own clock, and
+        // a UTC midnight between the posts and the polls (up to a minute of them) had it read the next day, which
+        // holds nothing (0 page views until the deadline).
+        var day = DateTimeOffset.FromUnixTimeMilliseconds(now).UtcDateTime.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
         var deadline = DateTime.UtcNow.AddSeconds(60);
         JsonElement pages;
         var attempt = 0;
         do
         {
             await Task.Delay(500);
-            pages = await reader.GetFromJsonAsync<JsonElement>($"/api/stats/pages?site_id={siteId}&range=today&limit={100 + attempt++}");
+            pages = await reader.GetFromJsonAsync<JsonElement>($"/api/stats/pages?site_id={siteId}&from={day}&to={day}&limit={100 + attempt++}");
         }
         while (PageViews(pages, "/") < 2 && DateTime.UtcNow < deadline);
 
