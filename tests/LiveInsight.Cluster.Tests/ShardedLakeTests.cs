@@ -1,6 +1,5 @@
 using LiveInsight.Aggregator.Lake;
 using LiveInsight.Core.Events;
-using LiveInsight.Core.Lake;
 using LiveInsight.Testing;
 using StackExchange.Redis;
 
@@ -37,8 +36,7 @@ public sealed class ShardedLakeTests(DynaliteFixture dynalite)
             Assert.True(await DrainedAsync(db), "some shard's lake group still has unread or unacknowledged entries");
             foreach (var site in world.Sites)
             {
-                var folder = LakeLayout.SitePartition(writer.Root, site, ShardedWorld.Today);
-                var parts = Directory.GetFiles(folder, "part-*.parquet");
+                var parts = world.LakeFiles(writer.Root, site, "part-*.parquet"); // the events' days, not today's
                 Assert.NotEmpty(parts);
                 // Each part names its writer and shard: one buffer never mixes two shards' entry ids.
                 Assert.All(parts, p => Assert.Contains($"-{RedisShards.Tag(RedisShards.Of(site))}", Path.GetFileName(p)));

@@ -4,6 +4,7 @@ using LiveInsight.Aggregator.Extensions;
 using LiveInsight.Aggregator.Jobs;
 using LiveInsight.Api.Ingestion;
 using LiveInsight.Core.Events;
+using LiveInsight.Core.Lake;
 using LiveInsight.Core.Sites;
 using LiveInsight.Core.Stats;
 using LiveInsight.Testing;
@@ -54,7 +55,11 @@ public sealed class ShardedWorld : IAsyncDisposable
     /// <summary>Page views written per site so far (what the rollups must end up with, exactly).</summary>
     public Dictionary<string, long> Written { get; } = [];
 
-    public static DateOnly Today => DateOnly.FromDateTime(DateTime.UtcNow);
+    /// <summary>The UTC days (the sites' zone) the events written so far fall on. Counts and lake partitions are read
+    /// for these days by name, not for "today" when read: a UTC midnight between the ingestion and a read (a failover
+    /// or a lake drain takes seconds to a minute) had the read look at the next day, which holds nothing (0 page
+    /// views, no partition folder).</summary>
+    public SortedSet<DateOnly> Days { get; } = [];
 
     public static async Task<ShardedWorld> CreateAsync(string redisConnection, int dynalitePort, int siteCount = 6, string? lakePath = null)
     {
@@ -103,6 +108,8 @@ public sealed class ShardedWorld : IAsyncDisposable
         foreach (var site in Sites)
         {
             var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+            Days.Add(DateOnly.FromDateTime(DateTimeOffset.FromUnixTimeMilliseconds(now).UtcDateTime));
+            Days.Add(DateOnly.FromDateTime(DateTimeOffset.FromUnixTimeMilliseconds(now + perSite - 1).UtcDateTime));
             var events = Enumerable.Range(0, perSite).Select(i => new StreamEvent
             {
                 SiteId = site,
@@ -151,11 +158,26 @@ public sealed class ShardedWorld : IAsyncDisposable
         await RetryAsync(() => _host.Services.GetRequiredService<StatsFlusher>().FlushAsync(CancellationToken.None));
     }
 
-    /// <summary>A site's page views today as its day rollup hash holds them.</summary>
-    public async Task<long> PageviewsAsync(string site) =>
-        (long)await Redis.GetDatabase().HashGetAsync(
-            RollupLayout.RedisHash(site, Granularity.Day, RollupLayout.DayBucket(Today)),
-            RollupLayout.Field(RollupLayout.Summary, "", RollupLayout.Pageviews));
+    /// <summary>A site's page views on the days of its events (<see cref="Days"/>) as its day rollup hashes hold them.</summary>
+    public async Task<long> PageviewsAsync(string site)
+    {
+        long pageviews = 0;
+        foreach (var day in Days)
+        {
+            pageviews += (long)await Redis.GetDatabase().HashGetAsync(
+                RollupLayout.RedisHash(site, Granularity.Day, RollupLayout.DayBucket(day)),
+                RollupLayout.Field(RollupLayout.Summary, "", RollupLayout.Pageviews));
+        }
+
+        return pageviews;
+    }
+
+    /// <summary>The files of a site's lake partitions on the days of its events (<see cref="Days"/>).</summary>
+    public string[] LakeFiles(string lake, string site, string pattern = "*") =>
+        Days.Select(day => LakeLayout.SitePartition(lake, site, day))
+            .Where(Directory.Exists)
+            .SelectMany(folder => Directory.GetFiles(folder, pattern))
+            .ToArray();
 
     /// <summary>Entries of every shard's stream the aggregator group has not acknowledged.</summary>
     public async Task<long> PendingAsync()

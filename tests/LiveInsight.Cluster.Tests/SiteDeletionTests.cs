@@ -6,7 +6,6 @@ using LiveInsight.Aggregator.Lake;
 using LiveInsight.Core.Alerts;
 using LiveInsight.Core.Audit;
 using LiveInsight.Core.Events;
-using LiveInsight.Core.Lake;
 using LiveInsight.Core.Lifecycle;
 using LiveInsight.Core.Sites;
 using LiveInsight.Core.Stats;
@@ -68,7 +67,7 @@ public sealed class SiteDeletionTests(DynaliteFixture dynalite)
             {
                 Assert.Equal(world.Written[other], await world.PageviewsAsync(other));
                 Assert.NotNull(await repository.FindByIdAsync(other, CancellationToken.None));
-                Assert.NotEmpty(Directory.GetFiles(LakeLayout.SitePartition(lake, other, ShardedWorld.Today)));
+                Assert.NotEmpty(world.LakeFiles(lake, other)); // the events' days, not today's
             }
 
             var audit = await world.Get<AuditLog>().ListAsync(AuditLog.Installation, 10, CancellationToken.None);
@@ -147,7 +146,7 @@ public sealed class SiteDeletionTests(DynaliteFixture dynalite)
 
         await stop.CancelAsync();
         await loop;
-        Assert.NotEmpty(Directory.GetFiles(LakeLayout.SitePartition(lake, world.Sites[0], ShardedWorld.Today)));
+        Assert.NotEmpty(world.LakeFiles(lake, world.Sites[0])); // the events' days, not today's
     }
 
     private static async Task<bool> LakeDrainedAsync(IDatabase db)
