@@ -18,6 +18,18 @@ export function lifecycleControl(site, { onDeleted }) {
   const n = encodeURIComponent(site.site_id);
   const status = el("p", { class: "text-sm", "aria-live": "polite", "data-lifecycle-status": "" });
   const say = (text) => { status.textContent = text; };
+  // A deletion or an erasure can take a while (every table, the live keys and the lake): until it answers, the status
+  // says it is under way and the button is off, so an earlier message (a refused name) does not stand as the answer
+  // and a second click does not send it again.
+  const working = async (button, text, action) => {
+    button.disabled = true;
+    say(text);
+    try {
+      await action();
+    } finally {
+      button.disabled = false;
+    }
+  };
 
   const retention = el("select", { class: "control", "aria-label": "Keep data for" },
     retentionChoices.map(([value, label]) => el("option", { value, selected: String(site.retention_months ?? "") === value }, label)));
@@ -50,23 +62,27 @@ export function lifecycleControl(site, { onDeleted }) {
   const erasePeriod = el("button", { type: "button", class: "btn" }, "Erase these days");
   erasePeriod.addEventListener("click", async () => {
     if (!confirm(`Erase every stat of ${site.name} from ${eraseFrom.value} to ${eraseTo.value}? This cannot be undone.`)) return;
-    try {
-      const done = await postJson(`sites/${n}/erase`, { from: eraseFrom.value, to: eraseTo.value });
-      say(`Erased: ${describe(done.removed)}.`);
-    } catch (e) {
-      say(`Nothing erased: ${problemText(e)}`);
-    }
+    await working(erasePeriod, "Erasing…", async () => {
+      try {
+        const done = await postJson(`sites/${n}/erase`, { from: eraseFrom.value, to: eraseTo.value });
+        say(`Erased: ${describe(done.removed)}.`);
+      } catch (e) {
+        say(`Nothing erased: ${problemText(e)}`);
+      }
+    });
   });
   const userId = el("input", { class: "control", maxlength: 256, "aria-label": "Identified user id", placeholder: "user id as passed to identify()" });
   const eraseUser = el("button", { type: "button", class: "btn" }, "Erase this user");
   eraseUser.addEventListener("click", async () => {
     if (!userId.value || !confirm(`Erase every event of this identified user from ${site.name}?`)) return;
-    try {
-      const done = await postJson(`sites/${n}/erase`, { user_id: userId.value });
-      say(`Erased: ${describe(done.removed)}.`);
-    } catch (e) {
-      say(`Nothing erased: ${problemText(e)}`);
-    }
+    await working(eraseUser, "Erasing…", async () => {
+      try {
+        const done = await postJson(`sites/${n}/erase`, { user_id: userId.value });
+        say(`Erased: ${describe(done.removed)}.`);
+      } catch (e) {
+        say(`Nothing erased: ${problemText(e)}`);
+      }
+    });
   });
 
   // Reset and delete: the owner types the site's name; a different name never reaches the Api.
@@ -76,23 +92,27 @@ export function lifecycleControl(site, { onDeleted }) {
   const reset = el("button", { type: "button", class: "btn" }, "Reset stats");
   reset.addEventListener("click", async () => {
     if (!confirmed()) return refuse("reset");
-    try {
-      const done = await postJson(`sites/${n}/reset?confirm=${encodeURIComponent(typed.value)}`);
-      say(`Stats reset: ${describe(done.removed)}.`);
-    } catch (e) {
-      say(`Not reset: ${problemText(e)}`);
-    }
+    await working(reset, "Resetting…", async () => {
+      try {
+        const done = await postJson(`sites/${n}/reset?confirm=${encodeURIComponent(typed.value)}`);
+        say(`Stats reset: ${describe(done.removed)}.`);
+      } catch (e) {
+        say(`Not reset: ${problemText(e)}`);
+      }
+    });
   });
   const remove = el("button", { type: "button", class: "btn-danger" }, "Delete site");
   remove.addEventListener("click", async () => {
     if (!confirmed()) return refuse("deleted");
-    try {
-      const done = await deleteJson(`sites/${n}?confirm=${encodeURIComponent(typed.value)}`);
-      say(`Site deleted: ${describe(done.removed)}.`);
-      onDeleted(site.site_id);
-    } catch (e) {
-      say(`Not deleted: ${problemText(e)}`);
-    }
+    await working(remove, "Deleting the site and all its data…", async () => {
+      try {
+        const done = await deleteJson(`sites/${n}?confirm=${encodeURIComponent(typed.value)}`);
+        say(`Site deleted: ${describe(done.removed)}.`);
+        onDeleted(`${site.name} deleted: ${describe(done.removed)}.`);
+      } catch (e) {
+        say(`Not deleted: ${problemText(e)}`);
+      }
+    });
   });
 
   return el("section", { class: "space-y-3 rounded-md border border-red-300 p-3 dark:border-red-800", "aria-label": `Data and danger zone of ${site.name}` },

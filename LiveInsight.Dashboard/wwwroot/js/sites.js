@@ -180,7 +180,8 @@ export function sitesPanel(root, { apiUrl, onChanged, canCreate = true }) {
         el("pre", { class: "overflow-x-auto whitespace-pre-wrap break-all rounded bg-slate-100 p-2 text-xs dark:bg-slate-800" }, compatSnippets(apiUrl, site)),
         keys, form, installationControl(site), goalsControl(site), funnelsControl(site), shareControl(site), importsControl(site),
         // Retention, export, erasure, reset and deletion: the site's owner only (the proxy refuses anyone else).
-        ...(site.role === "owner" ? [lifecycleControl(site, { onDeleted: () => { onChanged(); refresh(); } })] : [])));
+        // A deleted site's editor goes with the list's refresh, so what the deletion did is said above the list.
+        ...(site.role === "owner" ? [lifecycleControl(site, { onDeleted: (text) => { notice.textContent = text; onChanged(); refresh(); } })] : [])));
   }
 
   function createForm() {
@@ -211,8 +212,9 @@ export function sitesPanel(root, { apiUrl, onChanged, canCreate = true }) {
   }
 
   const list = el("div", { class: "space-y-2" });
+  const notice = el("p", { class: "text-sm", role: "status", "data-sites-notice": "" });
   root.replaceChildren(zoneList, ...(canCreate ? [el("h3", { class: "mb-2 text-sm font-semibold" }, "Add a site"), createForm()] : []),
-    el("h3", { class: "mb-2 mt-4 text-sm font-semibold" }, "Your sites"), list);
+    el("h3", { class: "mb-2 mt-4 text-sm font-semibold" }, "Your sites"), notice, list);
 
   // Saving or rotating keys does not re-render the list: the new secret key stays on screen until the panel is reopened.
   async function refresh() {
