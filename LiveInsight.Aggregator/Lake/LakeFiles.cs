@@ -13,9 +13,10 @@ public static class LakeFiles
 {
     public const string TempFolder = LocalLakeStore.TempFolder;
 
-    /// <summary>Parts live minutes and are written on the hot path: snappy (cheap to write). A compact file is written
-    /// once and read for months: <see cref="LakeLayout.CompactCompression"/> (the codec DuckDB decodes fastest).</summary>
-    public const string PartCompression = "snappy";
+    /// <summary>Parts live minutes and are written on the hot path: <see cref="LakeLayout.PartCompression"/> (cheap to
+    /// write). A compact file is written once and read for months: <see cref="LakeLayout.CompactCompression"/> (the codec
+    /// DuckDB decodes fastest).</summary>
+    public const string PartCompression = LakeLayout.PartCompression;
 
     public const string CompactCompression = LakeLayout.CompactCompression;
 

@@ -73,9 +73,9 @@ public sealed class UserErasure(LakeFiles lake, IConnectionMultiplexer redis)
                 using (var copy = duck.CreateCommand())
                 {
                     // Both paths are this process's own (the lake's listing, a fresh temp name), never a client's text.
-                    // A compact file stays in the codec compact files are read in (LakeLayout.CompactCompression), a part
-                    // in the writer's; DuckDB's default (snappy) would make an erased day slower to query than its neighbours.
-                    var codec = LakeStores.FileName(file.Key) == LakeLayout.CompactFile ? LakeLayout.CompactCompression : "snappy";
+                    // A file keeps its kind's codec (a compact file LakeLayout.CompactCompression): DuckDB's default
+                    // (snappy) would make an erased day slower to query than its neighbours.
+                    var codec = LakeLayout.CompressionOf(LakeStores.FileName(file.Key));
                     copy.CommandText = $"COPY (SELECT * FROM read_parquet({Literal(source)}) WHERE {UserHashColumn} IS DISTINCT FROM $1) "
                                        + $"TO {Literal(target)} (FORMAT parquet, COMPRESSION {codec})";
                     copy.Parameters.Add(new DuckDBParameter(hash));

@@ -223,6 +223,14 @@ public static class LakeLayout
     /// its bytes. Athena (engine 3) reads LZ4 Parquet; files written before stay zstd and are read as they are.</summary>
     public const string CompactCompression = "lz4_raw";
 
+    /// <summary>How a part file is compressed: parts live minutes and are written on the hot path, so snappy (cheap to
+    /// write).</summary>
+    public const string PartCompression = "snappy";
+
+    /// <summary>The codec a lake file of this name is written in (<see cref="CompactCompression"/> or
+    /// <see cref="PartCompression"/>), also when it is rewritten (an erasure).</summary>
+    public static string CompressionOf(string fileName) => fileName == CompactFile ? CompactCompression : PartCompression;
+
     /// <summary><see cref="PartFile(string, string)"/> with the writing consumer's name appended (reduced to letters,
     /// digits, '-' and '_', at most 40), so two replicas never write the same name with different contents
     /// (e.g. <c>part-1764469200000-0-1764469201000-3-aggregator-7.parquet</c>). Readers glob <c>*.parquet</c>.</summary>
