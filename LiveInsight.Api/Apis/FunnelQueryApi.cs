@@ -94,16 +94,20 @@ public static class FunnelQueryApi
 
                 async Task<List<object?[]>> RunAsync(FunnelQuery asked, QueryPeriod days)
                 {
-                    try
+                    async Task<List<object?[]>> OnListingAsync()
                     {
                         var files = await lake.FilesAsync(listing, days.First, days.Last, ct);
                         return await engine.RunAsync(QuerySql.BuildFunnel(asked, days, files, site.Goals, lake.Keyed(files)), ct);
                     }
+
+                    try
+                    {
+                        return await OnListingAsync();
+                    }
                     catch (LakeFilesChangedException)
                     {
                         listing = await lake.ListAsync(site.SiteId, ct);
-                        var files = await lake.FilesAsync(listing, days.First, days.Last, ct);
-                        return await engine.RunAsync(QuerySql.BuildFunnel(asked, days, files, site.Goals, lake.Keyed(files)), ct);
+                        return await OnListingAsync();
                     }
                 }
 
