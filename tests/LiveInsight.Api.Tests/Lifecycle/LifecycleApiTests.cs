@@ -244,19 +244,5 @@ public sealed class LifecycleApiTests(ApiFixture fixture)
     /// <summary>The compression codecs of a Parquet file's column chunks.</summary>
     private static List<string> Codecs(string file) => Strings($"SELECT DISTINCT compression FROM parquet_metadata('{file}')");
 
-    private static List<string> Strings(string sql)
-    {
-        using var duck = new DuckDBConnection("DataSource=:memory:");
-        duck.Open();
-        using var command = duck.CreateCommand();
-        command.CommandText = sql;
-        using var reader = command.ExecuteReader();
-        var ids = new List<string>();
-        while (reader.Read())
-        {
-            ids.Add(reader.GetString(0));
-        }
-
-        return ids;
-    }
+    private static List<string> Strings(string sql) => TestLake.Query(sql, reader => reader.GetString(0));
 }

@@ -60,7 +60,7 @@ public sealed class QueryStampTests(ApiFixture fixture)
     {
         var sites = await SitesAsync();
         var file = Path.Combine(LakeLayout.SitePartition(fixture.LakeRoot, sites["stamped"].SiteId, DateOnly.FromDateTime(Day10).AddDays(1)), LakeLayout.CompactFile);
-        var rows = Query($"SELECT event_id, s_source, s_entry_page, s_country FROM read_parquet('{file}') ORDER BY event_id",
+        var rows = TestLake.Query($"SELECT event_id, s_source, s_entry_page, s_country FROM read_parquet('{file}') ORDER BY event_id",
             reader => string.Join("|", Enumerable.Range(0, 4).Select(i => reader.IsDBNull(i) ? "NULL" : reader.GetString(i))));
 
         Assert.Equal(["e2b|Twitter|/blog|US", "e3a|NULL|/blog|FR"], rows);
@@ -160,24 +160,7 @@ public sealed class QueryStampTests(ApiFixture fixture)
     }
 
     private static List<long> VisitorKeys(string file) =>
-        Query($"SELECT {LakeLayout.VisitorKeyColumn} FROM read_parquet('{file}') ORDER BY 1", reader => reader.GetInt64(0));
-
-    /// <summary>The rows of <paramref name="sql"/> in a DuckDB of the test's own, each made by <paramref name="row"/>.</summary>
-    private static List<T> Query<T>(string sql, Func<System.Data.Common.DbDataReader, T> row)
-    {
-        using var db = new DuckDB.NET.Data.DuckDBConnection("DataSource=:memory:");
-        db.Open();
-        using var command = db.CreateCommand();
-        command.CommandText = sql;
-        using var reader = command.ExecuteReader();
-        var rows = new List<T>();
-        while (reader.Read())
-        {
-            rows.Add(row(reader));
-        }
-
-        return rows;
-    }
+        TestLake.Query($"SELECT {LakeLayout.VisitorKeyColumn} FROM read_parquet('{file}') ORDER BY 1", reader => reader.GetInt64(0));
 
     /// <summary>A compact file as written before the visitor key existed: the same rows and stamps, no key column.</summary>
     private static void WithoutVisitorKey(string file)

@@ -29,6 +29,24 @@ public sealed record LakeRow(string EventId, DateTime Local, string Visitor, str
 /// file when it exists), unless <paramref name="stamped"/> is false (a file written before stamps existed).</summary>
 public static class TestLake
 {
+    /// <summary>The rows of <paramref name="sql"/> (over lake files) in a DuckDB of the test's own, each made by
+    /// <paramref name="row"/>.</summary>
+    public static List<T> Query<T>(string sql, Func<System.Data.Common.DbDataReader, T> row)
+    {
+        using var db = new DuckDBConnection("DataSource=:memory:");
+        db.Open();
+        using var command = db.CreateCommand();
+        command.CommandText = sql;
+        using var reader = command.ExecuteReader();
+        var rows = new List<T>();
+        while (reader.Read())
+        {
+            rows.Add(row(reader));
+        }
+
+        return rows;
+    }
+
     public static void Write(string root, string siteId, TimeZoneInfo zone, string file, IEnumerable<LakeRow> rows, bool stamped = true)
     {
         using var connection = new DuckDBConnection("DataSource=:memory:");
