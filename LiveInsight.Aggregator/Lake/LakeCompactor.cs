@@ -86,6 +86,12 @@ public sealed partial class LakeCompactor(
                 compacted++;
             }
 
+            if (options.Value.DaySums
+                && (long)await db.ScriptEvaluateAsync(RenewScript, [RedisKeys.LakeCompactionLease], [owner, (long)LeaseTime.TotalMilliseconds]) == 1)
+            {
+                await UpdateDaySumsAsync(engine, cancellationToken);
+            }
+
             return compacted;
         }
         finally

@@ -47,6 +47,10 @@ public sealed class LakeOptions : IValidatableObject
     [Range(1, 3600)]
     public int CompactionIntervalSeconds { get; set; } = 60;
 
+    /// <summary>Whether each compaction pass also keeps the day sums (<see cref="LakeDaySums"/>) in step: the exact
+    /// per-UTC-day counts that let the query API add up a long period's common breakdowns instead of scanning it.</summary>
+    public bool DaySums { get; set; } = true;
+
     /// <summary>How far the lake may fall behind before the stream is trimmed past what it has not written (those
     /// entries are then lost to the lake, counted and logged): bounds the Redis memory a stuck lake can hold.</summary>
     [Range(1, 7 * 24 * 60)]

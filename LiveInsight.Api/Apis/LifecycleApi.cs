@@ -77,6 +77,7 @@ public static class LifecycleApi
         // leave an invalidation stamp naming the site in Redis.
         var counts = await purge.DeleteDataAsync(marked, cancellationToken);
         lakeFiles.Cache?.Forget(Core.Lake.LakeLayout.SiteKeyPrefix(siteId));
+        lakeFiles.Cache?.Forget(Core.Lake.LakeDaySums.SiteKeyPrefix(siteId));
         return TypedResults.Accepted($"/api/sites/{siteId}", new SiteDeletion(
             siteId, "deleting", Removed.Of(counts), (int)SitePurge.FinalSweepAfter.TotalSeconds,
             "Every stat, key, member and share link of the site is gone; its record goes with a final sweep once every Api replica has forgotten it."));
@@ -110,6 +111,7 @@ public static class LifecycleApi
 
         var counts = await purge.ResetStatsAsync(site, cancellationToken);
         lakeFiles.Cache?.Forget(Core.Lake.LakeLayout.SiteKeyPrefix(siteId));
+        lakeFiles.Cache?.Forget(Core.Lake.LakeDaySums.SiteKeyPrefix(siteId));
         await readCache.ForgetSiteAsync(siteId, cancellationToken);
         return TypedResults.Ok(new LifecycleResult(siteId, "reset", Removed.Of(counts)));
     }
@@ -148,6 +150,7 @@ public static class LifecycleApi
             ? await users.EraseAsync(site, userId, cancellationToken)
             : await purge.EraseDaysAsync(site, from, to, cancellationToken);
         lakeFiles.Cache?.Forget(Core.Lake.LakeLayout.SiteKeyPrefix(siteId));
+        lakeFiles.Cache?.Forget(Core.Lake.LakeDaySums.SiteKeyPrefix(siteId));
         await readCache.ForgetSiteAsync(siteId, cancellationToken);
         return TypedResults.Ok(new LifecycleResult(siteId, "erased", Removed.Of(counts)));
     }

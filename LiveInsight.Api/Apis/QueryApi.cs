@@ -75,6 +75,21 @@ public static class QueryApi
                 var period = QueryPeriods.Resolve(query.DateRange, zone, time.GetUtcNow(), () => listing.FirstDay);
                 async Task<(QuerySql Sql, List<object?[]> Rows)> RunAsync(StatsQuery q, QueryPeriod p)
                 {
+                    // The day sums first (exact, and a 30-day breakdown reads 30 small files instead of every event),
+                    // when they can answer the query; the shape (built over no file) checks it and orders the answer.
+                    var shape = QuerySql.Build(q, p, new LakeSelection([], [], []), site.Goals);
+                    try
+                    {
+                        if (await QueryDaySums.TryRunAsync(q, p, zone, shape, site, listing, lake, engine, ct) is { } summed)
+                        {
+                            return (shape, summed);
+                        }
+                    }
+                    catch (LakeFilesChangedException)
+                    {
+                        // Files changed under the sums' scan: the scanning way below lists again when it must.
+                    }
+
                     var sql = QuerySql.Build(q, p, await lake.SelectAsync(listing, p.First, p.Last, ct), site.Goals);
                     try
                     {

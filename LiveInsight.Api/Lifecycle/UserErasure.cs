@@ -54,6 +54,7 @@ public sealed class UserErasure(LakeFiles lake, IConnectionMultiplexer redis)
             using var duck = new DuckDBConnection("DataSource=:memory:");
             duck.Open();
             long rewritten = 0;
+            var days = new HashSet<DateOnly>();
             foreach (var file in await lake.Store.ListAsync(LakeLayout.SiteKeyPrefix(siteId), cancellationToken))
             {
                 var source = lake.Store.LocalRoot is { } root
@@ -84,8 +85,19 @@ public sealed class UserErasure(LakeFiles lake, IConnectionMultiplexer redis)
 
                 await lake.Store.PutAsync(target, file.Key, cancellationToken);
                 rewritten++;
+                if (LakeLayout.TryParseKey(file.Key, out _, out var day, out _))
+                {
+                    days.Add(day);
+                }
             }
 
+            // The day sums counted from rewritten files counted the user too: gone with the rows (no reader would use
+            // them anyway, their version no longer matches; the compactor writes new ones).
+            var sums = (await lake.Store.ListAsync(LakeDaySums.SiteKeyPrefix(siteId), cancellationToken))
+                .Where(o => LakeDaySums.TryParseKey(o.Key, out _, out var utcDay, out _, out _) && LakeDaySums.CoveringDays(utcDay).Any(days.Contains))
+                .Select(o => o.Key)
+                .ToList();
+            await lake.Store.DeleteAsync(sums, cancellationToken);
             return rewritten;
         }
         finally

@@ -61,6 +61,27 @@ public sealed class LakeFiles : IDisposable
         return new LakeListing(files);
     }
 
+    /// <summary>The site's day sums (<see cref="LakeDaySums"/>) as the store has them now: every key
+    /// <see cref="LakeDaySums.Key"/> made, markers included.</summary>
+    public async Task<IReadOnlyList<LakeObject>> DaySumsAsync(string siteId, CancellationToken cancellationToken) =>
+        (await Store.ListAsync(LakeDaySums.SiteKeyPrefix(siteId), cancellationToken))
+        .Where(o => LakeDaySums.TryParseKey(o.Key, out var site, out _, out _, out _) && site == siteId)
+        .ToList();
+
+    /// <summary>Local paths DuckDB reads for listed objects (downloaded into the cache from S3). Throws
+    /// <see cref="LakeFilesChangedException"/> when one is gone from S3 before its download.</summary>
+    public async Task<IReadOnlyList<string>> LocalPathsAsync(IReadOnlyList<LakeObject> objects, CancellationToken cancellationToken)
+    {
+        if (Store.LocalRoot is { } root)
+        {
+            return objects.Select(o => Path.Combine(root, o.Key.Replace('/', Path.DirectorySeparatorChar))).ToList();
+        }
+
+        return objects.Count == 0
+            ? []
+            : await Cache!.GetAsync(objects, cancellationToken) ?? throw new LakeFilesChangedException("A listed lake file was gone from S3 before it was read (compaction); retry.");
+    }
+
     /// <summary>Local paths of the listed files of the days <paramref name="first"/>..<paramref name="last"/>, plus a day
     /// either side (an event's partition is its local day when written; the <c>ts</c> bounds decide what counts).
     /// Throws <see cref="LakeFilesChangedException"/> when a listed file is gone from S3 before its download.</summary>

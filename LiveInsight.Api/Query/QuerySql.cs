@@ -323,7 +323,9 @@ public sealed partial class QuerySql
     /// <summary>A visit dimension's expression over the stamps; the channel's known source names become parameters.</summary>
     private string VisitExpression(string dimension) => WithSourceNames(dimension, QueryFields.VisitDimensions[dimension].Expression);
 
-    private static string Metric(string metric, bool sessionLevel) => metric switch
+    /// <summary>A metric over the aliases of the final select (<c>e</c> events, <c>s</c> sessions, <c>b</c> the
+    /// conversion base, <c>p</c> engagement); <paramref name="allVisitors"/> is the percentage's denominator.</summary>
+    internal static string Metric(string metric, bool sessionLevel, string allVisitors = "(SELECT count(DISTINCT visitor_key) FROM rows)") => metric switch
     {
         "visitors" => "coalesce(e.visitors, 0)",
         "pageviews" => "coalesce(e.pageviews, 0)",
@@ -335,7 +337,7 @@ public sealed partial class QuerySql
         "time_on_page" => "CAST(round(p.engaged_ms / 1000.0 / nullif(p.views, 0), 1) AS DOUBLE)",
         "scroll_depth" => "CAST(round(p.scroll_sum / nullif(p.scroll_views, 0), 1) AS DOUBLE)",
         "conversion_rate" => "CAST(coalesce(round(100.0 * e.visitors / nullif(b.visitors, 0), 2), 0) AS DOUBLE)",
-        "percentage" => "CAST(coalesce(round(100.0 * e.visitors / nullif((SELECT count(DISTINCT visitor_key) FROM rows), 0), 1), 0) AS DOUBLE)",
+        "percentage" => $"CAST(coalesce(round(100.0 * e.visitors / nullif({allVisitors}, 0), 1), 0) AS DOUBLE)",
         _ => throw new QueryException($"Unknown metric '{metric}'."),
     };
 
@@ -343,7 +345,7 @@ public sealed partial class QuerySql
     /// first metric descending). Every dimension ascending follows, so pages are stable.</summary>
     public IReadOnlyList<(string Name, bool Descending)> OrderBy { get; private set; } = [];
 
-    private string Order(StatsQuery query)
+    internal string Order(StatsQuery query)
     {
         OrderBy = query.OrderBy ?? (query.Dimensions.FirstOrDefault(QueryFields.IsTime) is { } time ? [(time, false)] : [(query.Metrics[0], true)]);
         string Alias(string name) => query.Metrics.Contains(name) ? $"m{IndexOf(query.Metrics, name)}" : $"d{IndexOf(query.Dimensions, name)}";

@@ -210,8 +210,9 @@ public static class LakeLayout
 
     public const string CompactKind = "compact";
 
-    /// <summary><see cref="CompactKind"/> for <see cref="CompactFile"/>, <see cref="PartKind"/> for anything else.</summary>
-    public static string FileKind(string fileName) => fileName == CompactFile ? CompactKind : PartKind;
+    /// <summary><see cref="CompactKind"/> for <see cref="CompactFile"/> and the day sums counted from compact files
+    /// (<see cref="LakeDaySums"/>: they live as long), <see cref="PartKind"/> for anything else.</summary>
+    public static string FileKind(string fileName) => fileName == CompactFile || LakeDaySums.IsSumsFile(fileName) ? CompactKind : PartKind;
 
     /// <summary>The one compacted file of a site-day (sorted by ts, duplicates dropped).</summary>
     public const string CompactFile = "compact.parquet";

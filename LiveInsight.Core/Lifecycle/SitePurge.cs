@@ -314,6 +314,10 @@ public sealed class SitePurge(
             .Where(o => !LakeLayout.TryParseKey(o.Key, out _, out var day, out _) || which(day))
             .Select(o => o.Key)
             .ToList();
+        // The day sums counted from those days' files go with them (a UTC day's sums read the site-days around it).
+        files.AddRange((await lake.ListAsync(LakeDaySums.SiteKeyPrefix(siteId), cancellationToken))
+            .Where(o => !LakeDaySums.TryParseKey(o.Key, out _, out var utcDay, out _, out _) || LakeDaySums.CoveringDays(utcDay).Any(which))
+            .Select(o => o.Key));
         await lake.DeleteAsync(files, cancellationToken);
         return files.Count;
     }

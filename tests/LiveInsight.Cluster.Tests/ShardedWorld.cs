@@ -75,6 +75,7 @@ public sealed class ShardedWorld : IAsyncDisposable
             ["LiveInsight:Aggregator:ClaimIdleSeconds"] = "0",
             ["Lake:Enabled"] = lakePath is null ? "false" : "true",
             ["Lake:FlushIntervalSeconds"] = "1",
+            ["Lake:CompactAfterMinutes"] = "0", // a test that compacts merges today's parts too
         });
         if (lakePath is not null)
         {

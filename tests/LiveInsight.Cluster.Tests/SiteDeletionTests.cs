@@ -1,3 +1,4 @@
+using LiveInsight.Core.Lake;
 using System.Globalization;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
@@ -147,6 +148,10 @@ public sealed class SiteDeletionTests(DynaliteFixture dynalite)
         await stop.CancelAsync();
         await loop;
         Assert.NotEmpty(world.LakeFiles(lake, world.Sites[0])); // the events' days, not today's
+
+        // Compacted, so the days also have their day sums (LakeDaySums), which deletion must take too.
+        await world.Get<LakeCompactor>().CompactAsync(CancellationToken.None);
+        Assert.True(Directory.Exists(Path.Combine(lake, LakeDaySums.SiteKeyPrefix(world.Sites[0]))), "no day sums were written");
     }
 
     private static async Task<bool> LakeDrainedAsync(IDatabase db)

@@ -118,7 +118,12 @@ public sealed class LakeS3Tests(DynaliteFixture dynalite) : IAsyncLifetime
 
         Assert.Equal($"events/site={w.SiteId}/day=2026-11-20/", between);
         Assert.Equal(((long)events.Count * 3, (long)events.Count), seenBetween);
-        Assert.Equal([$"events/site={w.SiteId}/day=2026-11-20/{LakeLayout.CompactFile}"], await _s3.KeysAsync(Prefix));
+        var all = await _s3.KeysAsync(Prefix);
+        Assert.Equal([$"events/site={w.SiteId}/day=2026-11-20/{LakeLayout.CompactFile}"], all.Where(k => k.StartsWith(LakeLayout.EventsTable + "/", StringComparison.Ordinal)));
+        // Beside it the day sums of the UTC days around the 20th, which live as long as compact files (same tag).
+        var sums = all.Where(k => k.StartsWith(LakeDaySums.Table + "/", StringComparison.Ordinal)).ToList();
+        Assert.Equal(["2026-11-19", "2026-11-20", "2026-11-21"], sums.Select(k => k.Split('/')[2]["day=".Length..]));
+        Assert.Equal(LakeLayout.CompactKind, await _s3.TagAsync(Prefix + sums[1], LakeLayout.FileKindTag));
         Assert.Equal(LakeLayout.CompactKind, await _s3.TagAsync($"{Prefix}events/site={w.SiteId}/day=2026-11-20/{LakeLayout.CompactFile}", LakeLayout.FileKindTag));
         Assert.Equal(((long)events.Count, (long)events.Count), await CountsInBucketAsync());
         var ts = LakeReader.Query($"SELECT ts FROM read_parquet('{Path.Combine(_copy, "events", $"site={w.SiteId}", "day=2026-11-20", LakeLayout.CompactFile)}')")

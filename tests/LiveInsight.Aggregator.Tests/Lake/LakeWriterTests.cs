@@ -227,7 +227,7 @@ public sealed class LakeWriterTests(DynaliteFixture dynalite)
 
         Assert.Equal((events.Count + 2L, events.Count + 1L), seenBetween);
         var compact = Path.Combine(LakeLayout.SitePartition(w.LakePath, w.SiteId, new DateOnly(2026, 11, 20)), LakeLayout.CompactFile);
-        Assert.Equal([compact], Directory.GetFiles(w.LakePath, "*.parquet", SearchOption.AllDirectories));
+        Assert.Equal([compact], Directory.GetFiles(Path.Combine(w.LakePath, LakeLayout.EventsTable), "*.parquet", SearchOption.AllDirectories));
         var ts = LakeReader.Query($"SELECT ts, event_id FROM read_parquet('{compact}')").Select(r => (long)r["ts"]!).ToList();
         Assert.Equal(events.Select(e => e.Ts).Append(late.Ts).Order(), ts);
         // Parts are snappy (cheap to write); the compact file is in the codec DuckDB decodes fastest (read for months).

@@ -134,6 +134,8 @@ public sealed class LifecycleApiTests(ApiFixture fixture)
         var hash = UserErasure.HashOf(stored!, "alice@example.com")!;
         var day1 = Path.Combine(LakeLayout.SitePartition(fixture.LakeRoot, site.SiteId, DateOnly.FromDateTime(Day1)), "compact.parquet");
         AddUserHash(day1, ("e1", hash), ("e2", UserErasure.HashOf(stored!, "bob@example.com")!));
+        TestLake.WriteDaySums(fixture.LakeRoot, site.SiteId);
+        Assert.Equal(["day=2026-03-09", "day=2026-03-10", "day=2026-03-11", "day=2026-03-12"], SumsDays(site.SiteId));
 
         var erased = await admin.PostAsJsonAsync($"/api/sites/{site.SiteId}/erase", new { user_id = "alice@example.com" });
         Assert.Equal(HttpStatusCode.OK, erased.StatusCode);
@@ -142,7 +144,12 @@ public sealed class LifecycleApiTests(ApiFixture fixture)
         Assert.Equal(["e3"], EventIds(Path.Combine(LakeLayout.SitePartition(fixture.LakeRoot, site.SiteId, DateOnly.FromDateTime(Day2)), "compact.parquet")));
         // The rewritten compact file keeps the codec compact files are read in (not DuckDB's default, snappy).
         Assert.Equal(["LZ4_RAW"], Codecs(day1));
+        // The day sums counted from the rewritten file (the UTC days it may hold) are gone with the user's rows.
+        Assert.Equal(["day=2026-03-12"], SumsDays(site.SiteId));
     }
+
+    private List<string?> SumsDays(string siteId) =>
+        Directory.GetDirectories(Path.Combine(fixture.LakeRoot, LakeDaySums.SiteKeyPrefix(siteId))).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
 
     [Fact]
     public async Task The_export_zips_one_file_per_day_without_duplicates_and_guards_csv_formulas()

@@ -92,6 +92,30 @@ public static class TestLake
         }
     }
 
+    /// <summary>Writes the lake's missing day sums and deletes stale ones, as the compactor's pass does
+    /// (<see cref="LakeDaySums.Plan"/>), for one site's files; returns how many were written.</summary>
+    public static int WriteDaySums(string root, string siteId)
+    {
+        var store = new LocalLakeStore(root);
+        var (missing, stale) = LakeDaySums.Plan(
+            store.ListAsync(LakeLayout.SiteKeyPrefix(siteId), CancellationToken.None).GetAwaiter().GetResult(),
+            store.ListAsync(LakeDaySums.SiteKeyPrefix(siteId), CancellationToken.None).GetAwaiter().GetResult());
+        using var connection = new DuckDBConnection("DataSource=:memory:");
+        connection.Open();
+        foreach (var (_, utcDay, version, files) in missing)
+        {
+            var inputs = files.Select(f => store.PathOf(f.Key)).ToList();
+            var check = Query(LakeDaySums.CheckSql(inputs, utcDay), r => (Bad: r.GetInt64(1), Keys: r.GetInt64(2)))[0];
+            var (select, suffix) = LakeDaySums.SelectFor(inputs, utcDay, check.Bad, check.Keys);
+            var target = store.PathOf(LakeDaySums.Key(siteId, utcDay, version, suffix));
+            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(target)!);
+            Execute(connection, $"COPY ({select}) TO {Literal(target)} (FORMAT parquet)");
+        }
+
+        store.DeleteAsync(stale, CancellationToken.None).GetAwaiter().GetResult();
+        return missing.Count;
+    }
+
     private static string Literal(string path) => "'" + path.Replace("'", "''", StringComparison.Ordinal) + "'";
 
     private static void Execute(DuckDBConnection connection, string sql, params object?[] values)

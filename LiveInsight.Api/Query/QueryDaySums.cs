@@ -1,0 +1,260 @@
+using System.Text;
+using LiveInsight.Core.Lake;
+using LiveInsight.Core.Sites;
+
+namespace LiveInsight.Api.Query;
+
+/// <summary>
+/// Answers the common <c>/api/v2/query</c> breakdowns from the lake's day sums (<see cref="LakeDaySums"/>) where they
+/// exist, exactly: the UTC days wholly inside the period whose sums match the current files are added up, and only the
+/// rest of the period (its ragged ends in the site's zone, today, days whose files changed since) is scanned by
+/// <see cref="QuerySql"/> as partial counts. Adding up is exact because no visitor id appears on two UTC days (the
+/// Api salts ids by the event's UTC day), so visitors of disjoint UTC days never overlap.
+/// <para>Which queries: at most one dimension among the summed visit dimensions, <c>event:name</c> and
+/// <c>event:props:*</c>; metrics among visitors, events, pageviews, percentage and conversion_rate; no filter, or one
+/// <c>is</c> of a single event name or a single custom-event goal without a property match. Anything else (and a period
+/// with fewer than <see cref="MinDays"/> summed days) goes the scanning way, as before.</para>
+/// </summary>
+public sealed class QueryDaySums
+{
+    /// <summary>Below this many summed days the scan alone is about as fast, and one query is simpler.</summary>
+    public const int MinDays = 2;
+
+    private static readonly HashSet<string> SummedMetrics = ["visitors", "events", "pageviews", "percentage", "conversion_rate"];
+
+    /// <summary>What a query asks of the sums: its dimension (null: none), the event name its rows are limited to (null:
+    /// every event) and the conversion base's (the query without its goal filter).</summary>
+    public sealed record Plan(string? Dimension, string? Name, string? BaseName)
+    {
+        public bool Props => Dimension?.StartsWith(QueryFields.PropsPrefix, StringComparison.Ordinal) == true;
+    }
+
+    private readonly List<object> parameters = [];
+
+    private QueryDaySums()
+    {
+    }
+
+    /// <summary>The plan for <paramref name="query"/>, or null when the sums cannot answer it.</summary>
+    public static Plan? PlanOf(StatsQuery query, IReadOnlyList<Goal> goals)
+    {
+        if (query.Dimensions.Count > 1 || query.Filters.Count > 1 || query.Metrics.Any(m => !SummedMetrics.Contains(m)))
+        {
+            return null;
+        }
+
+        var dimension = query.Dimensions.FirstOrDefault();
+        if (dimension is not null && !LakeDaySums.Dimensions.ContainsKey(dimension) && dimension != "event:name"
+            && !dimension.StartsWith(QueryFields.PropsPrefix, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        if (query.Filters.Count == 0)
+        {
+            return new Plan(dimension, null, null);
+        }
+
+        if (query.Filters[0] is not SimpleFilter { Operator: "is", CaseSensitive: true, Clauses: [var clause] } filter)
+        {
+            return null;
+        }
+
+        if (filter.Dimension == "event:name")
+        {
+            return new Plan(dimension, clause, clause);
+        }
+
+        // A custom event's goal is its name (a custom event named "pageview" would be counted with the page views).
+        return filter.Dimension == QueryFields.Goal
+               && GoalSql.Pick(goals, filter) is [{ IsPage: false, PropKey: null, EventName: { } name }] && name is not ("pageview" or "(none)")
+            ? new Plan(dimension, name, null)
+            : null;
+    }
+
+    /// <summary>The query's rows in <see cref="QuerySql"/>'s shape (dimension, metrics, total_rows when asked), or null
+    /// when the sums cannot answer it (the caller scans). <paramref name="shape"/> is the query built over no files:
+    /// its order is the answer's.</summary>
+    public static async Task<List<object?[]>?> TryRunAsync(StatsQuery query, QueryPeriod period, TimeZoneInfo zone, QuerySql shape, Site site,
+        LakeListing listing, LakeFiles lake, QueryEngine engine, CancellationToken cancellationToken)
+    {
+        if (PlanOf(query, site.Goals) is not { } plan)
+        {
+            return null;
+        }
+
+        // The UTC days wholly inside the period.
+        const long day = 86_400_000;
+        var epoch = DateOnly.FromDateTime(DateTime.UnixEpoch);
+        var first = epoch.AddDays((int)((period.FromMs + day - 1) / day));
+        var end = epoch.AddDays((int)(period.ToMs / day));
+        if (end.DayNumber - first.DayNumber < MinDays)
+        {
+            return null;
+        }
+
+        var sums = (await lake.DaySumsAsync(site.SiteId, cancellationToken)).ToDictionary(o => o.Key, StringComparer.Ordinal);
+        var byDay = listing.Files.GroupBy(f => f.Day).ToDictionary(g => g.Key, g => g.Select(f => f.Object).ToList());
+        // Each day's sums: found (a file), not needed (no file may hold its events: null), or missing (not in the map).
+        var found = new Dictionary<DateOnly, LakeObject?>();
+        for (var d = first; d < end; d = d.AddDays(1))
+        {
+            var files = LakeDaySums.CoveringDays(d).SelectMany(c => byDay.TryGetValue(c, out var f) ? f : []).ToList();
+            if (files.Count == 0)
+            {
+                found[d] = null;
+            }
+            else if (LakeDaySums.Version(files) is { } version
+                     && (sums.GetValueOrDefault(LakeDaySums.Key(site.SiteId, d, version)) ?? (plan.Props ? null : sums.GetValueOrDefault(LakeDaySums.Key(site.SiteId, d, version, LakeDaySums.NoPropsSuffix)))) is { } file)
+            {
+                found[d] = file;
+            }
+        }
+
+        // The longest run of summed days; the period's rest is scanned.
+        var (runFirst, runLength) = (first, 0);
+        for (var (d, length) = (first, 0); d <= end; d = d.AddDays(1))
+        {
+            if (d < end && found.ContainsKey(d))
+            {
+                length++;
+                continue;
+            }
+
+            if (length > runLength)
+            {
+                (runFirst, runLength) = (d.AddDays(-length), length);
+            }
+
+            length = 0;
+        }
+
+        if (runLength < MinDays)
+        {
+            return null;
+        }
+
+        var objects = Enumerable.Range(0, runLength).Select(i => found[runFirst.AddDays(i)]).OfType<LakeObject>().ToList();
+        var paths = await lake.LocalPathsAsync(objects, cancellationToken);
+        var (sumFrom, sumTo) = (LakeDaySums.StartMs(runFirst), LakeDaySums.StartMs(runFirst.AddDays(runLength)));
+        var scans = new List<QueryPeriod>();
+        if (period.FromMs < sumFrom)
+        {
+            scans.Add(Sub(period.FromMs, sumFrom, zone));
+        }
+
+        if (sumTo < period.ToMs)
+        {
+            scans.Add(Sub(sumTo, period.ToMs, zone));
+        }
+
+        // The scanned rest as partial counts: the query's own rows, the conversion base's, the percentage's whole.
+        var internalQuery = query with { OrderBy = null, Offset = 0, Limit = int.MaxValue, TotalRows = false, Comparison = null };
+        async Task<List<object?[]>> ScanAsync(StatsQuery q)
+        {
+            var rows = new List<object?[]>();
+            foreach (var scan in scans)
+            {
+                var sql = QuerySql.Build(q, scan, await lake.SelectAsync(listing, scan.First, scan.Last, cancellationToken), site.Goals);
+                rows.AddRange(await engine.RunAsync(sql, cancellationToken));
+            }
+
+            return rows;
+        }
+
+        var main = await ScanAsync(internalQuery with { Metrics = ["visitors", "events", "pageviews"] });
+        var conversion = query.Metrics.Contains("conversion_rate")
+            ? await ScanAsync(internalQuery with { Metrics = ["visitors"], Filters = query.Filters.Where(f => f is not SimpleFilter { Dimension: QueryFields.Goal }).ToList() })
+            : null;
+        var whole = query.Metrics.Contains("percentage") ? await ScanAsync(internalQuery with { Metrics = ["visitors"], Dimensions = [] }) : null;
+
+        var combine = new QueryDaySums();
+        var text = combine.Compose(query, plan, shape, paths, main, conversion, whole);
+        return await engine.RunAsync(text, combine.parameters, [], cancellationToken);
+    }
+
+    /// <summary>The part [<paramref name="from"/>, <paramref name="to"/>) of a period, with the site-local days it touches.</summary>
+    private static QueryPeriod Sub(long from, long to, TimeZoneInfo zone)
+    {
+        var (a, b) = (DateTimeOffset.FromUnixTimeMilliseconds(from), DateTimeOffset.FromUnixTimeMilliseconds(to - 1));
+        return new QueryPeriod(DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(a, zone).DateTime), DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(b, zone).DateTime),
+            from, to, zone.GetUtcOffset(a), zone.GetUtcOffset(b));
+    }
+
+    private string Compose(StatsQuery query, Plan plan, QuerySql shape, IReadOnlyList<string> paths, List<object?[]> main, List<object?[]>? conversion,
+        List<object?[]>? whole)
+    {
+        var hasDim = plan.Dimension is not null;
+        var text = new StringBuilder("WITH s AS (")
+            .Append(paths.Count == 0
+                ? "SELECT " + string.Join(", ", LakeDaySums.Columns.Select(c => $"CAST(NULL AS {c.Type}) AS {c.Name}")) + ", CAST(NULL AS VARCHAR) AS filename WHERE false"
+                : $"SELECT * FROM read_parquet({Param(paths.ToList())}, filename = true)")
+            .Append(')');
+        text.Append(",\nev AS (").Append(Counts(plan.Dimension, plan.Name, main, hasDim)).Append(')');
+        var joined = "ev e";
+        if (conversion is not null)
+        {
+            text.Append(",\nbase AS (").Append(Counts(plan.Dimension, plan.BaseName, conversion, hasDim)).Append(')');
+            joined += hasDim ? " LEFT JOIN base b ON e.d0 IS NOT DISTINCT FROM b.d0" : " LEFT JOIN base b ON true";
+        }
+
+        if (whole is not null)
+        {
+            text.Append(",\ntot AS (").Append(Counts(null, plan.Name, whole, hasDim: false)).Append(')');
+        }
+
+        var metrics = query.Metrics.Select((m, j) => $"{QuerySql.Metric(m, sessionLevel: false, allVisitors: "(SELECT visitors FROM tot)")} AS m{j}");
+        text.Append($"\nSELECT {string.Join(", ", (hasDim ? ["e.d0 AS d0"] : Array.Empty<string>()).Concat(metrics))}")
+            .Append(query.TotalRows ? ", count(*) OVER () AS total_rows" : "")
+            .Append($" FROM {joined} ORDER BY {shape.Order(query)} LIMIT {Param((long)query.Limit)} OFFSET {Param((long)query.Offset)}");
+        return text.ToString();
+    }
+
+    /// <summary>Visitors, events and page views per value of <paramref name="dimension"/> (one row without one) over the
+    /// events named <paramref name="name"/> (every event: null): the sums' rows plus the scanned partial rows
+    /// (<paramref name="scanned"/>: the dimension's value when there is one, then visitors, events[, page views]).</summary>
+    private string Counts(string? dimension, string? name, List<object?[]> scanned, bool hasDim)
+    {
+        var named = name is null ? "name IS NULL" : $"name = {Param(name)}";
+        var rows = new List<string>();
+        if (dimension is null)
+        {
+            rows.Add($"SELECT '' AS d0, visitors, events, pageviews FROM s WHERE dim = '{LakeDaySums.Total}' AND {named}");
+        }
+        else if (dimension == "event:name")
+        {
+            rows.Add($"SELECT name AS d0, visitors, events, pageviews FROM s WHERE dim = '{LakeDaySums.Total}' AND name IS NOT NULL{(name is null ? "" : $" AND {named}")}");
+        }
+        else
+        {
+            var dim = Param(dimension);
+            rows.Add($"SELECT value AS d0, visitors, events, pageviews FROM s WHERE dim = {dim} AND {named}");
+            if (dimension.StartsWith(QueryFields.PropsPrefix, StringComparison.Ordinal))
+            {
+                // A day without the key at all: every event of it is the key's "(none)".
+                rows.Add($"SELECT '(none)', visitors, events, pageviews FROM s WHERE dim = '{LakeDaySums.Total}' AND {named} AND filename NOT IN (SELECT filename FROM s WHERE dim = {dim})");
+            }
+        }
+
+        if (scanned.Count > 0)
+        {
+            var offset = dimension is null ? 0 : 1;
+            long Count(object?[] row, int i) => i < row.Length - offset ? Convert.ToInt64(row[offset + i] ?? 0L, System.Globalization.CultureInfo.InvariantCulture) : 0;
+            var values = scanned.Select(r => dimension is null ? "" : r[0] as string ?? "").ToList();
+            rows.Add($"SELECT unnest({Param(values)}) AS d0, unnest({Param(scanned.Select(r => Count(r, 0)).ToList())}), "
+                     + $"unnest({Param(scanned.Select(r => Count(r, 1)).ToList())}), unnest({Param(scanned.Select(r => Count(r, 2)).ToList())})");
+        }
+
+        var union = string.Join(" UNION ALL ", rows);
+        const string sums = "CAST(sum(visitors) AS BIGINT) AS visitors, CAST(sum(events) AS BIGINT) AS events, CAST(sum(pageviews) AS BIGINT) AS pageviews";
+        return hasDim && dimension is not null
+            ? $"SELECT d0, {sums} FROM ({union}) GROUP BY d0"
+            : $"SELECT {sums} FROM ({union})";
+    }
+
+    private string Param(object value)
+    {
+        parameters.Add(value);
+        return "$" + parameters.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
+}

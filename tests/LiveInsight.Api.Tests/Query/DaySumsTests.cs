@@ -1,0 +1,221 @@
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using LiveInsight.Api.Tests.Infrastructure;
+using LiveInsight.Core.Lake;
+
+namespace LiveInsight.Api.Tests.Query;
+
+/// <summary>
+/// The day sums (<see cref="LakeDaySums"/>) answer exactly what the scan answers. Each site's lake holds visitors whose
+/// ids change at each UTC midnight, as the Api's do (a session crossing it changes id there too), in three zones: UTC,
+/// Seoul (+9: every UTC day lies in two site-days) and New York across its DST change (a 25-hour site-day). Every
+/// question is asked before the sums exist (the scan) and after (the sums for the whole UTC days, the scan for the
+/// period's ragged ends), and the answers must be identical to the byte.
+/// </summary>
+[Collection(nameof(ApiCollection))]
+public sealed class DaySumsTests(ApiFixture fixture)
+{
+    private static readonly DateOnly First = new(2026, 10, 28);
+    private static readonly DateOnly Last = new(2026, 11, 3);
+    private static readonly string Range = $"\"date_range\":[\"{First:yyyy-MM-dd}\",\"{Last:yyyy-MM-dd}\"]";
+
+    /// <summary>Questions the sums answer, and two they must not (a second filter, a page goal): those are scanned.</summary>
+    public static readonly string[] Questions =
+    [
+        "\"metrics\":[\"visitors\",\"events\",\"pageviews\"]",
+        "\"metrics\":[\"visitors\",\"events\"],\"dimensions\":[\"event:props:author\"]",
+        "\"metrics\":[\"visitors\",\"events\",\"conversion_rate\"],\"dimensions\":[\"visit:source\"],\"filters\":[[\"is\",\"event:goal\",[\"Signup\"]]]",
+        "\"metrics\":[\"visitors\",\"conversion_rate\"],\"filters\":[[\"is\",\"event:goal\",[\"Signup\"]]]",
+        "\"metrics\":[\"visitors\",\"percentage\"],\"dimensions\":[\"visit:country\"]",
+        "\"metrics\":[\"visitors\",\"events\",\"percentage\"],\"dimensions\":[\"event:name\"]",
+        "\"metrics\":[\"visitors\",\"events\"],\"dimensions\":[\"event:props:plan\"],\"filters\":[[\"is\",\"event:name\",[\"Signup\"]]]",
+        "\"metrics\":[\"visitors\",\"pageviews\"],\"dimensions\":[\"visit:entry_page\"],\"order_by\":[[\"visitors\",\"asc\"]],\"pagination\":{\"limit\":3,\"offset\":1},\"include\":{\"total_rows\":true}",
+        "\"metrics\":[\"visitors\",\"events\"],\"dimensions\":[\"visit:device\"],\"filters\":[[\"is\",\"event:name\",[\"pageview\"]]],\"include\":{\"comparisons\":{\"mode\":\"previous_period\"}}",
+        "\"metrics\":[\"visitors\",\"events\"],\"dimensions\":[\"event:props:missing\"]",
+        "\"metrics\":[\"visitors\"],\"dimensions\":[\"visit:source\"],\"filters\":[[\"is\",\"visit:country\",[\"DE\"]],[\"is\",\"event:name\",[\"pageview\"]]]",
+        "\"metrics\":[\"visitors\",\"conversion_rate\"],\"dimensions\":[\"visit:source\"],\"filters\":[[\"is\",\"event:goal\",[\"Any landing\"]]]",
+    ];
+
+    [Theory]
+    [InlineData("UTC")]
+    [InlineData("Asia/Seoul")]
+    [InlineData("America/New_York")]
+    public async Task The_sums_answer_exactly_what_the_scan_answers(string zone)
+    {
+        var site = await SeedAsync(zone);
+        var scanned = await AskAllAsync(site);
+        Assert.Contains(scanned, a => a.Contains("\"Signup\"", StringComparison.Ordinal) || a.Contains("Google", StringComparison.Ordinal));
+
+        var written = TestLake.WriteDaySums(fixture.LakeRoot, site.SiteId);
+        Assert.True(written >= 9, $"{written} day sums written");
+        Assert.NotEmpty(SumsFiles(site.SiteId));
+        var summed = await AskAllAsync(site);
+        for (var i = 0; i < Questions.Length; i++)
+        {
+            Assert.True(scanned[i] == summed[i], $"{zone}, question {i} ({Questions[i]}):\nscan: {scanned[i]}\nsums: {summed[i]}");
+        }
+
+        // Which way each question went: with every summed count doctored, the summed questions change, the last two not.
+        foreach (var file in SumsFiles(site.SiteId))
+        {
+            Doctor(file, "true");
+        }
+
+        var doctored = await AskAllAsync(site);
+        for (var i = 0; i < Questions.Length; i++)
+        {
+            Assert.True((i < Questions.Length - 2) == (doctored[i] != scanned[i]), $"{zone}, question {i} ({Questions[i]}) with doctored sums:\n{doctored[i]}");
+        }
+    }
+
+    /// <summary>Adds 1,000 visitors to the rows of a sums file that <paramref name="where"/> picks (SQL over its columns).</summary>
+    private static void Doctor(string file, string where)
+    {
+        var doctored = file + ".doctored";
+        TestLake.Query<int>($"COPY (SELECT dim, value, name, visitors + CASE WHEN {where} THEN 1000 ELSE 0 END AS visitors, events, pageviews FROM read_parquet('{file}')) TO '{doctored}' (FORMAT parquet)", _ => 0);
+        File.Move(doctored, file, overwrite: true);
+    }
+
+    /// <summary>The sums hold the values the query shows: each summed dimension's expression is the query's own.</summary>
+    [Fact]
+    public void The_sums_group_by_the_querys_own_expressions()
+    {
+        Assert.Equal(LakeDaySums.NameExpression, LiveInsight.Api.Query.QueryFields.EventDimensions["event:name"]);
+        Assert.Equal(LakeDaySums.PropsPrefix, LiveInsight.Api.Query.QueryFields.PropsPrefix);
+        Assert.All(LakeDaySums.Dimensions, d => Assert.Equal(LiveInsight.Api.Query.QueryFields.VisitDimensions[d.Key].Expression, d.Value));
+    }
+
+    /// <summary>The answer above could be the scan's twice; a doctored sums file shows in the answer, so the sums are
+    /// what answered, and a changed events file (a re-compaction) makes the sums of its days unused at once.</summary>
+    [Fact]
+    public async Task The_sums_answer_while_they_match_the_files_and_not_after_a_file_changes()
+    {
+        var site = await SeedAsync("Asia/Seoul");
+        var total = $"{Range},{Questions[0]}";
+        var scanned = QueryApiTests.Rows(await QueryApiTests.QueryAsync(fixture, site, total));
+        TestLake.WriteDaySums(fixture.LakeRoot, site.SiteId);
+
+        // Add 1,000 visitors to one UTC day's total row.
+        var file = SumsFiles(site.SiteId).Single(f => f.Contains($"day={First.AddDays(2):yyyy-MM-dd}", StringComparison.Ordinal));
+        Doctor(file, "dim = '' AND name IS NULL");
+        var withDoctored = QueryApiTests.Rows(await QueryApiTests.QueryAsync(fixture, site, total));
+        Assert.Equal(Visitors(scanned) + 1000, Visitors(withDoctored));
+
+        // A covering day's compact file rewritten with one more event: the version no longer matches, the day is scanned.
+        var day = DateOnly.ParseExact(Path.GetFileName(Path.GetDirectoryName(file)!)["day=".Length..], "yyyy-MM-dd");
+        var local = day.ToDateTime(new TimeOnly(12, 0));
+        var zone = TimeZoneInfo.FindSystemTimeZoneById("Asia/Seoul");
+        var extra = Rows(zone).Where(r => DateOnly.FromDateTime(r.Local) == day)
+            .Append(new LakeRow("extra-event", local, Id(day, 9999), "extra-session")).OrderBy(r => r.Local).ToList();
+        TestLake.Write(fixture.LakeRoot, site.SiteId, zone, LakeLayout.CompactFile, extra);
+        var after = QueryApiTests.Rows(await QueryApiTests.QueryAsync(fixture, site, total));
+        Assert.Equal(Visitors(scanned) + 1, Visitors(after));
+
+        // The compactor's pass deletes the stale sums and writes the new version.
+        TestLake.WriteDaySums(fixture.LakeRoot, site.SiteId);
+        Assert.DoesNotContain(file, SumsFiles(site.SiteId));
+        Assert.Equal(Visitors(scanned) + 1, Visitors(QueryApiTests.Rows(await QueryApiTests.QueryAsync(fixture, site, total))));
+    }
+
+    /// <summary>Ids not of the Api's form (an import, a test writing by hand) may repeat across days: such days get a
+    /// marker, never sums, and are scanned.</summary>
+    [Fact]
+    public async Task Days_with_ids_not_made_by_the_Api_get_no_sums()
+    {
+        var site = await fixture.CreateAsync(timeZone: "UTC");
+        var rows = new List<LakeRow>();
+        for (var d = First; d <= Last; d = d.AddDays(1))
+        {
+            rows.Add(new LakeRow($"e{d:MMdd}", d.ToDateTime(new TimeOnly(10, 0)), "same-visitor-every-day", $"s{d:MMdd}"));
+        }
+
+        TestLake.Write(fixture.LakeRoot, site.SiteId, TimeZoneInfo.Utc, LakeLayout.CompactFile, rows);
+        TestLake.WriteDaySums(fixture.LakeRoot, site.SiteId);
+        // The days with events get the marker; the days either side (files near them, no event of theirs) sums of nothing.
+        var files = SumsFiles(site.SiteId);
+        for (var d = First; d <= Last; d = d.AddDays(1))
+        {
+            var file = Assert.Single(files, f => f.Contains($"day={d:yyyy-MM-dd}", StringComparison.Ordinal));
+            Assert.EndsWith($"{LakeDaySums.NoneSuffix}.parquet", file, StringComparison.Ordinal);
+        }
+        Assert.Equal(["= 1,7"], QueryApiTests.Rows(await QueryApiTests.QueryAsync(fixture, site, $"{Range},\"metrics\":[\"visitors\",\"events\"]")));
+    }
+
+    private static long Visitors(List<string> rows) => long.Parse(rows.Single()[2..].Split(',')[0], System.Globalization.CultureInfo.InvariantCulture);
+
+    private List<string> SumsFiles(string siteId)
+    {
+        var folder = Path.Combine(fixture.LakeRoot, LakeDaySums.SiteKeyPrefix(siteId));
+        return Directory.Exists(folder) ? Directory.EnumerateFiles(folder, "*.parquet", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList() : [];
+    }
+
+    private async Task<List<string>> AskAllAsync(TestSite site)
+    {
+        var answers = new List<string>();
+        foreach (var question in Questions)
+        {
+            var answer = await QueryApiTests.QueryAsync(fixture, site, $"{Range},{question}");
+            answers.Add(answer.GetProperty("results").GetRawText() + answer.GetProperty("meta").GetRawText());
+        }
+
+        return answers;
+    }
+
+    private async Task<TestSite> SeedAsync(string zoneId)
+    {
+        var site = await fixture.CreateAsync(timeZone: zoneId);
+        using (var admin = fixture.CreateAdminClient())
+        {
+            (await admin.PostAsJsonAsync($"/api/sites/{site.SiteId}/goals", new { kind = "event", event_name = "Signup" })).EnsureSuccessStatusCode();
+            (await admin.PostAsJsonAsync($"/api/sites/{site.SiteId}/goals", new { kind = "page", path = "/landing/**", display_name = "Any landing" })).EnsureSuccessStatusCode();
+        }
+
+        var zone = TimeZoneInfo.FindSystemTimeZoneById(zoneId);
+        TestLake.Write(fixture.LakeRoot, site.SiteId, zone, LakeLayout.CompactFile, Rows(zone));
+        return site;
+    }
+
+    /// <summary>An id as the Api makes them: 16 hex characters, new for each UTC day.</summary>
+    private static string Id(DateOnly utcDay, int visitor) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{utcDay:yyyy-MM-dd}/{visitor}"))[..8]);
+
+    /// <summary>Visitors over the period and two days either side: 1–2 sessions a UTC day each, 1–5 events 1–40 minutes
+    /// apart (so sessions cross midnights), visit attributes fixed per session, props on some events.</summary>
+    private static List<LakeRow> Rows(TimeZoneInfo zone)
+    {
+        var random = new Random(17);
+        string? Pick(params string?[] values) => values[random.Next(values.Length)];
+        var rows = new List<LakeRow>();
+        var n = 0;
+        for (var utcDay = First.AddDays(-2); utcDay <= Last.AddDays(2); utcDay = utcDay.AddDays(1))
+        {
+            for (var visitor = 0; visitor < 30; visitor++)
+            {
+                for (var session = random.Next(1, 3); session > 0; session--)
+                {
+                    var at = new DateTimeOffset(utcDay.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero).AddMinutes(random.Next(0, 24 * 60));
+                    var (source, country, device) = (Pick(null, "Google", "Bing", "Twitter"), Pick("US", "DE", "KR"), Pick("Desktop", "Mobile"));
+                    var sessionId = $"s{n++}";
+                    for (var e = random.Next(1, 6); e > 0; e--)
+                    {
+                        var eventDay = DateOnly.FromDateTime(at.UtcDateTime);
+                        var kind = random.Next(10);
+                        var (type, name) = kind switch { 0 => ("custom", "Signup"), 1 => ("custom", "Download"), 2 => ("custom", (string?)null), 3 => ("engagement", null), _ => ("page_view", null) };
+                        var props = type == "custom" ? new Dictionary<string, string> { ["plan"] = Pick("free", "pro")! }
+                            : type == "page_view" && random.Next(3) == 0 ? new Dictionary<string, string> { ["author"] = Pick("ann", "bob", "cy")! } : null;
+                        rows.Add(new LakeRow($"e{n++}", TimeZoneInfo.ConvertTime(at, zone).DateTime, Id(eventDay, visitor), sessionId, type,
+                            type == "page_view" ? Pick("/landing/a", "/landing/b", "/page/1", "/page/2") : null)
+                        {
+                            Name = name, Source = source, Referrer = source is null ? null : source.ToLowerInvariant() + ".com", Country = country, Device = device, Props = props,
+                        });
+                        at = at.AddMinutes(random.Next(1, 41));
+                    }
+                }
+            }
+        }
+
+        return rows.OrderBy(r => r.Local).ToList();
+    }
+}
