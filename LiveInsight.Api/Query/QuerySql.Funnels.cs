@@ -35,15 +35,17 @@ public sealed partial class QuerySql
     /// milliseconds from the previous step, <see cref="FunnelBreakdownRow"/> the breakdown's groups (label: the value).</returns>
     /// <param name="keyed">The files that carry the visitor key (<see cref="LakeFiles.Keyed"/>); the others' keys are
     /// computed from the visitor id (null: every file's).</param>
+    /// <param name="allVisitors">The visitors of the period when known already (the day sums, <see cref="QueryDaySums"/>,
+    /// for a funnel without filters): the all row says it instead of counting them again.</param>
     public static QuerySql BuildFunnel(FunnelQuery query, QueryPeriod period, IReadOnlyList<string> files, IReadOnlyList<Goal> goals,
-        IReadOnlySet<string>? keyed = null)
+        IReadOnlySet<string>? keyed = null, long? allVisitors = null)
     {
         var sql = new QuerySql { goals = goals };
-        sql.Text = sql.ComposeFunnel(query, period, files, keyed ?? new HashSet<string>());
+        sql.Text = sql.ComposeFunnel(query, period, files, keyed ?? new HashSet<string>(), allVisitors);
         return sql;
     }
 
-    private string ComposeFunnel(FunnelQuery query, QueryPeriod period, IReadOnlyList<string> files, IReadOnlySet<string> keyedFiles)
+    private string ComposeFunnel(FunnelQuery query, QueryPeriod period, IReadOnlyList<string> files, IReadOnlySet<string> keyedFiles, long? allVisitors)
     {
         var filters = query.Scope.Filters;
         var regexes = new List<string>();
@@ -141,7 +143,11 @@ public sealed partial class QuerySql
             .Append(query.BreakdownStep is { } step ? $", struct_extract(list_filter(lb, lambda x: x.t = t{N(step)})[1], 'b') AS b" : "")
             .Append($" FROM {previous})");
 
-        var parts = new List<string> { $"SELECT {FunnelAllRow} AS kind, 0 AS step, CAST(NULL AS VARCHAR) AS label, count(DISTINCT {key}) AS visitors, CAST(NULL AS DOUBLE) AS median_ms FROM rows" };
+        var parts = new List<string>
+        {
+            $"SELECT {FunnelAllRow} AS kind, 0 AS step, CAST(NULL AS VARCHAR) AS label, "
+            + (allVisitors is { } all ? $"CAST({Param(all)} AS BIGINT) AS visitors, CAST(NULL AS DOUBLE) AS median_ms" : $"count(DISTINCT {key}) AS visitors, CAST(NULL AS DOUBLE) AS median_ms FROM rows"),
+        };
         parts.Add($"SELECT {FunnelStepRow}, 1, NULL, count(DISTINCT v), NULL FROM fu");
         parts.AddRange(Enumerable.Range(2, Math.Max(0, n - 1)).Select(k =>
             $"SELECT {FunnelStepRow}, {N(k)}, NULL, count(DISTINCT v) FILTER (WHERE t{N(k)} IS NOT NULL), CAST(median(t{N(k)} - t{N(k - 1)}) AS DOUBLE) FROM fu"));

@@ -14,7 +14,7 @@ namespace LiveInsight.Core.Lake;
 /// for days whose every counted row has an id of the Api's form (16 lower-case hex characters) and session stamps;
 /// a day with any other id (an import, a test writing the stream by hand) gets a marker instead and is always scanned.</para>
 /// <para>A UTC day's events lie in the compact files of the site-days before, of and after it (site-days are local days,
-/// offsets −12 h…+14 h). The sums file's <c>version</c> is a hash of those files' keys, sizes and version tags: a reader
+/// offsets −12 h…+14 h). The sums file's <c>version</c> is a hash of those files' names (day and file), sizes and version tags: a reader
 /// uses the sums only when the version matches its own listing (every covering day compact, nothing changed since),
 /// so a re-compaction, an erasure or a retention pass makes old sums unused at once; the compactor deletes them.</para>
 /// </summary>
@@ -128,7 +128,9 @@ public static class LakeDaySums
                 return null;
             }
 
-            text.Append(file.Key).Append('\n').Append(file.Size.ToString(CultureInfo.InvariantCulture)).Append('\n').Append(file.ETag).Append('\n');
+            // The key below the site's folder (day=…/compact.parquet): the sums live in the same site's folder, and a
+            // site's lake copied under another id (the query benchmark's cached lake) keeps its sums valid.
+            text.Append(file.Key[(file.Key.IndexOf("/" + LakeLayout.DayColumn + "=", StringComparison.Ordinal) + 1)..]).Append('\n').Append(file.Size.ToString(CultureInfo.InvariantCulture)).Append('\n').Append(file.ETag).Append('\n');
         }
 
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString()))[..8]);

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using LiveInsight.Api.Tests.Infrastructure;
+using LiveInsight.Api.Tests.Stats;
 using LiveInsight.Core.Lake;
 
 namespace LiveInsight.Api.Tests.Query;
@@ -45,6 +46,8 @@ public sealed class DaySumsTests(ApiFixture fixture)
     public async Task The_sums_answer_exactly_what_the_scan_answers(string zone)
     {
         var site = await SeedAsync(zone);
+        var funnel = await FunnelAsync(site);
+        var funnelScanned = await AskFunnelAsync(site, funnel);
         var scanned = await AskAllAsync(site);
         Assert.Contains(scanned, a => a.Contains("\"Signup\"", StringComparison.Ordinal) || a.Contains("Google", StringComparison.Ordinal));
 
@@ -57,6 +60,9 @@ public sealed class DaySumsTests(ApiFixture fixture)
             Assert.True(scanned[i] == summed[i], $"{zone}, question {i} ({Questions[i]}):\nscan: {scanned[i]}\nsums: {summed[i]}");
         }
 
+        // A funnel without filters takes its all row (the period's visitors) from the sums: the same answer.
+        Assert.Equal(funnelScanned.GetRawText(), (await AskFunnelAsync(site, funnel)).GetRawText());
+
         // Which way each question went: with every summed count doctored, the summed questions change, the last two not.
         foreach (var file in SumsFiles(site.SiteId))
         {
@@ -68,6 +74,32 @@ public sealed class DaySumsTests(ApiFixture fixture)
         {
             Assert.True((i < Questions.Length - 2) == (doctored[i] != scanned[i]), $"{zone}, question {i} ({Questions[i]}) with doctored sums:\n{doctored[i]}");
         }
+
+        // The funnel's all row comes from the sums, its steps from the events.
+        var funnelDoctored = await AskFunnelAsync(site, funnel);
+        Assert.NotEqual(funnelScanned.GetProperty("all_visitors").GetRawText(), funnelDoctored.GetProperty("all_visitors").GetRawText());
+        Assert.Equal(funnelScanned.GetProperty("steps").GetRawText(), funnelDoctored.GetProperty("steps").GetRawText());
+    }
+
+    private async Task<string> FunnelAsync(TestSite site)
+    {
+        using var client = fixture.CreateSiteClient(site);
+        using var created = await client.PostAsync($"/api/sites/{site.SiteId}/funnels", new StringContent(
+            "{\"name\":\"Landing to signup\",\"steps\":[{\"kind\":\"page\",\"path\":\"/landing/**\"},{\"kind\":\"event\",\"event_name\":\"Signup\"}]}", Encoding.UTF8, "application/json"));
+        var text = await created.Content.ReadAsStringAsync();
+        Assert.True(created.IsSuccessStatusCode, text);
+        return JsonDocument.Parse(text).RootElement.GetProperty("id").GetString()!;
+    }
+
+    private async Task<JsonElement> AskFunnelAsync(TestSite site, string funnel)
+    {
+        using var client = fixture.CreateSiteClient(site);
+        using var response = await client.PostAsync($"/api/sites/{site.SiteId}/funnels/{funnel}/query", new StringContent($"{{{Range}}}", Encoding.UTF8, "application/json"));
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, text);
+        var answer = JsonDocument.Parse(text).RootElement;
+        Assert.True(answer.GetProperty("all_visitors").GetInt64() > 0, text);
+        return answer.Clone();
     }
 
     /// <summary>Adds 1,000 visitors to the rows of a sums file that <paramref name="where"/> picks (SQL over its columns).</summary>
