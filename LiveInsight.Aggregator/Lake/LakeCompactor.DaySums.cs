@@ -14,8 +14,9 @@ public sealed partial class LakeCompactor
     /// existed is filled in over several passes instead of one long one.</summary>
     internal const int MaxDaySumsPerPass = 200;
 
-    /// <summary>Writes the missing day sums and deletes stale ones. Returns how many were written.</summary>
-    internal async Task<int> UpdateDaySumsAsync(DuckDBConnection engine, CancellationToken cancellationToken)
+    /// <summary>Writes the missing day sums and deletes stale ones, renewing the lease (<paramref name="renew"/>) before
+    /// each write and stopping when it is lost. Returns how many were written.</summary>
+    internal async Task<int> UpdateDaySumsAsync(DuckDBConnection engine, Func<Task<bool>> renew, CancellationToken cancellationToken)
     {
         var (missing, stale) = LakeDaySums.Plan(
             await store.ListAsync(LakeLayout.EventsTable + "/", cancellationToken),
@@ -24,11 +25,17 @@ public sealed partial class LakeCompactor
         foreach (var (site, utcDay, version, files) in missing.Take(MaxDaySumsPerPass))
         {
             cancellationToken.ThrowIfCancellationRequested();
+            if (!await renew())
+            {
+                LogLeaseLost();
+                return written; // another replica holds the lake now: it deletes what is stale on its own pass
+            }
+
             await WriteDaySumsAsync(engine, site, utcDay, version, files, cancellationToken);
             written++;
         }
 
-        if (stale.Count > 0)
+        if (stale.Count > 0 && await renew())
         {
             await store.DeleteAsync(stale, cancellationToken);
         }

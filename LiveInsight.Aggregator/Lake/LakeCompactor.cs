@@ -86,10 +86,11 @@ public sealed partial class LakeCompactor(
                 compacted++;
             }
 
-            if (options.Value.DaySums
-                && (long)await db.ScriptEvaluateAsync(RenewScript, [RedisKeys.LakeCompactionLease], [owner, (long)LeaseTime.TotalMilliseconds]) == 1)
+            if (options.Value.DaySums)
             {
-                await UpdateDaySumsAsync(engine, cancellationToken);
+                await UpdateDaySumsAsync(engine,
+                    async () => (long)await db.ScriptEvaluateAsync(RenewScript, [RedisKeys.LakeCompactionLease], [owner, (long)LeaseTime.TotalMilliseconds]) == 1,
+                    cancellationToken);
             }
 
             return compacted;

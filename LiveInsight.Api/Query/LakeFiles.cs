@@ -18,6 +18,7 @@ public sealed class LakeFiles : IDisposable
     public LakeFiles(IConfiguration configuration, IHostEnvironment environment)
     {
         Enabled = configuration.GetValue("Lake:Enabled", true);
+        DaySums = configuration.GetValue("Lake:DaySums", true);
         var local = Path.GetFullPath(configuration["Lake:Path"] is { Length: > 0 } path ? path : LakeLayout.DefaultRoot, environment.ContentRootPath);
         Store = LakeStores.Create(configuration, local);
         if (Store.LocalRoot is { } root)
@@ -35,6 +36,10 @@ public sealed class LakeFiles : IDisposable
     /// <summary><c>Lake:Enabled</c> (default true): when off nothing writes the lake, so the query API says so rather
     /// than answering zeros.</summary>
     public bool Enabled { get; }
+
+    /// <summary><c>Lake:DaySums</c> (default true, the same setting the compactor reads): whether queries add up the
+    /// day sums (<see cref="LakeDaySums"/>) where they can; off, every query scans the events.</summary>
+    public bool DaySums { get; }
 
     /// <summary>The folder DuckDB reads: the lake itself, or the cache of an S3 lake.</summary>
     public string Root { get; }

@@ -78,7 +78,7 @@ public sealed class QueryDaySums
     public static async Task<List<object?[]>?> TryRunAsync(StatsQuery query, QueryPeriod period, TimeZoneInfo zone, QuerySql shape, Site site,
         LakeListing listing, LakeFiles lake, QueryEngine engine, CancellationToken cancellationToken)
     {
-        if (PlanOf(query, site.Goals) is not { } plan)
+        if (!lake.DaySums || PlanOf(query, site.Goals) is not { } plan)
         {
             return null;
         }
