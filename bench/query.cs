@@ -127,16 +127,16 @@ static int Generate(string root, string bigSite, long events, int days, int smal
     {
         var timer = Stopwatch.StartNew();
         var inputs = dayFiles.Select(f => store.PathOf(f.Key)).ToList();
-        long bad, keys;
+        long rows, bad, keys;
         using (var check = c.CreateCommand())
         {
             check.CommandText = LakeDaySums.CheckSql(inputs, utcDay);
             using var reader = check.ExecuteReader();
             reader.Read();
-            (bad, keys) = (reader.GetInt64(1), reader.GetInt64(2));
+            (rows, bad, keys) = (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
         }
 
-        var (select, suffix) = LakeDaySums.SelectFor(inputs, utcDay, bad, keys);
+        var (select, suffix) = LakeDaySums.SelectFor(inputs, utcDay, rows, bad, keys);
         var target = store.PathOf(LakeDaySums.Key(bigSite, utcDay, version, suffix));
         Directory.CreateDirectory(Path.GetDirectoryName(target)!);
         Exec(c, $"COPY ({select}) TO {Lit(target)} (FORMAT parquet, COMPRESSION {LakeLayout.CompactCompression})");

@@ -33,9 +33,9 @@ SITE_ID=$(echo "$SITE" | json site_id); SECRET=$(echo "$SITE" | json secret_key)
 
 # The generated lake is kept between runs (same event count, generated today) in LIVEINSIGHT_BENCH_QUERY_CACHE
 # (default /tmp/liveinsight-bench-query-lake): the site folder is hard-linked under the new site's id.
-# (-stamped-uh-lz-vk-ds: generated with session stamps, the user_hash column, LZ4 compact files, visitor keys, and
-# Api-form visitor ids new each UTC day with the day sums, so a lake from an older generator is not reused)
-CACHE="${LIVEINSIGHT_BENCH_QUERY_CACHE:-/tmp/liveinsight-bench-query-lake}/$EVENTS-$(date -u +%F)-stamped-uh-lz-vk-ds"
+# (-stamped-uh-lz-vk-daysums: generated with session stamps, the user_hash column, LZ4 compact files, visitor keys, and
+# Api-form visitor ids new each UTC day with the day sums (format 2), so a lake from an older generator is not reused)
+CACHE="${LIVEINSIGHT_BENCH_QUERY_CACHE:-/tmp/liveinsight-bench-query-lake}/$EVENTS-$(date -u +%F)-stamped-uh-lz-vk-daysums"
 PLACEHOLDER=benchbigsite
 if [ ! -f "$CACHE/generated.txt" ]; then
   # Only this benchmark's own older lakes (<events>-<date>-…) go, never the rest of the folder it was pointed at.

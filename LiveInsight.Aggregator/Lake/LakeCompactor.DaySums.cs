@@ -21,6 +21,12 @@ public sealed partial class LakeCompactor
         var (missing, stale) = LakeDaySums.Plan(
             await store.ListAsync(LakeLayout.EventsTable + "/", cancellationToken),
             await store.ListAsync(LakeDaySums.Table + "/", cancellationToken));
+        // Stale sums first: no failing write below may keep them (counts of erased or deleted days) in the lake.
+        if (stale.Count > 0 && await renew())
+        {
+            await store.DeleteAsync(stale, cancellationToken);
+        }
+
         var written = 0;
         foreach (var (site, utcDay, version, files) in missing.Take(MaxDaySumsPerPass))
         {
@@ -28,16 +34,22 @@ public sealed partial class LakeCompactor
             if (!await renew())
             {
                 LogLeaseLost();
-                return written; // another replica holds the lake now: it deletes what is stale on its own pass
+                return written; // another replica holds the lake now: it writes what is missing on its own pass
             }
 
-            await WriteDaySumsAsync(engine, site, utcDay, version, files, cancellationToken);
-            written++;
-        }
-
-        if (stale.Count > 0 && await renew())
-        {
-            await store.DeleteAsync(stale, cancellationToken);
+            try
+            {
+                await WriteDaySumsAsync(engine, site, utcDay, version, files, cancellationToken);
+                written++;
+            }
+            catch (DuckDBException e)
+            {
+                // The day's counting failed (out of the compactor's memory, a damaged file): it gets the marker, so it is
+                // scanned by queries and not tried again every pass until its files change; the other days go on.
+                LogDaySumsFailed(site, utcDay, e.Message.Split('\n')[0]);
+                await LakeFiles.WriteAsync(engine, Root, LakeDaySums.EmptySql, store, LakeDaySums.Key(site, utcDay, version, LakeDaySums.NoneSuffix),
+                    LakeFiles.CompactCompression, cancellationToken);
+            }
         }
 
         return written;
@@ -75,7 +87,7 @@ public sealed partial class LakeCompactor
                 (rows, bad, keys) = (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
             }
 
-            var (select, suffix) = LakeDaySums.SelectFor(inputs, utcDay, bad, keys);
+            var (select, suffix) = LakeDaySums.SelectFor(inputs, utcDay, rows, bad, keys);
             await LakeFiles.WriteAsync(engine, Root, select, store, LakeDaySums.Key(site, utcDay, version, suffix), LakeFiles.CompactCompression, cancellationToken);
             LogDaySums(site, utcDay, rows, suffix.Length == 0 ? "complete" : suffix[1..]);
         }
@@ -87,6 +99,9 @@ public sealed partial class LakeCompactor
             }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Day sums of site {SiteId}, UTC day {Day} failed ({Error}); the day is marked and scanned until its files change")]
+    private partial void LogDaySumsFailed(string siteId, DateOnly day, string error);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Day sums of site {SiteId}, UTC day {Day}: {Rows} events ({Kind})")]
     private partial void LogDaySums(string siteId, DateOnly day, long rows, string kind);

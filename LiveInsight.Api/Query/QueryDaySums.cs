@@ -17,7 +17,7 @@ namespace LiveInsight.Api.Query;
 /// </summary>
 public sealed class QueryDaySums
 {
-    /// <summary>Below this many summed days the scan alone is about as fast, and one query is simpler.</summary>
+    /// <summary>Below this many days with sums the scan alone is about as fast, and one query is simpler.</summary>
     public const int MinDays = 2;
 
     private static readonly HashSet<string> SummedMetrics = ["visitors", "events", "pageviews", "percentage", "conversion_rate"];
@@ -111,25 +111,27 @@ public sealed class QueryDaySums
             }
         }
 
-        // The longest run of summed days; the period's rest is scanned.
-        var (runFirst, runLength) = (first, 0);
-        for (var (d, length) = (first, 0); d <= end; d = d.AddDays(1))
+        // The run of summed days holding the most sums files (days without any file, e.g. the rest of a "month" period,
+        // are free in any run but do not make it the better one); the period's rest is scanned.
+        var (runFirst, runLength, runFilled) = (first, 0, 0);
+        for (var (d, length, filled) = (first, 0, 0); d <= end; d = d.AddDays(1))
         {
-            if (d < end && found.ContainsKey(d))
+            if (d < end && found.TryGetValue(d, out var sumsFile))
             {
                 length++;
+                filled += sumsFile is null ? 0 : 1;
                 continue;
             }
 
-            if (length > runLength)
+            if (filled > runFilled || (filled == runFilled && length > runLength))
             {
-                (runFirst, runLength) = (d.AddDays(-length), length);
+                (runFirst, runLength, runFilled) = (d.AddDays(-length), length, filled);
             }
 
-            length = 0;
+            (length, filled) = (0, 0);
         }
 
-        if (runLength < MinDays)
+        if (runFilled < MinDays)
         {
             return null;
         }
@@ -232,7 +234,7 @@ public sealed class QueryDaySums
             if (dimension.StartsWith(QueryFields.PropsPrefix, StringComparison.Ordinal))
             {
                 // A day without the key at all: every event of it is the key's "(none)".
-                rows.Add($"SELECT '(none)', visitors, events, pageviews FROM s WHERE dim = '{LakeDaySums.Total}' AND {named} AND filename NOT IN (SELECT filename FROM s WHERE dim = {dim})");
+                rows.Add($"SELECT '(none)', visitors, events, pageviews FROM s WHERE dim = '{LakeDaySums.Total}' AND {named} AND events > 0 AND filename NOT IN (SELECT filename FROM s WHERE dim = {dim})");
             }
         }
 

@@ -259,7 +259,9 @@ public sealed partial class QuerySql
 
         if (filter.Dimension == "event:name" && !wholeSessions)
         {
-            var names = filter.Clauses.Where(c => c is not ("pageview" or "(none)")).Select(c => Param(c)).ToList();
+            // Exactly what event:name's expression gives: a page view reads "pageview", a custom event its name or
+            // "(none)" when it has none, so a custom event literally named "pageview" or "(none)" matches those too.
+            var names = filter.Clauses.Select(c => Param(c)).ToList();
             var any = new List<string>();
             if (filter.Clauses.Contains("pageview"))
             {

@@ -22,8 +22,9 @@ public static class LakeDaySums
 {
     public const string Table = "daysums";
 
-    /// <summary>The most property keys a day's sums hold; a day with more gets its sums without properties
-    /// (<see cref="NoPropsSuffix"/>), so a hostile tracker sending thousands of keys cannot make compaction quadratic.</summary>
+    /// <summary>The most property keys a day's sums hold; a day with more (or with more than <see cref="MaxPropCells"/>)
+    /// gets its sums without properties (<see cref="NoPropsSuffix"/>), so a hostile tracker sending thousands of keys
+    /// cannot make compaction quadratic.</summary>
     public const int MaxPropKeys = 64;
 
     private const string FilePrefix = "sums-";
@@ -116,11 +117,15 @@ public static class LakeDaySums
     /// <summary>The UTC days a site-day's events may fall on (the inverse of <see cref="CoveringDays"/>).</summary>
     public static IReadOnlyList<DateOnly> CoveredDays(DateOnly siteDay) => CoveringDays(siteDay);
 
+    /// <summary>The sums' own format, part of every version: a change to what they hold or how they are counted bumps it,
+    /// so sums written before are stale at once (unused, then deleted and written again by the compactor).</summary>
+    public const int Format = 2;
+
     /// <summary>The version of a UTC day's covering files (<paramref name="files"/>: every listed file of the
     /// <see cref="CoveringDays"/>): null when one of them is not a compact file (a day still taking parts is scanned).</summary>
     public static string? Version(IEnumerable<LakeObject> files)
     {
-        var text = new StringBuilder();
+        var text = new StringBuilder($"{Format}\n");
         foreach (var file in files.OrderBy(f => f.Key, StringComparer.Ordinal))
         {
             if (LakeStores.FileName(file.Key) != LakeLayout.CompactFile)
@@ -169,7 +174,8 @@ public static class LakeDaySums
             .Append(string.Join(", ", dims.Select((d, i) => $"{d.Value} AS c{i}")))
             .Append($" FROM ({Rows(files, utcDay)}))");
         const string counts = "count(DISTINCT vk) AS visitors, count(*) AS events, count(*) FILTER (WHERE type = 'page_view') AS pageviews";
-        text.Append($"\nSELECT '{Total}' AS dim, '' AS value, nm AS name, {counts} FROM r GROUP BY GROUPING SETS ((), (nm))");
+        // HAVING: the empty grouping set gives a row of zeros even over no rows (a day whose files hold none of its events).
+        text.Append($"\nSELECT '{Total}' AS dim, '' AS value, nm AS name, {counts} FROM r GROUP BY GROUPING SETS ((), (nm)) HAVING count(*) > 0");
         for (var i = 0; i < dims.Count; i++)
         {
             text.Append($"\nUNION ALL SELECT '{dims[i].Key}', c{i}, nm, {counts} FROM r GROUP BY GROUPING SETS ((c{i}), (c{i}, nm))");
@@ -244,10 +250,15 @@ public static class LakeDaySums
 
     /// <summary>The select and key suffix of a day's sums file, given its <see cref="CheckSql"/> answer: a marker when a
     /// row cannot be summed, sums without properties when the day has too many keys, else everything.</summary>
-    public static (string Select, string Suffix) SelectFor(IReadOnlyList<string> files, DateOnly utcDay, long unsummable, long propKeys) =>
+    public static (string Select, string Suffix) SelectFor(IReadOnlyList<string> files, DateOnly utcDay, long rows, long unsummable, long propKeys) =>
         unsummable > 0 ? (EmptySql, NoneSuffix)
-        : propKeys > MaxPropKeys ? (SelectSql(files, utcDay, withProps: false), NoPropsSuffix)
+        : propKeys > MaxPropKeys || rows * propKeys > MaxPropCells ? (SelectSql(files, utcDay, withProps: false), NoPropsSuffix)
         : (SelectSql(files, utcDay, withProps: true), "");
+
+    /// <summary>The most (row, property key) pairs a day's property sums may group (each row is counted once per key of
+    /// the day, for its "(none)"): beyond it the day's sums leave properties out, so a huge day cannot exhaust the
+    /// compactor's memory (the query benchmark's busiest day: 310 k rows × 2 keys).</summary>
+    public const long MaxPropCells = 20_000_000;
 
     /// <summary>An empty sums relation (the <see cref="NoneSuffix"/> marker's content).</summary>
     public static string EmptySql => "SELECT " + string.Join(", ", Columns.Select(c => $"CAST(NULL AS {c.Type}) AS {c.Name}")) + " WHERE false";

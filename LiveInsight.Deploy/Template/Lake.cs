@@ -30,7 +30,9 @@ public static class Lake
     public static readonly IReadOnlyDictionary<string, string[]> ObjectActions = new Dictionary<string, string[]>
     {
         [ServiceCatalog.Aggregator.Name] = ["s3:DeleteObject", "s3:GetObject", "s3:PutObject", "s3:PutObjectTagging"],
-        [ServiceCatalog.Api.Name] = ["s3:GetObject"],
+        // The Api rewrites lake files (an identified user's erasure) and deletes them (site deletion, reset, period
+        // erasure, with their day sums), under the same tags as the aggregator's writes.
+        [ServiceCatalog.Api.Name] = ["s3:DeleteObject", "s3:GetObject", "s3:PutObject", "s3:PutObjectTagging"],
     };
 
     public static void AddParameters(CfnTemplate template)

@@ -117,11 +117,13 @@ public sealed partial class LakeTests(TemplateFixture fixture)
             Assert.Equal($"${{{Lake.BucketId}.Arn}}/{Lake.KeyPrefix}*", Assert.Single(objects["Resource"]!.AsArray())!["Fn::Sub"]!.GetValue<string>());
         }
 
-        Assert.Equal(["s3:GetObject"], Lake.ObjectActions[ServiceCatalog.Api.Name]);
+        // The Api erases (rewrites) and deletes lake files itself (LifecycleApi: UserErasure, SitePurge): without Put and
+        // Delete, an erasure or a site deletion through the Api failed in AWS with AccessDenied.
+        Assert.Equal(Lake.ObjectActions[ServiceCatalog.Aggregator.Name].Order(), Lake.ObjectActions[ServiceCatalog.Api.Name].Order());
     }
 
-    /// <summary>Every S3 call the lake store makes maps to an action the aggregator (which makes them all) is granted,
-    /// and the Api's two (list, get) to its own.</summary>
+    /// <summary>Every S3 call the lake store makes maps to an action the aggregator and the Api (which both make them
+    /// all) are granted.</summary>
     [Fact]
     public void Every_S3_call_of_the_lake_store_is_granted()
     {

@@ -14,7 +14,11 @@ public sealed class PutVisitorId : IIngestStep
         var day = DateOnly.FromDateTime(e.Timestamp.UtcDateTime);
         if (!request.Salts.TryGetValue(day, out var salt))
         {
-            // Only today's and yesterday's salts exist; PutTimestamp keeps events inside that window.
+            // Only today's and yesterday's salts exist, and PutTimestamp keeps events between yesterday and 5 minutes
+            // ahead: an event stamped just past UTC midnight by a client clock running ahead, received before it. Such an
+            // event takes the receive time, so its id is of the UTC day it is counted on: an id never appears on two UTC
+            // days, which a period's visitors (the day sums, Core/Lake/LakeDaySums) rely on.
+            e.Timestamp = request.ReceivedAt;
             day = DateOnly.FromDateTime(request.ReceivedAt.UtcDateTime);
             salt = request.Salts[day];
         }

@@ -67,6 +67,31 @@ public sealed class LakeDaySumsTests(DynaliteFixture dynalite)
         Assert.Equal(0, LakeReader.Scalar($"SELECT count(*) FROM read_parquet('{file}')"));
     }
 
+    /// <summary>A day whose counting fails (here a damaged compact file) gets the marker and does not stop the pass:
+    /// the days after it in the pass still get their sums.</summary>
+    [Fact]
+    public async Task A_day_that_cannot_be_counted_gets_a_marker_and_the_other_days_their_sums()
+    {
+        await using var w = await AggregatorWorld.CreateAsync(dynalite.ConnectionString);
+        var damaged = LakeLayout.SitePartition(w.LakePath, w.SiteId, new DateOnly(2026, 11, 10));
+        Directory.CreateDirectory(damaged);
+        await File.WriteAllBytesAsync(Path.Combine(damaged, LakeLayout.CompactFile), [1, 2, 3]);
+        var writer = w.Get<LakeWriter>();
+        await writer.EnsureGroupAsync();
+        await w.IngestAsync(w.Event("page_view", A, "S1", TimeSpan.Zero, "/"));
+        await LakeWriterTests.DrainLakeAsync(writer);
+
+        Assert.Equal(1, await w.Get<LakeCompactor>().CompactAsync(CancellationToken.None));
+
+        Assert.Equal(["2026-11-09", "2026-11-10", "2026-11-11", "2026-11-19", "2026-11-20", "2026-11-21"], Days(w));
+        foreach (var day in new[] { 9, 10, 11 })
+        {
+            Assert.EndsWith($"{LakeDaySums.NoneSuffix}.parquet", Sums(w, new DateOnly(2026, 11, day)), StringComparison.Ordinal);
+        }
+
+        Assert.Equal([" * = 1 visitors, 1 events, 1 page views"], Rows(Sums(w, new DateOnly(2026, 11, 20)), "dim = '' AND name IS NULL"));
+    }
+
     private static string Sums(AggregatorWorld w, DateOnly utcDay) =>
         Assert.Single(Directory.GetFiles(Path.Combine(w.LakePath, LakeDaySums.SiteKeyPrefix(w.SiteId), $"day={utcDay:yyyy-MM-dd}")));
 

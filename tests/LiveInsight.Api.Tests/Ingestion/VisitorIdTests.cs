@@ -31,6 +31,30 @@ public sealed class VisitorIdTests
         Assert.Equal(Reference(salt, siteId, ip, userAgent), PutVisitorId.Compute(salt, siteId, ip, userAgent));
     }
 
+    /// <summary>A client clock running up to 5 minutes ahead stamps an event just past UTC midnight while the server is
+    /// still on the day before, whose salt is the newest: the event takes the receive time, so its id and its time are
+    /// of the same UTC day (no id appears on two UTC days, which the lake's day sums rely on).</summary>
+    [Fact]
+    public void An_event_stamped_on_a_UTC_day_without_a_salt_takes_the_receive_time_and_that_days_id()
+    {
+        var received = new DateTimeOffset(2026, 11, 30, 23, 58, 0, TimeSpan.Zero);
+        var (today, yesterday) = (RandomNumberGenerator.GetBytes(16), RandomNumberGenerator.GetBytes(16));
+        var site = new LiveInsight.Core.Sites.Site("site1", "Test", ["example.com"], "pk", "hash", "UTC", true, received);
+        var request = new LiveInsight.Api.Ingestion.IngestContext(site, received, System.Net.IPAddress.Parse("203.0.113.9"), "ua", false, false,
+            new Dictionary<DateOnly, byte[]> { [new DateOnly(2026, 11, 30)] = today, [new DateOnly(2026, 11, 29)] = yesterday });
+        var ahead = new LiveInsight.Api.Ingestion.IngestEvent(new LiveInsight.Api.Ingestion.IncomingEvent()) { Timestamp = received.AddMinutes(3) };
+        var earlier = new LiveInsight.Api.Ingestion.IngestEvent(new LiveInsight.Api.Ingestion.IncomingEvent()) { Timestamp = received.AddMinutes(-20) };
+
+        var step = new PutVisitorId();
+        step.Run(request, earlier);
+        step.Run(request, ahead);
+
+        Assert.Equal(received, ahead.Timestamp);
+        Assert.Equal(Reference(today, "site1", "203.0.113.9", "ua"), ahead.VisitorId);
+        Assert.Equal(earlier.VisitorId, ahead.VisitorId);
+        Assert.Equal(received.AddMinutes(-20), earlier.Timestamp);
+    }
+
     [Fact]
     public void Alternating_salts_give_each_salts_own_id_and_an_equal_salt_in_another_array_the_same()
     {

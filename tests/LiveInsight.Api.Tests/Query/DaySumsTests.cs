@@ -35,6 +35,7 @@ public sealed class DaySumsTests(ApiFixture fixture)
         "\"metrics\":[\"visitors\",\"pageviews\"],\"dimensions\":[\"visit:entry_page\"],\"order_by\":[[\"visitors\",\"asc\"]],\"pagination\":{\"limit\":3,\"offset\":1},\"include\":{\"total_rows\":true}",
         "\"metrics\":[\"visitors\",\"events\"],\"dimensions\":[\"visit:device\"],\"filters\":[[\"is\",\"event:name\",[\"pageview\"]]],\"include\":{\"comparisons\":{\"mode\":\"previous_period\"}}",
         "\"metrics\":[\"visitors\",\"events\"],\"dimensions\":[\"event:props:missing\"]",
+        "\"metrics\":[\"visitors\",\"events\",\"percentage\"],\"dimensions\":[\"visit:source\"],\"filters\":[[\"is\",\"event:name\",[\"(none)\"]]]",
         "\"metrics\":[\"visitors\"],\"dimensions\":[\"visit:source\"],\"filters\":[[\"is\",\"visit:country\",[\"DE\"]],[\"is\",\"event:name\",[\"pageview\"]]]",
         "\"metrics\":[\"visitors\",\"conversion_rate\"],\"dimensions\":[\"visit:source\"],\"filters\":[[\"is\",\"event:goal\",[\"Any landing\"]]]",
     ];
@@ -127,6 +128,8 @@ public sealed class DaySumsTests(ApiFixture fixture)
         var site = await SeedAsync("Asia/Seoul");
         var total = $"{Range},{Questions[0]}";
         var scanned = QueryApiTests.Rows(await QueryApiTests.QueryAsync(fixture, site, total));
+        var ahead = $"\"date_range\":[\"{First:yyyy-MM-dd}\",\"{Last.AddDays(40):yyyy-MM-dd}\"],{Questions[0]}";
+        var aheadScanned = Visitors(QueryApiTests.Rows(await QueryApiTests.QueryAsync(fixture, site, ahead)));
         TestLake.WriteDaySums(fixture.LakeRoot, site.SiteId);
 
         // Add 1,000 visitors to one UTC day's total row.
@@ -134,11 +137,17 @@ public sealed class DaySumsTests(ApiFixture fixture)
         Doctor(file, "dim = '' AND name IS NULL");
         var withDoctored = QueryApiTests.Rows(await QueryApiTests.QueryAsync(fixture, site, total));
         Assert.Equal(Visitors(scanned) + 1000, Visitors(withDoctored));
+        // A period reaching 40 days past the data (a "month" or "year" still going on) while the last day still takes
+        // parts: the days between cannot be summed, and the 40 empty days ahead must not outweigh the summed ones.
+        var zone = TimeZoneInfo.FindSystemTimeZoneById("Asia/Seoul");
+        var part = Path.Combine(LakeLayout.SitePartition(fixture.LakeRoot, site.SiteId, Last), "part-1-1.parquet");
+        TestLake.Write(fixture.LakeRoot, site.SiteId, zone, Path.GetFileName(part), [new LakeRow("part-event", Last.ToDateTime(new TimeOnly(12, 0)), Id(Last, 8888), "part-session")]);
+        Assert.Equal(aheadScanned + 1 + 1000, Visitors(QueryApiTests.Rows(await QueryApiTests.QueryAsync(fixture, site, ahead))));
+        File.Delete(part);
 
         // A covering day's compact file rewritten with one more event: the version no longer matches, the day is scanned.
         var day = DateOnly.ParseExact(Path.GetFileName(Path.GetDirectoryName(file)!)["day=".Length..], "yyyy-MM-dd");
         var local = day.ToDateTime(new TimeOnly(12, 0));
-        var zone = TimeZoneInfo.FindSystemTimeZoneById("Asia/Seoul");
         var extra = Rows(zone).Where(r => DateOnly.FromDateTime(r.Local) == day)
             .Append(new LakeRow("extra-event", local, Id(day, 9999), "extra-session")).OrderBy(r => r.Local).ToList();
         TestLake.Write(fixture.LakeRoot, site.SiteId, zone, LakeLayout.CompactFile, extra);
@@ -149,6 +158,32 @@ public sealed class DaySumsTests(ApiFixture fixture)
         TestLake.WriteDaySums(fixture.LakeRoot, site.SiteId);
         Assert.DoesNotContain(file, SumsFiles(site.SiteId));
         Assert.Equal(Visitors(scanned) + 1, Visitors(QueryApiTests.Rows(await QueryApiTests.QueryAsync(fixture, site, total))));
+    }
+
+    /// <summary>A UTC day inside the period whose files hold none of its events adds no row: a props breakdown where
+    /// every event has the key shows no "(none)" (a grouping over no rows still makes a row of zeros).</summary>
+    [Fact]
+    public async Task A_day_without_events_adds_no_row()
+    {
+        var site = await fixture.CreateAsync(timeZone: "UTC");
+        var rows = new List<LakeRow>();
+        for (var d = First; d <= Last; d = d.AddDays(1))
+        {
+            if (d == First.AddDays(3))
+            {
+                continue;
+            }
+
+            rows.Add(new LakeRow($"e{d:MMdd}", d.ToDateTime(new TimeOnly(10, 0)), Id(d, 1), $"s{d:MMdd}") { Props = new Dictionary<string, string> { ["k"] = "v" } });
+        }
+
+        TestLake.Write(fixture.LakeRoot, site.SiteId, TimeZoneInfo.Utc, LakeLayout.CompactFile, rows);
+        var question = $"{Range},\"metrics\":[\"visitors\",\"events\"],\"dimensions\":[\"event:props:k\"],\"include\":{{\"total_rows\":true}}";
+        var scanned = (await QueryApiTests.QueryAsync(fixture, site, question)).GetRawText();
+        Assert.True(TestLake.WriteDaySums(fixture.LakeRoot, site.SiteId) > 0);
+        var summed = await QueryApiTests.QueryAsync(fixture, site, question);
+        Assert.Equal(["v = 6,6"], QueryApiTests.Rows(summed));
+        Assert.Equal(scanned, summed.GetRawText());
     }
 
     /// <summary>Ids not of the Api's form (an import, a test writing by hand) may repeat across days: such days get a
@@ -234,7 +269,8 @@ public sealed class DaySumsTests(ApiFixture fixture)
                     {
                         var eventDay = DateOnly.FromDateTime(at.UtcDateTime);
                         var kind = random.Next(10);
-                        var (type, name) = kind switch { 0 => ("custom", "Signup"), 1 => ("custom", "Download"), 2 => ("custom", (string?)null), 3 => ("engagement", null), _ => ("page_view", null) };
+                        // Custom events may be unnamed or named like what event:name shows for others ("pageview", "(none)").
+                        var (type, name) = kind switch { 0 => ("custom", "Signup"), 1 => ("custom", "Download"), 2 => ("custom", Pick(null, "pageview", "(none)")), 3 => ("engagement", null), _ => ("page_view", null) };
                         var props = type == "custom" ? new Dictionary<string, string> { ["plan"] = Pick("free", "pro")! }
                             : type == "page_view" && random.Next(3) == 0 ? new Dictionary<string, string> { ["author"] = Pick("ann", "bob", "cy")! } : null;
                         rows.Add(new LakeRow($"e{n++}", TimeZoneInfo.ConvertTime(at, zone).DateTime, Id(eventDay, visitor), sessionId, type,

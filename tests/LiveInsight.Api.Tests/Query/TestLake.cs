@@ -105,8 +105,8 @@ public static class TestLake
         foreach (var (_, utcDay, version, files) in missing)
         {
             var inputs = files.Select(f => store.PathOf(f.Key)).ToList();
-            var check = Query(LakeDaySums.CheckSql(inputs, utcDay), r => (Bad: r.GetInt64(1), Keys: r.GetInt64(2)))[0];
-            var (select, suffix) = LakeDaySums.SelectFor(inputs, utcDay, check.Bad, check.Keys);
+            var check = Query(LakeDaySums.CheckSql(inputs, utcDay), r => (Rows: r.GetInt64(0), Bad: r.GetInt64(1), Keys: r.GetInt64(2)))[0];
+            var (select, suffix) = LakeDaySums.SelectFor(inputs, utcDay, check.Rows, check.Bad, check.Keys);
             var target = store.PathOf(LakeDaySums.Key(siteId, utcDay, version, suffix));
             Directory.CreateDirectory(System.IO.Path.GetDirectoryName(target)!);
             Execute(connection, $"COPY ({select}) TO {Literal(target)} (FORMAT parquet)");
