@@ -157,7 +157,11 @@ public sealed class QueryDaySums
             var rows = new List<object?[]>();
             foreach (var scan in scans)
             {
-                var sql = QuerySql.Build(q, scan, await lake.SelectAsync(listing, scan.First, scan.Last, cancellationToken), site.Goals);
+                // No file is read without the ts bounds here (LakeSelection.Inside): that reasoning holds for a period that
+                // starts and ends at the site's midnights, and these parts start or end at a UTC midnight, next to days
+                // the sums count (a file of a zone changed since could reach across it).
+                var files = await lake.SelectAsync(listing, scan.First, scan.Last, cancellationToken) with { Inside = new HashSet<string>() };
+                var sql = QuerySql.Build(q, scan, files, site.Goals);
                 rows.AddRange(await engine.RunAsync(sql, cancellationToken));
             }
 
