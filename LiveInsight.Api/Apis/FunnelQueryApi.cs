@@ -114,8 +114,7 @@ public static class FunnelQueryApi
                         {
                             Metrics = ["visitors"], Dimensions = [], OrderBy = null, TotalRows = false, Comparison = null, Limit = 1, Offset = 0,
                         };
-                        var shape = QuerySql.Build(visitors, days, new LakeSelection([], [], []), site.Goals);
-                        return await QueryDaySums.TryRunAsync(visitors, days, zone, shape, site, listing, lake, engine, ct) is [var row]
+                        return await QueryDaySums.TryRunAsync(visitors, days, zone, site, listing, lake, engine, ct) is { Rows: [var row] }
                             ? Convert.ToInt64(row[0], CultureInfo.InvariantCulture)
                             : null;
                     }

@@ -76,13 +76,12 @@ public static class QueryApi
                 async Task<(QuerySql Sql, List<object?[]> Rows)> RunAsync(StatsQuery q, QueryPeriod p)
                 {
                     // The day sums first (exact, and a 30-day breakdown reads 30 small files instead of every event),
-                    // when they can answer the query; the shape (built over no file) checks it and orders the answer.
-                    var shape = QuerySql.Build(q, p, new LakeSelection([], [], []), site.Goals);
+                    // when they can answer the query.
                     try
                     {
-                        if (await QueryDaySums.TryRunAsync(q, p, zone, shape, site, listing, lake, engine, ct) is { } summed)
+                        if (await QueryDaySums.TryRunAsync(q, p, zone, site, listing, lake, engine, ct) is { } summed)
                         {
-                            return (shape, summed);
+                            return summed;
                         }
                     }
                     catch (LakeFilesChangedException)

@@ -96,13 +96,8 @@ public sealed class LakeFiles : IDisposable
             .Where(f => f.Day >= first.AddDays(-1) && f.Day <= last.AddDays(1))
             .Select(f => f.Object)
             .ToList();
-        if (Store.LocalRoot is { } root)
-        {
-            return objects.Select(o => Path.Combine(root, o.Key.Replace('/', Path.DirectorySeparatorChar))).Order(StringComparer.Ordinal).ToList();
-        }
-
-        return await Cache!.GetAsync(objects, cancellationToken)
-            ?? throw new LakeFilesChangedException("A listed lake file was gone from S3 before it was read (compaction); retry.");
+        var paths = await LocalPathsAsync(objects, cancellationToken);
+        return Store.LocalRoot is null ? paths : paths.Order(StringComparer.Ordinal).ToList();
     }
 
     /// <summary>The files of the days <paramref name="first"/>..<paramref name="last"/> (a day either side, as
@@ -120,16 +115,7 @@ public sealed class LakeFiles : IDisposable
             .Where(f => mixedDays.Contains(f.Day.AddDays(1)) && !mixedDays.Contains(f.Day) && LakeStores.FileName(f.Object.Key) == LakeLayout.CompactFile)
             .Select(f => f.Object).ToList();
         var all = compact.Concat(mixed).Concat(lookup).ToList();
-        IReadOnlyList<string> paths;
-        if (Store.LocalRoot is { } root)
-        {
-            paths = all.Select(o => Path.Combine(root, o.Key.Replace('/', Path.DirectorySeparatorChar))).ToList();
-        }
-        else
-        {
-            paths = await Cache!.GetAsync(all, cancellationToken)
-                ?? throw new LakeFilesChangedException("A listed lake file was gone from S3 before it was read (compaction); retry.");
-        }
+        var paths = await LocalPathsAsync(all, cancellationToken);
 
         List<string> Slice(int from, int count) => paths.Skip(from).Take(count).Order(StringComparer.Ordinal).ToList();
         var inside = compact.Select((o, i) => (Object: o, Path: paths[i]))

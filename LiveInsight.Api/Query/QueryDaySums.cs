@@ -72,10 +72,10 @@ public sealed class QueryDaySums
             : null;
     }
 
-    /// <summary>The query's rows in <see cref="QuerySql"/>'s shape (dimension, metrics, total_rows when asked), or null
-    /// when the sums cannot answer it (the caller scans). <paramref name="shape"/> is the query built over no files:
-    /// its order is the answer's.</summary>
-    public static async Task<List<object?[]>?> TryRunAsync(StatsQuery query, QueryPeriod period, TimeZoneInfo zone, QuerySql shape, Site site,
+    /// <summary>The query's rows in <see cref="QuerySql"/>'s shape (dimension, metrics, total_rows when asked) with the
+    /// query built over no file (its dimensions and order are the answer's), or null when the sums cannot answer it (the
+    /// caller scans).</summary>
+    public static async Task<(QuerySql Sql, List<object?[]> Rows)?> TryRunAsync(StatsQuery query, QueryPeriod period, TimeZoneInfo zone, Site site,
         LakeListing listing, LakeFiles lake, QueryEngine engine, CancellationToken cancellationToken)
     {
         if (!lake.DaySums || PlanOf(query, site.Goals) is not { } plan)
@@ -174,9 +174,10 @@ public sealed class QueryDaySums
             : null;
         var whole = query.Metrics.Contains("percentage") ? await ScanAsync(internalQuery with { Metrics = ["visitors"], Dimensions = [] }) : null;
 
+        var shape = QuerySql.Build(query, period, new LakeSelection([], [], []), site.Goals);
         var combine = new QueryDaySums();
         var text = combine.Compose(query, plan, shape, paths, main, conversion, whole);
-        return await engine.RunAsync(text, combine.parameters, [], cancellationToken);
+        return (shape, await engine.RunAsync(text, combine.parameters, [], cancellationToken));
     }
 
     /// <summary>The part [<paramref name="from"/>, <paramref name="to"/>) of a period, with the site-local days it touches.</summary>
@@ -193,20 +194,20 @@ public sealed class QueryDaySums
         var hasDim = plan.Dimension is not null;
         var text = new StringBuilder("WITH s AS (")
             .Append(paths.Count == 0
-                ? "SELECT " + string.Join(", ", LakeDaySums.Columns.Select(c => $"CAST(NULL AS {c.Type}) AS {c.Name}")) + ", CAST(NULL AS VARCHAR) AS filename WHERE false"
+                ? $"SELECT *, CAST(NULL AS VARCHAR) AS filename FROM ({LakeDaySums.EmptySql})"
                 : $"SELECT * FROM read_parquet({Param(paths.ToList())}, filename = true)")
             .Append(')');
-        text.Append(",\nev AS (").Append(Counts(plan.Dimension, plan.Name, main, hasDim)).Append(')');
+        text.Append(",\nev AS (").Append(Counts(plan.Dimension, plan.Name, main)).Append(')');
         var joined = "ev e";
         if (conversion is not null)
         {
-            text.Append(",\nbase AS (").Append(Counts(plan.Dimension, plan.BaseName, conversion, hasDim)).Append(')');
+            text.Append(",\nbase AS (").Append(Counts(plan.Dimension, plan.BaseName, conversion)).Append(')');
             joined += hasDim ? " LEFT JOIN base b ON e.d0 IS NOT DISTINCT FROM b.d0" : " LEFT JOIN base b ON true";
         }
 
         if (whole is not null)
         {
-            text.Append(",\ntot AS (").Append(Counts(null, plan.Name, whole, hasDim: false)).Append(')');
+            text.Append(",\ntot AS (").Append(Counts(null, plan.Name, whole)).Append(')');
         }
 
         var metrics = query.Metrics.Select((m, j) => $"{QuerySql.Metric(m, sessionLevel: false, allVisitors: "(SELECT visitors FROM tot)")} AS m{j}");
@@ -219,7 +220,7 @@ public sealed class QueryDaySums
     /// <summary>Visitors, events and page views per value of <paramref name="dimension"/> (one row without one) over the
     /// events named <paramref name="name"/> (every event: null): the sums' rows plus the scanned partial rows
     /// (<paramref name="scanned"/>: the dimension's value when there is one, then visitors, events[, page views]).</summary>
-    private string Counts(string? dimension, string? name, List<object?[]> scanned, bool hasDim)
+    private string Counts(string? dimension, string? name, List<object?[]> scanned)
     {
         var named = name is null ? "name IS NULL" : $"name = {Param(name)}";
         var rows = new List<string>();
@@ -253,7 +254,7 @@ public sealed class QueryDaySums
 
         var union = string.Join(" UNION ALL ", rows);
         const string sums = "CAST(sum(visitors) AS BIGINT) AS visitors, CAST(sum(events) AS BIGINT) AS events, CAST(sum(pageviews) AS BIGINT) AS pageviews";
-        return hasDim && dimension is not null
+        return dimension is not null
             ? $"SELECT d0, {sums} FROM ({union}) GROUP BY d0"
             : $"SELECT {sums} FROM ({union})";
     }

@@ -148,10 +148,8 @@ public static class LakeDaySums
     /// paths, quoted here): page views and custom events, with their visitor key.</summary>
     private static string Rows(IReadOnlyList<string> files, DateOnly utcDay)
     {
-        var relation = $"read_parquet([{string.Join(", ", files.Select(Literal))}], hive_partitioning = false, union_by_name = true)";
-        var every = $"(SELECT * FROM {relation} UNION ALL BY NAME SELECT "
-                    + string.Join(", ", LakeLayout.EventColumns.Concat(LakeLayout.CompactColumns).Select(c => $"CAST(NULL AS {c.Type}) AS {c.Name}"))
-                    + " WHERE false)";
+        var every = LakeLayout.WithEveryCompactColumn(
+            $"read_parquet([{string.Join(", ", files.Select(LakeStamps.Literal))}], hive_partitioning = false, union_by_name = true)");
         return $"SELECT * FROM {every} WHERE ts >= {StartMs(utcDay)} AND ts < {StartMs(utcDay.AddDays(1))} AND type IN {LakeLayout.SessionEventTypes}";
     }
 
@@ -262,6 +260,4 @@ public static class LakeDaySums
 
     /// <summary>An empty sums relation (the <see cref="NoneSuffix"/> marker's content).</summary>
     public static string EmptySql => "SELECT " + string.Join(", ", Columns.Select(c => $"CAST(NULL AS {c.Type}) AS {c.Name}")) + " WHERE false";
-
-    private static string Literal(string value) => "'" + value.Replace("'", "''", StringComparison.Ordinal) + "'";
 }

@@ -136,8 +136,14 @@ public static class LakeLayout
     /// that none of the files has (a day written before the column existed) is an error; a union by name with an empty,
     /// fully typed relation adds it.
     /// </summary>
-    public static string WithEveryEventColumn(string relation) =>
-        $"(SELECT * FROM {relation} UNION ALL BY NAME SELECT {string.Join(", ", EventColumns.Select(c => $"CAST(NULL AS {c.Type}) AS {c.Name}"))} WHERE false)";
+    public static string WithEveryEventColumn(string relation) => WithColumns(relation, EventColumns);
+
+    /// <summary><see cref="WithEveryEventColumn"/> with <see cref="CompactColumns"/> too (a compact file older than a
+    /// stamp or the visitor key reads them as NULL).</summary>
+    public static string WithEveryCompactColumn(string relation) => WithColumns(relation, EventColumns.Concat(CompactColumns));
+
+    private static string WithColumns(string relation, IEnumerable<(string Name, string Type)> columns) =>
+        $"(SELECT * FROM {relation} UNION ALL BY NAME SELECT {string.Join(", ", columns.Select(c => $"CAST(NULL AS {c.Type}) AS {c.Name}"))} WHERE false)";
 
     /// <summary>DuckDB DDL for a table with <see cref="EventColumns"/> (a writer's staging table).</summary>
     public static string CreateEventsTable(string table) =>

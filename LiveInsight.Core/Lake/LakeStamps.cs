@@ -42,5 +42,6 @@ public static class LakeStamps
     /// <summary>The query telling whether a Parquet file carries stamps (a count above zero).</summary>
     public static string IsStampedQuery(string path) => $"SELECT count(*) FROM parquet_schema({Literal(path)}) WHERE name = '{LakeLayout.SessionStart}'";
 
-    private static string Literal(string value) => "'" + value.Replace("'", "''", StringComparison.Ordinal) + "'";
+    /// <summary>A path as a DuckDB string literal (paths are ours; a quote in the root must not end the string).</summary>
+    internal static string Literal(string value) => "'" + value.Replace("'", "''", StringComparison.Ordinal) + "'";
 }
