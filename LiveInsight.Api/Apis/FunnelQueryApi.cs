@@ -97,6 +97,12 @@ public static class FunnelQueryApi
                     async Task<List<object?[]>> OnListingAsync()
                     {
                         var all = await AllVisitorsAsync(asked, days);
+                        // A funnel without filters and breakdown: the summed UTC days from the funnel's per-day partials.
+                        if (all is { } known && await QueryFunnelPartials.TryRunAsync(asked, days, zone, site, listing, lake, engine, known, ct) is { } fromPartials)
+                        {
+                            return fromPartials;
+                        }
+
                         var files = await lake.FilesAsync(listing, days.First, days.Last, ct);
                         return await engine.RunAsync(QuerySql.BuildFunnel(asked, days, files, site.Goals, lake.Keyed(files), all), ct);
                     }

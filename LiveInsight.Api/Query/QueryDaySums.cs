@@ -83,72 +83,13 @@ public sealed class QueryDaySums
             return null;
         }
 
-        // The UTC days wholly inside the period.
-        const long day = 86_400_000;
-        var epoch = DateOnly.FromDateTime(DateTime.UnixEpoch);
-        var first = epoch.AddDays((int)((period.FromMs + day - 1) / day));
-        var end = epoch.AddDays((int)(period.ToMs / day));
-        if (end.DayNumber - first.DayNumber < MinDays)
+        if (await FindRunAsync(period, site.SiteId, listing, lake, plan.Props, cancellationToken) is not { } run)
         {
             return null;
         }
 
-        var sums = (await lake.DaySumsAsync(site.SiteId, cancellationToken)).ToDictionary(o => o.Key, StringComparer.Ordinal);
-        var byDay = listing.Files.GroupBy(f => f.Day).ToDictionary(g => g.Key, g => g.Select(f => f.Object).ToList());
-        // Each day's sums: found (a file), not needed (no file may hold its events: null), or missing (not in the map).
-        var found = new Dictionary<DateOnly, LakeObject?>();
-        for (var d = first; d < end; d = d.AddDays(1))
-        {
-            var files = LakeDaySums.CoveringDays(d).SelectMany(c => byDay.TryGetValue(c, out var f) ? f : []).ToList();
-            if (files.Count == 0)
-            {
-                found[d] = null;
-            }
-            else if (LakeDaySums.Version(files) is { } version
-                     && (sums.GetValueOrDefault(LakeDaySums.Key(site.SiteId, d, version)) ?? (plan.Props ? null : sums.GetValueOrDefault(LakeDaySums.Key(site.SiteId, d, version, LakeDaySums.NoPropsSuffix)))) is { } file)
-            {
-                found[d] = file;
-            }
-        }
-
-        // The run of summed days holding the most sums files (days without any file, e.g. the rest of a "month" period,
-        // are free in any run but do not make it the better one); the period's rest is scanned.
-        var (runFirst, runLength, runFilled) = (first, 0, 0);
-        for (var (d, length, filled) = (first, 0, 0); d <= end; d = d.AddDays(1))
-        {
-            if (d < end && found.TryGetValue(d, out var sumsFile))
-            {
-                length++;
-                filled += sumsFile is null ? 0 : 1;
-                continue;
-            }
-
-            if (filled > runFilled || (filled == runFilled && length > runLength))
-            {
-                (runFirst, runLength, runFilled) = (d.AddDays(-length), length, filled);
-            }
-
-            (length, filled) = (0, 0);
-        }
-
-        if (runFilled < MinDays)
-        {
-            return null;
-        }
-
-        var objects = Enumerable.Range(0, runLength).Select(i => found[runFirst.AddDays(i)]).OfType<LakeObject>().ToList();
-        var paths = await lake.LocalPathsAsync(objects, cancellationToken);
-        var (sumFrom, sumTo) = (LakeDaySums.StartMs(runFirst), LakeDaySums.StartMs(runFirst.AddDays(runLength)));
-        var scans = new List<QueryPeriod>();
-        if (period.FromMs < sumFrom)
-        {
-            scans.Add(Sub(period.FromMs, sumFrom, zone));
-        }
-
-        if (sumTo < period.ToMs)
-        {
-            scans.Add(Sub(sumTo, period.ToMs, zone));
-        }
+        var paths = await lake.LocalPathsAsync(run.Files, cancellationToken);
+        var scans = run.Rest(period, zone);
 
         // The scanned rest as partial counts: the query's own rows, the conversion base's, the percentage's whole.
         var internalQuery = query with { OrderBy = null, Offset = 0, Limit = int.MaxValue, TotalRows = false, Comparison = null };
@@ -178,6 +119,92 @@ public sealed class QueryDaySums
         var combine = new QueryDaySums();
         var text = combine.Compose(query, plan, shape, paths, main, conversion, whole);
         return (shape, await engine.RunAsync(text, combine.parameters, [], cancellationToken));
+    }
+
+    /// <summary>The run of UTC days wholly inside a period whose day sums match the current files (<see cref="FindRunAsync"/>):
+    /// its first day, its length, each day's sums file and version (null: no file may hold the day's events), and every
+    /// sums-folder object of the site by key (the funnel partials are looked up there too).</summary>
+    public sealed record SummedRun(DateOnly First, int Length, IReadOnlyDictionary<DateOnly, (LakeObject File, string Version)?> Days,
+        IReadOnlyDictionary<string, LakeObject> Objects)
+    {
+        public IReadOnlyList<LakeObject> Files => Days.Values.OfType<(LakeObject File, string Version)>().Select(d => d.File).ToList();
+
+        /// <summary>The parts of <paramref name="period"/> before and after the run, to be scanned.</summary>
+        public IReadOnlyList<QueryPeriod> Rest(QueryPeriod period, TimeZoneInfo zone)
+        {
+            var (from, to) = (LakeDaySums.StartMs(First), LakeDaySums.StartMs(First.AddDays(Length)));
+            var scans = new List<QueryPeriod>();
+            if (period.FromMs < from)
+            {
+                scans.Add(Sub(period.FromMs, from, zone));
+            }
+
+            if (to < period.ToMs)
+            {
+                scans.Add(Sub(to, period.ToMs, zone));
+            }
+
+            return scans;
+        }
+    }
+
+    /// <summary>The run of UTC days wholly inside <paramref name="period"/> with sums of their current files (sums with
+    /// properties when <paramref name="props"/>) holding the most sums files, or null when it has fewer than
+    /// <see cref="MinDays"/>.</summary>
+    public static async Task<SummedRun?> FindRunAsync(QueryPeriod period, string siteId, LakeListing listing, LakeFiles lake, bool props,
+        CancellationToken cancellationToken)
+    {
+        // The UTC days wholly inside the period.
+        const long day = 86_400_000;
+        var epoch = DateOnly.FromDateTime(DateTime.UnixEpoch);
+        var first = epoch.AddDays((int)((period.FromMs + day - 1) / day));
+        var end = epoch.AddDays((int)(period.ToMs / day));
+        if (end.DayNumber - first.DayNumber < MinDays)
+        {
+            return null;
+        }
+
+        var sums = (await lake.DaySumsAsync(siteId, cancellationToken)).ToDictionary(o => o.Key, StringComparer.Ordinal);
+        var byDay = listing.Files.GroupBy(f => f.Day).ToDictionary(g => g.Key, g => g.Select(f => f.Object).ToList());
+        // Each day's sums: found (a file), not needed (no file may hold its events: null), or missing (not in the map).
+        var found = new Dictionary<DateOnly, (LakeObject File, string Version)?>();
+        for (var d = first; d < end; d = d.AddDays(1))
+        {
+            var files = LakeDaySums.CoveringDays(d).SelectMany(c => byDay.TryGetValue(c, out var f) ? f : []).ToList();
+            if (files.Count == 0)
+            {
+                found[d] = null;
+            }
+            else if (LakeDaySums.Version(files) is { } version
+                     && (sums.GetValueOrDefault(LakeDaySums.Key(siteId, d, version)) ?? (props ? null : sums.GetValueOrDefault(LakeDaySums.Key(siteId, d, version, LakeDaySums.NoPropsSuffix)))) is { } file)
+            {
+                found[d] = (file, version);
+            }
+        }
+
+        // The run of summed days holding the most sums files (days without any file, e.g. the rest of a "month" period,
+        // are free in any run but do not make it the better one); the period's rest is scanned.
+        var (runFirst, runLength, runFilled) = (first, 0, 0);
+        for (var (d, length, filled) = (first, 0, 0); d <= end; d = d.AddDays(1))
+        {
+            if (d < end && found.TryGetValue(d, out var sumsFile))
+            {
+                length++;
+                filled += sumsFile is null ? 0 : 1;
+                continue;
+            }
+
+            if (filled > runFilled || (filled == runFilled && length > runLength))
+            {
+                (runFirst, runLength, runFilled) = (d.AddDays(-length), length, filled);
+            }
+
+            (length, filled) = (0, 0);
+        }
+
+        return runFilled < MinDays
+            ? null
+            : new SummedRun(runFirst, runLength, Enumerable.Range(0, runLength).ToDictionary(i => runFirst.AddDays(i), i => found[runFirst.AddDays(i)]), sums);
     }
 
     /// <summary>The part [<paramref name="from"/>, <paramref name="to"/>) of a period, with the site-local days it touches.</summary>

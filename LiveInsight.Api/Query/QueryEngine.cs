@@ -24,6 +24,17 @@ public sealed class QueryEngine : IDisposable
         database = new Lazy<DuckDBConnection>(() => Open(lake.Root), LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
+    /// <summary>A new empty folder the engine may write to (a COPY's target, <see cref="QuerySql.BuildFunnelPartials"/>);
+    /// the caller deletes it.</summary>
+    public static string NewScratchFolder()
+    {
+        var folder = Path.Combine(TempFolder, "scratch-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        return folder;
+    }
+
+    private static string TempFolder => Path.Combine(Path.GetTempPath(), "liveinsight-duckdb");
+
     /// <returns>The rows, each the query's dimensions then its metrics (then total_rows when asked).</returns>
     public Task<List<object?[]>> RunAsync(QuerySql sql, CancellationToken cancellationToken) =>
         RunAsync(sql.Text, sql.Parameters, sql.Regexes, cancellationToken);
@@ -133,7 +144,7 @@ public sealed class QueryEngine : IDisposable
 
     private DuckDBConnection Open(string lakeRoot)
     {
-        var temp = Path.Combine(Path.GetTempPath(), "liveinsight-duckdb");
+        var temp = TempFolder;
         Directory.CreateDirectory(temp);
         var connection = new DuckDBConnection("DataSource=:memory:");
         connection.Open();

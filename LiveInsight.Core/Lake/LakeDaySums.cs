@@ -223,14 +223,19 @@ public static class LakeDaySums
         var stale = new List<string>();
         foreach (var o in sums)
         {
-            if (!TryParseKey(o.Key, out var site, out var utcDay, out var version, out _))
+            if (!TryParseKey(o.Key, out var site, out var utcDay, out var version, out var suffix))
             {
                 continue; // not ours: never deleted
             }
 
             if (wanted.TryGetValue((site, utcDay), out var want) && want.Version == version)
             {
-                have.Add((site, utcDay, version));
+                // Other files of the version (a funnel's partials, written by the Api beside the sums) are kept, but only
+                // the sums themselves make the day's sums present.
+                if (suffix is "" or NoPropsSuffix or NoneSuffix)
+                {
+                    have.Add((site, utcDay, version));
+                }
             }
             else
             {
