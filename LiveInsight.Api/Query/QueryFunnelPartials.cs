@@ -17,9 +17,6 @@ namespace LiveInsight.Api.Query;
 /// </summary>
 public static class QueryFunnelPartials
 {
-    /// <summary>The key suffix of a funnel's partials, before the funnel's hash (<see cref="QuerySql.FunnelPartialsHash"/>).</summary>
-    public const string SuffixPrefix = "-funnel-";
-
     /// <summary>Days one engine query computes (each reads the compact files of its days and a day either side): bounds
     /// the memory and the time of one query under the engine's limits.</summary>
     public const int DaysPerQuery = 7;
@@ -35,7 +32,7 @@ public static class QueryFunnelPartials
             return null;
         }
 
-        var suffix = SuffixPrefix + QuerySql.FunnelPartialsHash(query.Funnel);
+        var suffix = LakeDaySums.FunnelSuffixPrefix + QuerySql.FunnelPartialsHash(query.Funnel);
         var wanted = run.Days.Where(d => d.Value is not null)
             .Select(d => (Day: d.Key, Key: LakeDaySums.Key(site.SiteId, d.Key, d.Value!.Value.Version, suffix)))
             .ToList();

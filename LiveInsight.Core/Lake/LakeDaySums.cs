@@ -32,6 +32,10 @@ public static class LakeDaySums
     /// <summary>A sums file without property rows (the day had more than <see cref="MaxPropKeys"/> keys).</summary>
     public const string NoPropsSuffix = "-noprops";
 
+    /// <summary>A saved funnel's per-day partials, written by the Api beside the day's sums under the same version
+    /// (<c>sums-{version}-funnel-{hash}.parquet</c>): they go with the sums (stale with them, deleted with them).</summary>
+    public const string FunnelSuffixPrefix = "-funnel-";
+
     /// <summary>A day that cannot be summed exactly (ids not the Api's, rows without stamps): an empty file, so the day
     /// is not examined again until its files change.</summary>
     public const string NoneSuffix = "-none";

@@ -276,7 +276,7 @@ public sealed class DaySumsTests(ApiFixture fixture)
     {
         var folder = Path.Combine(fixture.LakeRoot, LakeDaySums.SiteKeyPrefix(siteId));
         return Directory.Exists(folder)
-            ? Directory.EnumerateFiles(folder, "*.parquet", SearchOption.AllDirectories).Where(f => f.Contains(QueryFunnelPartials.SuffixPrefix, StringComparison.Ordinal) == partials)
+            ? Directory.EnumerateFiles(folder, "*.parquet", SearchOption.AllDirectories).Where(f => f.Contains(LakeDaySums.FunnelSuffixPrefix, StringComparison.Ordinal) == partials)
                 .Order(StringComparer.Ordinal).ToList()
             : [];
     }
