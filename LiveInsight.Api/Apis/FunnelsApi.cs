@@ -1,4 +1,5 @@
 using LiveInsight.Api.Auth;
+using LiveInsight.Api.Query;
 using LiveInsight.Api.Sites;
 using LiveInsight.Core.Audit;
 using LiveInsight.Core.Sites;
@@ -52,7 +53,7 @@ public static class FunnelsApi
             return TypedResults.ValidationProblem(errors, detail: "The funnel was not created.");
         }
 
-        var result = await ChangeAsync(siteId, http, repository, cache, audit, AuditActions.FunnelCreate, funnel, ct, site =>
+        var result = await ChangeAsync(siteId, http, repository, cache, audit, AuditActions.FunnelCreate, funnel, lake: null, ct, site =>
         {
             if (site.Funnels.Count >= Funnel.MaxPerSite)
             {
@@ -67,7 +68,8 @@ public static class FunnelsApi
     }
 
     public static async Task<Results<Ok<FunnelView>, ValidationProblem, ProblemHttpResult>> UpdateFunnel(
-        string siteId, string funnelId, FunnelRequest request, HttpContext http, SiteRepository repository, SiteCache cache, AdminAudit audit, CancellationToken ct)
+        string siteId, string funnelId, FunnelRequest request, HttpContext http, SiteRepository repository, SiteCache cache, AdminAudit audit, LakeFiles lake,
+        CancellationToken ct)
     {
         if (!Funnel.IsWellFormedId(funnelId))
         {
@@ -80,14 +82,14 @@ public static class FunnelsApi
             return TypedResults.ValidationProblem(errors, detail: "The funnel was not changed.");
         }
 
-        var result = await ChangeAsync(siteId, http, repository, cache, audit, AuditActions.FunnelUpdate, funnel, ct, site =>
+        var result = await ChangeAsync(siteId, http, repository, cache, audit, AuditActions.FunnelUpdate, funnel, lake, ct, site =>
             site.Funnels.All(f => f.Id != funnelId) ? (null, FunnelNotFound())
                 : NameTaken(site, funnel) ?? (site.Funnels.Select(f => f.Id == funnelId ? funnel : f).ToList(), null));
         return result is { } problem ? problem : TypedResults.Ok(FunnelView.Of(funnel));
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> DeleteFunnel(
-        string siteId, string funnelId, HttpContext http, SiteRepository repository, SiteCache cache, AdminAudit audit, CancellationToken ct)
+        string siteId, string funnelId, HttpContext http, SiteRepository repository, SiteCache cache, AdminAudit audit, LakeFiles lake, CancellationToken ct)
     {
         var target = Funnel.IsWellFormedId(funnelId) ? http.Site().Funnels.FirstOrDefault(f => f.Id == funnelId) : null;
         if (target is null)
@@ -95,16 +97,17 @@ public static class FunnelsApi
             return FunnelNotFound();
         }
 
-        var result = await ChangeAsync(siteId, http, repository, cache, audit, AuditActions.FunnelDelete, target, ct, site =>
+        var result = await ChangeAsync(siteId, http, repository, cache, audit, AuditActions.FunnelDelete, target, lake, ct, site =>
             site.Funnels.All(f => f.Id != funnelId) ? (null, FunnelNotFound()) : (site.Funnels.Where(f => f.Id != funnelId).ToList(), null));
         return result is { } problem ? problem : TypedResults.NoContent();
     }
 
     /// <summary>Reads the site, lets <paramref name="change"/> give its new funnels (or a problem), audits once and
-    /// stores them under the version read, again on a conflict. Returns null when stored.</summary>
+    /// stores them under the version read, again on a conflict. Returns null when stored. With <paramref name="lake"/>
+    /// (an edit, a deletion), the stored partials of definitions no funnel has any more are deleted.</summary>
     private static async Task<ProblemHttpResult?> ChangeAsync(
-        string siteId, HttpContext http, SiteRepository repository, SiteCache cache, AdminAudit audit, string action, Funnel funnel, CancellationToken ct,
-        Func<Site, (IReadOnlyList<Funnel>? Funnels, ProblemHttpResult? Problem)> change)
+        string siteId, HttpContext http, SiteRepository repository, SiteCache cache, AdminAudit audit, string action, Funnel funnel, LakeFiles? lake,
+        CancellationToken ct, Func<Site, (IReadOnlyList<Funnel>? Funnels, ProblemHttpResult? Problem)> change)
     {
         var audited = false;
         for (var attempt = 0; attempt < Attempts; attempt++)
@@ -134,6 +137,11 @@ public static class FunnelsApi
             {
                 case SiteUpdate.Updated:
                     await cache.InvalidateAsync(ct);
+                    if (lake is not null)
+                    {
+                        await ForgetPartialsAsync(http, siteId, funnels!, lake, ct);
+                    }
+
                     return null;
                 case SiteUpdate.NotFound:
                     return SiteNotFound(siteId);
@@ -142,6 +150,21 @@ public static class FunnelsApi
 
         return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Site changed meanwhile",
             detail: "The site kept changing while the funnel was saved; nothing was changed. Retry.");
+    }
+
+    /// <summary>The funnel is changed whatever happens here: a store that fails now leaves the files to the next edit or
+    /// the site's deletion (they are never read: their definition is no funnel's).</summary>
+    private static async Task ForgetPartialsAsync(HttpContext http, string siteId, IReadOnlyList<Funnel> funnels, LakeFiles lake, CancellationToken ct)
+    {
+        try
+        {
+            await QueryFunnelPartials.ForgetUnusedAsync(siteId, funnels, lake, ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(FunnelsApi))
+                .LogWarning(e, "The partials of site {SiteId}'s former funnels were not deleted", siteId);
+        }
     }
 
     private static (IReadOnlyList<Funnel>?, ProblemHttpResult?)? NameTaken(Site site, Funnel funnel) =>

@@ -70,6 +70,30 @@ public static class QueryFunnelPartials
         return await engine.RunAsync(sql, cancellationToken);
     }
 
+    /// <summary>Deletes the site's partials of every funnel definition that none of <paramref name="funnels"/> (the site's
+    /// funnels after an edit or a deletion) has, so partials do not pile up with each edit: a day's partials otherwise go
+    /// only when the day's files change, which an old day's never do. Returns how many files went.</summary>
+    public static async Task<int> ForgetUnusedAsync(string siteId, IReadOnlyList<Funnel> funnels, LakeFiles lake, CancellationToken cancellationToken)
+    {
+        if (!lake.Enabled)
+        {
+            return 0;
+        }
+
+        var used = funnels.Select(f => LakeDaySums.FunnelSuffixPrefix + QuerySql.FunnelPartialsHash(f)).ToHashSet(StringComparer.Ordinal);
+        var unused = (await lake.DaySumsAsync(siteId, cancellationToken))
+            .Where(o => LakeDaySums.TryParseKey(o.Key, out _, out _, out _, out var suffix)
+                        && suffix.StartsWith(LakeDaySums.FunnelSuffixPrefix, StringComparison.Ordinal) && !used.Contains(suffix))
+            .Select(o => o.Key)
+            .ToList();
+        if (unused.Count > 0)
+        {
+            await lake.Store.DeleteAsync(unused, cancellationToken);
+        }
+
+        return unused.Count;
+    }
+
     /// <summary>Computes the partials of <paramref name="days"/> in one engine query and puts each day's file under its key.</summary>
     private static async Task WriteAsync(Funnel funnel, Site site, LakeListing listing, LakeFiles lake, QueryEngine engine,
         IReadOnlyList<(DateOnly Day, string Key)> days, CancellationToken cancellationToken)

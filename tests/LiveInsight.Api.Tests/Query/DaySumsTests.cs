@@ -139,6 +139,27 @@ public sealed class DaySumsTests(ApiFixture fixture)
             var doctored = (await AskFunnelAsync(site, funnels[i])).GetProperty("steps")[0].GetProperty("visitors").GetInt64();
             Assert.True(doctored >= steps0 + 1000, $"funnel {i}: {steps0} scanned, {doctored} with doctored partials");
         }
+
+        // Partials go with their definition: a rename keeps them, a new window or a deletion removes that funnel's only.
+        Assert.Equal(0, partials.Count % funnels.Count);
+        var each = partials.Count / funnels.Count;
+        using var client = fixture.CreateSiteClient(site);
+        async Task PutAsync(string body)
+        {
+            using var put = await client.PutAsync($"/api/sites/{site.SiteId}/funnels/{funnels[0]}", new StringContent(body, Encoding.UTF8, "application/json"));
+            Assert.True(put.IsSuccessStatusCode, await put.Content.ReadAsStringAsync());
+        }
+
+        await PutAsync($"{{\"name\":\"Renamed\",\"window\":\"session\",\"steps\":{steps[0]}}}");
+        Assert.Equal(partials.Count, SumsFiles(site.SiteId, partials: true).Count);
+        await PutAsync($"{{\"name\":\"Renamed\",\"window\":\"24h\",\"steps\":{steps[0]}}}");
+        Assert.Equal(partials.Count - each, SumsFiles(site.SiteId, partials: true).Count);
+        using (var deleted = await client.DeleteAsync($"/api/sites/{site.SiteId}/funnels/{funnels[1]}"))
+        {
+            Assert.True(deleted.IsSuccessStatusCode);
+        }
+
+        Assert.Equal(partials.Count - 2 * each, SumsFiles(site.SiteId, partials: true).Count);
     }
 
     private async Task<string> FunnelAsync(TestSite site, string body =
