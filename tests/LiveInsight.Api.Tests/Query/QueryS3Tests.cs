@@ -111,6 +111,61 @@ public sealed class QueryS3Tests(ApiFixture fixture) : IAsyncLifetime
         Assert.Equal(downloads + 8, cache.Downloads);
     }
 
+    /// <summary>A saved funnel on a lake in S3 with day sums: its first query writes the funnel's per-day partials into
+    /// the bucket beside the sums, and the answers (that one and the next, read from them) are the lake on disk's.</summary>
+    [Fact]
+    public async Task A_funnels_partials_are_written_to_the_bucket_and_answer_as_the_lake_on_disk_does()
+    {
+        using var api = _api.WithWebHostBuilder(web => web.UseSetting("Lake:S3:CacheMegabytes", "64"));
+        var site = await fixture.CreateAsync(timeZone: "UTC");
+        var rows = new List<LakeRow>();
+        var start = new DateTime(2026, 11, 9, 22, 0, 0);
+        for (var v = 0; v < 40; v++)
+        {
+            // A visit every 2 h 10 min over four days: landing, a page, and for some a Signup, 70 s apart (some across midnight).
+            var at = start.AddMinutes(130 * v);
+            var id = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes($"{at:yyyy-MM-dd}/{v}"))[..8]);
+            rows.Add(new LakeRow($"f{v}a", at, id, $"fs{v}", "page_view", "/landing/a"));
+            rows.Add(new LakeRow($"f{v}b", at.AddSeconds(70), id, $"fs{v}", "page_view", "/page/1"));
+            if (v % 3 == 0)
+            {
+                rows.Add(new LakeRow($"f{v}c", at.AddSeconds(140.5), id, $"fs{v}", "custom", null) { Name = "Signup" });
+            }
+        }
+
+        // The sums on disk and in the bucket: each under the version of its own store's files (S3's ETags differ).
+        TestLake.Write(fixture.LakeRoot, site.SiteId, TimeZoneInfo.Utc, LakeLayout.CompactFile, rows);
+        Assert.True(TestLake.WriteDaySums(fixture.LakeRoot, site.SiteId) >= 2);
+        await _s3.UploadFolderAsync(Path.Combine(fixture.LakeRoot, LakeLayout.SiteKeyPrefix(site.SiteId)), Prefix + LakeLayout.SiteKeyPrefix(site.SiteId));
+        var bucket = api.Services.GetRequiredService<LakeFiles>().Store;
+        Assert.True(TestLake.WriteDaySums(bucket, fixture.LakeRoot, site.SiteId) >= 2);
+
+        using var admin = fixture.Factory.CreateClient();
+        admin.DefaultRequestHeaders.Authorization = new("Bearer", site.SecretKey);
+        using var created = await admin.PostAsync($"/api/sites/{site.SiteId}/funnels", new StringContent(
+            "{\"name\":\"Signup\",\"steps\":[{\"kind\":\"page\",\"path\":\"/landing/**\"},{\"kind\":\"page\",\"path\":\"/page/**\"},{\"kind\":\"event\",\"event_name\":\"Signup\"}]}",
+            Encoding.UTF8, "application/json"));
+        var funnel = JsonDocument.Parse(await created.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString();
+        async Task<string> AskAsync(WebApplicationFactory<Program> factory)
+        {
+            using var client = factory.CreateClient();
+            client.DefaultRequestHeaders.Authorization = new("Bearer", site.SecretKey);
+            using var response = await client.PostAsync($"/api/sites/{site.SiteId}/funnels/{funnel}/query",
+                new StringContent("{\"date_range\":[\"2026-11-09\",\"2026-11-13\"]}", Encoding.UTF8, "application/json"));
+            var text = await response.Content.ReadAsStringAsync();
+            Assert.True(response.IsSuccessStatusCode, text);
+            return JsonDocument.Parse(text).RootElement.GetProperty("steps").GetRawText();
+        }
+
+        Assert.DoesNotContain(await _s3.KeysAsync(Prefix + LakeDaySums.SiteKeyPrefix(site.SiteId)), k => k.Contains(LakeDaySums.FunnelSuffixPrefix, StringComparison.Ordinal));
+        var fromDisk = await AskAsync(fixture.Factory);
+        Assert.Contains("\"visitors\":14", fromDisk, StringComparison.Ordinal);
+        Assert.Equal(fromDisk, await AskAsync(api));
+        var partials = (await _s3.KeysAsync(Prefix + LakeDaySums.SiteKeyPrefix(site.SiteId))).Where(k => k.Contains(LakeDaySums.FunnelSuffixPrefix, StringComparison.Ordinal)).ToList();
+        Assert.True(partials.Count >= 2, string.Join(", ", partials));
+        Assert.Equal(fromDisk, await AskAsync(api));
+    }
+
     [Fact]
     public async Task A_file_replaced_in_the_bucket_is_fetched_again_by_its_new_etag_and_one_gone_before_its_download_is_a_changed_lake()
     {

@@ -94,22 +94,27 @@ public static class TestLake
 
     /// <summary>Writes the lake's missing day sums and deletes stale ones, as the compactor's pass does
     /// (<see cref="LakeDaySums.Plan"/>), for one site's files; returns how many were written.</summary>
-    public static int WriteDaySums(string root, string siteId)
+    public static int WriteDaySums(string root, string siteId) => WriteDaySums(new LocalLakeStore(root), root, siteId);
+
+    /// <summary><see cref="WriteDaySums(string, string)"/> into any store (an S3 bucket: the versions its ETags give), the
+    /// events read from a local copy of the same keys under <paramref name="localRoot"/>.</summary>
+    public static int WriteDaySums(ILakeStore store, string localRoot, string siteId)
     {
-        var store = new LocalLakeStore(root);
         var (missing, stale) = LakeDaySums.Plan(
             store.ListAsync(LakeLayout.SiteKeyPrefix(siteId), CancellationToken.None).GetAwaiter().GetResult(),
             store.ListAsync(LakeDaySums.SiteKeyPrefix(siteId), CancellationToken.None).GetAwaiter().GetResult());
+        var local = new LocalLakeStore(localRoot);
         using var connection = new DuckDBConnection("DataSource=:memory:");
         connection.Open();
         foreach (var (_, utcDay, version, files) in missing)
         {
-            var inputs = files.Select(f => store.PathOf(f.Key)).ToList();
+            var inputs = files.Select(f => local.PathOf(f.Key)).ToList();
             var check = Query(LakeDaySums.CheckSql(inputs, utcDay), r => (Rows: r.GetInt64(0), Bad: r.GetInt64(1), Keys: r.GetInt64(2)))[0];
             var (select, suffix) = LakeDaySums.SelectFor(inputs, utcDay, check.Rows, check.Bad, check.Keys);
-            var target = store.PathOf(LakeDaySums.Key(siteId, utcDay, version, suffix));
-            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(target)!);
-            Execute(connection, $"COPY ({select}) TO {Literal(target)} (FORMAT parquet)");
+            var written = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"li-sums-{Guid.NewGuid():N}.parquet");
+            Execute(connection, $"COPY ({select}) TO {Literal(written)} (FORMAT parquet)");
+            store.PutAsync(written, LakeDaySums.Key(siteId, utcDay, version, suffix), CancellationToken.None).GetAwaiter().GetResult();
+            File.Delete(written); // a local store moved it; an S3 store copied it
         }
 
         store.DeleteAsync(stale, CancellationToken.None).GetAwaiter().GetResult();
