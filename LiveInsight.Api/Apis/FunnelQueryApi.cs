@@ -98,7 +98,8 @@ public static class FunnelQueryApi
                     {
                         var all = await AllVisitorsAsync(asked, days);
                         // A funnel without filters and breakdown: the summed UTC days from the funnel's per-day partials.
-                        if (all is { } known && await QueryFunnelPartials.TryRunAsync(asked, days, zone, site, listing, lake, engine, known, ct) is { } fromPartials)
+                        if (all is { } known && await QueryFunnelPartials.TryRunAsync(asked, days, zone, site, listing, lake, engine, known,
+                                http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(QueryFunnelPartials)), ct) is { } fromPartials)
                         {
                             return fromPartials;
                         }

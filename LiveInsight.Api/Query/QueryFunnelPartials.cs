@@ -24,7 +24,7 @@ public static class QueryFunnelPartials
     /// <summary>The funnel's rows in <see cref="QuerySql.BuildFunnel"/>'s shape, or null when partials cannot answer it
     /// (filters, a breakdown, too few summed days, a partial that could not be written): the caller scans.</summary>
     public static async Task<List<object?[]>?> TryRunAsync(FunnelQuery query, QueryPeriod period, TimeZoneInfo zone, Site site, LakeListing listing,
-        LakeFiles lake, QueryEngine engine, long allVisitors, CancellationToken cancellationToken)
+        LakeFiles lake, QueryEngine engine, long allVisitors, ILogger logger, CancellationToken cancellationToken)
     {
         if (!lake.DaySums || query.Scope.Filters.Count > 0 || query.BreakdownStep is not null
             || await QueryDaySums.FindRunAsync(period, site.SiteId, listing, lake, props: false, cancellationToken) is not { } run)
@@ -42,14 +42,18 @@ public static class QueryFunnelPartials
         {
             try
             {
+                await ForgetOthersAsync(site, objects.Keys, lake, cancellationToken);
                 foreach (var batch in missing.Chunk(DaysPerQuery))
                 {
                     await WriteAsync(query.Funnel, site, listing, lake, engine, batch, cancellationToken);
                 }
             }
-            catch (Exception e) when (e is QueryTimeoutException or QueryBusyException)
+            catch (Exception e) when (e is not (OperationCanceledException or LakeFilesChangedException))
             {
-                return null; // the scan answers; the next query tries the partials again
+                // Out of time or memory, a store that failed: the scan answers (slower, the same), the next query tries
+                // the partials again. A changed lake goes to the caller, which lists again.
+                logger.LogWarning(e, "Partials of funnel {FunnelId} of site {SiteId} were not written; the funnel is scanned", query.Funnel.Id, site.SiteId);
+                return null;
             }
 
             objects = (await lake.DaySumsAsync(site.SiteId, cancellationToken)).ToDictionary(o => o.Key, StringComparer.Ordinal);
@@ -92,6 +96,19 @@ public static class QueryFunnelPartials
         }
 
         return unused.Count;
+    }
+
+    /// <summary>Deletes listed partials of definitions none of the site's funnels has: those a query was still writing
+    /// when their funnel was edited or deleted (<see cref="ForgetUnusedAsync"/> ran before they existed).</summary>
+    private static async Task ForgetOthersAsync(Site site, IEnumerable<string> keys, LakeFiles lake, CancellationToken cancellationToken)
+    {
+        var used = site.Funnels.Select(f => LakeDaySums.FunnelSuffixPrefix + QuerySql.FunnelPartialsHash(f)).ToHashSet(StringComparer.Ordinal);
+        var others = keys.Where(k => LakeDaySums.TryParseKey(k, out _, out _, out _, out var suffix)
+                                     && suffix.StartsWith(LakeDaySums.FunnelSuffixPrefix, StringComparison.Ordinal) && !used.Contains(suffix)).ToList();
+        if (others.Count > 0)
+        {
+            await lake.Store.DeleteAsync(others, cancellationToken);
+        }
     }
 
     /// <summary>Computes the partials of <paramref name="days"/> in one engine query and puts each day's file under its key.</summary>

@@ -270,7 +270,8 @@ public sealed partial class QuerySql
     /// A COPY writing the funnel's partials of UTC days <paramref name="utcDays"/> under <paramref name="target"/>
     /// (<see cref="PartialsDayFolder"/>), from <paramref name="files"/>: every compact file of the site-days covering those
     /// days (<see cref="Core.Lake.LakeDaySums.CoveringDays"/>). A unit (session or visitor key) is closed in a day when
-    /// every event of it in those files lies within that UTC day; a visitor is wholly closed when each of its units is.
+    /// every event of it in those files lies within that UTC day; a visitor is wholly closed when each of its units is
+    /// closed and has that one visitor.
     /// For each day: the step visitors of the wholly closed visitors (<c>'c'</c>, a row per step even when 0), the counts
     /// of their units' whole-second gaps (<c>'h'</c>), and the step events of every other unit in the day (<c>'x'</c>),
     /// which the query groups with the period's scanned rest. Why it is exact: a closed unit lies in one UTC day, so a
@@ -291,8 +292,12 @@ public sealed partial class QuerySql
             .Append("span AS (SELECT u, min(ts) // 86400000 = max(ts) // 86400000 AS closed FROM ev GROUP BY u),\n")
             .Append($"days AS (SELECT unnest({sql.Param(numbers)}) AS day),\n")
             .Append($"de AS MATERIALIZED (SELECT ev.*, ts // 86400000 AS day, closed FROM ev JOIN span USING (u) WHERE ({string.Join(" OR ", Enumerable.Range(1, shape.Matches.Count).Select(i => $"k{N(i)}"))}) AND ts // 86400000 IN (SELECT day FROM days)),\n")
-            .Append("open AS (SELECT DISTINCT v FROM de WHERE NOT closed AND v IS NOT NULL),\n")
-            .Append("de2 AS MATERIALIZED (SELECT de.*, coalesce(closed AND v NOT IN (SELECT v FROM open), false) AS pure FROM de),\n")
+            // Whole units are pure or not (a session may carry two visitor ids: an IP change mid-session), and no pure
+            // unit shares a visitor with another: every visitor of a unit left to the query (not closed, or of several
+            // visitors) makes all its units left to the query.
+            .Append("open AS (SELECT DISTINCT v FROM de WHERE v IS NOT NULL AND (NOT closed OR u IN (SELECT u FROM de GROUP BY u HAVING count(DISTINCT v) > 1))),\n")
+            .Append("up AS (SELECT u, bool_and(coalesce(closed AND v NOT IN (SELECT v FROM open), false)) AS pure FROM de GROUP BY u),\n")
+            .Append("de2 AS MATERIALIZED (SELECT de.*, up.pure FROM de JOIN up USING (u)),\n")
             .Append(FunnelChain(shape, $"SELECT u, v, ts, NULL AS b{ks} FROM de2 WHERE pure", null))
             .Append($",\nfu AS MATERIALIZED (SELECT t1 // 86400000 AS day, v{string.Concat(Enumerable.Range(1, n).Select(k => $", t{N(k)}"))} FROM c{N(n)}),\n")
             .Append("cnt AS (")

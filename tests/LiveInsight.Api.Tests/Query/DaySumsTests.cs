@@ -332,7 +332,8 @@ public sealed class DaySumsTests(ApiFixture fixture)
     private static string Id(DateOnly utcDay, int visitor) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{utcDay:yyyy-MM-dd}/{visitor}"))[..8]);
 
-    /// <summary>Visitors over the period and two days either side: 1–2 sessions a UTC day each, 1–5 events 1–40 minutes
+    /// <summary>Visitors over the period and two days either side: 1–2 sessions a UTC day each (some with two visitor
+    /// ids), 1–5 events 1–40 minutes
     /// apart (to the millisecond) (so sessions cross midnights), visit attributes fixed per session, props on some events.</summary>
     private static List<LakeRow> Rows(TimeZoneInfo zone)
     {
@@ -349,15 +350,23 @@ public sealed class DaySumsTests(ApiFixture fixture)
                     var at = new DateTimeOffset(utcDay.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero).AddMinutes(random.Next(0, 24 * 60));
                     var (source, country, device) = (Pick(null, "Google", "Bing", "Twitter"), Pick("US", "DE", "KR"), Pick("Desktop", "Mobile"));
                     var sessionId = $"s{n++}";
+                    // One session in four changes network midway (the id is a hash of IP and user agent): from then on
+                    // its events carry another visitor's id, one session with two visitors.
+                    var (id, switchAt) = (visitor, random.Next(4) == 0 ? random.Next(1, 5) : -1);
                     for (var e = random.Next(1, 6); e > 0; e--)
                     {
+                        if (e == switchAt)
+                        {
+                            id = (visitor + 7) % 30;
+                        }
+
                         var eventDay = DateOnly.FromDateTime(at.UtcDateTime);
                         var kind = random.Next(10);
                         // Custom events may be unnamed or named like what event:name shows for others ("pageview", "(none)").
                         var (type, name) = kind switch { 0 => ("custom", "Signup"), 1 => ("custom", "Download"), 2 => ("custom", Pick(null, "pageview", "(none)")), 3 => ("engagement", null), _ => ("page_view", null) };
                         var props = type == "custom" ? new Dictionary<string, string> { ["plan"] = Pick("free", "pro")! }
                             : type == "page_view" && random.Next(3) == 0 ? new Dictionary<string, string> { ["author"] = Pick("ann", "bob", "cy")! } : null;
-                        rows.Add(new LakeRow($"e{n++}", TimeZoneInfo.ConvertTime(at, zone).DateTime, Id(eventDay, visitor), sessionId, type,
+                        rows.Add(new LakeRow($"e{n++}", TimeZoneInfo.ConvertTime(at, zone).DateTime, Id(eventDay, id), sessionId, type,
                             type == "page_view" ? Pick("/landing/a", "/landing/b", "/page/1", "/page/2") : null)
                         {
                             Name = name, Source = source, Referrer = source is null ? null : source.ToLowerInvariant() + ".com", Country = country, Device = device, Props = props,
@@ -368,6 +377,18 @@ public sealed class DaySumsTests(ApiFixture fixture)
             }
         }
 
+        // And on a day well inside the period, one such session by construction: visitor 900 lands at 10:00, changes
+        // network (visitor 901's id from then on), lands again, reads a page and signs up; visitor 900 also has a session
+        // across midnight. A funnel counts the session once, as 900's (its first landing): never as 901's, never split.
+        var day = First.AddDays(3);
+        DateTime Local(int hour, int minute, int dayOffset = 0) =>
+            TimeZoneInfo.ConvertTime(new DateTimeOffset(day.AddDays(dayOffset).ToDateTime(new TimeOnly(hour, minute)), TimeSpan.Zero), zone).DateTime;
+        rows.Add(new LakeRow("two-1", Local(10, 0), Id(day, 900), "two", "page_view", "/landing/a") { Source = "Google", Country = "US", Device = "Desktop" });
+        rows.Add(new LakeRow("two-2", Local(10, 10), Id(day, 901), "two", "page_view", "/landing/b") { Source = "Google", Country = "US", Device = "Desktop" });
+        rows.Add(new LakeRow("two-3", Local(10, 20), Id(day, 901), "two", "page_view", "/page/1") { Source = "Google", Country = "US", Device = "Desktop" });
+        rows.Add(new LakeRow("two-4", Local(10, 30), Id(day, 901), "two", "custom", null) { Name = "Signup", Source = "Google", Country = "US", Device = "Desktop" });
+        rows.Add(new LakeRow("late-1", Local(23, 50), Id(day, 900), "late", "page_view", "/landing/a") { Source = "Bing", Country = "DE", Device = "Mobile" });
+        rows.Add(new LakeRow("late-2", Local(0, 10, 1), Id(day.AddDays(1), 900), "late", "page_view", "/page/2") { Source = "Bing", Country = "DE", Device = "Mobile" });
         return rows.OrderBy(r => r.Local).ToList();
     }
 }
