@@ -289,15 +289,15 @@ public sealed partial class QuerySql
         var ks = string.Concat(shape.Matches.Select((_, i) => $", k{N(i + 1)}"));
         var text = new StringBuilder($"COPY (WITH src AS NOT MATERIALIZED ({sql.FunnelSources([], [(long.MinValue, long.MaxValue, files, files.ToHashSet())], keyedFiles)}),\n")
             .Append($"ev AS NOT MATERIALIZED (SELECT {shape.Unit} AS u, {key} AS v, ts{string.Concat(shape.Matches.Select((m, i) => $", {m} AS k{N(i + 1)}"))} FROM src),\n")
-            .Append("span AS (SELECT u, min(ts) // 86400000 = max(ts) // 86400000 AS closed FROM ev GROUP BY u),\n")
+            // A unit is solo when every event of it lies within one UTC day and carries one visitor id (a session
+            // changes id when its IP changes). Whole units are pure or not, and no pure unit shares a visitor with
+            // another: every visitor of a unit that is not solo makes all its units left to the query. (A solo unit has
+            // one v, so the row test below gives all its rows the same answer.)
+            .Append("span AS (SELECT u, min(ts) // 86400000 = max(ts) // 86400000 AND count(DISTINCT v) = 1 AS solo FROM ev GROUP BY u),\n")
             .Append($"days AS (SELECT unnest({sql.Param(numbers)}) AS day),\n")
-            .Append($"de AS MATERIALIZED (SELECT ev.*, ts // 86400000 AS day, closed FROM ev JOIN span USING (u) WHERE ({string.Join(" OR ", Enumerable.Range(1, shape.Matches.Count).Select(i => $"k{N(i)}"))}) AND ts // 86400000 IN (SELECT day FROM days)),\n")
-            // Whole units are pure or not (a session may carry two visitor ids: an IP change mid-session), and no pure
-            // unit shares a visitor with another: every visitor of a unit left to the query (not closed, or of several
-            // visitors) makes all its units left to the query.
-            .Append("open AS (SELECT DISTINCT v FROM de WHERE v IS NOT NULL AND (NOT closed OR u IN (SELECT u FROM de GROUP BY u HAVING count(DISTINCT v) > 1))),\n")
-            .Append("up AS (SELECT u, bool_and(coalesce(closed AND v NOT IN (SELECT v FROM open), false)) AS pure FROM de GROUP BY u),\n")
-            .Append("de2 AS MATERIALIZED (SELECT de.*, up.pure FROM de JOIN up USING (u)),\n")
+            .Append($"de AS MATERIALIZED (SELECT ev.*, ts // 86400000 AS day, solo FROM ev JOIN span USING (u) WHERE ({string.Join(" OR ", Enumerable.Range(1, shape.Matches.Count).Select(i => $"k{N(i)}"))}) AND ts // 86400000 IN (SELECT day FROM days)),\n")
+            .Append("open AS (SELECT DISTINCT v FROM de WHERE NOT solo AND v IS NOT NULL),\n")
+            .Append("de2 AS MATERIALIZED (SELECT de.*, coalesce(solo AND v NOT IN (SELECT v FROM open), false) AS pure FROM de),\n")
             .Append(FunnelChain(shape, $"SELECT u, v, ts, NULL AS b{ks} FROM de2 WHERE pure", null))
             .Append($",\nfu AS MATERIALIZED (SELECT t1 // 86400000 AS day, v{string.Concat(Enumerable.Range(1, n).Select(k => $", t{N(k)}"))} FROM c{N(n)}),\n")
             .Append("cnt AS (")
