@@ -42,7 +42,7 @@ public static class QueryFunnelPartials
         {
             try
             {
-                await ForgetOthersAsync(site, objects.Keys, lake, cancellationToken);
+                await DeleteOthersAsync(site.Funnels, objects.Keys, lake, cancellationToken);
                 foreach (var batch in missing.Chunk(DaysPerQuery))
                 {
                     await WriteAsync(query.Funnel, site, listing, lake, engine, batch, cancellationToken);
@@ -77,38 +77,23 @@ public static class QueryFunnelPartials
     /// <summary>Deletes the site's partials of every funnel definition that none of <paramref name="funnels"/> (the site's
     /// funnels after an edit or a deletion) has, so partials do not pile up with each edit: a day's partials otherwise go
     /// only when the day's files change, which an old day's never do. Returns how many files went.</summary>
-    public static async Task<int> ForgetUnusedAsync(string siteId, IReadOnlyList<Funnel> funnels, LakeFiles lake, CancellationToken cancellationToken)
-    {
-        if (!lake.Enabled)
-        {
-            return 0;
-        }
+    public static async Task<int> ForgetUnusedAsync(string siteId, IReadOnlyList<Funnel> funnels, LakeFiles lake, CancellationToken cancellationToken) =>
+        lake.Enabled ? await DeleteOthersAsync(funnels, (await lake.DaySumsAsync(siteId, cancellationToken)).Select(o => o.Key), lake, cancellationToken) : 0;
 
+    /// <summary>Deletes the partials among <paramref name="keys"/> (sums-folder keys of one site) whose definition none of
+    /// <paramref name="funnels"/> has. A cold write runs it too, for partials a query was still writing when their funnel
+    /// was edited or deleted (after <see cref="ForgetUnusedAsync"/> ran).</summary>
+    private static async Task<int> DeleteOthersAsync(IReadOnlyList<Funnel> funnels, IEnumerable<string> keys, LakeFiles lake, CancellationToken cancellationToken)
+    {
         var used = funnels.Select(f => LakeDaySums.FunnelSuffixPrefix + QuerySql.FunnelPartialsHash(f)).ToHashSet(StringComparer.Ordinal);
-        var unused = (await lake.DaySumsAsync(siteId, cancellationToken))
-            .Where(o => LakeDaySums.TryParseKey(o.Key, out _, out _, out _, out var suffix)
-                        && suffix.StartsWith(LakeDaySums.FunnelSuffixPrefix, StringComparison.Ordinal) && !used.Contains(suffix))
-            .Select(o => o.Key)
-            .ToList();
-        if (unused.Count > 0)
-        {
-            await lake.Store.DeleteAsync(unused, cancellationToken);
-        }
-
-        return unused.Count;
-    }
-
-    /// <summary>Deletes listed partials of definitions none of the site's funnels has: those a query was still writing
-    /// when their funnel was edited or deleted (<see cref="ForgetUnusedAsync"/> ran before they existed).</summary>
-    private static async Task ForgetOthersAsync(Site site, IEnumerable<string> keys, LakeFiles lake, CancellationToken cancellationToken)
-    {
-        var used = site.Funnels.Select(f => LakeDaySums.FunnelSuffixPrefix + QuerySql.FunnelPartialsHash(f)).ToHashSet(StringComparer.Ordinal);
         var others = keys.Where(k => LakeDaySums.TryParseKey(k, out _, out _, out _, out var suffix)
                                      && suffix.StartsWith(LakeDaySums.FunnelSuffixPrefix, StringComparison.Ordinal) && !used.Contains(suffix)).ToList();
         if (others.Count > 0)
         {
             await lake.Store.DeleteAsync(others, cancellationToken);
         }
+
+        return others.Count;
     }
 
     /// <summary>Computes the partials of <paramref name="days"/> in one engine query and puts each day's file under its key.</summary>
