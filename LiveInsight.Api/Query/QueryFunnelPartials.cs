@@ -1,4 +1,3 @@
-using System.Globalization;
 using LiveInsight.Core.Lake;
 using LiveInsight.Core.Sites;
 
@@ -108,10 +107,9 @@ public static class QueryFunnelPartials
         {
             var sql = QuerySql.BuildFunnelPartials(funnel, days.Select(d => d.Day).ToList(), files, lake.Keyed(files), site.Goals, folder);
             await engine.RunAsync(sql, cancellationToken);
-            var epoch = DateOnly.FromDateTime(DateTime.UnixEpoch);
             foreach (var (day, key) in days)
             {
-                var dayFolder = Path.Combine(folder, QuerySql.PartialsDayFolder + (day.DayNumber - epoch.DayNumber).ToString(CultureInfo.InvariantCulture));
+                var dayFolder = Path.Combine(folder, QuerySql.PartialsDayFolder(day));
                 // Every asked day has its step rows, so its folder holds the day's one file (DuckDB writes one per partition).
                 if (Directory.Exists(dayFolder) && Directory.GetFiles(dayFolder) is [var file])
                 {

@@ -243,10 +243,6 @@ public sealed partial class QuerySql
             previous = $"c{N(k)}";
         }
 
-        if (shape.Steps < 2)
-        {
-            text.Append(",\nc1 AS (SELECT * FROM fa)");
-        }
 
         return text.ToString();
     }
@@ -262,9 +258,11 @@ public sealed partial class QuerySql
             : $"SELECT {columns} FROM read_parquet({Param(paths.ToList())}, hive_partitioning = false)";
     }
 
-    /// <summary>The folder <see cref="BuildFunnelPartials"/> writes to has one folder per day, <c>day={n}</c> with n the
-    /// UTC day's number since 1970-01-01.</summary>
-    public const string PartialsDayFolder = "day=";
+    /// <summary>The folder under <see cref="BuildFunnelPartials"/>'s target holding a UTC day's file: <c>day={n}</c>, n
+    /// the day's number since 1970-01-01 (the COPY's partition value).</summary>
+    public static string PartialsDayFolder(DateOnly utcDay) => "day=" + DayNumber(utcDay).ToString(CultureInfo.InvariantCulture);
+
+    private static long DayNumber(DateOnly utcDay) => utcDay.DayNumber - DateOnly.FromDateTime(DateTime.UnixEpoch).DayNumber;
 
     /// <summary>
     /// A COPY writing the funnel's partials of UTC days <paramref name="utcDays"/> under <paramref name="target"/>
@@ -285,7 +283,7 @@ public sealed partial class QuerySql
         var shape = sql.FunnelShapeOf(funnel);
         var n = shape.Steps;
         var key = Core.Lake.LakeLayout.VisitorKeyColumn;
-        var numbers = utcDays.Select(d => (long)(d.DayNumber - DateOnly.FromDateTime(DateTime.UnixEpoch).DayNumber)).ToList();
+        var numbers = utcDays.Select(DayNumber).ToList();
         var ks = string.Concat(shape.Matches.Select((_, i) => $", k{N(i + 1)}"));
         var text = new StringBuilder($"COPY (WITH src AS NOT MATERIALIZED ({sql.FunnelSources([], [(long.MinValue, long.MaxValue, files, files.ToHashSet())], keyedFiles)}),\n")
             .Append($"ev AS NOT MATERIALIZED (SELECT {shape.Unit} AS u, {key} AS v, ts{string.Concat(shape.Matches.Select((m, i) => $", {m} AS k{N(i + 1)}"))} FROM src),\n")
@@ -312,7 +310,7 @@ public sealed partial class QuerySql
         }
 
         text.Append($"\nUNION ALL SELECT day, 'x', NULL, NULL, NULL, CAST(u AS VARCHAR), v, ts{ks} FROM de2 WHERE NOT pure")
-            .Append($") TO {Literal(target)} (FORMAT parquet, PARTITION_BY (day), COMPRESSION zstd)");
+            .Append($") TO {Lifecycle.UserErasure.Literal(target)} (FORMAT parquet, PARTITION_BY (day), COMPRESSION zstd)");
         sql.Text = text.ToString();
         return sql;
     }
@@ -324,8 +322,6 @@ public sealed partial class QuerySql
         var definition = System.Text.Json.JsonSerializer.Serialize(new { format = 1, window = funnel.Window, steps = funnel.Steps.Select(Predicate) });
         return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(definition))[..8]);
     }
-
-    private static string Literal(string text) => "'" + text.Replace("'", "''", StringComparison.Ordinal) + "'";
 
     /// <summary>What a step matches, without its display name: steps alike share one predicate.</summary>
     private static FunnelStep Predicate(FunnelStep step) => step with { DisplayName = null };
